@@ -1,0 +1,347 @@
+"""The 主动公开 catalog: notices (政府信息) with their statutory metadata."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Case, Q, Value, When
+
+from portal.models import Agency
+
+
+class Theme(models.Model):
+    """主题分类: a two-level tree (the 22 gov.cn themes and their children)."""
+
+    name = models.CharField("名称", max_length=50)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="父类"
+    )
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    gov_id = models.PositiveIntegerField("gov.cn 编号", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "主题分类"
+        verbose_name_plural = "主题分类"
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="catalog_theme_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent__isnull=True), name="catalog_theme_unique_top_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        """Display as 父类\\子类 (domain.md §4.5)."""
+        if self.parent_id:
+            return f"{self.parent.name}\\{self.name}"
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id and self.parent.parent_id:
+            raise ValidationError({"parent": "主题分类只有两级：父类必须是顶级分类"})
+
+
+class Genre(models.Model):
+    """体裁 / 公文种类: seeded with the 15 statutory types, extendable."""
+
+    name = models.CharField("名称", max_length=20, unique=True)
+    sort_order = models.PositiveIntegerField("排序", default=100)
+    is_statutory = models.BooleanField("法定公文种类", default=False)
+
+    class Meta:
+        verbose_name = "体裁"
+        verbose_name_plural = "体裁"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Column(models.Model):
+    """栏目: where a notice is browsed (政策文件, 通知公告, 政府信息公开年报 …)."""
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    slug = models.SlugField("网址名", max_length=50, unique=True)
+    description = models.CharField("说明", max_length=200, blank=True)
+    sort_order = models.PositiveIntegerField("排序", default=100)
+    show_on_home = models.BooleanField("首页显示", default=True)
+
+    class Meta:
+        verbose_name = "栏目"
+        verbose_name_plural = "栏目"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NoticeQuerySet(models.QuerySet):
+    def published(self) -> NoticeQuerySet:
+        """What the public may see: published or withdrawn (the page says so) notices.
+
+        Views, feeds, sitemaps, the API and exports all start here.
+        """
+        return self.filter(status__in=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN])
+
+    def listed(self) -> NoticeQuerySet:
+        """Published and not withdrawn: what lists, search and feeds show."""
+        return self.filter(status=Notice.Status.PUBLISHED)
+
+    def editable_by(self, user) -> NoticeQuerySet:
+        if user.is_superuser:
+            return self
+        profile = getattr(user, "staff_profile", None)
+        if profile is None:
+            return self.none()
+        return self.filter(owner_agency_id=profile.agency_id)
+
+    def with_current_validity(self, today: date) -> NoticeQuerySet:
+        return self.annotate(current_validity=Notice.current_validity_expression(today))
+
+
+class Notice(models.Model):
+    """A 政府信息 in the catalog, with the statutory metadata block."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+        WITHDRAWN = "withdrawn", "已撤销"
+
+    class Validity(models.TextChoices):
+        EFFECTIVE = "effective", "有效"
+        AMENDED = "amended", "已修改"
+        REPEALED = "repealed", "已废止"
+        EXPIRED = "expired", "失效"
+        NOT_YET = "not_yet", "尚未生效"
+
+    class DisclosureMode(models.TextChoices):
+        ACTIVE = "active", "主动公开"
+        ON_REQUEST = "on_request", "依申请公开"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    index_number = models.CharField(
+        "索引号", max_length=60, null=True, blank=True, unique=True, editable=False,
+        help_text="首次发布时按机关模板生成，此后不再改变；导入的历史信息保留原索引号。",
+    )
+    title = models.CharField("标题", max_length=300)
+    owner_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="owned_notices", verbose_name="主办机关",
+        help_text="负责维护本信息的机关；其工作人员可以编辑；索引号按其模板生成。",
+    )
+    publishers = models.ManyToManyField(
+        Agency, through="NoticePublisher", related_name="published_notices", verbose_name="发文机关"
+    )
+    doc_number = models.CharField("发文字号", max_length=80, blank=True, help_text="例如：株天政发〔2013〕1号")
+    written_date = models.DateField("成文日期", null=True, blank=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="notices", verbose_name="主题分类"
+    )
+    genre = models.ForeignKey(
+        Genre, null=True, blank=True, on_delete=models.PROTECT, related_name="notices", verbose_name="体裁"
+    )
+    validity = models.CharField(
+        "有效性", max_length=12, choices=Validity.choices, default=Validity.EFFECTIVE,
+        help_text="“失效”由有效期至自动得出，无需手工修改。",
+    )
+    valid_from = models.DateField("施行日期", null=True, blank=True)
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    disclosure_mode = models.CharField(
+        "公开方式", max_length=12, choices=DisclosureMode.choices, default=DisclosureMode.ACTIVE
+    )
+    audience = models.CharField("公开对象", max_length=50, default="面向社会")
+    department = models.CharField("公开部门", max_length=100, blank=True)
+    keywords = ArrayField(models.CharField(max_length=50), verbose_name="关键词", default=list, blank=True)
+    summary = models.TextField("内容概述", blank=True)
+    body = models.TextField("正文", blank=True, help_text="保存前会清理为安全的 HTML。")
+    column = models.ForeignKey(
+        Column, null=True, blank=True, on_delete=models.PROTECT, related_name="notices", verbose_name="栏目"
+    )
+    interpretations = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="interpreted_policies", verbose_name="相关解读",
+        help_text="本文件的政策解读（解读页面会反向显示所解读的文件）。",
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    withdrawn_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    withdrawn_reason = models.CharField("撤销原因", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    # Search: maintained by catalog.search from title, 发文字号, 索引号, 内容概述, body and
+    # attachment text whenever a notice or its attachments change.
+    search_text = models.TextField("检索文本", blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "政府信息"
+        verbose_name_plural = "政府信息"
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "withdrawn"]), name="catalog_notice_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(validity__in=["effective", "amended", "repealed", "expired", "not_yet"]),
+                name="catalog_notice_validity_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(disclosure_mode__in=["active", "on_request"]), name="catalog_notice_disclosure_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(index_number__isnull=False) & Q(published_at__isnull=False)),
+                name="catalog_notice_published_has_index_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="catalog_notice_validity_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
+                name="catalog_notice_withdrawn_has_time",
+            ),
+        ]
+        indexes = [
+            # public lists, feeds and keyset paging: newest first among listed notices
+            models.Index(fields=["status", "-published_at", "-id"], name="catalog_notice_listed_idx"),
+            # staff lists by agency
+            models.Index(fields=["owner_agency", "status"], name="catalog_notice_owner_idx"),
+            # exact lookups of 发文字号 put that notice first in search
+            models.Index(fields=["doc_number"], name="catalog_notice_docnum_idx"),
+            # full-text search (see catalog/search.py and docs/search.md)
+            GinIndex(fields=["search_vector"], name="catalog_notice_search_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def current_validity_expression(today: date):
+        """有效性 as of ``today``: 失效 once 有效期至 has passed, 尚未生效 before 施行日期."""
+        return Case(
+            When(
+                Q(validity__in=["effective", "not_yet"]) & Q(valid_until__lt=today),
+                then=Value("expired"),
+            ),
+            When(Q(validity="effective") & Q(valid_from__gt=today), then=Value("not_yet")),
+            When(Q(validity="not_yet") & Q(valid_from__lte=today), then=Value("effective")),
+            default=models.F("validity"),
+            output_field=models.CharField(),
+        )
+
+    def validity_on(self, today: date) -> str:
+        if self.validity in ("effective", "not_yet") and self.valid_until and self.valid_until < today:
+            return self.Validity.EXPIRED
+        if self.validity == "effective" and self.valid_from and self.valid_from > today:
+            return self.Validity.NOT_YET
+        if self.validity == "not_yet" and self.valid_from and self.valid_from <= today:
+            return self.Validity.EFFECTIVE
+        return self.validity
+
+    def validity_label_on(self, today: date) -> str:
+        return self.Validity(self.validity_on(today)).label
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+
+class NoticePublisher(models.Model):
+    """发文机关 of a notice, in order (joint documents have several)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="publisher_links")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="发文机关")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "发文机关"
+        verbose_name_plural = "发文机关"
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "agency"], name="catalog_noticepublisher_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.agency)
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    # random name outside any public URL; the original name is kept as metadata
+    return f"catalog/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments", verbose_name="政府信息")
+    name = models.CharField("文件名", max_length=200)
+    file = models.FileField("文件", upload_to=attachment_upload_to, max_length=200)
+    content_type = models.CharField("类型", max_length=100, blank=True)
+    size = models.PositiveBigIntegerField("大小", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    text = models.TextField("提取文本", blank=True, editable=False)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndexCounter(models.Model):
+    """Last 索引号 serial issued per agency and year; locked while issuing (gapless)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="catalog_indexcounter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}: {self.last}"
+
+
+class NoticeEvent(models.Model):
+    """Append-only history of a notice: who changed what, when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "创建"
+        UPDATED = "updated", "修改"
+        PUBLISHED = "published", "发布"
+        WITHDRAWN = "withdrawn", "撤销"
+        IMPORTED = "imported", "导入"
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人"
+    )
+    action = models.CharField("操作", max_length=12, choices=Action.choices)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    reason = models.CharField("原因", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "变更记录"
+        verbose_name_plural = "变更记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -1,0 +1,202 @@
+"""Shared core: agencies (机关/部门), staff membership, site identity, work calendar."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from portal.validators import validate_org_code, validate_site_code
+
+
+class Agency(models.Model):
+    """A 行政机关: the 区人民政府, one of its 部门, or a 乡镇/街道."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", "人民政府"
+        DEPARTMENT = "department", "政府部门"
+        TOWNSHIP = "township", "乡镇/街道"
+        OTHER = "other", "其他"
+
+    name = models.CharField("机关名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    kind = models.CharField("机关类型", max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    org_code = models.CharField(
+        "机构代码",
+        max_length=20,
+        blank=True,
+        validators=[validate_org_code],
+        help_text="9 位组织机构代码（可含连字符）或 18 位统一社会信用代码；用于生成索引号。",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    index_template = models.CharField(
+        "索引号模板",
+        max_length=80,
+        default="{org_code}/{year}-{seq:05d}",
+        help_text="可用占位符：{org_code} 机构代码，{year} 年份，{month} 月份，{seq} 本机关当年顺序号。",
+    )
+    sort_order = models.PositiveIntegerField("排序", default=100)
+    is_active = models.BooleanField("启用", default=True)
+
+    # 政府信息公开工作机构 (条例 第十二条: 指南 lists these)
+    office_name = models.CharField("政府信息公开工作机构", max_length=100, blank=True)
+    address = models.CharField("办公地址", max_length=200, blank=True)
+    postcode = models.CharField("邮政编码", max_length=6, blank=True)
+    office_hours = models.CharField("办公时间", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=50, blank=True)
+    fax = models.CharField("传真", max_length=50, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    website = models.URLField("网址", blank=True)
+
+    class Meta:
+        verbose_name = "机关"
+        verbose_name_plural = "机关"
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["government", "department", "township", "other"]),
+                name="portal_agency_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class StaffProfile(models.Model):
+    """Which agency a staff user works for. Roles are Django groups (portal.roles)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile", verbose_name="用户"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="staff_profiles", verbose_name="所属机关"
+    )
+    title = models.CharField("职务", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "工作人员"
+        verbose_name_plural = "工作人员"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.agency}"
+
+
+class SiteIdentity(models.Model):
+    """The site's statutory identity (《政府网站发展指引》): one row, edited in the admin."""
+
+    site_name = models.CharField("网站名称", max_length=100)
+    domain = models.CharField("网站域名", max_length=100, default="127.0.0.1:8000")
+    sponsor = models.CharField("网站主办单位", max_length=100)
+    site_code = models.CharField(
+        "网站标识码", max_length=10, validators=[validate_site_code], help_text="10 位数字或 bm 加 8 位数字"
+    )
+    icp_number = models.CharField("ICP备案号", max_length=50, blank=True)
+    police_record = models.CharField("公安机关备案号", max_length=50, blank=True, help_text="例如：湘公网安备 43020302000123号")
+    contact_phone = models.CharField("联系电话", max_length=50, blank=True)
+    contact_email = models.EmailField("联系邮箱", blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    report_deadline_department = models.CharField(
+        "部门年报发布期限", max_length=5, default="01-31", help_text="MM-DD，次年"
+    )
+    report_deadline_government = models.CharField(
+        "政府年报发布期限", max_length=5, default="03-31", help_text="MM-DD，次年"
+    )
+
+    class Meta:
+        verbose_name = "网站标识"
+        verbose_name_plural = "网站标识"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="portal_siteidentity_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return self.site_name
+
+    @classmethod
+    def load(cls) -> SiteIdentity:
+        obj = cls.objects.filter(pk=1).first()
+        if obj is None:
+            obj = cls(
+                pk=1,
+                site_name=settings.SITE_NAME,
+                sponsor="天元区人民政府办公室",
+                site_code="4302110001",
+            )
+        return obj
+
+
+class WorkCalendarDay(models.Model):
+    """A day that differs from the weekday rule: an official rest day or a 调休 working day.
+
+    Ordinary Monday–Friday are working days and Saturday/Sunday rest days unless a row
+    here says otherwise. Rows come from the 国务院办公厅 holiday notice of each year.
+    """
+
+    class Kind(models.TextChoices):
+        REST = "rest", "休息日（节假日）"
+        WORK = "work", "调休上班"
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=4, choices=Kind.choices)
+    name = models.CharField("节日名称", max_length=20, help_text="例如：春节、国庆节")
+    source = models.CharField("来源", max_length=100, blank=True, help_text="例如：国办发明电〔2025〕7号")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["rest", "work"]), name="portal_workcalendarday_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class WorkCalendarYear(models.Model):
+    """A year whose official schedule is loaded; other years are provisional."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    source = models.CharField("依据", max_length=100, blank=True)
+    imported_at = models.DateTimeField("导入时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "已公布节假日年份"
+        verbose_name_plural = "已公布节假日年份"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class WorkCalendarChange(models.Model):
+    """Append-only log of every change to the work calendar."""
+
+    changed_at = models.DateTimeField("时间", auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人"
+    )
+    date = models.DateField("日期", null=True, blank=True)
+    year = models.PositiveSmallIntegerField("年份")
+    action = models.CharField("操作", max_length=20)
+    detail = models.CharField("说明", max_length=300)
+
+    class Meta:
+        verbose_name = "节假日变更记录"
+        verbose_name_plural = "节假日变更记录"
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.action} {self.detail}"

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal import views
+
+admin.site.site_header = "政府信息公开平台 · 管理后台"
+admin.site.site_title = "政府信息公开平台"
+admin.site.index_title = "管理"
+
+portal_patterns = (
+    [
+        path("display/", views.display_preferences, name="display"),
+        path("staff/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+        path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
+        path("staff/", views.staff_home, name="staff_home"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("admin/", admin.site.urls),
+    path("ysq/", include("requests_app.urls")),
+    path("nianbao/", include("disclosure.urls")),
+    path("", include("catalog.urls")),
+]
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

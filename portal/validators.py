@@ -1,0 +1,149 @@
+"""Checksums and formats of Chinese identifiers (see shared security.md §5).
+
+Pure functions returning normalised values or raising ``ValidationError`` with a
+Chinese message that names the field. No database access.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+
+def normalise_code(raw: str) -> str:
+    """NFKC (full-width IME digits → ASCII), strip spaces, upper-case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw or "")).upper()
+
+
+# --- 居民身份证号码, GB 11643-1999 (ISO 7064 MOD 11-2) ------------------------------
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_check_char(body17: str) -> str:
+    return "10X98765432"[sum(int(c) * w for c, w in zip(body17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def resident_id_problem(raw: str, today: date) -> str | None:
+    """Why ``raw`` is not a valid 18-digit resident ID number, or None when it is."""
+    s = normalise_code(raw)
+    if len(s) == 15 and s.isascii() and s.isdigit():
+        return "15 位的第一代身份证号码已于 2013 年停止使用，请填写 18 位号码"
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", s):
+        return "身份证号码应为 18 位：17 位数字加 1 位数字或 X"
+    if id_check_char(s[:17]) != s[17]:
+        return "身份证号码校验位不正确，请核对是否有输错的数字"
+    try:
+        born = date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        return "身份证号码中的出生日期不是有效日期"
+    if born > today or born.year < 1880:
+        return "身份证号码中的出生日期不正确"
+    return None
+
+
+def validate_resident_id(raw: str, today: date) -> str:
+    problem = resident_id_problem(raw, today)
+    if problem:
+        raise ValidationError(problem, code="invalid_id")
+    return normalise_code(raw)
+
+
+# --- 统一社会信用代码, GB 32100-2015 -------------------------------------------------
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+USCC_RE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
+
+
+def uscc_check_char(body17: str) -> str:
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def uscc_problem(raw: str) -> str | None:
+    s = normalise_code(raw)
+    if len(s) != 18:
+        return "统一社会信用代码应为 18 位"
+    if not USCC_RE.fullmatch(s):
+        return "统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z）"
+    if uscc_check_char(s[:17]) != s[17]:
+        return "统一社会信用代码校验位不正确，请核对"
+    return None
+
+
+def validate_uscc(raw: str) -> str:
+    problem = uscc_problem(raw)
+    if problem:
+        raise ValidationError(problem, code="invalid_uscc")
+    return normalise_code(raw)
+
+
+# --- 组织机构代码, GB 11714 (8 body characters + check, optional hyphen) -----------------
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def org_code_check_char(body8: str) -> str:
+    c = 11 - sum(ORG_ALPHABET.index(ch) * w for ch, w in zip(body8, ORG_WEIGHTS, strict=True)) % 11
+    return {10: "X", 11: "0"}.get(c, str(c))
+
+
+def org_code_problem(raw: str) -> str | None:
+    """组织机构代码 (9 characters, hyphen optional) or 统一社会信用代码 (18)."""
+    s = normalise_code(raw)
+    if len(s) == 18:
+        return uscc_problem(s)
+    body = s.replace("-", "")
+    if not re.fullmatch(r"[0-9A-Z]{8}[0-9X]", body):
+        return "机构代码应为 9 位组织机构代码（可含连字符）或 18 位统一社会信用代码"
+    if org_code_check_char(body[:8]) != body[8]:
+        return "组织机构代码校验位不正确，请核对"
+    return None
+
+
+def validate_org_code(raw: str) -> None:
+    problem = org_code_problem(raw)
+    if problem:
+        raise ValidationError(problem, code="invalid_org_code")
+
+
+# --- 网站标识码 ---------------------------------------------------------------------
+SITE_CODE_RE = re.compile(r"^(\d{10}|bm\d{8})$")
+
+
+def validate_site_code(raw: str) -> None:
+    if not SITE_CODE_RE.fullmatch(raw or ""):
+        raise ValidationError(
+            "网站标识码应为 10 位数字（地方网站）或 bm 加 8 位数字（国务院部门网站）",
+            code="invalid_site_code",
+        )
+
+
+# --- 发文字号 (domain.md §4.4) ------------------------------------------------------
+DOC_NUMBER_RE = re.compile(r"^[\u4e00-\u9fa5A-Za-z]+〔\d{4}〕[1-9]\d*号$")
+DECREE_RE = re.compile(r"^.+令\s*第[1-9]\d*号$")
+_YEAR_BRACKETS = re.compile(r"[\[［【（(〔{｛<〈《]\s*(\d{4})\s*[\]］】）)〕}｝>〉》]")
+
+
+def normalise_doc_number(raw: str) -> str:
+    """Return the canonical 发文字号 or raise ValidationError.
+
+    ``株天政发[2013]1号`` / ``（2013）`` / ``【2013】`` → ``株天政发〔2013〕1号``;
+    leading zeros and a stray ``第`` in the serial are removed; 令 numbers keep ``第``.
+    """
+    s = unicodedata.normalize("NFKC", raw or "").strip()
+    s = re.sub(r"\s+", "", s)
+    if not s:
+        return ""
+    if DECREE_RE.fullmatch(s):
+        return s
+    s = _YEAR_BRACKETS.sub(lambda m: f"〔{m.group(1)}〕", s)
+    s = re.sub(r"〕第?0*(\d+)号$", lambda m: f"〕{int(m.group(1))}号", s)
+    if not DOC_NUMBER_RE.fullmatch(s):
+        raise ValidationError(
+            "发文字号格式不正确，应为“机关代字〔年份〕序号号”，例如 株天政发〔2013〕1号",
+            code="invalid_doc_number",
+        )
+    return s

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from portal.middleware import CONTRAST_COOKIE, FONT_COOKIE, FONT_SIZES
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@require_GET
+def display_preferences(request: HttpRequest) -> HttpResponse:
+    """Set 字体 or 高对比度 and go back. Plain links, so it works without JavaScript."""
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    font = request.GET.get("font")
+    if font in FONT_SIZES:
+        response.set_cookie(FONT_COOKIE, font, max_age=ONE_YEAR, samesite="Lax", secure=request.is_secure())
+    contrast = request.GET.get("contrast")
+    if contrast in ("on", "off"):
+        response.set_cookie(CONTRAST_COOKIE, contrast, max_age=ONE_YEAR, samesite="Lax", secure=request.is_secure())
+    return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /staff/",
+        "Disallow: /admin/",
+        "Disallow: /ysq/case/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Landing page after login: where each kind of staff work is done."""
+    from django.contrib.auth.views import redirect_to_login
+
+    if not request.user.is_authenticated or not request.user.is_staff:
+        return redirect_to_login(request.get_full_path())
+    from portal.roles import staff_agency
+
+    return render(request, "portal/staff_home.html", {"agency": staff_agency(request.user)})
