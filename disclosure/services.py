@@ -1,0 +1,340 @@
+"""Every change to an annual report or the 复议/诉讼 register.
+
+Each service runs in a transaction, locks the report row, checks the workflow state
+and the actor's role, saves with ``update_fields`` and writes an append-only
+``AnnualReportEvent``. Views, the command, the demo and tests all call these.
+
+Workflow: 草稿 → 待审核 → 已审核 → 已发布; a 审核人 may send a report back to 草稿
+with comments; a published report is corrected by starting a new draft of the next
+version, which is published with a 更正说明.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+
+from disclosure import layout
+from disclosure.checks import MAX_FEE_DECIMALS
+from disclosure.content import live_content
+from disclosure.stats import repeatable_read
+from disclosure.models import AnnualReport, AnnualReportEvent, AnnualReportVersion, AppealCase
+from portal import roles
+from portal.models import Agency
+
+Status = AnnualReport.Status
+Action = AnnualReportEvent.Action
+
+COUNT_FIELDS = ("licensing_count", "penalty_count", "coercion_count", "fee_notice_count")
+AMOUNT_FIELDS = {"fee_amount": MAX_FEE_DECIMALS, "fee_notified_amount": 2, "fee_collected_amount": 2}
+SECTION_FIELDS = tuple(f"section_{key}" for key in layout.SECTION_KEYS)
+SERIALIZATION_FAILURE = "40001"
+EDITABLE_FIELDS = (*COUNT_FIELDS, *AMOUNT_FIELDS, *SECTION_FIELDS)
+
+
+def _require_role(user: Any, role: str, message: str) -> None:
+    if user is None or not roles.has_role(user, role):
+        raise PermissionDenied(message)
+
+
+def _event(report: AnnualReport, *, action: str, by: Any, now: datetime, comment: str = "", changes: dict | None = None) -> None:
+    AnnualReportEvent.objects.create(report=report, at=now, actor=by, action=action, comment=comment, changes=changes or {})
+
+
+def _locked(report: AnnualReport) -> AnnualReport:
+    return AnnualReport.objects.select_for_update().select_related("agency").get(pk=report.pk)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _not_editable_message(report: AnnualReport) -> str:
+    if report.status == Status.PUBLISHED:
+        return "已发布的年报不能直接修改。如需修改，请发起更正：修改后重新审核，并以新版本附更正说明发布。"
+    return f"年报当前状态为“{report.get_status_display()}”，不能修改；如需修改，请由审核人退回。"
+
+
+@transaction.atomic
+def report_open(*, agency: Agency, year: int, by: Any, now: datetime) -> AnnualReport:
+    """The year's report of ``agency``: the existing one, or a new draft."""
+    _require_role(by, roles.ADMIN, "只有管理员可以新建年度报告")
+    if year < 2008 or year > now.year:
+        raise ValidationError(f"年度应在 2008 至 {now.year} 之间")
+    report, created = AnnualReport.objects.get_or_create(agency=agency, year=year)
+    if created:
+        _event(report, action=Action.CREATED, by=by, now=now)
+    return report
+
+
+def clean_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate manual cells; raises ValidationError with one Chinese message per field."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in SECTION_FIELDS:
+            out[name] = (value or "").replace("\r\n", "\n").strip()
+            continue
+        if value in (None, ""):
+            out[name] = None
+            continue
+        if name in COUNT_FIELDS:
+            if isinstance(value, bool) or not isinstance(value, int):
+                errors[name] = "请填写整数"
+            elif value < 0:
+                errors[name] = "不能为负数"
+            else:
+                out[name] = value
+        else:
+            places = AMOUNT_FIELDS[name]
+            try:
+                amount = Decimal(str(value))
+            except ArithmeticError:
+                errors[name] = "请填写数字"
+                continue
+            exponent = amount.as_tuple().exponent
+            if not amount.is_finite() or not isinstance(exponent, int):
+                errors[name] = "请填写数字"
+            elif amount < 0:
+                errors[name] = "不能为负数"
+            elif -exponent > places:
+                errors[name] = f"最多 {places} 位小数"
+            elif amount >= Decimal(10) ** 10:
+                errors[name] = "金额过大"
+            else:
+                out[name] = amount
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+@transaction.atomic
+def report_update(*, report: AnnualReport, by: Any, now: datetime, **values: Any) -> AnnualReport:
+    """Save narratives and manual cells of a draft."""
+    _require_role(by, roles.ADMIN, "只有管理员可以编辑年度报告")
+    locked = _locked(report)
+    if locked.is_legacy:
+        raise ValidationError("历史年报只保存原文，不能编辑")
+    if not locked.is_editable:
+        raise ValidationError(_not_editable_message(locked))
+    data = clean_values(values)
+    changes: dict[str, list[Any]] = {}
+    for name, value in data.items():
+        old = getattr(locked, name)
+        if old != value:
+            changes[name] = [_jsonable(old), _jsonable(value)]
+            setattr(locked, name, value)
+    if changes:
+        locked.save(update_fields=[*changes, "updated_at"])
+        _event(locked, action=Action.UPDATED, by=by, now=now, changes=changes)
+    return locked
+
+
+def _failing_message(prefix: str, failing: list[Any]) -> str:
+    details = "；".join(f"{c.rule} {c.detail}" for c in failing[:10])
+    more = f"（另有 {len(failing) - 10} 项）" if len(failing) > 10 else ""
+    return f"{prefix}：有 {len(failing)} 项核对未通过——{details}{more}"
+
+
+@transaction.atomic
+def report_submit(*, report: AnnualReport, by: Any, now: datetime) -> AnnualReport:
+    _require_role(by, roles.ADMIN, "只有管理员可以提交审核")
+    locked = _locked(report)
+    if locked.status != Status.DRAFT:
+        raise ValidationError(f"只有草稿可以提交审核（当前状态：{locked.get_status_display()}）")
+    failing = live_content(locked).blocking_checks
+    if failing:
+        raise ValidationError(_failing_message("不能提交审核", failing))
+    locked.status = Status.REVIEW
+    locked.save(update_fields=["status", "updated_at"])
+    _event(locked, action=Action.SUBMITTED, by=by, now=now)
+    return locked
+
+
+@transaction.atomic
+def report_send_back(*, report: AnnualReport, by: Any, now: datetime, comment: str) -> AnnualReport:
+    _require_role(by, roles.APPROVER, "只有审核人可以退回年度报告")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": "请填写退回意见，说明需要修改的内容"})
+    locked = _locked(report)
+    if locked.status not in (Status.REVIEW, Status.APPROVED):
+        raise ValidationError(f"只有待审核或已审核的年报可以退回（当前状态：{locked.get_status_display()}）")
+    locked.status = Status.DRAFT
+    locked.review_comment = comment
+    locked.save(update_fields=["status", "review_comment", "updated_at"])
+    _event(locked, action=Action.SENT_BACK, by=by, now=now, comment=comment)
+    return locked
+
+
+@transaction.atomic
+def report_approve(*, report: AnnualReport, by: Any, now: datetime, comment: str = "") -> AnnualReport:
+    _require_role(by, roles.APPROVER, "只有审核人可以审核年度报告")
+    locked = _locked(report)
+    if locked.status != Status.REVIEW:
+        raise ValidationError(f"只有待审核的年报可以审核通过（当前状态：{locked.get_status_display()}）")
+    locked.status = Status.APPROVED
+    locked.review_comment = ""
+    locked.save(update_fields=["status", "review_comment", "updated_at"])
+    _event(locked, action=Action.APPROVED, by=by, now=now, comment=(comment or "").strip())
+    return locked
+
+
+def _issue_index_number(agency: Agency, when: datetime) -> str:
+    from catalog.services import issue_index_number
+
+    while True:
+        number = issue_index_number(agency, when)
+        if not AnnualReport.objects.filter(index_number=number).exists():
+            return number
+
+
+def report_publish(*, report: AnnualReport, by: Any, now: datetime, correction_note: str = "") -> AnnualReportVersion:
+    """Freeze the approved report as its next published version."""
+    _require_role(by, roles.ADMIN, "只有管理员可以发布年度报告")
+    correction_note = (correction_note or "").strip()
+    try:
+        # one REPEATABLE READ snapshot: the frozen numbers are those of a single moment
+        with repeatable_read():
+            return _publish(report=report, by=by, now=now, correction_note=correction_note)
+    except IntegrityError as exc:
+        # a concurrent publication of the same report won the race
+        raise ValidationError("该年报刚刚已被发布，请刷新页面查看") from exc
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "pgcode", None) != SERIALIZATION_FAILURE:
+            raise
+        raise ValidationError("该年报刚刚被他人修改，请刷新页面后重试") from exc
+
+
+def _publish(*, report: AnnualReport, by: Any, now: datetime, correction_note: str) -> AnnualReportVersion:
+    locked = _locked(report)
+    if locked.status == Status.PUBLISHED:
+        raise ValidationError(
+            f"该年报已经发布（第 {locked.current_version} 版），不能重复发布；如需修改，请发起更正"
+        )
+    if locked.status != Status.APPROVED:
+        raise ValidationError(f"年报须经审核人审核通过后才能发布（当前状态：{locked.get_status_display()}）")
+    if locked.current_version > 0 and not correction_note:
+        raise ValidationError({"correction_note": "发布更正版本时必须填写更正说明：更正了什么、为什么"})
+    content = live_content(locked)
+    failing = content.blocking_checks
+    if failing:
+        raise ValidationError(_failing_message("不能发布", failing))
+    if content.figures is not None:
+        for row, column in layout.TABLE2_MANUAL_CELLS:
+            if content.figures.table2[row][column] is None:
+                content.figures.table2[row][column] = Decimal(0) if column == layout.FEE_COLUMN else 0
+    number = locked.current_version + 1
+    version = AnnualReportVersion.objects.create(
+        report=locked, number=number, published_at=now, published_by=by,
+        correction_note=correction_note if number > 1 else "", snapshot=content.snapshot(),
+    )
+    fields = ["status", "current_version", "review_comment", "updated_at"]
+    if not locked.index_number:
+        locked.index_number = _issue_index_number(locked.agency, now)
+        fields.append("index_number")
+    if locked.first_published_at is None:
+        locked.first_published_at = now
+        fields.append("first_published_at")
+    locked.status = Status.PUBLISHED
+    locked.current_version = number
+    locked.review_comment = ""
+    locked.save(update_fields=fields)
+    _event(locked, action=Action.PUBLISHED, by=by, now=now, comment=correction_note, changes={"version": number})
+    return version
+
+
+@transaction.atomic
+def report_start_correction(*, report: AnnualReport, by: Any, now: datetime) -> AnnualReport:
+    """Reopen a published report as a draft of its next version; the public keeps
+    seeing the published version until the correction is published."""
+    _require_role(by, roles.ADMIN, "只有管理员可以发起更正")
+    locked = _locked(report)
+    if locked.is_legacy:
+        raise ValidationError("历史年报只保存原文，不能更正")
+    if locked.status != Status.PUBLISHED:
+        raise ValidationError("只有已发布的年报可以发起更正")
+    locked.status = Status.DRAFT
+    locked.save(update_fields=["status", "updated_at"])
+    _event(locked, action=Action.CORRECTION_STARTED, by=by, now=now, changes={"next_version": locked.current_version + 1})
+    return locked
+
+
+@transaction.atomic
+def report_import_legacy(
+    *, agency: Agency, year: int, text: str, published_at: datetime, index_number: str, by: Any, now: datetime
+) -> AnnualReport:
+    """Keep a report published before the portal as a text-only published report,
+    with its original 发布时间 and 索引号. Re-running with the same agency and year
+    returns the existing report unchanged."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "历史年报原文不能为空"})
+    if not (index_number or "").strip():
+        raise ValidationError({"index_number": "请填写原索引号"})
+    existing = AnnualReport.objects.filter(agency=agency, year=year).first()
+    if existing is not None:
+        if not existing.is_legacy:
+            raise ValidationError(f"{agency.name}{year}年年报已在本平台编制，不能再导入历史年报")
+        return existing
+    report = AnnualReport.objects.create(
+        agency=agency, year=year, layout=AnnualReport.Layout.LEGACY, status=Status.PUBLISHED,
+        section_overview=text, index_number=index_number.strip(), first_published_at=published_at, current_version=1,
+    )
+    content = live_content(report)
+    AnnualReportVersion.objects.create(
+        report=report, number=1, published_at=published_at, published_by=None, snapshot=content.snapshot()
+    )
+    _event(report, action=Action.IMPORTED, by=by, now=now, changes={"published_at": published_at.isoformat(), "index_number": report.index_number})
+    return report
+
+
+# --- 复议/诉讼 register ---------------------------------------------------------------
+
+APPEAL_FIELDS = ("kind", "case_number", "filed_year", "filed_date", "result", "decided_date", "note", "info_request")
+
+
+def _clean_appeal(case: AppealCase) -> None:
+    errors: dict[str, str] = {}
+    if case.filed_date and case.filed_date.year != case.filed_year:
+        errors["filed_date"] = "申请/立案日期应在所填年度内"
+    if case.result == AppealCase.Result.PENDING and case.decided_date:
+        errors["decided_date"] = "尚未审结的案件不应填写审结日期"
+    if case.result != AppealCase.Result.PENDING and not case.decided_date:
+        errors["decided_date"] = "已审结的案件请填写审结日期"
+    if case.decided_date and case.filed_date and case.decided_date < case.filed_date:
+        errors["decided_date"] = "审结日期不能早于申请/立案日期"
+    if case.info_request_id and case.info_request.agency_id != case.agency_id:
+        errors["info_request"] = "关联的申请不属于本机关"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def appeal_case_save(*, agency: Agency, by: Any, case: AppealCase | None = None, **values: Any) -> AppealCase:
+    """Create (``case`` None) or update a 复议/诉讼 case of ``agency``."""
+    _require_role(by, roles.ADMIN, "只有管理员可以登记行政复议、行政诉讼案件")
+    unknown = set(values) - set(APPEAL_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if case is None:
+        case = AppealCase(agency=agency, recorded_by=by)
+    else:
+        case = AppealCase.objects.select_for_update().get(pk=case.pk, agency=agency)
+    for name, value in values.items():
+        setattr(case, name, value)
+    _clean_appeal(case)
+    case.full_clean()
+    case.save()
+    return case
