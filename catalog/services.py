@@ -4,6 +4,7 @@ all call these; nothing else changes a notice's status or 索引号."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -12,11 +13,18 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from catalog.attachments import attachment_add, attachment_remove
 from catalog.models import IndexCounter, Notice, NoticeEvent, NoticePublisher
 from catalog.sanitize import clean_body
 from catalog.search import refresh_notice_search
 from portal.models import Agency
 from portal.validators import normalise_doc_number
+
+__all__ = [
+    "EDITABLE_FIELDS", "attachment_add", "attachment_remove", "issue_index_number", "notice_create",
+    "notice_import_upsert", "notice_link_interpretation", "notice_publish", "notice_set_interpretations",
+    "notice_unlink_interpretation", "notice_update", "notice_withdraw",
+]
 
 # Fields staff may set through notice_create/notice_update (never status or 索引号).
 EDITABLE_FIELDS = (
@@ -48,7 +56,31 @@ def _normalise_fields(fields: dict[str, Any]) -> dict[str, Any]:
         out["title"] = (out["title"] or "").strip()
         if not out["title"]:
             raise ValidationError({"title": "标题不能为空"})
+    if "keywords" in out:
+        out["keywords"] = normalise_keywords(out["keywords"])
+    for name in ("audience", "department", "summary"):
+        if name in out:
+            out[name] = (out[name] or "").strip()
     return out
+
+
+def normalise_keywords(raw: Iterable[str] | str | None) -> list[str]:
+    """关键词 as a clean list: split on commas/semicolons/spaces when given as text, trimmed, no repeats."""
+    if raw is None:
+        return []
+    items = [raw] if isinstance(raw, str) else list(raw)
+    out: list[str] = []
+    for item in items:
+        for word in re.split(r"[,，;；、\s]+", str(item)):
+            word = word.strip()
+            if word and word not in out:
+                out.append(word)
+    return out
+
+
+def _publisher_names(notice: Notice) -> list[str]:
+    links = NoticePublisher.objects.filter(notice=notice).select_related("agency").order_by("position", "id")
+    return [str(link.agency) for link in links]
 
 
 def _set_publishers(notice: Notice, publishers: Iterable[Agency]) -> None:
@@ -87,7 +119,7 @@ def notice_update(*, notice: Notice, by, publishers: Iterable[Agency] | None = N
             setattr(locked, name, value)
     if publishers is not None:
         new = list(publishers)
-        old_names = [str(a) for a in locked.publishers.order_by("publisher_links__position")]
+        old_names = _publisher_names(locked)
         if old_names != [str(a) for a in new]:
             changes["publishers"] = [old_names, [str(a) for a in new]]
             _set_publishers(locked, new)
@@ -175,3 +207,196 @@ def notice_withdraw(*, notice: Notice, by, now: datetime, reason: str) -> Notice
         changes={"status": [Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN]}, reason=reason,
     )
     return locked
+
+
+# --- 政策解读 links -----------------------------------------------------------------------
+
+def _notice_label(notice: Notice) -> str:
+    return f"{notice.title}（{notice.index_number}）" if notice.index_number else notice.title
+
+
+@transaction.atomic
+def notice_link_interpretation(*, policy: Notice, interpretation: Notice, by, reason: str = "") -> bool:
+    """Link a policy to its 解读 (shown on both pages). Recorded in both notices' history.
+
+    Returns False when the link already existed (nothing is written then).
+    """
+    if policy.pk == interpretation.pk:
+        raise ValidationError({"interpretations": "不能把文件链接为它自己的解读"})
+    # lock both rows in a fixed order so two staff linking the same pair cannot deadlock
+    locked = {n.pk: n for n in Notice.objects.select_for_update().filter(pk__in=[policy.pk, interpretation.pk]).order_by("pk")}
+    policy, interpretation = locked[policy.pk], locked[interpretation.pk]
+    if policy.interpretations.filter(pk=interpretation.pk).exists():
+        return False
+    policy.interpretations.add(interpretation)
+    NoticeEvent.objects.create(
+        notice=policy, actor=by, action=NoticeEvent.Action.UPDATED, reason=reason,
+        changes={"interpretations": [None, _notice_label(interpretation)]},
+    )
+    NoticeEvent.objects.create(
+        notice=interpretation, actor=by, action=NoticeEvent.Action.UPDATED, reason=reason,
+        changes={"interpreted_policies": [None, _notice_label(policy)]},
+    )
+    return True
+
+
+@transaction.atomic
+def notice_unlink_interpretation(*, policy: Notice, interpretation: Notice, by, reason: str = "") -> bool:
+    locked = {n.pk: n for n in Notice.objects.select_for_update().filter(pk__in=[policy.pk, interpretation.pk]).order_by("pk")}
+    policy, interpretation = locked[policy.pk], locked[interpretation.pk]
+    if not policy.interpretations.filter(pk=interpretation.pk).exists():
+        return False
+    policy.interpretations.remove(interpretation)
+    NoticeEvent.objects.create(
+        notice=policy, actor=by, action=NoticeEvent.Action.UPDATED, reason=reason,
+        changes={"interpretations": [_notice_label(interpretation), None]},
+    )
+    NoticeEvent.objects.create(
+        notice=interpretation, actor=by, action=NoticeEvent.Action.UPDATED, reason=reason,
+        changes={"interpreted_policies": [_notice_label(policy), None]},
+    )
+    return True
+
+
+@transaction.atomic
+def notice_set_interpretations(*, policy: Notice, interpretations: Iterable[Notice], by, reason: str = "") -> bool:
+    """Make ``policy``'s 解读 exactly ``interpretations`` (link new ones, unlink the rest)."""
+    wanted = {n.pk: n for n in interpretations}
+    current = {n.pk: n for n in policy.interpretations.all()}
+    changed = False
+    for pk, other in current.items():
+        if pk not in wanted:
+            changed |= notice_unlink_interpretation(policy=policy, interpretation=other, by=by, reason=reason)
+    for pk, other in wanted.items():
+        if pk not in current:
+            changed |= notice_link_interpretation(policy=policy, interpretation=other, by=by, reason=reason)
+    return changed
+
+
+# --- import (legacy 索引号 kept as is) -----------------------------------------------------
+
+INDEX_NUMBER_MAX = Notice._meta.get_field("index_number").max_length
+
+
+def clean_index_number(raw: str | None) -> str | None:
+    """A given 索引号 is kept exactly (legacy formats vary, domain.md §4.3); only trimmed."""
+    if raw is None:
+        return None
+    value = str(raw).strip()
+    if not value:
+        return None
+    if len(value) > INDEX_NUMBER_MAX or re.search(r"\s", value) or not value.isprintable():
+        raise ValidationError({"index_number": f"索引号“{value[:80]}”不能含空白字符，且不超过 {INDEX_NUMBER_MAX} 个字符"})
+    return value
+
+
+UNCHANGED, CREATED, UPDATED = "unchanged", "created", "updated"
+
+
+@transaction.atomic
+def notice_import_upsert(
+    *,
+    publishers: list[Agency],
+    published_at: datetime,
+    by=None,
+    index_number: str | None = None,
+    withdrawn: dict[str, Any] | None | bool = False,
+    **fields: Any,
+) -> tuple[Notice, str]:
+    """Create or update one imported notice, published at ``published_at``.
+
+    Idempotent: the notice is found by its 索引号 (kept exactly as given), or, when the
+    line has none, by the same 主办机关 + 标题 + 发布时间 (so re-running a file without
+    索引号 still never duplicates). A new notice without 索引号 is issued one from its
+    agency's template for the year of ``published_at``.
+
+    ``fields`` holds only the keys the line gave (absent keys leave an existing notice
+    unchanged). ``withdrawn``: False = not given; None = published (not withdrawn);
+    ``{"at": datetime, "reason": str}`` = withdrawn (撤销) with that reason.
+
+    Writes one ``imported`` history event when anything changed. Returns the notice and
+    ``"created"``, ``"updated"`` or ``"unchanged"``.
+    """
+    if not publishers:
+        raise ValidationError({"publishers": "至少需要一个发文机关"})
+    if published_at is None or timezone.is_naive(published_at):
+        raise ValidationError({"published_at": "发布时间必须是带时区的时间"})
+    owner = publishers[0]
+    index_number = clean_index_number(index_number)
+    data = _normalise_fields(fields)
+    if withdrawn not in (False, None):
+        reason = str(withdrawn.get("reason") or "").strip()  # type: ignore[union-attr]
+        if not reason:
+            raise ValidationError({"withdrawn": "撤销的信息必须写明撤销原因"})
+        withdrawn = {"at": withdrawn.get("at") or published_at, "reason": reason}  # type: ignore[union-attr]
+
+    if index_number:
+        existing = Notice.objects.select_for_update().filter(index_number=index_number).first()
+    else:
+        existing = (
+            Notice.objects.select_for_update()
+            .filter(owner_agency=owner, title=data.get("title", ""), published_at=published_at)
+            .order_by("pk").first()
+        )
+
+    if existing is None:
+        notice = Notice(owner_agency=owner, published_at=published_at, status=Notice.Status.PUBLISHED, **data)
+        if isinstance(withdrawn, dict):
+            notice.status = Notice.Status.WITHDRAWN
+            notice.withdrawn_at, notice.withdrawn_reason = withdrawn["at"], withdrawn["reason"]
+        notice.full_clean(exclude=["index_number", "search_vector"])
+        notice.index_number = index_number or issue_index_number(owner, published_at)
+        notice.save()
+        _set_publishers(notice, publishers)
+        changes = {k: _jsonable(v) for k, v in data.items() if v not in ("", None, [])}
+        changes.update(index_number=notice.index_number, published_at=published_at.isoformat(),
+                       publishers=[str(a) for a in publishers], status=notice.status)
+        if isinstance(withdrawn, dict):
+            changes["withdrawn_reason"] = withdrawn["reason"]
+        NoticeEvent.objects.create(notice=notice, actor=by, action=NoticeEvent.Action.IMPORTED, changes=changes)
+        refresh_notice_search([notice.pk])
+        return notice, CREATED
+
+    notice = existing
+    changes: dict[str, list[Any]] = {}
+    for name, value in data.items():
+        old = getattr(notice, name)
+        if old != value:
+            changes[name] = [_jsonable(old), _jsonable(value)]
+            setattr(notice, name, value)
+    if notice.owner_agency_id != owner.pk:
+        changes["owner_agency"] = [str(notice.owner_agency), str(owner)]
+        notice.owner_agency = owner
+    if notice.published_at != published_at:
+        changes["published_at"] = [_jsonable(notice.published_at), published_at.isoformat()]
+        notice.published_at = published_at
+    if not notice.index_number:  # a draft matched by title: it gets its number now
+        notice.index_number = index_number or issue_index_number(owner, published_at)
+        changes["index_number"] = [None, notice.index_number]
+    target_status = notice.status
+    if isinstance(withdrawn, dict):
+        target_status = Notice.Status.WITHDRAWN
+        if notice.withdrawn_reason != withdrawn["reason"] or notice.withdrawn_at != withdrawn["at"]:
+            changes["withdrawn_reason"] = [notice.withdrawn_reason, withdrawn["reason"]]
+            notice.withdrawn_at, notice.withdrawn_reason = withdrawn["at"], withdrawn["reason"]
+    elif withdrawn is None or notice.status == Notice.Status.DRAFT:
+        target_status = Notice.Status.PUBLISHED
+        notice.withdrawn_at, notice.withdrawn_reason = None, ""
+    if target_status != notice.status:
+        changes["status"] = [notice.status, target_status]
+        notice.status = target_status
+    old_names = _publisher_names(notice)
+    new_names = [str(a) for a in publishers]
+    if old_names != new_names:
+        changes["publishers"] = [old_names, new_names]
+        _set_publishers(notice, publishers)
+    if not changes:
+        return notice, UNCHANGED
+    notice.full_clean(exclude=["index_number", "search_vector"])
+    update_fields = {name for name in changes if name != "publishers"}
+    if "withdrawn_reason" in update_fields or "status" in update_fields:
+        update_fields |= {"withdrawn_at", "withdrawn_reason"}
+    notice.save(update_fields=sorted(update_fields | {"updated_at"}))
+    NoticeEvent.objects.create(notice=notice, actor=by, action=NoticeEvent.Action.IMPORTED, changes=changes)
+    refresh_notice_search([notice.pk])
+    return notice, UPDATED

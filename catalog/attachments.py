@@ -1,0 +1,494 @@
+"""Attachments of notices: type checks by content, text extraction, and the service.
+
+Every attachment, whether uploaded in the admin, imported from JSONL or generated for
+the demo, goes through ``inspect_file``:
+
+1. size cap (``settings.UPLOAD_MAX_BYTES``) and a sanitised original name;
+2. the type is decided by the bytes (magic numbers, zip/OLE structure), never by the
+   name, and the extension must agree with it: PDF, DOCX/XLSX (zip with the right
+   ``[Content_Types].xml``), DOC/XLS/WPS/ET (OLE), OFD, JPG, PNG, plain text
+   (UTF-8 or GB18030). HTML, SVG, scripts, executables, archives, macro documents and
+   PDFs with JavaScript, launch actions or embedded files are refused with a Chinese
+   message naming the file;
+3. the text is extracted (PDF via pypdf, DOCX/XLSX/OFD from their XML, TXT decoded)
+   so search finds words inside attachments.
+
+``attachment_add`` / ``attachment_remove`` are the services (re-exported by
+``catalog.services``): locked notice row, append-only history, search refresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+import uuid
+import xml.etree.ElementTree as ET  # noqa: S405 - DOCTYPE/entities are refused before parsing
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+
+from catalog.models import Attachment, Notice, NoticeEvent
+from catalog.search import refresh_notice_search
+
+MAX_TEXT_CHARS = 500_000  # extracted text kept per attachment
+MAX_PDF_PAGES = 500
+MAX_ZIP_MEMBERS = 2_000
+MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024  # zip-bomb guard for DOCX/XLSX/OFD
+MAX_XML_MEMBER = 50 * 1024 * 1024
+
+ALLOWED_TYPES_TEXT = "PDF、Word（DOC/DOCX/WPS）、Excel（XLS/XLSX/ET）、OFD、JPG、PNG、TXT"
+
+
+@dataclass(frozen=True)
+class FileKind:
+    code: str
+    label: str
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+KINDS = {
+    k.code: k
+    for k in (
+        FileKind("pdf", "PDF", "application/pdf", (".pdf",)),
+        FileKind("docx", "Word 文档（DOCX）",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
+        FileKind("xlsx", "Excel 表格（XLSX）",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
+        FileKind("ole", "Office 97-2003 文档（DOC/XLS）", "application/octet-stream",
+                 (".doc", ".xls", ".wps", ".et")),
+        FileKind("ofd", "OFD 版式文件", "application/ofd", (".ofd",)),
+        FileKind("jpg", "JPG 图片", "image/jpeg", (".jpg", ".jpeg")),
+        FileKind("png", "PNG 图片", "image/png", (".png",)),
+        FileKind("txt", "纯文本", "text/plain", (".txt",)),
+    )
+}
+OLE_CONTENT_TYPES = {".doc": "application/msword", ".wps": "application/vnd.ms-works",
+                     ".xls": "application/vnd.ms-excel", ".et": "application/vnd.ms-excel"}
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_ARCHIVE_MAGICS = (b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"MSCF")
+_EXECUTABLE_MAGICS = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe")
+_ACTIVE_MARKUP = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|script|iframe|object|embed|svg|meta|link|form|style|\?xml)\b", re.I
+)
+_IMAGE_ACTIVE_MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|head|body|script|iframe|svg)\b", re.I)
+_SVG_MARKUP = re.compile(rb"<\s*svg\b", re.I)
+_SCRIPT_EXTENSIONS = {".js", ".vbs", ".bat", ".cmd", ".ps1", ".sh", ".exe", ".dll", ".com", ".scr", ".msi",
+                      ".jar", ".py", ".php", ".asp", ".aspx", ".jsp", ".hta", ".html", ".htm", ".xhtml",
+                      ".svg", ".mht", ".mhtml", ".shtml"}
+_ARCHIVE_EXTENSIONS = {".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".cab"}
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    """A checked file, ready to store: the bytes plus what we learned from them."""
+
+    name: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    text: str
+    data: bytes
+
+
+def _reject(message: str) -> ValidationError:
+    return ValidationError({"file": message}, code="invalid_attachment")
+
+
+# --- names ------------------------------------------------------------------------------
+
+def clean_filename(raw: str) -> str:
+    """The original name as safe metadata: no directories, controls or NULs; ≤ 200 chars."""
+    name = unicodedata.normalize("NFC", raw or "")
+    name = PureWindowsPath(PurePosixPath(name.replace("\x00", "")).name).name
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"\s+", " ", name).strip().lstrip(".").strip()
+    if not name:
+        name = "附件"
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: 200 - len(ext) - 1] + "." + ext
+        else:
+            name = name[:200]
+    return name
+
+
+def extension_of(name: str) -> str:
+    suffix = PurePosixPath(name.lower()).suffix
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix or "") else ""
+
+
+# --- type detection ---------------------------------------------------------------------
+
+def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _reject(f"附件“{name}”已损坏，无法读取") from exc
+    if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED:
+        raise _reject(f"附件“{name}”解压后过大，可能是压缩炸弹，不接受")
+    return archive
+
+
+def _read_member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
+    info = archive.getinfo(member)
+    if info.file_size > MAX_XML_MEMBER:
+        raise _reject(f"附件“{name}”中的内容过大，无法处理")
+    try:
+        return archive.read(member)
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError) as exc:
+        raise _reject(f"附件“{name}”已损坏，无法读取") from exc
+
+
+def _zip_kind(data: bytes, name: str) -> str:
+    archive = _open_zip(data, name)
+    names = set(archive.namelist())
+    if "[Content_Types].xml" in names:
+        types = _read_member(archive, "[Content_Types].xml", name)
+        if b"macroEnabled" in types or any(n.lower().endswith("vbaproject.bin") for n in names):
+            raise _reject(f"附件“{name}”含有宏，不接受；请另存为不含宏的 .docx 或 .xlsx 后上传")
+        if b"wordprocessingml.document.main+xml" in types:
+            return "docx"
+        if b"spreadsheetml.sheet.main+xml" in types:
+            return "xlsx"
+        raise _reject(f"附件“{name}”是不支持的 Office 文件类型。可上传：{ALLOWED_TYPES_TEXT}")
+    if "OFD.xml" in names:
+        return "ofd"
+    raise _reject(f"附件“{name}”是压缩包，不接受；请解压后逐个上传文件")
+
+
+def _looks_like_text(data: bytes) -> str | None:
+    """The decoded text when ``data`` is UTF-8 or GB18030 text without control bytes."""
+    if b"\x00" in data:
+        return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f")
+        if controls == 0:
+            return text
+    return None
+
+
+def detect_kind(data: bytes, name: str) -> str:
+    """The kind of ``data`` decided by its bytes, or a ValidationError saying why not."""
+    head = data[:1024]
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data, name)
+    if data.startswith(_OLE_MAGIC):
+        return "ole"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data.startswith(_PNG_MAGIC):
+        return "png"
+    if data.startswith(_ARCHIVE_MAGICS) or data.startswith(b"PK\x05\x06") or data[257:262] == b"ustar":
+        raise _reject(f"附件“{name}”是压缩包，不接受；请解压后逐个上传文件")
+    if data.startswith(_EXECUTABLE_MAGICS) or stripped.startswith(b"#!"):
+        raise _reject(f"附件“{name}”是可执行文件或脚本，不接受")
+    if _SVG_MARKUP.search(head):
+        raise _reject(f"附件“{name}”是 SVG 图形，可能含有脚本，不接受；请转换为 PNG 或 PDF 后上传")
+    if _ACTIVE_MARKUP.search(head) or re.search(rb"<\s*script\b", data, re.I):
+        raise _reject(f"附件“{name}”是网页（HTML）或含有脚本，出于安全原因不接受；请转换为 PDF 后上传")
+    if _looks_like_text(data) is not None:
+        return "txt"
+    raise _reject(f"附件“{name}”的文件类型不受支持。可上传：{ALLOWED_TYPES_TEXT}")
+
+
+# --- content checks and text extraction ---------------------------------------------------
+
+def _pdf_text(data: bytes, name: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    for marker in (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/RichMedia"):
+        if marker in data:
+            raise _reject(f"附件“{name}”的 PDF 含有脚本、启动动作或嵌入文件，不接受")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _reject(f"附件“{name}”的 PDF 有密码保护，无法检查内容；请上传未加密的文件")
+        root = reader.trailer["/Root"]
+        names = root.get("/Names")
+        names = names.get_object() if names is not None else {}
+        if "/JavaScript" in names or "/EmbeddedFiles" in names or "/AA" in root:
+            raise _reject(f"附件“{name}”的 PDF 含有脚本、启动动作或嵌入文件，不接受")
+        action = root.get("/OpenAction")
+        action = action.get_object() if action is not None else None
+        if hasattr(action, "get") and action.get("/S") in ("/JavaScript", "/Launch"):
+            raise _reject(f"附件“{name}”的 PDF 含有脚本、启动动作或嵌入文件，不接受")
+        parts = []
+        total = 0
+        for page in reader.pages[:MAX_PDF_PAGES]:
+            page_text = page.extract_text() or ""
+            parts.append(page_text)
+            total += len(page_text)
+            if total > MAX_TEXT_CHARS:
+                break
+        return "\n".join(parts)
+    except ValidationError:
+        raise
+    except (PdfReadError, KeyError, ValueError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise _reject(f"附件“{name}”的 PDF 已损坏，无法读取") from exc
+
+
+def _parse_xml(raw: bytes, name: str) -> ET.Element:
+    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
+        raise _reject(f"附件“{name}”含有不允许的 XML 声明，不接受")
+    try:
+        return ET.fromstring(raw)  # noqa: S314 - no DOCTYPE/ENTITY possible here
+    except ET.ParseError as exc:
+        raise _reject(f"附件“{name}”已损坏，无法读取") from exc
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _docx_text(data: bytes, name: str) -> str:
+    archive = _open_zip(data, name)
+    if "word/document.xml" not in archive.namelist():
+        raise _reject(f"附件“{name}”已损坏，无法读取（缺少正文）")
+    root = _parse_xml(_read_member(archive, "word/document.xml", name), name)
+    paragraphs = []
+    for para in root.iter(f"{_W}p"):
+        pieces = []
+        for node in para.iter():
+            if node.tag == f"{_W}t" and node.text:
+                pieces.append(node.text)
+            elif node.tag == f"{_W}tab":
+                pieces.append("\t")
+            elif node.tag in (f"{_W}br", f"{_W}cr"):
+                pieces.append("\n")
+        paragraphs.append("".join(pieces))
+    return "\n".join(p for p in paragraphs if p.strip())
+
+
+def _xlsx_text(data: bytes, name: str) -> str:
+    archive = _open_zip(data, name)
+    members = archive.namelist()
+    texts: list[str] = []
+    if "xl/sharedStrings.xml" in members:
+        root = _parse_xml(_read_member(archive, "xl/sharedStrings.xml", name), name)
+        for item in root.iter(f"{_S}si"):
+            texts.append("".join(t.text or "" for t in item.iter(f"{_S}t")))
+    for member in sorted(m for m in members if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", m)):
+        root = _parse_xml(_read_member(archive, member, name), name)
+        for inline in root.iter(f"{_S}is"):
+            texts.append("".join(t.text or "" for t in inline.iter(f"{_S}t")))
+    return "\n".join(t for t in texts if t.strip())
+
+
+def _ofd_text(data: bytes, name: str) -> str:
+    archive = _open_zip(data, name)
+    texts: list[str] = []
+    pages = sorted(m for m in archive.namelist() if re.search(r"Pages/Page_\d+/Content\.xml$", m))
+    for member in pages:
+        root = _parse_xml(_read_member(archive, member, name), name)
+        line = [node.text or "" for node in root.iter() if node.tag.rsplit("}", 1)[-1] == "TextCode"]
+        texts.append("".join(line))
+    return "\n".join(t for t in texts if t.strip())
+
+
+def _ole_check(data: bytes, name: str) -> None:
+    # VBA storages are named in UTF-16LE in the OLE directory: refuse macro documents
+    if "_VBA_PROJECT".encode("utf-16-le") in data:
+        raise _reject(f"附件“{name}”含有宏，不接受；请另存为不含宏的文件后上传")
+
+
+def _image_check(data: bytes, name: str, kind: str) -> None:
+    if kind == "png":
+        end = data.rfind(b"IEND")
+        if end < 0 or len(data) > end + 8:
+            raise _reject(f"附件“{name}”的 PNG 图片结构不完整或结尾附带了其他内容，不接受")
+    elif kind == "jpg" and data.rfind(b"\xff\xd9") < 0:
+        raise _reject(f"附件“{name}”的 JPG 图片不完整，不接受")
+    if _IMAGE_ACTIVE_MARKUP.search(data):
+        raise _reject(f"附件“{name}”的图片中夹带了网页或脚本内容，不接受")
+
+
+def extract_text(data: bytes, kind: str, name: str) -> str:
+    """Checks the content of ``kind`` and returns its text ('' for images and OLE)."""
+    if kind == "pdf":
+        text = _pdf_text(data, name)
+    elif kind == "docx":
+        text = _docx_text(data, name)
+    elif kind == "xlsx":
+        text = _xlsx_text(data, name)
+    elif kind == "ofd":
+        text = _ofd_text(data, name)
+    elif kind == "txt":
+        text = _looks_like_text(data) or ""
+    elif kind == "ole":
+        _ole_check(data, name)
+        text = ""
+    else:
+        _image_check(data, name, kind)
+        text = ""
+    text = text.replace("\x00", "").replace("\r\n", "\n")
+    return text[:MAX_TEXT_CHARS]
+
+
+# --- the checks in order -------------------------------------------------------------------
+
+def max_upload_bytes() -> int:
+    return int(settings.UPLOAD_MAX_BYTES)
+
+
+def _size_label(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def inspect_file(name: str, data: bytes) -> InspectedFile:
+    """Check one file (size, type by content, extension, active content) and extract its text.
+
+    Raises ``ValidationError({"file": <Chinese message naming the file>})``.
+    """
+    name = clean_filename(name)
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise _reject(f"附件“{name}”超过大小上限 {_size_label(limit)}")
+    if not data:
+        raise _reject(f"附件“{name}”是空文件")
+    ext = extension_of(name)
+    if ext in _SCRIPT_EXTENSIONS:
+        if ext in (".svg",):
+            raise _reject(f"附件“{name}”是 SVG 图形，可能含有脚本，不接受；请转换为 PNG 或 PDF 后上传")
+        if ext in (".html", ".htm", ".xhtml", ".mht", ".mhtml", ".shtml"):
+            raise _reject(f"附件“{name}”是网页（HTML）或含有脚本，出于安全原因不接受；请转换为 PDF 后上传")
+        raise _reject(f"附件“{name}”是可执行文件或脚本，不接受")
+    if ext in _ARCHIVE_EXTENSIONS:
+        raise _reject(f"附件“{name}”是压缩包，不接受；请解压后逐个上传文件")
+    kind_code = detect_kind(data, name)
+    kind = KINDS[kind_code]
+    if ext not in kind.extensions:
+        shown = ext or "（无扩展名）"
+        raise _reject(f"附件“{name}”的扩展名 {shown} 与文件内容（{kind.label}）不符，请核对后重新上传")
+    text = extract_text(data, kind_code, name)
+    content_type = kind.content_type
+    if kind_code == "ole":
+        content_type = OLE_CONTENT_TYPES.get(ext, content_type)
+    elif kind_code == "txt":
+        content_type = "text/plain; charset=utf-8" if _is_utf8(data) else "text/plain; charset=gb18030"
+    return InspectedFile(
+        name=name, kind=kind_code, content_type=content_type, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), text=text, data=data,
+    )
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_uploaded_file(uploaded_file) -> tuple[str, bytes]:
+    """Name and bytes of a Django ``UploadedFile``, refusing it before reading past the cap."""
+    name = clean_filename(getattr(uploaded_file, "name", "") or "")
+    limit = max_upload_bytes()
+    if (getattr(uploaded_file, "size", 0) or 0) > limit:
+        raise _reject(f"附件“{name}”超过大小上限 {_size_label(limit)}")
+    chunks, total = [], 0
+    if hasattr(uploaded_file, "seek"):
+        uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else [uploaded_file.read()]:
+        total += len(chunk)
+        if total > limit:
+            raise _reject(f"附件“{name}”超过大小上限 {_size_label(limit)}")
+        chunks.append(chunk)
+    return name, b"".join(chunks)
+
+
+def inspect_upload(uploaded_file) -> InspectedFile:
+    name, data = read_uploaded_file(uploaded_file)
+    return inspect_file(name, data)
+
+
+def store_inspected(inspected: InspectedFile, *, notice: Notice, position: int) -> Attachment:
+    """Write the bytes under a random name (outside any public URL) and create the row."""
+    attachment = Attachment(
+        notice=notice, name=inspected.name, content_type=inspected.content_type, size=inspected.size,
+        sha256=inspected.sha256, text=inspected.text, position=position,
+    )
+    attachment.file.save(uuid.uuid4().hex, ContentFile(inspected.data), save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+# --- services -------------------------------------------------------------------------------
+
+@transaction.atomic
+def attachment_add(
+    *,
+    notice: Notice,
+    by,
+    uploaded_file=None,
+    name: str | None = None,
+    content: bytes | None = None,
+    inspected: InspectedFile | None = None,
+) -> Attachment:
+    """Check, extract and attach one file: either ``uploaded_file`` or ``name`` + ``content``.
+
+    Raises ``ValidationError({"file": …})`` for a refused file; nothing is stored then.
+    """
+    if inspected is None:
+        if uploaded_file is not None:
+            inspected = inspect_upload(uploaded_file)
+        elif name is not None and content is not None:
+            inspected = inspect_file(name, content)
+        else:
+            raise TypeError("attachment_add needs uploaded_file or name and content")
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    last = locked.attachments.aggregate(m=Max("position"))["m"]
+    attachment = store_inspected(inspected, notice=locked, position=0 if last is None else last + 1)
+    try:
+        NoticeEvent.objects.create(
+            notice=locked, actor=by, action=NoticeEvent.Action.UPDATED,
+            changes={"attachments": [None, {"name": attachment.name, "sha256": attachment.sha256,
+                                            "size": attachment.size}]},
+        )
+        refresh_notice_search([locked.pk])
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, by, reason: str = "") -> None:
+    locked = Notice.objects.select_for_update().get(pk=attachment.notice_id)
+    row = Attachment.objects.filter(pk=attachment.pk, notice=locked).first()
+    if row is None:
+        return
+    NoticeEvent.objects.create(
+        notice=locked, actor=by, action=NoticeEvent.Action.UPDATED, reason=reason,
+        changes={"attachments": [{"name": row.name, "sha256": row.sha256, "size": row.size}, None]},
+    )
+    storage, path = row.file.storage, row.file.name
+    row.delete()
+    refresh_notice_search([locked.pk])
+    # the bytes go only once the removal is committed
+    transaction.on_commit(lambda: storage.delete(path) if path else None)

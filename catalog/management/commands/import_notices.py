@@ -1,0 +1,117 @@
+"""Import notices from a JSONL file (one notice per line; docs/import-format.md).
+
+Idempotent by 索引号: re-running updates, never duplicates. Each line is its own
+transaction; a bad line is reported with its number and reason and skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from catalog.management.notice_jsonl import (
+    LineError,
+    Record,
+    Resolver,
+    apply_record,
+    decode_line,
+    parse_record,
+)
+from catalog.models import Notice
+from catalog.services import notice_set_interpretations
+
+PROGRESS_EVERY = 100
+
+
+class DryRunRollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "从 JSONL 文件导入政府信息（按索引号幂等：重复导入只更新，不会重复）。格式见 docs/import-format.md。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="JSONL 文件路径（UTF-8，每行一个 JSON 对象）")
+        parser.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
+        parser.add_argument("--create-agencies", action="store_true", help="发文机关不存在时自动创建（仅名称）")
+        parser.add_argument("--user", help="记入变更记录的操作人用户名（默认不记操作人）")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"文件不存在：{path}")
+        by = None
+        if options["user"]:
+            by = get_user_model().objects.filter(username=options["user"]).first()
+            if by is None:
+                raise CommandError(f"用户不存在：{options['user']}")
+        self.dry_run = options["dry_run"]
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+        if self.dry_run:
+            try:
+                with transaction.atomic():
+                    self._run(path, options["create_agencies"], by)
+                    raise DryRunRollback
+            except DryRunRollback:
+                pass
+        else:
+            self._run(path, options["create_agencies"], by)
+        c = self.counts
+        summary = f"新增 {c['created']} 条，更新 {c['updated'] + c['unchanged']} 条，跳过 {c['skipped']} 条"
+        if c["unchanged"]:
+            summary += f"（其中 {c['unchanged']} 条内容无变化）"
+        if self.dry_run:
+            summary = "试运行（未写入数据库）：" + summary
+        style = self.style.SUCCESS if not c["skipped"] else self.style.WARNING
+        self.stdout.write(style(summary))
+
+    def _run(self, path: Path, create_agencies: bool, by) -> None:
+        resolver = Resolver(create_agencies=create_agencies)
+        links: list[tuple[Record, Notice, str]] = []
+        lines = 0
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                if not raw.strip():
+                    continue
+                lines += 1
+                try:
+                    record = parse_record(decode_line(raw), line=number, resolver=resolver, base_dir=path.parent)
+                    if self.dry_run:
+                        record.attachments = None  # checked above; nothing is stored in a dry run
+                    notice, outcome = apply_record(record, resolver=resolver, by=by)
+                except LineError as exc:
+                    self.counts["skipped"] += 1
+                    self.stderr.write(f"第 {number} 行：{exc}，已跳过")
+                else:
+                    self.counts[outcome] += 1
+                    if record.interpretations is not None:
+                        links.append((record, notice, outcome))
+                if lines % PROGRESS_EVERY == 0:
+                    c = self.counts
+                    self.stdout.write(
+                        f"已处理 {lines} 行：新增 {c['created']}，更新 {c['updated'] + c['unchanged']}，跳过 {c['skipped']}"
+                    )
+        self._link_interpretations(links, by)
+
+    def _link_interpretations(self, links: list[tuple[Record, Notice, str]], by) -> None:
+        """解读 links last: a line may name a 解读 that comes later in the file."""
+        wanted = {n for record, _, _ in links for n in record.interpretations or []}
+        found = {n.index_number: n for n in Notice.objects.filter(index_number__in=wanted)}
+        for record, notice, outcome in links:
+            for number in record.interpretations or []:
+                if number not in found:
+                    self.stderr.write(
+                        f"第 {record.line} 行：字段 interpretations（相关解读）中的索引号“{number}”不存在，该链接未建立"
+                    )
+            targets = [found[n] for n in record.interpretations or [] if n in found and found[n].pk != notice.pk]
+            with transaction.atomic():
+                changed = notice_set_interpretations(policy=notice, interpretations=targets, by=by, reason="导入")
+            if changed and outcome == "unchanged":
+                # a line whose only change is its 解读 links counts as updated, not unchanged
+                self.counts["unchanged"] -= 1
+                self.counts["updated"] += 1
