@@ -51,6 +51,16 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
     if not request.user.is_authenticated or not request.user.is_staff:
         return redirect_to_login(request.get_full_path())
-    from portal.roles import staff_agency
+    from portal.calendar_services import calendar_missing_years
+    from portal.roles import ADMIN, has_role, staff_agency
+    from portal.timeutil import local_today
 
-    return render(request, "portal/staff_home.html", {"agency": staff_agency(request.user)})
+    # Admins are warned when this year's, or from October next year's, holiday
+    # schedule has not been imported (deadlines there are provisional).
+    can_import = request.user.has_perm("portal.add_workcalendarday")
+    missing_years = calendar_missing_years(local_today()) if can_import or has_role(request.user, ADMIN) else []
+    return render(
+        request,
+        "portal/staff_home.html",
+        {"agency": staff_agency(request.user), "missing_calendar_years": missing_years, "can_import_calendar": can_import},
+    )

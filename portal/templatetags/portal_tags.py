@@ -1,0 +1,57 @@
+"""Template helpers of the portal core: the day-by-day deadline explanation."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import template
+
+from portal.workdays import PROVISIONAL_NOTE, WEEKDAY_NAMES, Deadline
+
+register = template.Library()
+
+
+@register.inclusion_tag("portal/_deadline_explain.html")
+def deadline_explain(
+    deadline: Deadline, start: date | None = None, caption: str = "期限计算明细", collapsed: bool = False
+) -> dict[str, Any]:
+    """Render ``deadline`` day by day: date, 星期, counted number or skip reason.
+
+    ``start`` (the receipt date) is shown as not counted; ``collapsed`` wraps the
+    table in ``<details>``. Pure: no queries.
+    """
+    return {
+        "deadline": deadline,
+        "rows": deadline.numbered_days(),
+        "due_weekday": WEEKDAY_NAMES[deadline.due_date.weekday()],
+        "start": start,
+        "start_weekday": WEEKDAY_NAMES[start.weekday()] if start else "",
+        "caption": caption,
+        "collapsed": collapsed,
+        "provisional_note": PROVISIONAL_NOTE,
+    }
+
+
+@register.filter
+def cn_weekday(value: date | None) -> str:
+    """``{{ some_date|cn_weekday }}`` → 周一 … 周日."""
+    return WEEKDAY_NAMES[value.weekday()] if value else ""
+
+
+@register.simple_tag
+def provisional_note() -> str:
+    """``{% provisional_note %}`` → 预计，以国务院办公厅公布的节假日安排为准."""
+    return PROVISIONAL_NOTE
+
+
+@register.simple_tag
+def missing_calendar_years() -> list[int]:
+    """Years without an official schedule that admins must be warned about.
+
+    Reads the database: meant for the admin index only, where no view passes it in.
+    """
+    from portal.calendar_services import calendar_missing_years
+    from portal.timeutil import local_today
+
+    return calendar_missing_years(local_today())
