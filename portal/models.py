@@ -200,3 +200,27 @@ class WorkCalendarChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.changed_at:%Y-%m-%d %H:%M} {self.action} {self.detail}"
+
+
+class RateLimitBucket(models.Model):
+    """One rate-limit counter (portal.ratelimit), shared by every worker and server.
+
+    The window starts at the first hit and restarts when it has run out, or when the
+    hit that reaches the limit arrives (so a lockout lasts a full window). Keys are
+    HMAC digests: no IP address, user name or tracking number is stored in clear.
+    """
+
+    key = models.CharField("键", max_length=100, unique=True)
+    window_start = models.DateTimeField("窗口开始")
+    count = models.PositiveIntegerField("次数", default=0)
+
+    class Meta:
+        verbose_name = "访问频率计数"
+        verbose_name_plural = "访问频率计数"
+        indexes = [
+            # purge_rate_limits: DELETE … WHERE window_start < cutoff
+            models.Index(fields=["window_start"], name="portal_ratelimit_window_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.count}"

@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import views
+from portal.auth_views import StaffLoginView
+from portal.health import healthz
 
 admin.site.site_header = "政府信息公开平台 · 管理后台"
 admin.site.site_title = "政府信息公开平台"
@@ -13,7 +15,7 @@ admin.site.index_title = "管理"
 portal_patterns = (
     [
         path("display/", views.display_preferences, name="display"),
-        path("staff/login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+        path("staff/login/", StaffLoginView.as_view(), name="login"),  # lockout: portal/auth_views.py
         path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
         path("staff/", views.staff_home, name="staff_home"),
     ],
@@ -23,6 +25,9 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("healthz", healthz, name="healthz"),
+    # the admin signs in through the same rate-limited view as the workbench
+    path("admin/login/", StaffLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("ysq/", include("requests_app.urls")),
     path("nianbao/", include("disclosure.urls")),

@@ -1,0 +1,237 @@
+"""Rate limits and lockouts shared by every worker and every app server.
+
+Counters live in PostgreSQL (``portal.RateLimitBucket``) and are bumped with one
+atomic ``INSERT … ON CONFLICT (key) DO UPDATE … RETURNING count``, so two gunicorn
+workers (or two machines) counting the same client never lose an increment. A
+local-memory cache would not do: it is per process, and every worker would let the
+client through its own N times (security.md §7).
+
+Semantics (one row per scope + client):
+
+* the window opens at the first hit and lasts ``window_seconds``;
+* the hit that reaches ``max_hits`` restarts the window, so a lockout always lasts a
+  full window from the moment it began (5 failed logins → locked 15 minutes);
+* a hit after the window ran out starts a new window at 1.
+
+Keys are HMAC-SHA256 digests of ``scope`` + identity under ``SECRET_KEY``: the table
+never holds an IP address, a user name or a tracking number in clear.
+
+API (see docs/security.md "Rate limits")::
+
+    LOOKUP_PER_IP = Limit("lookup-ip", max_hits=10, window_seconds=15 * 60)
+
+    record_hit(limit, ident) -> int      # count including this hit (atomic)
+    hits(limit, ident) -> int            # current count, 0 if the window ran out
+    is_blocked(limit, ident) -> bool     # hits >= max_hits
+    retry_after(limit, ident) -> int     # seconds until a block ends, 0 if none
+    undo_hit(limit, ident)               # give back one hit (e.g. a successful login)
+    reset(limit, ident)                  # forget the client in this scope
+    client_ip(request) -> str            # REMOTE_ADDR, or the last proxy hop behind nginx
+
+    @rate_limit(limit, key=client_ip, methods=("POST",), on_limit=None)
+
+Call these outside ``transaction.atomic`` blocks that may roll back: a rolled-back
+transaction would take the hit with it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.utils.crypto import salted_hmac
+
+from portal import timeutil
+from portal.models import RateLimitBucket
+
+logger = logging.getLogger("portal.security")
+
+MAX_WINDOW_SECONDS = 24 * 3600  # purge_expired() relies on this bound
+_SCOPE_MAX = 50  # the key column holds "<scope>:<40 hex>"
+
+_HIT_SQL = """
+INSERT INTO portal_ratelimitbucket AS b (key, window_start, count)
+VALUES (%(key)s, %(now)s, 1)
+ON CONFLICT (key) DO UPDATE SET
+    count = CASE WHEN b.window_start <= %(expired_before)s THEN 1 ELSE b.count + 1 END,
+    window_start = CASE
+        WHEN b.window_start <= %(expired_before)s THEN %(now)s
+        WHEN b.count + 1 = %(max_hits)s THEN %(now)s
+        ELSE b.window_start
+    END
+RETURNING count
+"""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``max_hits`` hits per ``window_seconds`` in ``scope``."""
+
+    scope: str
+    max_hits: int
+    window_seconds: int
+
+    def __post_init__(self) -> None:
+        if not self.scope or len(self.scope) > _SCOPE_MAX or ":" in self.scope:
+            raise ValueError(f"scope must be 1–{_SCOPE_MAX} characters without ':'")
+        if self.max_hits < 1:
+            raise ValueError("max_hits must be at least 1")
+        if not 1 <= self.window_seconds <= MAX_WINDOW_SECONDS:
+            raise ValueError(f"window_seconds must be between 1 and {MAX_WINDOW_SECONDS}")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, never taken from a header the client controls.
+
+    Without ``BEHIND_PROXY`` that is ``REMOTE_ADDR``; ``X-Forwarded-For`` is ignored.
+    Behind nginx (``BEHIND_PROXY=true``, ``proxy_set_header X-Forwarded-For
+    $proxy_add_x_forwarded_for``) it is the *last* entry, the one nginx appended
+    itself; anything a client wrote earlier in the header is ignored.
+    """
+    if getattr(settings, "BEHIND_PROXY", False):
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if hops and hops[-1]:
+            try:
+                return str(ipaddress.ip_address(hops[-1]))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def bucket_key(limit: Limit, ident: str) -> str:
+    digest = salted_hmac("portal.ratelimit", f"{limit.scope}\x00{ident}", algorithm="sha256").hexdigest()
+    return f"{limit.scope}:{digest[:40]}"
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else timeutil.local_now()
+
+
+def record_hit(limit: Limit, ident: str, *, now: datetime | None = None) -> int:
+    """Count one hit and return the count in the current window, this hit included."""
+    now = _now(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _HIT_SQL,
+            {
+                "key": bucket_key(limit, ident),
+                "now": now,
+                "expired_before": now - timedelta(seconds=limit.window_seconds),
+                "max_hits": limit.max_hits,
+            },
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+def _live_bucket(limit: Limit, ident: str, now: datetime) -> RateLimitBucket | None:
+    bucket = RateLimitBucket.objects.filter(key=bucket_key(limit, ident)).first()
+    if bucket is None or bucket.window_start <= now - timedelta(seconds=limit.window_seconds):
+        return None
+    return bucket
+
+
+def hits(limit: Limit, ident: str, *, now: datetime | None = None) -> int:
+    bucket = _live_bucket(limit, ident, _now(now))
+    return bucket.count if bucket else 0
+
+
+def is_blocked(limit: Limit, ident: str, *, now: datetime | None = None) -> bool:
+    return hits(limit, ident, now=now) >= limit.max_hits
+
+
+def retry_after(limit: Limit, ident: str, *, now: datetime | None = None) -> int:
+    """Seconds until the block on ``ident`` ends (0 when it is not blocked)."""
+    now = _now(now)
+    bucket = _live_bucket(limit, ident, now)
+    if bucket is None or bucket.count < limit.max_hits:
+        return 0
+    ends = bucket.window_start + timedelta(seconds=limit.window_seconds)
+    return max(1, math.ceil((ends - now).total_seconds()))
+
+
+def undo_hit(limit: Limit, ident: str) -> None:
+    """Give one hit back, e.g. when the attempt it counted turned out to be legitimate."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE portal_ratelimitbucket SET count = count - 1 WHERE key = %s AND count > 0",
+            [bucket_key(limit, ident)],
+        )
+
+
+def reset(limit: Limit, ident: str) -> None:
+    RateLimitBucket.objects.filter(key=bucket_key(limit, ident)).delete()
+
+
+def purge_expired(*, now: datetime | None = None) -> int:
+    """Delete counters whose window ended (no window is longer than a day)."""
+    cutoff = _now(now) - timedelta(seconds=MAX_WINDOW_SECONDS)
+    deleted, _ = RateLimitBucket.objects.filter(window_start__lt=cutoff).delete()
+    return deleted
+
+
+def log_block(limit: Limit, ident: str, request: HttpRequest | None = None) -> None:
+    """One line per refused request: scope and key digest only, never the identity."""
+    logger.warning(
+        "rate limit block scope=%s key=%s method=%s path=%s",
+        limit.scope,
+        bucket_key(limit, ident).split(":", 1)[1][:12],
+        getattr(request, "method", "-"),
+        getattr(request, "path", "-"),
+    )
+
+
+def wait_minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def too_many_requests(request: HttpRequest, seconds: int) -> HttpResponse:
+    """The default reply when a limit is hit: a plain Chinese page, 429, Retry-After."""
+    response = render(request, "429.html", {"wait_minutes": wait_minutes(seconds)}, status=429)
+    response["Retry-After"] = str(seconds)
+    add_never_cache_headers(response)
+    return response
+
+
+def rate_limit(
+    limit: Limit,
+    *,
+    key: Callable[[HttpRequest], str | None] = client_ip,
+    methods: tuple[str, ...] = ("POST",),
+    on_limit: Callable[[HttpRequest, int], HttpResponse] | None = None,
+) -> Callable:
+    """View decorator: every request with one of ``methods`` counts as a hit.
+
+    ``key(request)`` names the client (default: its IP); returning ``None`` or ""
+    skips the limit for that request. Past ``max_hits`` the view is not called:
+    ``on_limit(request, retry_after_seconds)`` answers instead (default: the 429 page).
+    Pass an ``on_limit`` that re-renders the form with an error when the user would
+    otherwise lose what they typed. Stack the decorator for several keys.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method in methods:
+                ident = key(request)
+                if ident and record_hit(limit, ident) > limit.max_hits:
+                    log_block(limit, ident, request)
+                    seconds = retry_after(limit, ident) or limit.window_seconds
+                    if on_limit is not None:
+                        return on_limit(request, seconds)
+                    return too_many_requests(request, seconds)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
