@@ -1,0 +1,342 @@
+"""Public pages of the 主动公开 catalog: home, the searchable 政府信息公开目录, notice pages,
+attachment downloads, the 目录 (条例 第十二条), the 指南 and the HTML 网站地图.
+
+Every notice URL goes through ``get_public_notice``. Templates trigger no queries: each
+view fetches what its page shows, in a fixed number of queries whatever the page size.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from catalog.filters import (
+    PER_PAGE_CHOICES,
+    SCOPE_CHOICES,
+    SORT_CHOICES,
+    SORT_DATE,
+    SORT_RELEVANCE,
+    facet_counts,
+    matched_for_facets,
+    run_catalog_search,
+    url_with,
+)
+from catalog.models import Attachment, Column, Genre, Notice, NoticePublisher, Theme
+from catalog.sanitize import html_to_text
+from portal.models import Agency
+from portal.timeutil import local_today
+
+HOME_ITEMS_PER_COLUMN = 8
+GUIDE_COUNTS_CACHE_SECONDS = 300
+PUBLIC_STATUSES = (Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN)
+# what a list row shows besides the notice's own columns
+LIST_RELATED = ("theme__parent", "genre", "column")
+# types a browser could render as a page: always sent as an opaque download
+UNSAFE_INLINE_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+
+
+def get_public_notice(uuid: UUID) -> Notice:
+    """The only way a view gets a notice: published or withdrawn, otherwise 404."""
+    notice = Notice.objects.select_related(*LIST_RELATED).filter(uuid=uuid).first()
+    if notice is None:
+        raise Http404("政府信息不存在")
+    if notice.status not in PUBLIC_STATUSES:
+        raise Http404("政府信息不存在")
+    return notice
+
+
+def _publishers_prefetch() -> Prefetch:
+    return Prefetch("publisher_links", queryset=NoticePublisher.objects.select_related("agency"))
+
+
+def _related_prefetch(name: str) -> Prefetch:
+    """解读 links, limited to what the public may see (never a draft)."""
+    return Prefetch(
+        name,
+        queryset=Notice.objects.listed().select_related("column").order_by("-published_at", "-id"),
+        to_attr=f"public_{name}",
+    )
+
+
+def _column_url(column: Column | None) -> str:
+    base = reverse("catalog:notice_list")
+    return f"{base}?column={quote(column.slug)}" if column else base
+
+
+# -- home ------------------------------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    columns = list(Column.objects.filter(show_on_home=True))
+    latest: dict[int, list[Notice]] = {c.pk: [] for c in columns}
+    if columns:
+        # one UNION ALL of "newest N in this column" subqueries, then one fetch
+        per_column = [
+            Notice.objects.listed().filter(column_id=c.pk).order_by("-published_at", "-id")
+            .values_list("pk", flat=True)[:HOME_ITEMS_PER_COLUMN]
+            for c in columns
+        ]
+        ids = list(per_column[0].union(*per_column[1:], all=True)) if len(per_column) > 1 else list(per_column[0])
+        for notice in Notice.objects.filter(pk__in=ids).order_by("-published_at", "-id"):
+            latest[notice.column_id].append(notice)
+    sections = [
+        {"column": c, "notices": latest[c.pk], "url": _column_url(c)} for c in columns if latest[c.pk]
+    ]
+    return render(request, "catalog/home.html", {
+        "sections": sections,
+        "scope_choices": SCOPE_CHOICES,
+    })
+
+
+# -- the searchable catalog --------------------------------------------------------------------
+
+
+@dataclass
+class ResultRow:
+    notice: Notice
+    title_html: str
+    snippet_html: str
+    publishers: list[Agency]
+    validity_label: str
+
+
+def _result_rows(notices: list[Notice], parsed: Any, today) -> list[ResultRow]:
+    from catalog import search
+
+    prefetch_related_objects(notices, _publishers_prefetch())
+    rows = []
+    for notice in notices:
+        snippet = ""
+        if not parsed.is_empty:
+            for text in (notice.summary, html_to_text(notice.body)):
+                candidate = search.highlight(text, parsed) if text else ""
+                if "<mark>" in candidate:
+                    snippet = candidate
+                    break
+        if not snippet:
+            snippet = search.highlight(notice.summary or html_to_text(notice.body), parsed)
+        rows.append(ResultRow(
+            notice=notice,
+            title_html=search.highlight(notice.title, parsed, max_chars=300),
+            snippet_html=snippet,
+            publishers=[link.agency for link in notice.publisher_links.all()],
+            validity_label=notice.validity_label_on(today),
+        ))
+    return rows
+
+
+def _pagination_urls(base: str, params: dict[str, str], page: Any) -> tuple[str, str]:
+    prev_url = url_with(base, params, cursor=page.prev_cursor) if page.prev_cursor else ""
+    next_url = url_with(base, params, cursor=page.next_cursor) if page.next_cursor else ""
+    return prev_url, next_url
+
+
+@require_GET
+def notice_list(request: HttpRequest) -> HttpResponse:
+    today = local_today()
+    base_url = reverse("catalog:notice_list")
+    results = run_catalog_search(
+        request.GET, today=today, cursor=request.GET.get("cursor"),
+        queryset=Notice.objects.listed().select_related(*LIST_RELATED),
+    )
+    facets = facet_counts(results.filterset, matched_for_facets(results), base_url=base_url)
+    params = results.params
+    prev_url, next_url = _pagination_urls(base_url, params, results.page)
+    fs = results.filterset
+    chosen = []
+    for facet in facets:
+        value = fs.value(facet.name)
+        if value is None:
+            continue
+        label = value.full_name if isinstance(value, Theme) else (
+            value.name if hasattr(value, "name") else
+            f"{value}年" if facet.name == "year" else Notice.Validity(value).label
+        )
+        chosen.append({"label": facet.label, "value": label, "remove_url": facet.clear_url})
+    for name, label in (("start", "发布日期（起）"), ("end", "发布日期（止）")):
+        if fs.value(name):
+            chosen.append({"label": label, "value": params[name], "remove_url": url_with(base_url, params, **{name: None})})
+    sort_links = [
+        {"value": value, "label": label, "current": value == results.sort,
+         "url": url_with(base_url, params, sort=value)}
+        for value, label in SORT_CHOICES
+        if value == SORT_DATE or not results.parsed.is_empty
+    ]
+    feed_url = url_with(reverse("catalog:notice_feed"), {k: v for k, v in params.items() if k not in ("per_page", "sort")})
+    page = results.page
+    return render(request, "catalog/notice_list.html", {
+        "results": results,
+        "total_label": f"{page.total:,}" + ("+" if page.total_capped else ""),
+        "rows": _result_rows(list(results.page.results), results.parsed, today),
+        "form": fs.form,
+        "facets": facets,
+        "chosen": chosen,
+        "hidden_params": [(k, v) for k, v in params.items() if k not in ("q", "scope", "start", "end", "sort", "per_page")],
+        "errors": fs.error_messages(),
+        "sort_links": sort_links,
+        "scope_choices": SCOPE_CHOICES,
+        "sort_choices": SORT_CHOICES,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "sort_relevance": SORT_RELEVANCE,
+        "page_prev_url": prev_url,
+        "page_next_url": next_url,
+        "clear_url": base_url,
+        "feed_url": feed_url,
+        "api_url": url_with(reverse("catalog:api_notice_list"), params),
+    })
+
+
+# -- a notice ------------------------------------------------------------------------------------
+
+
+@require_GET
+def notice_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    notice = get_public_notice(uuid)
+    prefetch_related_objects(
+        [notice], _publishers_prefetch(), "attachments",
+        _related_prefetch("interpretations"), _related_prefetch("interpreted_policies"),
+    )
+    today = local_today()
+    publishers = [link.agency for link in notice.publisher_links.all()]
+    description = notice.summary or html_to_text(notice.body)
+    return render(request, "catalog/notice_detail.html", {
+        "notice": notice,
+        "publishers": publishers,
+        "validity_label": notice.validity_label_on(today),
+        "attachments": list(notice.attachments.all()),
+        "interpretations": notice.public_interpretations,
+        "interpreted_policies": notice.public_interpreted_policies,
+        "column_url": _column_url(notice.column),
+        "meta_description": " ".join(description.split())[:200],
+        "meta_keywords": ",".join(notice.keywords) if notice.keywords else (
+            notice.theme.name if notice.theme else ""
+        ),
+        "meta_source": "、".join(a.name for a in publishers),
+    })
+
+
+def _attachment_content_type(attachment: Attachment) -> str:
+    content_type = (attachment.content_type or "").strip().lower()
+    if "/" not in content_type or any(c in content_type for c in "\r\n;"):
+        content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+    if content_type in UNSAFE_INLINE_TYPES:
+        content_type = "application/octet-stream"
+    return content_type
+
+
+@require_GET
+def attachment_download(request: HttpRequest, uuid: UUID, attachment_id: int) -> HttpResponse:
+    notice = get_public_notice(uuid)
+    attachment = Attachment.objects.filter(notice_id=notice.pk, pk=attachment_id).first()
+    if attachment is None or not attachment.file:
+        raise Http404("附件不存在")
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("附件文件不存在") from exc
+    response = FileResponse(handle, content_type=_attachment_content_type(attachment))
+    extension = "".join(c for c in (attachment.name.rsplit(".", 1)[-1] if "." in attachment.name else "") if c.isascii() and c.isalnum())[:10]
+    fallback = f"attachment-{attachment.pk}" + (f".{extension}" if extension else "")
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(attachment.name, safe='')}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- 政府信息公开目录 (条例 第十二条: 索引、名称、内容概述、生成日期) ------------------------------------
+
+
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    today = local_today()
+    base_url = reverse("catalog:directory")
+    data = {k: request.GET[k] for k in ("publisher", "per_page") if request.GET.get(k)}
+    results = run_catalog_search(data, today=today, cursor=request.GET.get("cursor"))
+    prev_url, next_url = _pagination_urls(base_url, results.params, results.page)
+    selected = results.filterset.value("publisher")
+    page = results.page
+    return render(request, "catalog/directory.html", {
+        "results": results,
+        "total_label": f"{page.total:,}" + ("+" if page.total_capped else ""),
+        "notices": list(page.results),
+        "agencies": list(Agency.objects.filter(is_active=True).only("pk", "name")),
+        "selected_publisher": results.params.get("publisher", ""),
+        "selected_agency_name": selected.name if selected else "",
+        "errors": results.filterset.error_messages(),
+        "page_prev_url": prev_url,
+        "page_next_url": next_url,
+        "per_page_choices": PER_PAGE_CHOICES,
+    })
+
+
+# -- 政府信息公开指南 (条例 第十二条) -------------------------------------------------------------------
+
+
+def _guide_counts() -> dict[str, dict[int, int]]:
+    """Listed notices per 主题分类, 体裁 and 栏目 (cached briefly: the 指南 is read often)."""
+    counts = cache.get("catalog:guide_counts")
+    if counts is None:
+        listed = Notice.objects.listed().order_by()
+        counts = {
+            "theme": dict(listed.filter(theme__isnull=False).values_list("theme_id").annotate(n=Count("id"))),
+            "genre": dict(listed.filter(genre__isnull=False).values_list("genre_id").annotate(n=Count("id"))),
+            "column": dict(listed.filter(column__isnull=False).values_list("column_id").annotate(n=Count("id"))),
+        }
+        cache.set("catalog:guide_counts", counts, GUIDE_COUNTS_CACHE_SECONDS)
+    return counts
+
+
+@require_GET
+def guide(request: HttpRequest) -> HttpResponse:
+    counts = _guide_counts()
+    list_url = reverse("catalog:notice_list")
+    themes = list(Theme.objects.all())
+    tree: list[dict[str, Any]] = []
+    by_id: dict[int, dict[str, Any]] = {}
+    for theme in themes:
+        if theme.parent_id is None:
+            by_id[theme.pk] = {"theme": theme, "count": counts["theme"].get(theme.pk, 0),
+                               "url": f"{list_url}?theme={theme.pk}", "children": []}
+            tree.append(by_id[theme.pk])
+    for theme in themes:
+        if theme.parent_id is not None and theme.parent_id in by_id:
+            n = counts["theme"].get(theme.pk, 0)
+            by_id[theme.parent_id]["children"].append({"theme": theme, "count": n, "url": f"{list_url}?theme={theme.pk}"})
+            by_id[theme.parent_id]["count"] += n
+    genres = [{"genre": g, "count": counts["genre"].get(g.pk, 0), "url": f"{list_url}?genre={g.pk}"}
+              for g in Genre.objects.all()]
+    columns = [{"column": c, "count": counts["column"].get(c.pk, 0), "url": _column_url(c)}
+               for c in Column.objects.all()]
+    agencies = list(Agency.objects.filter(is_active=True))
+    example = (
+        Notice.objects.listed().exclude(index_number__isnull=True)
+        .order_by("-published_at", "-id").values_list("index_number", flat=True).first()
+    )
+    return render(request, "catalog/guide.html", {
+        "themes": tree,
+        "genres": genres,
+        "columns": columns,
+        "agencies": agencies,
+        "index_example": example,
+    })
+
+
+# -- 网站地图 (HTML) ----------------------------------------------------------------------------------
+
+
+@require_GET
+def sitemap_page(request: HttpRequest) -> HttpResponse:
+    columns = [{"column": c, "url": _column_url(c)} for c in Column.objects.all()]
+    return render(request, "catalog/sitemap_page.html", {"columns": columns})
