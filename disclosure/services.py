@@ -305,16 +305,24 @@ def report_import_legacy(
 APPEAL_FIELDS = ("kind", "case_number", "filed_year", "filed_date", "result", "decided_date", "note", "info_request")
 
 
-def _clean_appeal(case: AppealCase) -> None:
+def appeal_case_errors(*, filed_year: int | None, filed_date: date | None, result: str, decided_date: date | None) -> dict[str, str]:
+    """The register's date rules, as field → Chinese message (pure)."""
     errors: dict[str, str] = {}
-    if case.filed_date and case.filed_date.year != case.filed_year:
+    if filed_date and filed_year and filed_date.year != filed_year:
         errors["filed_date"] = "申请/立案日期应在所填年度内"
-    if case.result == AppealCase.Result.PENDING and case.decided_date:
+    if result == AppealCase.Result.PENDING and decided_date:
         errors["decided_date"] = "尚未审结的案件不应填写审结日期"
-    if case.result != AppealCase.Result.PENDING and not case.decided_date:
+    elif result and result != AppealCase.Result.PENDING and not decided_date:
         errors["decided_date"] = "已审结的案件请填写审结日期"
-    if case.decided_date and case.filed_date and case.decided_date < case.filed_date:
+    elif decided_date and filed_date and decided_date < filed_date:
         errors["decided_date"] = "审结日期不能早于申请/立案日期"
+    return errors
+
+
+def _clean_appeal(case: AppealCase) -> None:
+    errors = appeal_case_errors(
+        filed_year=case.filed_year, filed_date=case.filed_date, result=case.result, decided_date=case.decided_date
+    )
     if case.info_request_id and case.info_request.agency_id != case.agency_id:
         errors["info_request"] = "关联的申请不属于本机关"
     if errors:
