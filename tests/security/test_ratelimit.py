@@ -209,3 +209,17 @@ def test_decorator_on_limit_lets_the_view_keep_what_was_typed():
         blocked = view(RequestFactory().post("/", {"x": "我的申请内容"}, REMOTE_ADDR="198.51.100.3"))
     assert blocked.status_code == 429
     assert blocked.content.decode() == "form again with 我的申请内容 wait 600"
+
+
+def test_purge_command():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with time_machine.travel(START, tick=False) as traveller:
+        ratelimit.record_hit(LIMIT, "old")
+        traveller.shift(timedelta(days=2))
+        out = StringIO()
+        call_command("purge_rate_limits", stdout=out)
+    assert out.getvalue().strip() == "purged 1 expired rate-limit counters"
+    assert RateLimitBucket.objects.count() == 0
