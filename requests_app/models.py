@@ -470,6 +470,7 @@ class FeeNotice(models.Model):
     pay_by_date = models.DateField("缴费期限")
     paid_date = models.DateField("缴费日期", null=True, blank=True)
     waived = models.BooleanField("已免收", default=False)
+    waived_date = models.DateField("免收日期", null=True, blank=True)
     expired_date = models.DateField("逾期日期", null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name="经办人")
@@ -491,6 +492,9 @@ class FeeNotice(models.Model):
                 | (Q(waived=False) & Q(expired_date__isnull=True)),
                 name="requests_feenotice_settled_once",
             ),
+            models.CheckConstraint(condition=Q(waived=False, waived_date__isnull=True)
+                                   | Q(waived=True, waived_date__isnull=False),
+                                   name="requests_feenotice_waived_has_date"),
             models.UniqueConstraint(
                 fields=["info_request"],
                 condition=Q(paid_date__isnull=True) & Q(waived=False) & Q(expired_date__isnull=True),
