@@ -29,18 +29,6 @@ TEST_2027 = """\
 """
 
 
-@pytest.fixture
-def signals():
-    received: list[dict] = []
-
-    def receiver(sender, **kwargs):
-        received.append({"sender": sender, **kwargs})
-
-    work_calendar_changed.connect(receiver)
-    yield received
-    work_calendar_changed.disconnect(receiver)
-
-
 def _run(*args) -> str:
     from io import StringIO
 
