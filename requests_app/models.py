@@ -294,8 +294,10 @@ class InfoRequest(models.Model):
                                    name="requests_inforequest_extension_max_20"),
             models.CheckConstraint(condition=Q(is_extended=False) | Q(extension_status="approved"),
                                    name="requests_inforequest_extended_needs_approval"),
-            # only 待确认 may lack a legal receipt date
-            models.CheckConstraint(condition=Q(status="pending") | Q(received_date__isnull=False),
+            # only 待确认 may lack a legal receipt date (and what was withdrawn, then
+            # archived, before it was ever confirmed: never received, never counted)
+            models.CheckConstraint(condition=Q(status__in=["pending", "withdrawn", "archived"])
+                                   | Q(received_date__isnull=False),
                                    name="requests_inforequest_received_date_set"),
             # closed ⇔ outcome and closed_date set (withdrawn while 待确认 has no receipt date,
             # so it is never counted as received; it still gets OTHER and a closed date)

@@ -1,0 +1,210 @@
+"""Reads of information requests. Every staff list, page, file, export and count starts
+from ``visible_to(user)``; applicants reach their case only through
+``get_request_for_applicant(tracking_no, query_code)``."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from portal import roles
+from portal.workdays import WorkCalendar, add_working_days, load_calendar
+from requests_app import crypto, deadlines
+from requests_app.models import (
+    CLOCK_RUNNING_STATUSES,
+    OPEN_STATUSES,
+    ExtensionStatus,
+    InfoRequest,
+    RequestEvent,
+    Status,
+)
+
+# --- access -----------------------------------------------------------------------------
+
+
+def visible_to(user: Any) -> QuerySet[InfoRequest]:
+    """The requests a user may see: staff see their own agency's, superusers all,
+    everyone else nothing."""
+    qs = InfoRequest.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    agency = roles.staff_agency(user)
+    if agency is None:
+        return qs.none()
+    return qs.filter(agency_id=agency.pk)
+
+
+def get_request_for_staff(user: Any, code: Any) -> InfoRequest:
+    """The request with this UUID ``code`` if the user may see it, else 404 (never 403,
+    which would reveal that it exists)."""
+    try:
+        key = code if isinstance(code, uuid.UUID) else uuid.UUID(str(code))
+    except (ValueError, TypeError, AttributeError):
+        raise Http404("没有找到该申请") from None
+    req = visible_to(user).select_related("agency", "assigned_to").filter(code=key).first()
+    if req is None:
+        raise Http404("没有找到该申请")
+    return req
+
+
+_DUMMY_HASH = "0" * 64
+
+
+def normalise_tracking_no(raw: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw or "")).upper()
+
+
+def get_request_for_applicant(tracking_no: str, query_code: str) -> InfoRequest | None:
+    """The request if both the tracking number and the 查询码 match, else None — the
+    same answer for an unknown number and a wrong code, and the HMAC comparison runs
+    either way (constant time). Throttling is the view's job (requests_app.ratelimit)."""
+    number = normalise_tracking_no(tracking_no)
+    req = None
+    if number and len(number) <= 40:
+        req = InfoRequest.objects.select_related("agency").filter(tracking_no=number).first()
+    stored = req.query_code_hash if req is not None and req.query_code_hash else _DUMMY_HASH
+    ok = crypto.query_code_matches(query_code or "", stored)
+    if req is None or not ok or stored == _DUMMY_HASH:
+        return None
+    return req
+
+
+# --- deadlines for display -----------------------------------------------------------------
+
+
+def deadline_explanation(info_request: InfoRequest, cal: WorkCalendar | None = None) -> deadlines.ReplyDeadline | None:
+    """The reply deadline with each day from the day after the clock start: counted
+    working days numbered, skipped days with their reason (周六, 春节, 调休上班,
+    征求意见…). None while 待确认."""
+    from requests_app.services import compute_reply_deadline
+
+    return compute_reply_deadline(info_request, cal)
+
+
+def due_soon_until(today: date, cal: WorkCalendar | None = None) -> date:
+    """Last due date that counts as 即将到期 (≤ DUE_SOON_WORKDAYS working days left)."""
+    if cal is None:
+        cal = load_calendar(years=[today.year, today.year + 1])
+    return add_working_days(today, deadlines.DUE_SOON_WORKDAYS, cal).due_date
+
+
+def _running(qs: QuerySet[InfoRequest]) -> QuerySet[InfoRequest]:
+    return qs.filter(status__in=CLOCK_RUNNING_STATUSES, reply_due_date__isnull=False)
+
+
+def due_soon(qs: QuerySet[InfoRequest], today: date, cal: WorkCalendar | None = None) -> QuerySet[InfoRequest]:
+    return _running(qs).filter(reply_due_date__gte=today, reply_due_date__lte=due_soon_until(today, cal))
+
+
+def overdue(qs: QuerySet[InfoRequest], today: date) -> QuerySet[InfoRequest]:
+    return _running(qs).filter(reply_due_date__lt=today)
+
+
+# --- workbench -------------------------------------------------------------------------------
+
+QUEUE_FILTERS = ("pending", "processing", "awaiting_correction", "consulting", "awaiting_payment",
+                 "due_soon", "overdue", "extension_pending", "mine", "open", "closed")
+
+
+def queue_counts(user: Any, today: date, cal: WorkCalendar | None = None) -> dict[str, int]:
+    """Counts for the top of the workbench, in one query: 待确认, 办理中, 待补正,
+    征求意见中, 待缴费, 即将到期 (≤ 5 working days), 已逾期, 待审批延期, 我承办的 (open)."""
+    soon = due_soon_until(today, cal)
+    running = Q(status__in=CLOCK_RUNNING_STATUSES, reply_due_date__isnull=False)
+    uid = getattr(user, "pk", None)
+    return visible_to(user).aggregate(
+        pending=Count("pk", filter=Q(status=Status.PENDING)),
+        processing=Count("pk", filter=Q(status=Status.PROCESSING)),
+        awaiting_correction=Count("pk", filter=Q(status=Status.AWAITING_CORRECTION)),
+        consulting=Count("pk", filter=Q(status=Status.CONSULTING)),
+        awaiting_payment=Count("pk", filter=Q(status=Status.AWAITING_PAYMENT)),
+        due_soon=Count("pk", filter=running & Q(reply_due_date__gte=today, reply_due_date__lte=soon)),
+        overdue=Count("pk", filter=running & Q(reply_due_date__lt=today)),
+        extension_pending=Count("pk", filter=Q(extension_status=ExtensionStatus.PENDING)),
+        mine=Count("pk", filter=Q(assigned_to_id=uid, status__in=OPEN_STATUSES)),
+    )
+
+
+def queue(user: Any, today: date, *, show: str = "open", cal: WorkCalendar | None = None) -> QuerySet[InfoRequest]:
+    """The workbench list for one filter of ``QUEUE_FILTERS`` (unknown → open), ordered
+    by due date; related rows joined so rendering triggers no further queries."""
+    qs = visible_to(user).select_related("agency", "assigned_to")
+    if show in ("pending", "processing", "awaiting_correction", "consulting", "awaiting_payment"):
+        qs = qs.filter(status=show)
+    elif show == "due_soon":
+        qs = due_soon(qs, today, cal)
+    elif show == "overdue":
+        qs = overdue(qs, today)
+    elif show == "extension_pending":
+        qs = qs.filter(extension_status=ExtensionStatus.PENDING)
+    elif show == "mine":
+        qs = qs.filter(assigned_to_id=getattr(user, "pk", None), status__in=OPEN_STATUSES)
+    elif show == "closed":
+        return qs.exclude(status__in=OPEN_STATUSES).order_by("-closed_date", "-id")
+    else:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    return qs.order_by("reply_due_date", "submitted_at", "id")
+
+
+def public_events(info_request: InfoRequest) -> QuerySet[RequestEvent]:
+    """The applicant's timeline: only events marked for the applicant."""
+    return info_request.events.filter(is_public=True).order_by("at", "id")
+
+
+def staff_events(info_request: InfoRequest) -> QuerySet[RequestEvent]:
+    return info_request.events.select_related("actor").order_by("at", "id")
+
+
+# --- repeated similar requests (条例 第三十五条, 第四十四条) -------------------------------------
+
+SIMILAR_WINDOW_DAYS = 365
+SIMILAR_MIN_SCORE = 0.35
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the Chinese text (and words of Latin/digits)."""
+    tokens = _CJK_OR_WORD.findall(unicodedata.normalize("NFKC", text or "").lower())
+    return {a + b for a, b in zip(tokens, tokens[1:], strict=False)}
+
+
+@dataclass(frozen=True)
+class Similar:
+    info_request: InfoRequest
+    score: float  # Jaccard overlap of description bigrams, 0–1
+    same_applicant: bool
+
+
+def similar_requests(info_request: InfoRequest, *, days: int = SIMILAR_WINDOW_DAYS, limit: int = 10,
+                     min_score: float = SIMILAR_MIN_SCORE) -> list[Similar]:
+    """Other requests to the same agency within ``days`` of this one that ask for
+    similar information (description bigram overlap) or come from the same applicant
+    (same ID/USCC HMAC). Pointed out to staff: candidates for 重复申请 (Art. 36(6)),
+    Art. 35 and 主动公开 under Art. 44. Never shown to applicants."""
+    req = info_request
+    anchor = (req.received_date or req.submitted_at.date())
+    window = Q(submitted_at__date__gte=anchor - timedelta(days=days), submitted_at__date__lte=anchor + timedelta(days=days))
+    candidates = (InfoRequest.objects.filter(agency_id=req.agency_id).filter(window).exclude(pk=req.pk)
+                  .only("pk", "code", "tracking_no", "description", "id_number_hmac", "status", "outcome",
+                        "submitted_at", "received_date", "agency_id", "applicant_name", "applicant_kind")
+                  .order_by("-submitted_at")[:2000])
+    mine = bigrams(req.description)
+    out: list[Similar] = []
+    for other in candidates:
+        theirs = bigrams(other.description)
+        union = mine | theirs
+        score = len(mine & theirs) / len(union) if union else 0.0
+        same = bool(req.id_number_hmac) and other.id_number_hmac == req.id_number_hmac
+        if score >= min_score or same:
+            out.append(Similar(other, round(score, 2), same))
+    out.sort(key=lambda s: (s.score, s.same_applicant), reverse=True)
+    return out[:limit]
