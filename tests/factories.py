@@ -52,6 +52,67 @@ class StaffFactory(UserFactory):
             self.groups.add(group)
 
 
+# --- catalog (catalog-core) ------------------------------------------------------------
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    """A 主题分类; the 22 seeded themes exist already (migration 0002)."""
+
+    class Meta:
+        model = "catalog.Theme"
+
+    name = factory.Sequence(lambda n: f"测试主题{n}")
+    parent = None
+    sort_order = factory.Sequence(lambda n: 100 + n)
+
+
+class GenreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.Genre"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"测试体裁{n}")
+    sort_order = factory.Sequence(lambda n: 100 + n)
+
+
+class ColumnFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.Column"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"测试栏目{n}")
+    slug = factory.Sequence(lambda n: f"test-column-{n}")
+    sort_order = factory.Sequence(lambda n: 100 + n)
+
+
+class NoticeFactory(factory.Factory):
+    """A notice built through ``catalog.services`` (the production path).
+
+    ``NoticeFactory(owner_agency=agency)`` is a draft; pass ``published_at`` (an aware
+    datetime) to publish it, which issues its 索引号. Extra keyword arguments are the
+    editable fields (``doc_number``, ``theme``, ``keywords`` …) and ``publishers``.
+    """
+
+    class Meta:
+        model = dict  # built by _create through the services
+
+    owner_agency = factory.SubFactory(AgencyFactory)
+    title = factory.Sequence(lambda n: f"关于做好第{n}批义务教育招生入学工作的通知")
+    by = None
+    published_at = None
+
+    @classmethod
+    def _create(cls, model_class, *, owner_agency, by, published_at, **fields):
+        from catalog import services
+
+        notice = services.notice_create(owner_agency=owner_agency, by=by, **fields)
+        if published_at is not None:
+            notice = services.notice_publish(notice=notice, by=by, now=published_at)
+        return notice
+
+    _build = _create
+
+
 # --- requests_app (built through the services, as production does) ------------------------
 
 REQUESTS_TZ_NOW = "2026-03-02T10:00:00+08:00"  # a Monday, Asia/Shanghai
