@@ -38,10 +38,24 @@ class AgencyAdminForm(forms.ModelForm):
 
     class Meta:
         model = Agency
-        fields = [
-            "name", "short_name", "kind", "parent", "org_code", "index_template", "sort_order", "is_active",
-            "office_name", "address", "postcode", "office_hours", "phone", "fax", "email", "website",
-        ]
+        fields = (
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "org_code",
+            "index_template",
+            "sort_order",
+            "is_active",
+            "office_name",
+            "address",
+            "postcode",
+            "office_hours",
+            "phone",
+            "fax",
+            "email",
+            "website",
+        )
 
     def clean_org_code(self) -> str:
         # Full-width digits, spaces and lower case are normalised; the model's
@@ -68,15 +82,48 @@ class AgencyAdminForm(forms.ModelForm):
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     form = AgencyAdminForm
-    list_display = ("name", "short_name", "kind", "org_code", "parent", "sort_order", "is_active")
+    list_display = (
+        "name",
+        "short_name",
+        "kind",
+        "org_code",
+        "parent",
+        "sort_order",
+        "is_active",
+    )
     list_filter = ("kind", "is_active")
     list_select_related = ("parent",)
     search_fields = ("name", "short_name", "org_code")
     fieldsets = (
-        (None, {"fields": ("name", "short_name", "kind", "parent", "org_code", "index_template", "sort_order", "is_active")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "short_name",
+                    "kind",
+                    "parent",
+                    "org_code",
+                    "index_template",
+                    "sort_order",
+                    "is_active",
+                )
+            },
+        ),
         (
             "政府信息公开工作机构（联系方式，列入政府信息公开指南）",
-            {"fields": ("office_name", "address", "postcode", "office_hours", "phone", "fax", "email", "website")},
+            {
+                "fields": (
+                    "office_name",
+                    "address",
+                    "postcode",
+                    "office_hours",
+                    "phone",
+                    "fax",
+                    "email",
+                    "website",
+                )
+            },
         ),
     )
 
@@ -100,7 +147,14 @@ if admin.site.is_registered(User):
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     inlines = (StaffProfileInline,)
-    list_display = ("username", "get_full_name", "email", "staff_agency", "is_staff", "is_active")
+    list_display = (
+        "username",
+        "get_full_name",
+        "email",
+        "staff_agency",
+        "is_staff",
+        "is_active",
+    )
     list_select_related = ("staff_profile__agency",)
 
     @admin.display(description="所属机关")
@@ -114,7 +168,12 @@ class StaffProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "agency", "title")
     list_filter = ("agency",)
     list_select_related = ("user", "agency")
-    search_fields = ("user__username", "user__first_name", "user__last_name", "agency__name")
+    search_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "agency__name",
+    )
     autocomplete_fields = ("agency",)
     raw_id_fields = ("user",)
 
@@ -125,10 +184,19 @@ class StaffProfileAdmin(admin.ModelAdmin):
 class SiteIdentityForm(forms.ModelForm):
     class Meta:
         model = SiteIdentity
-        fields = [
-            "site_name", "domain", "sponsor", "site_code", "icp_number", "police_record",
-            "contact_phone", "contact_email", "address", "report_deadline_department", "report_deadline_government",
-        ]
+        fields = (
+            "site_name",
+            "domain",
+            "sponsor",
+            "site_code",
+            "icp_number",
+            "police_record",
+            "contact_phone",
+            "contact_email",
+            "address",
+            "report_deadline_department",
+            "report_deadline_government",
+        )
 
     def _clean_month_day(self, field: str) -> str:
         value = normalise_code(self.cleaned_data.get(field, ""))
@@ -137,7 +205,9 @@ class SiteIdentityForm(forms.ModelForm):
                 raise ValueError(value)
             date(2024, int(value[:2]), int(value[3:]))  # a leap year accepts 02-29
         except ValueError as exc:
-            raise forms.ValidationError("应为 MM-DD 格式的有效日期，例如 01-31") from exc
+            raise forms.ValidationError(
+                "应为 MM-DD 格式的有效日期，例如 01-31"
+            ) from exc
         return value
 
     def clean_report_deadline_department(self) -> str:
@@ -152,9 +222,24 @@ class SiteIdentityAdmin(admin.ModelAdmin):
     form = SiteIdentityForm
     list_display = ("site_name", "sponsor", "site_code", "domain")
     fieldsets = (
-        ("网站标识（《政府网站发展指引》）", {"fields": ("site_name", "domain", "sponsor", "site_code", "icp_number", "police_record")}),
+        (
+            "网站标识（《政府网站发展指引》）",
+            {
+                "fields": (
+                    "site_name",
+                    "domain",
+                    "sponsor",
+                    "site_code",
+                    "icp_number",
+                    "police_record",
+                )
+            },
+        ),
         ("联系方式", {"fields": ("contact_phone", "contact_email", "address")}),
-        ("年度报告发布期限（次年）", {"fields": ("report_deadline_department", "report_deadline_government")}),
+        (
+            "年度报告发布期限（次年）",
+            {"fields": ("report_deadline_department", "report_deadline_government")},
+        ),
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -167,16 +252,22 @@ class SiteIdentityAdmin(admin.ModelAdmin):
         # There is only ever one row: go straight to it.
         obj = SiteIdentity.objects.filter(pk=1).first()
         if obj is not None and self.has_view_or_change_permission(request, obj):
-            return HttpResponseRedirect(reverse("admin:portal_siteidentity_change", args=[obj.pk]))
+            return HttpResponseRedirect(
+                reverse("admin:portal_siteidentity_change", args=[obj.pk])
+            )
         return super().changelist_view(request, extra_context)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         defaults = SiteIdentity.load()
-        initial = {name: getattr(defaults, name) for name in SiteIdentityForm.Meta.fields}
+        initial = {
+            name: getattr(defaults, name) for name in SiteIdentityForm.Meta.fields
+        }
         initial.update(super().get_changeform_initial_data(request))
         return initial
 
-    def save_model(self, request: HttpRequest, obj: SiteIdentity, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: SiteIdentity, form, change: bool
+    ) -> None:
         obj.pk = 1  # the singleton constraint allows only id 1
         super().save_model(request, obj, form, change)
         transaction.on_commit(forget_site_identity)
@@ -188,14 +279,15 @@ class SiteIdentityAdmin(admin.ModelAdmin):
 class WorkCalendarDayForm(forms.ModelForm):
     class Meta:
         model = WorkCalendarDay
-        fields = ["date", "kind", "name", "source"]
+        fields = ("date", "kind", "name", "source")
 
     def clean(self) -> dict:
         cleaned = super().clean()
         day, kind = cleaned.get("date"), cleaned.get("kind")
         if day and kind == WORK and day.weekday() < 5:
             self.add_error(
-                "kind", f"{day} 是{WEEKDAY_NAMES[day.weekday()]}，本来就是工作日；调休上班日应为周六或周日"
+                "kind",
+                f"{day} 是{WEEKDAY_NAMES[day.weekday()]}，本来就是工作日；调休上班日应为周六或周日",
             )
         return cleaned
 
@@ -213,7 +305,9 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
     def weekday(self, obj: WorkCalendarDay) -> str:
         return WEEKDAY_NAMES[obj.date.weekday()]
 
-    def save_model(self, request: HttpRequest, obj: WorkCalendarDay, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: WorkCalendarDay, form, change: bool
+    ) -> None:
         calendar_services.calendar_day_save(day=obj, by=request.user)
 
     def delete_model(self, request: HttpRequest, obj: WorkCalendarDay) -> None:
@@ -226,7 +320,7 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
 class WorkCalendarYearForm(forms.ModelForm):
     class Meta:
         model = WorkCalendarYear
-        fields = ["year", "source"]
+        fields = ("year", "source")
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
@@ -241,21 +335,32 @@ class WorkCalendarYearAdmin(admin.ModelAdmin):
     list_display = ("year", "source", "imported_at")
     ordering = ("-year",)
 
-    def save_model(self, request: HttpRequest, obj: WorkCalendarYear, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: WorkCalendarYear, form, change: bool
+    ) -> None:
         calendar_services.calendar_year_save(year_row=obj, by=request.user)
 
     def delete_model(self, request: HttpRequest, obj: WorkCalendarYear) -> None:
         calendar_services.calendar_year_delete(year_row=obj, by=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        calendar_services.calendar_years_delete(year_rows=list(queryset), by=request.user)
+        calendar_services.calendar_years_delete(
+            year_rows=list(queryset), by=request.user
+        )
 
 
 @admin.register(WorkCalendarChange)
 class WorkCalendarChangeAdmin(admin.ModelAdmin):
     """The change log is append-only: nobody adds, edits or deletes entries here."""
 
-    list_display = ("changed_at", "action_label", "year", "date", "detail", "changed_by")
+    list_display = (
+        "changed_at",
+        "action_label",
+        "year",
+        "date",
+        "detail",
+        "changed_by",
+    )
     list_filter = ("action", "year")
     list_select_related = ("changed_by",)
     search_fields = ("detail",)

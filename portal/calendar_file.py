@@ -17,7 +17,14 @@ from datetime import date, timedelta
 
 from portal.workdays import REST, WEEKDAY_NAMES, WORK, notice_year
 
-KIND_WORDS = {"放假": REST, "休息": REST, "rest": REST, "上班": WORK, "调休上班": WORK, "work": WORK}
+KIND_WORDS = {
+    "放假": REST,
+    "休息": REST,
+    "rest": REST,
+    "上班": WORK,
+    "调休上班": WORK,
+    "work": WORK,
+}
 NAME_MAX = 20  # WorkCalendarDay.name
 SOURCE_MAX = 100  # WorkCalendarDay.source / WorkCalendarYear.source
 MAX_RANGE_DAYS = 31
@@ -58,7 +65,9 @@ def _parse_dates(spec: str, where: str, problems: list[str]) -> list[date]:
     out: list[date] = []
     leftover = _SEPARATORS_RE.sub("", _ITEM_RE.sub("", spec))
     if leftover:
-        problems.append(f"{where}无法识别“{leftover}”，日期应写成 YYYY-MM-DD，区间写成“开始 至 结束”")
+        problems.append(
+            f"{where}无法识别“{leftover}”，日期应写成 YYYY-MM-DD，区间写成“开始 至 结束”"
+        )
         return out
     for match in _ITEM_RE.finditer(spec):
         first = _parse_date(match.group(1))
@@ -72,7 +81,9 @@ def _parse_dates(spec: str, where: str, problems: list[str]) -> list[date]:
             problems.append(f"{where}区间 {first} 至 {last} 的结束日期早于开始日期")
             continue
         if (last - first).days >= MAX_RANGE_DAYS:
-            problems.append(f"{where}区间 {first} 至 {last} 超过 {MAX_RANGE_DAYS} 天，请检查")
+            problems.append(
+                f"{where}区间 {first} 至 {last} 超过 {MAX_RANGE_DAYS} 天，请检查"
+            )
             continue
         out.extend(first + timedelta(days=i) for i in range((last - first).days + 1))
     if not out and not problems:
@@ -90,7 +101,9 @@ def parse_schedule(text: str) -> YearSchedule:
     problems: list[str] = []
     year: int | None = None
     source: str | None = None
-    raw_entries: list[tuple[int, date, str, str]] = []  # (line number, date, kind, name)
+    raw_entries: list[
+        tuple[int, date, str, str]
+    ] = []  # (line number, date, kind, name)
 
     for lineno, raw_line in enumerate(text.splitlines(), start=1):
         line = raw_line.strip().lstrip("\ufeff")
@@ -105,8 +118,13 @@ def parse_schedule(text: str) -> YearSchedule:
                     problems.append(f"{where}“年份”重复出现")
                     continue
                 digits = unicodedata.normalize("NFKC", value)
-                if not re.fullmatch(r"\d{4}", digits) or not MIN_YEAR <= int(digits) <= MAX_YEAR:
-                    problems.append(f"{where}年份应为 {MIN_YEAR}–{MAX_YEAR} 之间的四位数字，而不是“{value}”")
+                if (
+                    not re.fullmatch(r"\d{4}", digits)
+                    or not MIN_YEAR <= int(digits) <= MAX_YEAR
+                ):
+                    problems.append(
+                        f"{where}年份应为 {MIN_YEAR}–{MAX_YEAR} 之间的四位数字，而不是“{value}”"
+                    )
                     year = 0  # remember that a (bad) year line was given
                     continue
                 year = int(digits)
@@ -138,7 +156,9 @@ def parse_schedule(text: str) -> YearSchedule:
     if year is None:
         problems.insert(0, "缺少“年份：YYYY”一行")
     if source is None:
-        problems.insert(0 if year is not None else 1, "缺少“依据：…”一行（通知名称或文号）")
+        problems.insert(
+            0 if year is not None else 1, "缺少“依据：…”一行（通知名称或文号）"
+        )
     if not raw_entries and not problems:
         problems.append("文件中没有任何放假或上班日期")
 
@@ -156,7 +176,9 @@ def parse_schedule(text: str) -> YearSchedule:
             )
             continue
         if kind == WORK and day.weekday() < 5:
-            problems.append(f"{where}{day} 是{WEEKDAY_NAMES[day.weekday()]}，调休上班日应为周六或周日")
+            problems.append(
+                f"{where}{day} 是{WEEKDAY_NAMES[day.weekday()]}，调休上班日应为周六或周日"
+            )
             continue
         entries.append((day, kind, name))
 

@@ -38,7 +38,9 @@ def _describe(kind: str, name: str) -> str:
     return f"{KIND_LABELS.get(kind, kind)}（{name}）"
 
 
-def _log(*, action: str, year: int, detail: str, by: Any | None, day: date | None = None) -> None:
+def _log(
+    *, action: str, year: int, detail: str, by: Any | None, day: date | None = None
+) -> None:
     WorkCalendarChange.objects.create(
         action=action,
         year=year,
@@ -54,7 +56,9 @@ class ImportResult:
     source: str
     is_new_year: bool
     added: list[tuple[date, str, str]] = field(default_factory=list)
-    changed: list[tuple[date, tuple[str, str], tuple[str, str]]] = field(default_factory=list)
+    changed: list[tuple[date, tuple[str, str], tuple[str, str]]] = field(
+        default_factory=list
+    )
     removed: list[tuple[date, str, str]] = field(default_factory=list)
 
     @property
@@ -76,7 +80,9 @@ class ImportResult:
         )
 
 
-def calendar_import_year(*, schedule: YearSchedule, by: Any | None, dry_run: bool = False) -> ImportResult:
+def calendar_import_year(
+    *, schedule: YearSchedule, by: Any | None, dry_run: bool = False
+) -> ImportResult:
     """Add or replace one year's official schedule (``import_workdays``).
 
     Days of the year's notice that are missing from the file are deleted, listed
@@ -86,8 +92,12 @@ def calendar_import_year(*, schedule: YearSchedule, by: Any | None, dry_run: boo
     year = schedule.year
     with transaction.atomic():
         # Lock the year row so two imports of one year run one after the other.
-        year_row = WorkCalendarYear.objects.select_for_update().filter(year=year).first()
-        result = ImportResult(year=year, source=schedule.source, is_new_year=year_row is None)
+        year_row = (
+            WorkCalendarYear.objects.select_for_update().filter(year=year).first()
+        )
+        result = ImportResult(
+            year=year, source=schedule.source, is_new_year=year_row is None
+        )
         # A notice covers its year and, for 元旦, the December before.
         existing = {
             row.date: row
@@ -109,8 +119,16 @@ def calendar_import_year(*, schedule: YearSchedule, by: Any | None, dry_run: boo
             return result
 
         for d, kind, name in result.added:
-            WorkCalendarDay.objects.create(date=d, kind=kind, name=name, source=schedule.source)
-            _log(action="add", year=d.year, day=d, by=by, detail=f"导入：{_describe(kind, name)}")
+            WorkCalendarDay.objects.create(
+                date=d, kind=kind, name=name, source=schedule.source
+            )
+            _log(
+                action="add",
+                year=d.year,
+                day=d,
+                by=by,
+                detail=f"导入：{_describe(kind, name)}",
+            )
         for d, (old_kind, old_name), (kind, name) in result.changed:
             row = existing[d]
             row.kind, row.name, row.source = kind, name, schedule.source
@@ -124,17 +142,28 @@ def calendar_import_year(*, schedule: YearSchedule, by: Any | None, dry_run: boo
             )
         for d, kind, name in result.removed:
             existing[d].delete()
-            _log(action="delete", year=d.year, day=d, by=by, detail=f"导入：删除 {_describe(kind, name)}")
+            _log(
+                action="delete",
+                year=d.year,
+                day=d,
+                by=by,
+                detail=f"导入：删除 {_describe(kind, name)}",
+            )
         # Unchanged days take the new source too: the file is now their authority.
-        WorkCalendarDay.objects.filter(date__in=list(wanted)).exclude(source=schedule.source).update(
+        WorkCalendarDay.objects.filter(date__in=list(wanted)).exclude(
             source=schedule.source
-        )
+        ).update(source=schedule.source)
         if year_row is None:
             WorkCalendarYear.objects.create(year=year, source=schedule.source)
         else:
             year_row.source = schedule.source
             year_row.save(update_fields=["source", "imported_at"])
-        _log(action="import", year=year, by=by, detail=f"导入 {result.summary()}（依据：{schedule.source}）")
+        _log(
+            action="import",
+            year=year,
+            by=by,
+            detail=f"导入 {result.summary()}（依据：{schedule.source}）",
+        )
         if result.has_changes:
             announce_calendar_change(sender=WorkCalendarDay, years=result.years, by=by)
     return result
@@ -148,15 +177,27 @@ def calendar_day_save(*, day: WorkCalendarDay, by: Any | None) -> WorkCalendarDa
             old = WorkCalendarDay.objects.select_for_update().filter(pk=day.pk).first()
         day.save()
         if old is None:
-            _log(action="add", year=day.date.year, day=day.date, by=by, detail=_describe(day.kind, day.name))
+            _log(
+                action="add",
+                year=day.date.year,
+                day=day.date,
+                by=by,
+                detail=_describe(day.kind, day.name),
+            )
             years: Iterable[int] = [day.date.year]
         else:
             before = f"{old.date} {_describe(old.kind, old.name)}"
             after = f"{day.date} {_describe(day.kind, day.name)}"
             if before == after and old.source == day.source:
                 return day
-            detail = f"{before} → {after}" if before != after else f"来源：{old.source} → {day.source}"
-            _log(action="change", year=day.date.year, day=day.date, by=by, detail=detail)
+            detail = (
+                f"{before} → {after}"
+                if before != after
+                else f"来源：{old.source} → {day.source}"
+            )
+            _log(
+                action="change", year=day.date.year, day=day.date, by=by, detail=detail
+            )
             years = [old.date.year, day.date.year]
             if before == after:  # only the source changed: no working day moved
                 return day
@@ -173,22 +214,41 @@ def calendar_days_delete(*, days: Iterable[WorkCalendarDay], by: Any | None) -> 
     with transaction.atomic():
         years: set[int] = set()
         for day in days:
-            _log(action="delete", year=day.date.year, day=day.date, by=by, detail=f"删除 {_describe(day.kind, day.name)}")
+            _log(
+                action="delete",
+                year=day.date.year,
+                day=day.date,
+                by=by,
+                detail=f"删除 {_describe(day.kind, day.name)}",
+            )
             years.add(day.date.year)
             day.delete()
         announce_calendar_change(sender=WorkCalendarDay, years=years, by=by)
 
 
-def calendar_year_save(*, year_row: WorkCalendarYear, by: Any | None) -> WorkCalendarYear:
+def calendar_year_save(
+    *, year_row: WorkCalendarYear, by: Any | None
+) -> WorkCalendarYear:
     """Mark a year as official (admin) or edit its source."""
     with transaction.atomic():
         old = None
         if year_row.pk is not None:
-            old = WorkCalendarYear.objects.select_for_update().filter(pk=year_row.pk).first()
+            old = (
+                WorkCalendarYear.objects.select_for_update()
+                .filter(pk=year_row.pk)
+                .first()
+            )
         year_row.save()
         if old is None:
-            _log(action="year_add", year=year_row.year, by=by, detail=f"{year_row.year} 年登记为已公布（依据：{year_row.source}）")
-            announce_calendar_change(sender=WorkCalendarYear, years=[year_row.year], by=by)
+            _log(
+                action="year_add",
+                year=year_row.year,
+                by=by,
+                detail=f"{year_row.year} 年登记为已公布（依据：{year_row.source}）",
+            )
+            announce_calendar_change(
+                sender=WorkCalendarYear, years=[year_row.year], by=by
+            )
         elif (old.year, old.source) != (year_row.year, year_row.source):
             _log(
                 action="year_change",
@@ -197,7 +257,9 @@ def calendar_year_save(*, year_row: WorkCalendarYear, by: Any | None) -> WorkCal
                 detail=f"{old.year} 年（{old.source}）→ {year_row.year} 年（{year_row.source}）",
             )
             if old.year != year_row.year:
-                announce_calendar_change(sender=WorkCalendarYear, years=[old.year, year_row.year], by=by)
+                announce_calendar_change(
+                    sender=WorkCalendarYear, years=[old.year, year_row.year], by=by
+                )
     return year_row
 
 
@@ -205,12 +267,19 @@ def calendar_year_delete(*, year_row: WorkCalendarYear, by: Any | None) -> None:
     calendar_years_delete(year_rows=[year_row], by=by)
 
 
-def calendar_years_delete(*, year_rows: Iterable[WorkCalendarYear], by: Any | None) -> None:
+def calendar_years_delete(
+    *, year_rows: Iterable[WorkCalendarYear], by: Any | None
+) -> None:
     """The years go back to the provisional rule; their day rows stay."""
     with transaction.atomic():
         years: set[int] = set()
         for year_row in year_rows:
-            _log(action="year_delete", year=year_row.year, by=by, detail=f"{year_row.year} 年取消已公布，改按预计规则计算")
+            _log(
+                action="year_delete",
+                year=year_row.year,
+                by=by,
+                detail=f"{year_row.year} 年取消已公布，改按预计规则计算",
+            )
             years.add(year_row.year)
             year_row.delete()
         announce_calendar_change(sender=WorkCalendarYear, years=years, by=by)
@@ -218,5 +287,7 @@ def calendar_years_delete(*, year_rows: Iterable[WorkCalendarYear], by: Any | No
 
 def calendar_missing_years(today: date) -> list[int]:
     """Years admins should be warned about (see workdays.missing_calendar_years)."""
-    have = WorkCalendarYear.objects.filter(year__in=[today.year, today.year + 1]).values_list("year", flat=True)
+    have = WorkCalendarYear.objects.filter(
+        year__in=[today.year, today.year + 1]
+    ).values_list("year", flat=True)
     return missing_calendar_years(today, have)

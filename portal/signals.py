@@ -21,7 +21,9 @@ from django.db import transaction
 work_calendar_changed = django.dispatch.Signal()
 
 
-def announce_calendar_change(*, sender: type[Any], years: Iterable[int], by: Any | None) -> None:
+def announce_calendar_change(
+    *, sender: type[Any], years: Iterable[int], by: Any | None
+) -> None:
     """Send ``work_calendar_changed`` once the current transaction commits.
 
     Outside a transaction ``on_commit`` runs the callback at once; inside one it

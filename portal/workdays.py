@@ -133,7 +133,8 @@ def qingming(year: int) -> date:
 
 
 def _lunar_to_solar(year: int, month: int, day: int) -> date:
-    return LunarDate(year, month, day).to_solar_date()
+    solar: date = LunarDate(year, month, day).to_solar_date()
+    return solar
 
 
 @lru_cache(maxsize=256)
@@ -177,9 +178,9 @@ def day_status(d: date, cal: WorkCalendar) -> DayStatus:
             return DayStatus(d, True, IN_LIEU_WORK if weekend else "", provisional)
         return DayStatus(d, False, name or WEEKDAY_NAMES[d.weekday()], provisional)
     if provisional:
-        name = _provisional_map(d.year).get(d)
-        if name:
-            return DayStatus(d, False, name, True)
+        holiday = _provisional_map(d.year).get(d)
+        if holiday:
+            return DayStatus(d, False, holiday, True)
     if weekend:
         return DayStatus(d, False, WEEKDAY_NAMES[d.weekday()], provisional)
     return DayStatus(d, True, "", provisional)

@@ -14,7 +14,10 @@ register = template.Library()
 
 @register.inclusion_tag("portal/_deadline_explain.html")
 def deadline_explain(
-    deadline: Deadline, start: date | None = None, caption: str = "期限计算明细", collapsed: bool = False
+    deadline: Deadline,
+    start: date | None = None,
+    caption: str = "期限计算明细",
+    collapsed: bool = False,
 ) -> dict[str, Any]:
     """Render ``deadline`` day by day: date, 星期, counted number or skip reason.
 

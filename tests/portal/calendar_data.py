@@ -30,6 +30,7 @@ def package_rows() -> list[tuple]:
 def package_calendar() -> WorkCalendar:
     return build_calendar(package_rows(), PACKAGE_YEARS)
 
+
 # Shared domain.md §3.5 / docs/deadlines.md: (received, working days, deadline, what).
 REFERENCE_DEADLINES = [
     ("2026-01-29", 7, "2026-02-09", "补正告知 7 个工作日"),

@@ -34,7 +34,9 @@ def _at(*args: int):
 # --- Work calendar days ---------------------------------------------------------------
 
 
-def test_adding_a_day_logs_it_and_signals_after_commit(admin_client, admin_user, signals, django_capture_on_commit_callbacks):
+def test_adding_a_day_logs_it_and_signals_after_commit(
+    admin_client, admin_user, signals, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:portal_workcalendarday_add"),
@@ -44,10 +46,19 @@ def test_adding_a_day_logs_it_and_signals_after_commit(admin_client, admin_user,
     assert WorkCalendarDay.objects.get(date=date(2027, 2, 20)).kind == "work"
     log = WorkCalendarChange.objects.get(action="add", date=date(2027, 2, 20))
     assert (log.year, log.changed_by, log.detail) == (2027, admin_user, "上班（春节）")
-    assert signals == [{"sender": WorkCalendarDay, "signal": work_calendar_changed, "years": [2027], "by": admin_user}]
+    assert signals == [
+        {
+            "sender": WorkCalendarDay,
+            "signal": work_calendar_changed,
+            "years": [2027],
+            "by": admin_user,
+        }
+    ]
 
 
-def test_no_signal_before_commit(admin_client, signals, django_capture_on_commit_callbacks):
+def test_no_signal_before_commit(
+    admin_client, signals, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         admin_client.post(
             reverse("admin:portal_workcalendarday_add"),
@@ -57,12 +68,19 @@ def test_no_signal_before_commit(admin_client, signals, django_capture_on_commit
     assert len(callbacks) == 1
 
 
-def test_changing_a_day_logs_old_and_new(admin_client, admin_user, signals, django_capture_on_commit_callbacks):
+def test_changing_a_day_logs_old_and_new(
+    admin_client, admin_user, signals, django_capture_on_commit_callbacks
+):
     day = WorkCalendarDay.objects.get(date=date(2026, 10, 10))
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:portal_workcalendarday_change", args=[day.pk]),
-            {"date": "2026-10-10", "kind": "rest", "name": "国庆节", "source": day.source},
+            {
+                "date": "2026-10-10",
+                "kind": "rest",
+                "name": "国庆节",
+                "source": day.source,
+            },
         )
     assert response.status_code == 302
     log = WorkCalendarChange.objects.get(action="change", date=date(2026, 10, 10))
@@ -71,45 +89,69 @@ def test_changing_a_day_logs_old_and_new(admin_client, admin_user, signals, djan
     assert [s["years"] for s in signals] == [[2026]]
 
 
-def test_moving_a_day_to_another_year_signals_both_years(admin_client, signals, django_capture_on_commit_callbacks):
+def test_moving_a_day_to_another_year_signals_both_years(
+    admin_client, signals, django_capture_on_commit_callbacks
+):
     day = WorkCalendarDay.objects.get(date=date(2026, 10, 10))
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
             reverse("admin:portal_workcalendarday_change", args=[day.pk]),
-            {"date": "2027-10-09", "kind": "work", "name": "国庆节", "source": day.source},
+            {
+                "date": "2027-10-09",
+                "kind": "work",
+                "name": "国庆节",
+                "source": day.source,
+            },
         )
     assert [s["years"] for s in signals] == [[2026, 2027]]
 
 
-def test_saving_an_unchanged_day_logs_nothing(admin_client, signals, django_capture_on_commit_callbacks):
+def test_saving_an_unchanged_day_logs_nothing(
+    admin_client, signals, django_capture_on_commit_callbacks
+):
     day = WorkCalendarDay.objects.get(date=date(2026, 10, 10))
     before = WorkCalendarChange.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
             reverse("admin:portal_workcalendarday_change", args=[day.pk]),
-            {"date": "2026-10-10", "kind": "work", "name": "国庆节", "source": day.source},
+            {
+                "date": "2026-10-10",
+                "kind": "work",
+                "name": "国庆节",
+                "source": day.source,
+            },
         )
     assert WorkCalendarChange.objects.count() == before
     assert signals == []
 
 
-def test_a_working_day_on_a_weekday_is_refused(admin_client, signals, django_capture_on_commit_callbacks):
+def test_a_working_day_on_a_weekday_is_refused(
+    admin_client, signals, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:portal_workcalendarday_add"),
             {"date": "2027-02-16", "kind": "work", "name": "春节", "source": "测试"},
         )
     assert response.status_code == 200
-    assert "2027-02-16 是周二，本来就是工作日；调休上班日应为周六或周日" in response.content.decode()
+    assert (
+        "2027-02-16 是周二，本来就是工作日；调休上班日应为周六或周日"
+        in response.content.decode()
+    )
     assert 'value="春节"' in response.content.decode()  # nothing typed is lost
     assert not WorkCalendarDay.objects.filter(date=date(2027, 2, 16)).exists()
     assert signals == []
 
 
-def test_deleting_a_day_logs_and_signals(admin_client, admin_user, signals, django_capture_on_commit_callbacks):
+def test_deleting_a_day_logs_and_signals(
+    admin_client, admin_user, signals, django_capture_on_commit_callbacks
+):
     day = WorkCalendarDay.objects.get(date=date(2026, 2, 28))
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("admin:portal_workcalendarday_delete", args=[day.pk]), {"post": "yes"})
+        response = admin_client.post(
+            reverse("admin:portal_workcalendarday_delete", args=[day.pk]),
+            {"post": "yes"},
+        )
     assert response.status_code == 302
     assert not WorkCalendarDay.objects.filter(date=date(2026, 2, 28)).exists()
     log = WorkCalendarChange.objects.get(action="delete", date=date(2026, 2, 28))
@@ -117,8 +159,14 @@ def test_deleting_a_day_logs_and_signals(admin_client, admin_user, signals, djan
     assert [s["years"] for s in signals] == [[2026]]
 
 
-def test_bulk_delete_logs_each_day_and_signals_once(admin_client, signals, django_capture_on_commit_callbacks):
-    ids = list(WorkCalendarDay.objects.filter(date__in=[date(2025, 10, 11), date(2026, 2, 14)]).values_list("pk", flat=True))
+def test_bulk_delete_logs_each_day_and_signals_once(
+    admin_client, signals, django_capture_on_commit_callbacks
+):
+    ids = list(
+        WorkCalendarDay.objects.filter(
+            date__in=[date(2025, 10, 11), date(2026, 2, 14)]
+        ).values_list("pk", flat=True)
+    )
     assert len(ids) == 2
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -133,30 +181,52 @@ def test_bulk_delete_logs_each_day_and_signals_once(admin_client, signals, djang
 # --- Work calendar years ----------------------------------------------------------------
 
 
-def test_marking_a_year_official_and_back_is_logged_and_signalled(admin_client, signals, django_capture_on_commit_callbacks):
+def test_marking_a_year_official_and_back_is_logged_and_signalled(
+    admin_client, signals, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("admin:portal_workcalendaryear_add"), {"year": "2027", "source": "测试通知"})
+        response = admin_client.post(
+            reverse("admin:portal_workcalendaryear_add"),
+            {"year": "2027", "source": "测试通知"},
+        )
     assert response.status_code == 302
     row = WorkCalendarYear.objects.get(year=2027)
     assert WorkCalendarChange.objects.filter(action="year_add", year=2027).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("admin:portal_workcalendaryear_delete", args=[row.pk]), {"post": "yes"})
+        admin_client.post(
+            reverse("admin:portal_workcalendaryear_delete", args=[row.pk]),
+            {"post": "yes"},
+        )
     assert not WorkCalendarYear.objects.filter(year=2027).exists()
     assert WorkCalendarChange.objects.filter(action="year_delete", year=2027).exists()
-    assert [(s["sender"], s["years"]) for s in signals] == [(WorkCalendarYear, [2027]), (WorkCalendarYear, [2027])]
+    assert [(s["sender"], s["years"]) for s in signals] == [
+        (WorkCalendarYear, [2027]),
+        (WorkCalendarYear, [2027]),
+    ]
 
 
-def test_editing_only_the_source_of_a_year_logs_without_signal(admin_client, signals, django_capture_on_commit_callbacks):
+def test_editing_only_the_source_of_a_year_logs_without_signal(
+    admin_client, signals, django_capture_on_commit_callbacks
+):
     row = WorkCalendarYear.objects.get(year=2026)
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("admin:portal_workcalendaryear_change", args=[row.pk]), {"year": "2026", "source": "新依据"})
-    assert WorkCalendarChange.objects.filter(action="year_change", year=2026).get().detail.endswith("→ 2026 年（新依据）")
+        admin_client.post(
+            reverse("admin:portal_workcalendaryear_change", args=[row.pk]),
+            {"year": "2026", "source": "新依据"},
+        )
+    assert (
+        WorkCalendarChange.objects.filter(action="year_change", year=2026)
+        .get()
+        .detail.endswith("→ 2026 年（新依据）")
+    )
     assert signals == []
 
 
 @pytest.mark.parametrize("year", ["1999", "2100"])
 def test_year_out_of_range_is_refused(admin_client, year):
-    response = admin_client.post(reverse("admin:portal_workcalendaryear_add"), {"year": year, "source": "x"})
+    response = admin_client.post(
+        reverse("admin:portal_workcalendaryear_add"), {"year": year, "source": "x"}
+    )
     assert response.status_code == 200
     assert "年份应在 2000–2099 之间" in response.content.decode()
 
@@ -166,12 +236,26 @@ def test_year_out_of_range_is_refused(admin_client, year):
 
 def test_change_log_cannot_be_added_edited_or_deleted(admin_client):
     log = WorkCalendarChange.objects.first()
-    assert admin_client.get(reverse("admin:portal_workcalendarchange_add")).status_code == 403
-    assert admin_client.post(reverse("admin:portal_workcalendarchange_delete", args=[log.pk]), {"post": "yes"}).status_code == 403
-    view = admin_client.get(reverse("admin:portal_workcalendarchange_change", args=[log.pk]))
+    assert (
+        admin_client.get(reverse("admin:portal_workcalendarchange_add")).status_code
+        == 403
+    )
+    assert (
+        admin_client.post(
+            reverse("admin:portal_workcalendarchange_delete", args=[log.pk]),
+            {"post": "yes"},
+        ).status_code
+        == 403
+    )
+    view = admin_client.get(
+        reverse("admin:portal_workcalendarchange_change", args=[log.pk])
+    )
     assert view.status_code == 200
     assert 'name="_save"' not in view.content.decode()
-    admin_client.post(reverse("admin:portal_workcalendarchange_change", args=[log.pk]), {"detail": "篡改"})
+    admin_client.post(
+        reverse("admin:portal_workcalendarchange_change", args=[log.pk]),
+        {"detail": "篡改"},
+    )
     log.refresh_from_db()
     assert log.detail != "篡改"
 
@@ -202,26 +286,44 @@ def _identity_form(**overrides) -> dict:
     return data
 
 
-def test_site_identity_can_be_added_once_with_id_1(admin_client, django_capture_on_commit_callbacks):
+def test_site_identity_can_be_added_once_with_id_1(
+    admin_client, django_capture_on_commit_callbacks
+):
     assert admin_client.get(reverse("admin:portal_siteidentity_add")).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("admin:portal_siteidentity_add"), _identity_form())
+        response = admin_client.post(
+            reverse("admin:portal_siteidentity_add"), _identity_form()
+        )
     assert response.status_code == 302
     assert SiteIdentity.objects.get().pk == 1
     assert admin_client.get(reverse("admin:portal_siteidentity_add")).status_code == 403
-    assert admin_client.post(reverse("admin:portal_siteidentity_delete", args=[1]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:portal_siteidentity_delete", args=[1]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     changelist = admin_client.get(reverse("admin:portal_siteidentity_changelist"))
     assert changelist.status_code == 302
-    assert changelist["Location"] == reverse("admin:portal_siteidentity_change", args=[1])
+    assert changelist["Location"] == reverse(
+        "admin:portal_siteidentity_change", args=[1]
+    )
 
 
-def test_saving_site_identity_clears_the_cached_copy(admin_client, django_capture_on_commit_callbacks):
+def test_saving_site_identity_clears_the_cached_copy(
+    admin_client, django_capture_on_commit_callbacks
+):
     from portal.context_processors import site
 
-    SiteIdentity.objects.create(pk=1, site_name="旧名称", sponsor="办公室", site_code="4302110001")
+    SiteIdentity.objects.create(
+        pk=1, site_name="旧名称", sponsor="办公室", site_code="4302110001"
+    )
     assert site(None)["site"].site_name == "旧名称"  # now cached
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("admin:portal_siteidentity_change", args=[1]), _identity_form(site_name="新名称"))
+        admin_client.post(
+            reverse("admin:portal_siteidentity_change", args=[1]),
+            _identity_form(site_name="新名称"),
+        )
     assert cache.get("portal:site_identity") is None
     assert site(None)["site"].site_name == "新名称"
 
@@ -235,7 +337,9 @@ def test_saving_site_identity_clears_the_cached_copy(admin_client, django_captur
     ],
 )
 def test_site_identity_validation(admin_client, field, value, message):
-    response = admin_client.post(reverse("admin:portal_siteidentity_add"), _identity_form(**{field: value}))
+    response = admin_client.post(
+        reverse("admin:portal_siteidentity_add"), _identity_form(**{field: value})
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not SiteIdentity.objects.exists()
@@ -276,7 +380,9 @@ def _agency_form(**overrides) -> dict:
     ],
 )
 def test_agency_org_code_is_validated(admin_client, org_code, message):
-    response = admin_client.post(reverse("admin:portal_agency_add"), _agency_form(org_code=org_code))
+    response = admin_client.post(
+        reverse("admin:portal_agency_add"), _agency_form(org_code=org_code)
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Agency.objects.filter(name="天元区交通运输局").exists()
@@ -284,7 +390,8 @@ def test_agency_org_code_is_validated(admin_client, org_code, message):
 
 def test_agency_codes_are_normalised(admin_client):
     response = admin_client.post(
-        reverse("admin:portal_agency_add"), _agency_form(org_code=" 91110000600037341l ", postcode="４１２００７")
+        reverse("admin:portal_agency_add"),
+        _agency_form(org_code=" 91110000600037341l ", postcode="４１２００７"),
     )
     assert response.status_code == 302
     agency = Agency.objects.get(name="天元区交通运输局")
@@ -300,7 +407,9 @@ def test_agency_codes_are_normalised(admin_client):
     ],
 )
 def test_agency_other_fields_are_validated(admin_client, field, value, message):
-    response = admin_client.post(reverse("admin:portal_agency_add"), _agency_form(**{field: value}))
+    response = admin_client.post(
+        reverse("admin:portal_agency_add"), _agency_form(**{field: value})
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
 
@@ -328,10 +437,14 @@ def test_portal_admin_classes_pass_djangos_checks():
         "admin:auth_user_changelist",
     ],
 )
-def test_admin_lists_use_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries, url_name):
+def test_admin_lists_use_a_fixed_number_of_queries(
+    admin_client, django_assert_max_num_queries, url_name
+):
     for i in range(5):
         StaffFactory(username=f"staff{i}", agency=AgencyFactory(name=f"测试机关{i}"))
-    with django_assert_max_num_queries(14):  # fixed: session, user, counts, filters, page
+    with django_assert_max_num_queries(
+        14
+    ):  # fixed: session, user, counts, filters, page
         response = admin_client.get(reverse(url_name))
     assert response.status_code == 200
 
@@ -349,13 +462,17 @@ def _page_at(client, user, url_name: str, *when: int) -> str:
 
 
 def test_admin_index_warns_from_october_when_next_year_is_missing(client, admin_user):
-    assert "尚未导入" not in _page_at(client, admin_user, "admin:index", 2026, 9, 30, 23, 30)
+    assert "尚未导入" not in _page_at(
+        client, admin_user, "admin:index", 2026, 9, 30, 23, 30
+    )
     # 00:30 in Beijing is 16:30 UTC the day before: the local date counts.
     html = _page_at(client, admin_user, "admin:index", 2026, 10, 1, 0, 30)
     assert "尚未导入 2027 年的节假日安排" in html
     assert "import_workdays" in html
     WorkCalendarYear.objects.create(year=2027, source="测试")
-    assert "尚未导入" not in _page_at(client, admin_user, "admin:index", 2026, 11, 25, 10, 0)
+    assert "尚未导入" not in _page_at(
+        client, admin_user, "admin:index", 2026, 11, 25, 10, 0
+    )
 
 
 def test_admin_index_warns_in_january_when_this_year_is_missing(client, admin_user):
@@ -383,8 +500,12 @@ def test_staff_home_tells_agency_admins_to_ask_the_system_admin(client, staff_us
 
 
 def test_staff_home_does_not_bother_handlers(client, teammate_user):
-    assert 'id="calendar-warning"' not in _page_at(client, teammate_user, "portal:staff_home", 2026, 10, 8, 9, 0)
+    assert 'id="calendar-warning"' not in _page_at(
+        client, teammate_user, "portal:staff_home", 2026, 10, 8, 9, 0
+    )
 
 
 def test_staff_home_does_not_warn_before_october(client, admin_user):
-    assert 'id="calendar-warning"' not in _page_at(client, admin_user, "portal:staff_home", 2026, 9, 8, 9, 0)
+    assert 'id="calendar-warning"' not in _page_at(
+        client, admin_user, "portal:staff_home", 2026, 9, 8, 9, 0
+    )

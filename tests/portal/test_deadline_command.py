@@ -25,7 +25,9 @@ def _deadline(*args: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("received", "n", "expected", "why"), REFERENCE_DEADLINES, ids=[f"{r[0]}+{r[1]}" for r in REFERENCE_DEADLINES]
+    ("received", "n", "expected", "why"),
+    REFERENCE_DEADLINES,
+    ids=[f"{r[0]}+{r[1]}" for r in REFERENCE_DEADLINES],
 )
 def test_reference_deadlines(received, n, expected, why):
     assert _deadline("--from", received, "--workdays", str(n)) == [expected]
@@ -48,11 +50,16 @@ def test_explain_lists_each_day_with_number_or_reason():
 
 
 def test_a_deadline_reaching_into_a_year_without_schedule_is_provisional():
-    assert _deadline("--from", "2026-12-20", "--workdays", "20") == ["2027-01-18 provisional"]
+    assert _deadline("--from", "2026-12-20", "--workdays", "20") == [
+        "2027-01-18 provisional"
+    ]
     lines = _deadline("--from", "2026-12-20", "--workdays", "20", "--explain")
     assert "2027-01-01 周五 跳过：元旦（预计）" in lines
     assert "2026-12-31 周四 第 9 个工作日" in lines
-    assert lines[-2] == "注：2027 年尚无官方节假日安排，结果为预计，以国务院办公厅公布的节假日安排为准。"
+    assert (
+        lines[-2]
+        == "注：2027 年尚无官方节假日安排，结果为预计，以国务院办公厅公布的节假日安排为准。"
+    )
     assert lines[-1] == "2027-01-18 provisional"
 
 
@@ -86,7 +93,7 @@ def test_bad_arguments_give_a_chinese_command_error(args, message):
 
 def test_from_a_shell_a_missing_value_is_explained_in_chinese_without_traceback():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings_test"}
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "manage.py", "deadline", "--workdays", "20", "--from"],
         cwd=ROOT,
         env=env,

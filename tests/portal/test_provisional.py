@@ -25,9 +25,29 @@ CAL = package_calendar()
 
 # 清明 (the solar term) 2004–2026, as observed; 2008–2026 are also the package's 清明 holiday.
 QINGMING_KNOWN = {
-    2004: 4, 2005: 5, 2006: 5, 2007: 5, 2008: 4, 2009: 4, 2010: 5, 2011: 5, 2012: 4,
-    2013: 4, 2014: 5, 2015: 5, 2016: 4, 2017: 4, 2018: 5, 2019: 5, 2020: 4, 2021: 4,
-    2022: 5, 2023: 5, 2024: 4, 2025: 4, 2026: 5,
+    2004: 4,
+    2005: 5,
+    2006: 5,
+    2007: 5,
+    2008: 4,
+    2009: 4,
+    2010: 5,
+    2011: 5,
+    2012: 4,
+    2013: 4,
+    2014: 5,
+    2015: 5,
+    2016: 4,
+    2017: 4,
+    2018: 5,
+    2019: 5,
+    2020: 4,
+    2021: 4,
+    2022: 5,
+    2023: 5,
+    2024: 4,
+    2025: 4,
+    2026: 5,
 }
 
 
@@ -40,7 +60,12 @@ def test_the_raw_package_lookup_fails_for_2027():
 @pytest.mark.parametrize("year", sorted(QINGMING_KNOWN))
 def test_qingming_formula_matches_known_dates(year):
     assert qingming(year) == date(year, 4, QINGMING_KNOWN[year])
-    terms = dict((name, d) for d, name in chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 30)))
+    terms = {
+        name: d
+        for d, name in chinese_calendar.get_solar_terms(
+            date(year, 4, 1), date(year, 4, 30)
+        )
+    }
     assert qingming(year) == terms["清明"]
 
 
@@ -51,7 +76,11 @@ def test_qingming_is_the_packages_tomb_sweeping_holiday(year):
 
 @pytest.mark.parametrize("year", range(2004, 2027))
 def test_lunar_new_year_is_in_the_packages_spring_festival(year):
-    first_day = next(d for d, name in provisional_rest_days(year).items() if name == "春节" and d.month <= 2)
+    first_day = next(
+        d
+        for d, name in provisional_rest_days(year).items()
+        if name == "春节" and d.month <= 2
+    )
     # the first of the four computed days is 除夕; 初一 is the next day
     assert holidays[first_day + timedelta(days=1)] == "Spring Festival"
 
@@ -121,7 +150,9 @@ def test_years_outside_the_rule_range_give_a_clear_error(year):
     ],
 )
 def test_days_of_a_year_without_schedule_are_provisional(day, is_work, reason):
-    assert day_status(day, CAL) == DayStatus(date=day, is_workday=is_work, reason=reason, provisional=True)
+    assert day_status(day, CAL) == DayStatus(
+        date=day, is_workday=is_work, reason=reason, provisional=True
+    )
 
 
 def test_deadline_inside_an_official_year_is_not_provisional():
@@ -140,19 +171,28 @@ def test_deadline_that_reaches_into_2027_is_provisional():
 def test_deadline_over_spring_festival_2027():
     deadline = add_working_days(date(2027, 2, 1), 7, CAL)
     assert deadline.due_date == date(2027, 2, 12)
-    assert [s.reason for s in deadline.days if not s.is_workday] == ["春节", "春节", "春节", "春节"]
+    assert [s.reason for s in deadline.days if not s.is_workday] == [
+        "春节",
+        "春节",
+        "春节",
+        "春节",
+    ]
 
 
 def test_special_rows_win_over_the_rule_in_a_year_not_yet_official():
     # An admin typed one 2027 day before the whole notice was imported.
     cal = build_calendar([(date(2027, 2, 20), "work", "春节")], range(2004, 2027))
-    assert day_status(date(2027, 2, 20), cal) == DayStatus(date(2027, 2, 20), True, "调休上班", True)
+    assert day_status(date(2027, 2, 20), cal) == DayStatus(
+        date(2027, 2, 20), True, "调休上班", True
+    )
 
 
 def test_marking_the_year_official_drops_the_rule():
     cal = build_calendar([(date(2027, 1, 1), "rest", "元旦")], [2027])
     # 2027-02-05 is 除夕 by the rule, but the (here: incomplete) official table rules now.
-    assert day_status(date(2027, 2, 5), cal) == DayStatus(date(2027, 2, 5), True, "", False)
+    assert day_status(date(2027, 2, 5), cal) == DayStatus(
+        date(2027, 2, 5), True, "", False
+    )
 
 
 def test_provisional_note_wording():

@@ -15,13 +15,24 @@ from portal.env import env_bool, env_int, env_list, env_secret, parse_database_u
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("TRUE", True), (" True ", True), ("false", False), ("False", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("true", True),
+        ("TRUE", True),
+        (" True ", True),
+        ("false", False),
+        ("False", False),
+    ],
+)
 def test_env_bool_accepts_only_true_and_false(monkeypatch, raw, expected):
     monkeypatch.setenv("PORTAL_FLAG", raw)
     assert env_bool("PORTAL_FLAG") is expected
 
 
-@pytest.mark.parametrize("raw", ["1", "0", "yes", "no", "on", "off", "ture", "t", "false!"])
+@pytest.mark.parametrize(
+    "raw", ["1", "0", "yes", "no", "on", "off", "ture", "t", "false!"]
+)
 def test_env_bool_rejects_anything_else(monkeypatch, raw):
     monkeypatch.setenv("PORTAL_FLAG", raw)
     with pytest.raises(ImproperlyConfigured, match="PORTAL_FLAG must be true or false"):
@@ -61,7 +72,9 @@ def test_env_list(monkeypatch):
 
 
 def test_parse_database_url_full():
-    db = parse_database_url("postgres://portal:p%40ss%2Fw@db.example.gov.cn:5433/xxgk?sslmode=require")
+    db = parse_database_url(
+        "postgres://portal:p%40ss%2Fw@db.example.gov.cn:5433/xxgk?sslmode=require"
+    )
     assert db == {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "xxgk",
@@ -75,21 +88,32 @@ def test_parse_database_url_full():
 
 def test_parse_database_url_socket_and_defaults():
     db = parse_database_url("postgresql:///xxgk?host=/var/run/postgresql")
-    assert (db["HOST"], db["NAME"], db["PORT"], db["OPTIONS"]) == ("/var/run/postgresql", "xxgk", "", {})
+    assert (db["HOST"], db["NAME"], db["PORT"], db["OPTIONS"]) == (
+        "/var/run/postgresql",
+        "xxgk",
+        "",
+        {},
+    )
     assert parse_database_url("postgres://127.0.0.1")["NAME"] == "postgres"
 
 
-@pytest.mark.parametrize("url", ["sqlite:///db.sqlite3", "mysql://u@h/db", "127.0.0.1:5432/db"])
+@pytest.mark.parametrize(
+    "url", ["sqlite:///db.sqlite3", "mysql://u@h/db", "127.0.0.1:5432/db"]
+)
 def test_parse_database_url_refuses_other_engines(url):
     with pytest.raises(ImproperlyConfigured, match="must be a PostgreSQL URL"):
         parse_database_url(url)
 
 
 def _import_settings(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_SETTINGS_MODULE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_SETTINGS_MODULE"}
+    }
     clean.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     clean.update(env)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-c", "import portal.settings"],
         cwd=ROOT,
         env=clean,

@@ -39,12 +39,18 @@ def test_valid_resident_ids(number):
 
 def test_lowercase_x_full_width_digits_and_spaces_are_normalised():
     assert validate_resident_id("11010519491231002x", TODAY) == "11010519491231002X"
-    assert validate_resident_id("１１０１０５１９４９１２３１００２Ｘ", TODAY) == "11010519491231002X"
+    assert (
+        validate_resident_id("１１０１０５１９４９１２３１００２Ｘ", TODAY)
+        == "11010519491231002X"
+    )
     assert validate_resident_id(" 110105 19491231 002X ", TODAY) == "11010519491231002X"
 
 
 def test_wrong_check_character_is_rejected():
-    assert resident_id_problem("110105194912310021", TODAY) == "身份证号码校验位不正确，请核对是否有输错的数字"
+    assert (
+        resident_id_problem("110105194912310021", TODAY)
+        == "身份证号码校验位不正确，请核对是否有输错的数字"
+    )
     with pytest.raises(ValidationError) as info:
         validate_resident_id("110105194912310021", TODAY)
     assert info.value.code == "invalid_id"
@@ -72,18 +78,40 @@ def _with_check(body17: str) -> str:
 
 
 def test_future_birth_date_is_rejected_and_today_is_accepted():
-    assert resident_id_problem(_with_check("11010520261126001"), TODAY) == "身份证号码中的出生日期不正确"
-    assert resident_id_problem(_with_check("11010520261125001"), TODAY) is None  # born today: guardians apply
-    assert resident_id_problem(_with_check("11010518791231001"), TODAY) == "身份证号码中的出生日期不正确"
+    assert (
+        resident_id_problem(_with_check("11010520261126001"), TODAY)
+        == "身份证号码中的出生日期不正确"
+    )
+    assert (
+        resident_id_problem(_with_check("11010520261125001"), TODAY) is None
+    )  # born today: guardians apply
+    assert (
+        resident_id_problem(_with_check("11010518791231001"), TODAY)
+        == "身份证号码中的出生日期不正确"
+    )
 
 
 def test_first_generation_15_digit_numbers_are_rejected():
-    assert "15 位的第一代身份证号码已于 2013 年停止使用" in resident_id_problem("110105491231002", TODAY)
+    assert "15 位的第一代身份证号码已于 2013 年停止使用" in resident_id_problem(
+        "110105491231002", TODAY
+    )
 
 
-@pytest.mark.parametrize("raw", ["", "11010519491231002", "1101051949123100201", "11010519491231002Y", "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "11010519491231002",
+        "1101051949123100201",
+        "11010519491231002Y",
+        "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",
+    ],
+)
 def test_malformed_ids_are_rejected(raw):
-    assert resident_id_problem(raw, TODAY) == "身份证号码应为 18 位：17 位数字加 1 位数字或 X"
+    assert (
+        resident_id_problem(raw, TODAY)
+        == "身份证号码应为 18 位：17 位数字加 1 位数字或 X"
+    )
 
 
 def test_foreign_permanent_resident_card_uses_the_same_check():
@@ -91,9 +119,11 @@ def test_foreign_permanent_resident_card_uses_the_same_check():
 
 
 def test_random_bodies_accept_only_their_own_check_character():
-    rng = random.Random(11643)
+    rng = random.Random(11643)  # noqa: S311 (repeatable test data)
     for _ in range(300):
-        born = date(1900, 1, 1).toordinal() + rng.randrange((TODAY - date(1900, 1, 1)).days)
+        born = date(1900, 1, 1).toordinal() + rng.randrange(
+            (TODAY - date(1900, 1, 1)).days
+        )
         body = f"{rng.randrange(110000, 660000)}{date.fromordinal(born):%Y%m%d}{rng.randrange(1000):03d}"
         check = id_check_char(body)
         assert resident_id_problem(body + check, TODAY) is None
@@ -131,7 +161,10 @@ def test_uscc_every_single_substitution_fails(code):
 def test_uscc_letters_i_o_s_v_z_are_never_allowed(letter, position):
     code = VALID_USCC[0]
     mutated = code[:position] + letter + code[position + 1 :]
-    assert uscc_problem(mutated) == "统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z）"
+    assert (
+        uscc_problem(mutated)
+        == "统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z）"
+    )
 
 
 def test_uscc_lowercase_and_full_width_are_accepted_after_normalisation():
@@ -152,14 +185,20 @@ def test_uscc_letters_in_the_region_code_are_rejected():
 # --- 组织机构代码 (GB 11714) -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["00001434-9", "000014349", "014416330", "01441633-0", "91110000600037341L"])
+@pytest.mark.parametrize(
+    "code", ["00001434-9", "000014349", "014416330", "01441633-0", "91110000600037341L"]
+)
 def test_valid_org_codes(code):
     assert org_code_problem(code) is None
     validate_org_code(code)
 
 
 def test_org_code_check_character_x_and_lowercase():
-    body = next(f"{n:08d}" for n in range(10_000, 99_999) if org_code_check_char(f"{n:08d}") == "X")
+    body = next(
+        f"{n:08d}"
+        for n in range(10_000, 99_999)
+        if org_code_check_char(f"{n:08d}") == "X"
+    )
     assert org_code_problem(body + "X") is None
     assert org_code_problem(body + "x") is None
     assert org_code_problem(body + "0") == "组织机构代码校验位不正确，请核对"
@@ -197,7 +236,18 @@ def test_valid_site_codes(code):
 
 
 @pytest.mark.parametrize(
-    "code", ["", "430211000", "43021100011", "BM12345678", "bm1234567", "bm123456789", " 4302110001", "4302110001\n", "bm1234567a"]
+    "code",
+    [
+        "",
+        "430211000",
+        "43021100011",
+        "BM12345678",
+        "bm1234567",
+        "bm123456789",
+        " 4302110001",
+        "4302110001\n",
+        "bm1234567a",
+    ],
 )
 def test_invalid_site_codes(code):
     with pytest.raises(ValidationError, match="网站标识码应为 10 位数字"):
@@ -242,7 +292,15 @@ def test_doc_number_normalisation(raw, expected):
 
 
 @pytest.mark.parametrize(
-    "raw", ["株天政发〔13〕1号", "株天政发〔2013〕0号", "株天政发〔2013〕号", "〔2013〕1号", "株天政发2013年1号", "株天政发〔2013〕1"]
+    "raw",
+    [
+        "株天政发〔13〕1号",
+        "株天政发〔2013〕0号",
+        "株天政发〔2013〕号",
+        "〔2013〕1号",
+        "株天政发2013年1号",
+        "株天政发〔2013〕1",
+    ],
 )
 def test_bad_doc_numbers_are_rejected(raw):
     with pytest.raises(ValidationError, match="发文字号格式不正确"):

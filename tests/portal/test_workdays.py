@@ -10,8 +10,8 @@ import pytest
 
 from portal.workdays import (
     IN_LIEU_WORK,
-    Deadline,
     DayStatus,
+    Deadline,
     add_working_days,
     build_calendar,
     day_status,
@@ -33,7 +33,9 @@ def _days(start: date, end: date):
 
 
 @pytest.mark.parametrize(
-    ("received", "n", "expected", "why"), REFERENCE_DEADLINES, ids=[f"{r[0]}+{r[1]}" for r in REFERENCE_DEADLINES]
+    ("received", "n", "expected", "why"),
+    REFERENCE_DEADLINES,
+    ids=[f"{r[0]}+{r[1]}" for r in REFERENCE_DEADLINES],
 )
 def test_reference_deadlines(received, n, expected, why):
     deadline = add_working_days(date.fromisoformat(received), n, CAL)
@@ -56,7 +58,11 @@ def test_find_workday_pitfall_is_avoided():
         (date(2026, 3, 8), False, "周日"),
         (date(2026, 2, 14), True, IN_LIEU_WORK),  # 调休上班 Saturday
         (date(2026, 1, 4), True, IN_LIEU_WORK),  # 调休上班 Sunday
-        (date(2026, 2, 15), False, "春节"),  # a Sunday inside the break: the holiday wins
+        (
+            date(2026, 2, 15),
+            False,
+            "春节",
+        ),  # a Sunday inside the break: the holiday wins
         (date(2026, 2, 23), False, "春节"),  # a Monday
         (date(2026, 4, 6), False, "清明节"),
         (date(2026, 5, 5), False, "劳动节"),
@@ -69,7 +75,9 @@ def test_find_workday_pitfall_is_avoided():
 )
 def test_day_status_reasons(day, is_work, reason):
     status = day_status(day, CAL)
-    assert status == DayStatus(date=day, is_workday=is_work, reason=reason, provisional=False)
+    assert status == DayStatus(
+        date=day, is_workday=is_work, reason=reason, provisional=False
+    )
     assert is_workday(day, CAL) is is_work
 
 
@@ -88,7 +96,9 @@ def test_deadline_lists_every_day_after_receipt():
     assert isinstance(deadline, Deadline)
     assert deadline.days[0].date == date(2026, 1, 30)
     assert deadline.days[-1].date == deadline.due_date
-    assert [s.date for s in deadline.days] == list(_days(date(2026, 1, 30), date(2026, 3, 4)))
+    assert [s.date for s in deadline.days] == list(
+        _days(date(2026, 1, 30), date(2026, 3, 4))
+    )
     assert sum(s.is_workday for s in deadline.days) == 20
     numbered = deadline.numbered_days()
     assert [n for _, n in numbered if n is not None] == list(range(1, 21))
@@ -109,7 +119,10 @@ def test_receipt_on_a_rest_day_counts_like_the_working_day_before(n):
         before = d - timedelta(days=1)
         while not is_workday(before, CAL):
             before -= timedelta(days=1)
-        assert add_working_days(d, n, CAL).due_date == add_working_days(before, n, CAL).due_date, d
+        assert (
+            add_working_days(d, n, CAL).due_date
+            == add_working_days(before, n, CAL).due_date
+        ), d
 
 
 def test_count_start_day_is_the_configurable_alternative():
@@ -119,7 +132,9 @@ def test_count_start_day_is_the_configurable_alternative():
     assert counted.due_date == date(2026, 3, 3)
     assert normal.due_date == date(2026, 3, 4)
     # A rest-day receipt is not counted either way.
-    assert add_working_days(date(2026, 2, 15), 20, CAL, count_start_day=True).due_date == date(2026, 3, 20)
+    assert add_working_days(
+        date(2026, 2, 15), 20, CAL, count_start_day=True
+    ).due_date == date(2026, 3, 20)
 
 
 @pytest.mark.parametrize("n", [0, -1, True, 2.0])
@@ -131,7 +146,10 @@ def test_add_working_days_rejects_non_positive_or_non_integer_counts(n):
 def test_working_days_between_matches_add_working_days():
     start = date(2026, 1, 29)
     for n in (1, 7, 20, 40):
-        assert working_days_between(start, add_working_days(start, n, CAL).due_date, CAL) == n
+        assert (
+            working_days_between(start, add_working_days(start, n, CAL).due_date, CAL)
+            == n
+        )
     assert working_days_between(start, start, CAL) == 0
     assert working_days_between(start, start - timedelta(days=10), CAL) == 0
     # 2026-02-15 … 02-23 are all 春节 rest days.
@@ -143,7 +161,10 @@ def test_build_calendar_validates_rows():
     with pytest.raises(ValueError, match="rest 或 work"):
         build_calendar([(date(2026, 1, 1), "holiday", "元旦")], [2026])
     with pytest.raises(ValueError, match="两次"):
-        build_calendar([(date(2026, 1, 1), "rest", "元旦"), (date(2026, 1, 1), "work", "元旦")], [2026])
+        build_calendar(
+            [(date(2026, 1, 1), "rest", "元旦"), (date(2026, 1, 1), "work", "元旦")],
+            [2026],
+        )
     same = build_calendar([(date(2026, 1, 1), "rest", "元旦")] * 2, [2026])
     assert same.special == {date(2026, 1, 1): ("rest", "元旦")}
 
@@ -156,14 +177,18 @@ def test_calendar_value_is_immutable():
 
 
 def test_a_rest_row_without_name_falls_back_to_the_weekday():
-    cal = build_calendar([(date(2026, 3, 9), "rest", ""), (date(2026, 3, 7), "rest", "")], [2026])
+    cal = build_calendar(
+        [(date(2026, 3, 9), "rest", ""), (date(2026, 3, 7), "rest", "")], [2026]
+    )
     assert day_status(date(2026, 3, 9), cal).reason == "周一"
     assert day_status(date(2026, 3, 7), cal).reason == "周六"
 
 
 def test_work_row_on_a_weekday_is_an_ordinary_working_day():
     cal = build_calendar([(date(2026, 3, 9), "work", "测试")], [2026])
-    assert day_status(date(2026, 3, 9), cal) == DayStatus(date(2026, 3, 9), True, "", False)
+    assert day_status(date(2026, 3, 9), cal) == DayStatus(
+        date(2026, 3, 9), True, "", False
+    )
 
 
 def test_a_table_without_working_days_does_not_loop_forever():
@@ -205,8 +230,11 @@ def test_missing_calendar_years(today, official, missing):
 @pytest.mark.parametrize("n", [7, 15, 20, 40])
 def test_cross_check_against_a_naive_count_over_the_package(n):
     """Independent check: count chinese_calendar.is_workday day by day."""
-    rng = random.Random(20260129 + n)
-    first, last = date(2004, 1, 1), date(2026, 8, 31)  # +40 stays inside the package's data
+    rng = random.Random(20260129 + n)  # noqa: S311 (repeatable test data)
+    first, last = (
+        date(2004, 1, 1),
+        date(2026, 8, 31),
+    )  # +40 stays inside the package's data
     for _ in range(300):
         start = first + timedelta(days=rng.randrange((last - first).days + 1))
         d, counted = start, 0

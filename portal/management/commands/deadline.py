@@ -7,7 +7,12 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.workdays import PROVISIONAL_NOTE, WEEKDAY_NAMES, add_working_days, load_calendar
+from portal.workdays import (
+    PROVISIONAL_NOTE,
+    WEEKDAY_NAMES,
+    add_working_days,
+    load_calendar,
+)
 
 MAX_WORKDAYS = 365
 USAGE = "用法：python manage.py deadline --from YYYY-MM-DD --workdays N [--explain]"
@@ -36,9 +41,18 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="收到申请（或补正材料）的日期，当日不计入")
-        parser.add_argument("--workdays", metavar="N", help=f"工作日数，1–{MAX_WORKDAYS}")
-        parser.add_argument("--explain", action="store_true", help="先逐日列出计数和跳过的原因")
+        parser.add_argument(
+            "--from",
+            dest="start",
+            metavar="YYYY-MM-DD",
+            help="收到申请（或补正材料）的日期，当日不计入",
+        )
+        parser.add_argument(
+            "--workdays", metavar="N", help=f"工作日数，1–{MAX_WORKDAYS}"
+        )
+        parser.add_argument(
+            "--explain", action="store_true", help="先逐日列出计数和跳过的原因"
+        )
 
     def handle(self, *args, **options):
         start = _parse_start(options["start"])
@@ -49,19 +63,27 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if options["explain"]:
-            self.stdout.write(f"收到日期 {start} {WEEKDAY_NAMES[start.weekday()]}（当日不计入）")
+            self.stdout.write(
+                f"收到日期 {start} {WEEKDAY_NAMES[start.weekday()]}（当日不计入）"
+            )
             for status, number in deadline.numbered_days():
                 if number is None:
                     what = f"跳过：{status.reason}"
                 else:
-                    what = f"第 {number} 个工作日" + (f"（{status.reason}）" if status.reason else "")
+                    what = f"第 {number} 个工作日" + (
+                        f"（{status.reason}）" if status.reason else ""
+                    )
                 mark = "（预计）" if status.provisional else ""
                 self.stdout.write(f"{status.date} {status.weekday_name} {what}{mark}")
             if deadline.provisional:
                 years = sorted({s.date.year for s in deadline.days if s.provisional})
                 missing = "、".join(str(y) for y in years)
-                self.stdout.write(f"注：{missing} 年尚无官方节假日安排，结果为{PROVISIONAL_NOTE}。")
-        self.stdout.write(f"{deadline.due_date.isoformat()}{' provisional' if deadline.provisional else ''}")
+                self.stdout.write(
+                    f"注：{missing} 年尚无官方节假日安排，结果为{PROVISIONAL_NOTE}。"
+                )
+        self.stdout.write(
+            f"{deadline.due_date.isoformat()}{' provisional' if deadline.provisional else ''}"
+        )
 
 
 def _parse_start(raw: str | None) -> date:

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="节假日安排文件（UTF-8 文本）")
-        parser.add_argument("--dry-run", action="store_true", help="只列出将要发生的变化，不写入数据库")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="只列出将要发生的变化，不写入数据库"
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -26,25 +28,36 @@ class Command(BaseCommand):
         except IsADirectoryError as exc:
             raise CommandError(f"{path} 是目录，不是文件") from exc
         except UnicodeDecodeError as exc:
-            raise CommandError(f"{path} 不是 UTF-8 编码的文本文件，请另存为 UTF-8 后重试") from exc
+            raise CommandError(
+                f"{path} 不是 UTF-8 编码的文本文件，请另存为 UTF-8 后重试"
+            ) from exc
         except OSError as exc:
             raise CommandError(f"无法读取 {path}：{exc.strerror}") from exc
         try:
             schedule = parse_schedule(text)
         except ScheduleFileError as exc:
             raise CommandError(
-                f"{path} 有 {len(exc.problems)} 处错误，未导入任何内容：\n" + "\n".join(exc.problems)
+                f"{path} 有 {len(exc.problems)} 处错误，未导入任何内容：\n"
+                + "\n".join(exc.problems)
             ) from exc
 
-        result = calendar_import_year(schedule=schedule, by=None, dry_run=options["dry_run"])
+        result = calendar_import_year(
+            schedule=schedule, by=None, dry_run=options["dry_run"]
+        )
         labels = {"rest": "放假", "work": "上班"}
         for d, kind, name in result.added:
             self.stdout.write(f"+ {d} {labels[kind]} {name}")
         for d, (old_kind, old_name), (kind, name) in result.changed:
-            self.stdout.write(f"~ {d} {labels[old_kind]} {old_name} → {labels[kind]} {name}")
+            self.stdout.write(
+                f"~ {d} {labels[old_kind]} {old_name} → {labels[kind]} {name}"
+            )
         for d, kind, name in result.removed:
             self.stdout.write(f"- {d} {labels[kind]} {name}")
         if options["dry_run"]:
             self.stdout.write(f"试运行，未写入。{result.summary()}。")
         else:
-            self.stdout.write(self.style.SUCCESS(f"已导入 {result.summary()}（依据：{schedule.source}）。"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"已导入 {result.summary()}（依据：{schedule.source}）。"
+                )
+            )
