@@ -52,7 +52,14 @@ def _message_of(exc: ValidationError) -> list[str]:
 
 
 def _can(user, role: str) -> bool:
-    return roles.has_role(user, role)
+    """Role check with the user's groups read once per request (not once per button)."""
+    if user.is_superuser:
+        return True
+    names = getattr(user, "_disclosure_role_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._disclosure_role_names = names
+    return role in names
 
 
 @staff_required
@@ -186,9 +193,10 @@ def staff_report_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
             try:
                 version = services.report_publish(report=report, by=request.user, now=now, correction_note=note)
             except ValidationError as exc:
-                form.is_valid()
-                for m in _message_of(exc):
-                    form.add_error("correction_note" if "更正说明" in m else None, m)
+                if not (hasattr(exc, "error_dict") and "correction_note" in exc.error_dict):
+                    raise
+                # keep the publish form (and what was typed) with the message beside the field
+                form.add_error("correction_note", exc.message_dict["correction_note"])
                 return _detail_with_form(request, report, publish_form=form)
             messages.success(request, f"已发布第 {version.number} 版。")
         elif action == "correct":
