@@ -2,16 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security.live import Gunicorn, database_url, production_env, run_manage
+from tests.security.live import Gunicorn, collected_static, production_env, test_database_url
 
-
-@pytest.fixture(scope="session")
-def test_database_url(django_db_setup, django_db_blocker) -> str:
-    """DATABASE_URL of pytest-django's test database, for subprocesses."""
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        return database_url(connection.settings_dict)
+__all__ = ["test_database_url"]  # a fixture, shared with tests/reliability
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +15,11 @@ def production_server(test_database_url, django_db_blocker, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("production")
     env = production_env(
         test_database_url,
-        STATIC_ROOT=str(workdir / "static"),
+        STATIC_ROOT=str(collected_static(tmp_path_factory, test_database_url)),
         MEDIA_ROOT=str(workdir / "media"),
         PORTAL_HTTPS="true",
         BEHIND_PROXY="true",
     )
-    collected = run_manage(["collectstatic", "--noinput", "-v0"], env)
-    assert collected.returncode == 0, collected.stderr
     server = Gunicorn(env=env, log_path=workdir / "gunicorn.log").start()
     try:
         yield server

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 SITE_HOST = "xxgk.example.gov.cn"
 
@@ -74,6 +76,29 @@ def run_manage(args: list[str], env: dict[str, str], timeout: float = 120) -> su
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def test_database_url(django_db_setup, django_db_blocker) -> str:
+    """DATABASE_URL of pytest-django's test database, for subprocesses."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return database_url(connection.settings_dict)
+
+
+_COLLECTED_STATIC: dict[str, Path] = {}
+
+
+def collected_static(tmp_path_factory, db_url: str) -> Path:
+    """STATIC_ROOT collected once per test session with production storage
+    (whitenoise CompressedManifestStaticFilesStorage: hashed names, .gz and .br)."""
+    if "root" not in _COLLECTED_STATIC:
+        root = tmp_path_factory.getbasetemp() / "collected-static"
+        result = run_manage(["collectstatic", "--noinput", "-v0"], production_env(db_url, STATIC_ROOT=str(root)))
+        assert result.returncode == 0, result.stderr
+        _COLLECTED_STATIC["root"] = root
+    return _COLLECTED_STATIC["root"]
 
 
 @dataclass
