@@ -272,16 +272,21 @@ class NoticeAdmin(admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
+        # the admin's change message reads these, normally set by formset.save()
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is not Attachment:
             return  # the history inline is read-only
         for inline_form in formset.deleted_forms:
             if inline_form.instance.pk:
                 attachment_remove(attachment=inline_form.instance, by=request.user)
+                formset.deleted_objects.append(inline_form.instance)
         for inline_form in formset.forms:
             if inline_form in formset.deleted_forms or inline_form.instance.pk:
                 continue
             if getattr(inline_form, "inspected", None) is not None:
-                attachment_add(notice=form.instance, by=request.user, inspected=inline_form.inspected)
+                formset.new_objects.append(
+                    attachment_add(notice=form.instance, by=request.user, inspected=inline_form.inspected)
+                )
 
     # -- actions --
 
