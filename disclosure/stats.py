@@ -432,5 +432,6 @@ def reply_stats(rows: list[tuple[date, date, int, date | None]]) -> ReplyStats:
 
 
 def overdue_open(agency_ids: Iterable[int] | None, today: date) -> int:
-    """Requests open now whose reply is past due."""
-    return _requests_of(agency_ids).filter(closed_date__isnull=True, reply_due_date__lt=today).count()
+    """Requests being handled now (the reply clock running) whose reply is past due;
+    the same rule as InfoRequest.is_overdue. Paused requests (补正, 征求意见) are not."""
+    return _requests_of(agency_ids).clock_running().filter(reply_due_date__lt=today).count()
