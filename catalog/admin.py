@@ -19,7 +19,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 
@@ -74,15 +74,25 @@ class NoticeAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        interpretations = Notice.objects.published().filter(genre__name="解读").order_by("-published_at")
+        current_publishers: list[int] = []
+        current_interpretations: list[int] = []
         if self.instance.pk:
-            interpretations = interpretations.exclude(pk=self.instance.pk)
-            self.initial.setdefault(
-                "publisher_agencies",
-                [link.agency_id for link in self.instance.publisher_links.all()],
+            current_publishers = [link.agency_id for link in self.instance.publisher_links.all()]
+            current_interpretations = [n.pk for n in self.instance.interpretations.all()]
+            self.initial.setdefault("publisher_agencies", current_publishers)
+            self.initial.setdefault("interpretation_notices", current_interpretations)
+        # offer published 解读, and keep whatever is linked already (even if inactive or another 体裁)
+        self.fields["interpretation_notices"].queryset = (
+            Notice.objects.filter(
+                Q(status__in=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN], genre__name="解读")
+                | Q(pk__in=current_interpretations)
             )
-            self.initial.setdefault("interpretation_notices", [n.pk for n in self.instance.interpretations.all()])
-        self.fields["interpretation_notices"].queryset = interpretations
+            .exclude(pk=self.instance.pk)
+            .order_by("-published_at", "-id")
+        )
+        self.fields["publisher_agencies"].queryset = Agency.objects.filter(
+            Q(is_active=True) | Q(pk__in=current_publishers)
+        )
         self.initial["keywords"] = "，".join(self.instance.keywords or [])
         if "theme" in self.fields:
             self.fields["theme"].queryset = Theme.objects.select_related("parent").order_by(

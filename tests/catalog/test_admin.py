@@ -252,3 +252,21 @@ def test_deleting_an_attachment_in_the_admin_goes_through_the_service(staff_clie
     assert "旧附件独有内容" not in notice.search_text
     event = notice.events.latest("id")
     assert (event.actor, event.changes["attachments"][0]["name"]) == (staff_user, "旧附件.txt")
+
+
+def test_linking_an_interpretation_in_the_admin_is_recorded(staff_client, staff_user, agency, other_agency):
+    from catalog.models import Genre
+
+    policy = NoticeFactory(owner_agency=agency, title="关于印发某办法的通知", published_at=at(2024, 3, 1))
+    reading = NoticeFactory(owner_agency=other_agency, title="某办法政策解读", genre=Genre.objects.get(name="解读"),
+                            published_at=at(2024, 3, 1, 10))
+    url = reverse("admin:catalog_notice_change", args=[policy.pk])
+    data = form_data(staff_client.get(url))
+    data["interpretation_notices"] = [str(reading.pk)]
+    assert staff_client.post(url, data).status_code == 302
+    assert list(policy.interpretations.all()) == [reading]
+    assert policy.events.latest("id").actor == staff_user
+    # saving again without touching the field changes nothing
+    events = policy.events.count()
+    assert staff_client.post(url, form_data(staff_client.get(url))).status_code == 302
+    assert policy.events.count() == events
