@@ -19,6 +19,16 @@ from django.core.exceptions import ValidationError
 
 from portal.models import Agency
 from portal.validators import normalise_code, resident_id_problem, uscc_problem
+from requests_app.models import (
+    ApplicantType,
+    Channel,
+    DeliveryMethod,
+    FeeMethod,
+    IdType,
+    PartyType,
+    ProvideForm,
+)
+from requests_app.outcomes import REPLY_OUTCOMES, ApplicantKind
 
 # --- uploads -------------------------------------------------------------------------
 
@@ -107,7 +117,7 @@ class CheckedFileField(forms.FileField):
     and ``checked`` describes it."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}))
+        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -155,30 +165,9 @@ def normalise_phone(raw: str) -> str:
 # --- the application form (条例 第二十九条; domain.md §2.8) ------------------------------
 
 
-class ApplicantType:
-    CITIZEN = "citizen"
-    ORGANISATION = "organisation"
-    CHOICES = [(CITIZEN, "公民"), (ORGANISATION, "法人或者其他组织")]
+# Kinds of organisation: the columns of table 三 of the annual report (all but 自然人).
+ORG_KIND_CHOICES = [(k.value, k.label) for k in ApplicantKind if k != ApplicantKind.NATURAL]
 
-
-# Kinds of organisation: the columns of table 三 of the annual report.
-ORG_KIND_CHOICES = [
-    ("commercial", "商业企业"),
-    ("research", "科研机构"),
-    ("public_interest", "社会公益组织"),
-    ("legal_service", "法律服务机构"),
-    ("other", "其他"),
-]
-
-ID_TYPE_CHOICES = [
-    ("resident_id", "居民身份证"),
-    ("foreign_pr", "外国人永久居留身份证"),
-    ("hmt_residence", "港澳台居民居住证"),
-    ("hk_macao_permit", "港澳居民来往内地通行证"),
-    ("taiwan_permit", "台湾居民来往大陆通行证"),
-    ("passport", "护照"),
-    ("other", "其他有效身份证件"),
-]
 # Documents carrying a GB 11643-style number with a checksum and a birth date.
 CHECKSUM_ID_TYPES = ("resident_id", "foreign_pr", "hmt_residence")
 ID_FORMATS = {
@@ -188,20 +177,6 @@ ID_FORMATS = {
     "other": (re.compile(r"^[A-Z0-9\-]{4,30}$"), "证件号码应为 4 至 30 位字母、数字或连字符"),
 }
 
-PROVIDE_FORM_CHOICES = [
-    ("paper", "纸面"),
-    ("email", "电子邮件"),
-    ("cd", "光盘"),
-    ("disk", "磁盘"),
-]
-DELIVERY_CHOICES = [
-    ("post", "邮寄"),
-    ("express", "快递"),
-    ("email", "电子邮件"),
-    ("fax", "传真"),
-    ("pickup", "自行领取/当场阅读、抄录"),
-]
-
 DESCRIPTION_MAX = 2000
 
 # Every field a service may receive from the public form. Anything else in the POST
@@ -209,8 +184,8 @@ DESCRIPTION_MAX = 2000
 APPLICATION_FIELDS = (
     "applicant_type", "org_kind", "name", "work_unit", "id_type", "id_number", "uscc",
     "legal_representative", "contact_name", "phone", "fax", "email", "address", "postcode",
-    "agency", "description", "info_title", "info_doc_number", "info_index_number",
-    "provide_forms", "delivery_methods", "accept_other_methods",
+    "agency", "description", "doc_title", "doc_number", "doc_index_no",
+    "provide_forms", "delivery_methods", "accept_other_forms",
 )
 
 
@@ -222,7 +197,7 @@ class ApplicationForm(forms.Form):
     """
 
     applicant_type = forms.ChoiceField(
-        label="申请人类型", choices=ApplicantType.CHOICES, widget=forms.RadioSelect, initial=ApplicantType.CITIZEN
+        label="申请人类型", choices=ApplicantType.choices, widget=forms.RadioSelect, initial=ApplicantType.CITIZEN
     )
     org_kind = forms.ChoiceField(
         label="组织类别",
@@ -236,7 +211,7 @@ class ApplicationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     work_unit = SafeCharField(label="工作单位", max_length=100, required=False, help_text="公民选填。")
-    id_type = forms.ChoiceField(label="证件类型", choices=ID_TYPE_CHOICES, required=False, initial="resident_id")
+    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, required=False, initial="resident_id")
     id_number = SafeCharField(
         label="证件号码", max_length=40, required=False,
         help_text="公民必填。居民身份证为 18 位，最后一位可能是 X。",
@@ -279,17 +254,17 @@ class ApplicationForm(forms.Form):
         widget=_textarea(6, maxlength=DESCRIPTION_MAX),
         help_text=f"请尽量写明信息的名称、时间、地点、事项等特征，不超过 {DESCRIPTION_MAX} 字。每份申请只申请一项政府信息。",
     )
-    info_title = SafeCharField(label="所需信息的名称", max_length=300, required=False)
-    info_doc_number = SafeCharField(label="文号", max_length=80, required=False, help_text="例如：株天政发〔2013〕1号")
-    info_index_number = SafeCharField(label="索引号", max_length=60, required=False)
+    doc_title = SafeCharField(label="所需信息的名称", max_length=200, required=False)
+    doc_number = SafeCharField(label="文号", max_length=80, required=False, help_text="例如：株天政发〔2013〕1号")
+    doc_index_no = SafeCharField(label="索引号", max_length=60, required=False)
     provide_forms = forms.MultipleChoiceField(
-        label="所需信息的指定提供方式", choices=PROVIDE_FORM_CHOICES, widget=forms.CheckboxSelectMultiple,
+        label="所需信息的指定提供方式", choices=ProvideForm.choices, widget=forms.CheckboxSelectMultiple,
         help_text="可多选。",
     )
     delivery_methods = forms.MultipleChoiceField(
-        label="获取信息的方式", choices=DELIVERY_CHOICES, widget=forms.CheckboxSelectMultiple, help_text="可多选。",
+        label="获取信息的方式", choices=DeliveryMethod.choices, widget=forms.CheckboxSelectMultiple, help_text="可多选。",
     )
-    accept_other_methods = forms.BooleanField(
+    accept_other_forms = forms.BooleanField(
         label="若本机关无法按照指定方式提供所需信息，也可接受其他方式", required=False, initial=True,
     )
     id_proof = CheckedFileField(
@@ -303,6 +278,8 @@ class ApplicationForm(forms.Form):
         error_messages={"required": "请阅读个人信息处理说明并勾选承诺"},
     )
 
+    require_id_proof = True
+
     def __init__(self, *args, today: date, held_file_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
@@ -315,7 +292,9 @@ class ApplicationForm(forms.Form):
         return " ".join(self.cleaned_data["name"].split())
 
     def clean_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data["phone"])
+        phone = normalise_phone(self.cleaned_data.get("phone", ""))
+        if not phone and not self.fields["phone"].required:
+            return ""
         if not PHONE_RE.fullmatch(phone):
             raise ValidationError("请填写 11 位手机号码，或带区号的固定电话（例如 0731-28112345）")
         return phone
@@ -338,8 +317,8 @@ class ApplicationForm(forms.Form):
             raise ValidationError("内容描述太短，请写明所需信息的名称、时间或事项等特征")
         return text
 
-    def clean_info_index_number(self) -> str:
-        return self.cleaned_data.get("info_index_number", "").strip()
+    def clean_doc_index_no(self) -> str:
+        return self.cleaned_data.get("doc_index_no", "").strip()
 
     # -- cross-field rules
     def clean(self):
@@ -354,7 +333,7 @@ class ApplicationForm(forms.Form):
             self.add_error("email", "选择了电子邮件方式，请填写电子邮箱")
         if "fax" in (data.get("delivery_methods") or []) and not data.get("fax") and "fax" not in self.errors:
             self.add_error("fax", "选择了传真方式，请填写传真号码")
-        if not data.get("id_proof") and not self.held_file_name and "id_proof" not in self.errors:
+        if self.require_id_proof and not data.get("id_proof") and not self.held_file_name and "id_proof" not in self.errors:
             self.add_error("id_proof", "请上传身份证明文件")
         return data
 
@@ -398,12 +377,18 @@ class ApplicationForm(forms.Form):
                 self.add_error("uscc", "请填写统一社会信用代码")
         else:
             problem = uscc_problem(raw)
+            if problem and self.uscc_override(data) and len(normalise_code(raw)) == 18:
+                problem = None  # staff checked the licence (security.md §5.2)
             if problem:
                 self.add_error("uscc", problem)
             else:
                 data["uscc"] = normalise_code(raw)
         if not data.get("contact_name") and "contact_name" not in self.errors:
             self.add_error("contact_name", "请填写联系人姓名")
+
+    def uscc_override(self, data: dict) -> bool:
+        """Whether a USCC failing its checksum is accepted (staff forms only)."""
+        return False
 
     @property
     def is_organisation(self) -> bool:
@@ -419,7 +404,7 @@ class LookupForm(forms.Form):
     )
     query_code = SafeCharField(
         label="查询码", max_length=64,
-        help_text="提交申请时显示（并发送到邮箱）的查询码，区分大小写。",
+        help_text="提交申请时显示（并发送到邮箱）的 16 位查询码，不区分大小写，空格可省略。",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
     )
 
@@ -451,3 +436,301 @@ class WithdrawForm(forms.Form):
         label="我确认撤回本申请。撤回后本申请不再办理，如仍需要该信息须重新申请。",
         error_messages={"required": "请勾选确认后再撤回"},
     )
+
+
+# =========================================================================================
+# staff forms (each hands cleaned_data to one service; services re-check everything)
+# =========================================================================================
+
+
+def _date_input(**attrs) -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
+
+
+class StaffDateField(forms.DateField):
+    """A date typed by staff: ISO (YYYY-MM-DD) from the date picker, or 2026年3月2日."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _date_input())
+        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"])
+        kwargs.setdefault("error_messages", {"invalid": "日期格式不正确，请按 YYYY-MM-DD 填写，例如 2026-03-02"})
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None and not (date(1990, 1, 1) <= value <= date(2100, 12, 31)):
+            raise ValidationError("日期超出范围，请核对年份")
+        return value
+
+
+# Channels staff register (everything but the online form), with the 第三十一条 rule.
+OFFLINE_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.ONLINE]
+RECEIPT_DATE_FIELD = {
+    Channel.IN_PERSON: "handed_in_date",
+    Channel.POST_SIGNED: "signed_date",
+    Channel.POST_ORDINARY: "confirmed_date",
+    Channel.FAX: "confirmed_date",
+    Channel.EMAIL: "confirmed_date",
+}
+
+
+class StaffRegisterForm(ApplicationForm):
+    """Register an application that arrived 当面, by post, fax or e-mail (条例 第三十一条).
+
+    The agency is the staff member's own; the ID proof is optional (a paper copy may
+    be in the file); a failing USCC checksum may be accepted after checking the licence.
+    """
+
+    require_id_proof = False
+
+    channel = forms.ChoiceField(label="申请渠道", choices=OFFLINE_CHANNELS, widget=forms.RadioSelect)
+    submitted_at = forms.DateTimeField(
+        label="申请到达时间",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="当面递交、信件或传真到达、邮件收到的时间。",
+        error_messages={"invalid": "时间格式不正确，请按 YYYY-MM-DD HH:MM 填写"},
+    )
+    receipt_date = StaffDateField(
+        label="确定收到申请之日的日期",
+        required=False,
+        help_text="当面提交：提交之日（留空即按到达日期）；邮寄（需签收）：签收之日；"
+        "平常信函、传真、电子邮件：与申请人双方确认之日，尚未确认的留空，申请进入“待确认”。",
+    )
+    uscc_checked = forms.BooleanField(
+        label="已核验营业执照或登记证书（统一社会信用代码校验位不符时仍予登记）", required=False,
+    )
+
+    def __init__(self, *args, today: date, agency: Agency, **kwargs):
+        super().__init__(*args, today=today, **kwargs)
+        del self.fields["agency"]
+        del self.fields["declaration"]
+        self.agency = agency
+        for name in ("phone", "address"):
+            self.fields[name].required = False
+        self.fields["provide_forms"].required = False
+        self.fields["delivery_methods"].required = False
+        self.fields["id_proof"].help_text = f"选填：申请人身份证明的扫描件（{ALLOWED_FILE_DESCRIPTION}，不超过 5 MB）。纸质材料随案卷保存。"
+        self.order_fields(["channel", "submitted_at", "receipt_date"])
+
+    def uscc_override(self, data: dict) -> bool:
+        return bool(data.get("uscc_checked"))
+
+    def clean_submitted_at(self):
+        value = self.cleaned_data["submitted_at"]
+        if value is not None and value.date() > self.today:
+            raise ValidationError("申请到达时间不能晚于今天")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("phone") or data.get("email") or data.get("address")):
+            if "phone" not in self.errors:
+                self.add_error("phone", "请至少填写一种联系方式（电话、电子邮箱或通信地址）")
+        channel = data.get("channel")
+        if channel == Channel.POST_SIGNED and not data.get("receipt_date") and "receipt_date" not in self.errors:
+            self.add_error("receipt_date", "邮寄（需签收）的申请以签收之日为收到申请之日，请填写签收日期")
+        return data
+
+    def receipt_kwargs(self) -> dict[str, date | None]:
+        """The date argument ``request_register_offline`` expects for the channel."""
+        value = self.cleaned_data.get("receipt_date")
+        name = RECEIPT_DATE_FIELD.get(self.cleaned_data.get("channel"))
+        return {name: value} if name and value else {}
+
+
+class ConfirmForm(forms.Form):
+    confirmed_date = StaffDateField(
+        label="双方确认之日",
+        help_text="与申请人确认收到申请的日期（条例第三十一条），即“收到申请之日”，答复期限从次日起算。",
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label="承办人", queryset=None, empty_label="请选择承办人")
+
+    def __init__(self, *args, handlers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = handlers
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+
+class CorrectionAskForm(forms.Form):
+    items = SafeCharField(
+        label="需要补正的事项", max_length=2000, widget=_textarea(5, maxlength=2000),
+        help_text="一次性写明需要申请人补充或者更改的全部内容（条例第三十条只允许告知一次）。",
+    )
+    due_date = StaffDateField(label="补正期限", required=False, help_text="留空则为告知之日起 15 个工作日。")
+
+
+class CorrectionReceiveForm(forms.Form):
+    received_date = StaffDateField(label="收到补正之日", help_text="答复期限自该日起重新计算 20 个工作日。")
+    text = SafeCharField(label="补正内容摘要", max_length=DESCRIPTION_MAX, required=False, widget=_textarea(4))
+    attachment = CheckedFileField(label="补正材料扫描件（选填）", required=False)
+    late_reason = SafeCharField(
+        label="逾期补正的正当理由", max_length=300, required=False,
+        help_text="超过补正期限才收到的，须写明申请人的正当理由，否则不能接收。",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("text") and not data.get("attachment") and not self.errors:
+            self.add_error("text", "请填写补正内容摘要或上传补正材料")
+        return data
+
+
+class ConsultationStartForm(forms.Form):
+    party_type = forms.ChoiceField(label="征求对象类型", choices=PartyType.choices, widget=forms.RadioSelect)
+    party_name = SafeCharField(label="征求对象名称", max_length=200)
+    sent_date = StaffDateField(label="发出征求意见之日", help_text="自次日起，征求意见期间（最长 15 个工作日）不计入答复期限。")
+
+
+class ConsultationEndForm(forms.Form):
+    replied_date = StaffDateField(label="收到意见之日", help_text="超过 15 个工作日未答复的，按第 15 个工作日计算。")
+    opinion = SafeCharField(label="意见摘要", max_length=2000, required=False, widget=_textarea(4))
+
+
+class ExtensionRequestForm(forms.Form):
+    days = forms.IntegerField(
+        label="延长工作日数", min_value=1, max_value=20,
+        error_messages={"max_value": "延长期限最长不超过 20 个工作日", "min_value": "延长期限至少 1 个工作日"},
+        help_text="条例第三十三条：只能延长一次，最长 20 个工作日，须经负责人同意。",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    reason = SafeCharField(label="延期理由", max_length=1000, widget=_textarea(3, maxlength=1000))
+
+
+class ExtensionDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="审批意见", choices=[("approve", "同意延期"), ("reject", "不同意延期")], widget=forms.RadioSelect,
+    )
+    note = SafeCharField(label="说明", max_length=300, required=False)
+
+
+class FeeNoticeForm(forms.Form):
+    method = forms.ChoiceField(label="计费方式", choices=FeeMethod.choices, widget=forms.RadioSelect)
+    quantity = forms.IntegerField(
+        label="件数或页数", min_value=1, max_value=100000,
+        help_text="按件计收：本申请是该申请人本自然月的第几件；按量计收：页数（电子数据折算页数）。",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    basis = SafeCharField(label="收费依据及说明", max_length=2000, required=False, widget=_textarea(3))
+
+
+class PaymentForm(forms.Form):
+    paid_date = StaffDateField(label="缴费日期")
+
+
+class ReasonForm(forms.Form):
+    """A reason for a logged action (查看完整信息, 身份证明, 免收费用)."""
+
+    reason = SafeCharField(label="原因", max_length=200)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ReplyFilesField(forms.FileField):
+    """Several reply attachments, each checked by content (catalog's attachment rules:
+    PDF, Office, OFD, images, text; no HTML, scripts, archives or macro documents)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        from catalog.attachments import inspect_upload
+
+        uploads = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        single = super().clean
+        out = []
+        for upload in uploads:
+            upload = single(upload, initial)
+            if not upload:
+                continue
+            upload.checked = inspect_upload(upload)
+            upload.seek(0)
+            out.append(upload)
+        if len(out) > 5:
+            raise ValidationError("一次最多上传 5 个答复文件")
+        return out
+
+
+def outcome_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The reply outcomes grouped as in the annual report (予以公开 … 其他处理)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for outcome in REPLY_OUTCOMES:
+        label = outcome.label
+        group, _, short = label.partition("—")
+        if not short:
+            group, short = label, label
+        groups.setdefault(group, []).append((outcome.value, short))
+    return [(g, items) for g, items in groups.items()]
+
+
+class ReplyForm(forms.Form):
+    outcome = forms.ChoiceField(label="办理结果", choices=[], error_messages={"required": "请选择办理结果"})
+    reason = SafeCharField(
+        label="理由或说明（填入告知书）", max_length=2000, required=False, widget=_textarea(3),
+        help_text="生成告知书时填入“理由”处，例如不予公开的具体理由。",
+    )
+    other_agency = SafeCharField(label="掌握该信息的其他机关", max_length=200, required=False,
+                                 help_text="本机关不掌握、但知道由哪个机关掌握时填写。")
+    notice_index = SafeCharField(
+        label="已主动公开信息的索引号", max_length=60, required=False,
+        help_text="信息已经主动公开的，填写其索引号，告知书会附上链接。",
+    )
+    title = SafeCharField(label="文书名称", max_length=50, required=False, help_text="留空则使用该结果的模板名称。")
+    letter_text = SafeCharField(
+        label="告知书正文", max_length=20000, required=False, widget=_textarea(16),
+        help_text="先选择办理结果并点击“生成告知书”，再修改后发送。",
+    )
+    files = ReplyFilesField(label="答复文件（选填）", help_text="可选多个文件，最多 5 个。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", "请选择办理结果"), *outcome_groups()]
+
+    def clean_notice_index(self):
+        from catalog.models import Notice
+
+        value = self.cleaned_data.get("notice_index", "").strip()
+        if not value:
+            self.notice = None
+            return ""
+        self.notice = Notice.objects.listed().filter(index_number=value).first()
+        if self.notice is None:
+            raise ValidationError("没有找到该索引号对应的已发布信息，请核对")
+        return value
+
+
+class NoteForm(forms.Form):
+    text = SafeCharField(label="内部备注", max_length=2000, widget=_textarea(3, maxlength=2000),
+                         help_text="只有本机关工作人员可见，不会向申请人显示。")
+
+
+class NoticeDraftForm(forms.Form):
+    title = SafeCharField(label="标题", max_length=300, required=False, help_text="留空则使用申请的信息名称或描述。")
+    summary = SafeCharField(label="内容概述", max_length=2000, required=False, widget=_textarea(3))
+
+
+QUEUE_SHOW_CHOICES = [
+    ("open", "全部在办"),
+    ("pending", "待确认"),
+    ("processing", "办理中"),
+    ("awaiting_correction", "待补正"),
+    ("consulting", "征求意见中"),
+    ("awaiting_payment", "待缴费"),
+    ("due_soon", "即将到期"),
+    ("overdue", "已逾期"),
+    ("extension_pending", "待审批延期"),
+    ("mine", "我承办的"),
+    ("closed", "已办结"),
+]
+
+
+class QueueFilterForm(forms.Form):
+    show = forms.ChoiceField(label="显示", choices=QUEUE_SHOW_CHOICES, required=False)
+    q = SafeCharField(label="申请编号", max_length=40, required=False)
