@@ -252,7 +252,7 @@ def staff_url(info_request: InfoRequest) -> str:
 def _pauses(req: InfoRequest, cal: WorkCalendar) -> list[deadlines.Pause]:
     start = req.clock_start_date
     pauses: list[deadlines.Pause] = []
-    if start is None:
+    if start is None or req.pk is None:
         return pauses
     for c in req.consultations.all():
         if c.replied_date is not None and c.sent_date >= start:
@@ -1340,9 +1340,9 @@ def strip_identity(text: str, req: InfoRequest) -> str:
 @transaction.atomic
 def request_import(*, tracking_no: str, agency: Agency, applicant_kind: str, channel: str, received_date: date,
                    description: str, outcome: str, closed_date: date | None, now: datetime,
-                   by: Any = None) -> tuple[InfoRequest, bool]:
+                   by: Any = None) -> tuple[InfoRequest, str]:
     """Create or update one historical case from an old ledger; ``tracking_no`` is the
-    idempotent key. Returns ``(request, created)``. Open cases get a computed deadline.
+    idempotent key. Returns ``(request, "created" | "updated" | "unchanged")``. Open cases get a computed deadline.
     Imported cases carry no personal data."""
     a_type = ApplicantType.CITIZEN if applicant_kind == ApplicantKind.NATURAL else ApplicantType.ORGANISATION
     values: dict[str, Any] = {
@@ -1370,7 +1370,7 @@ def request_import(*, tracking_no: str, agency: Agency, applicant_kind: str, cha
             _bump_counter(year, serial)
         _event(req, EventKind.IMPORTED, now=now, by=by, actor_label="" if by else SYSTEM_LABEL,
                note="从历史台账导入", data={"outcome": outcome})
-        return req, True
+        return req, "created"
     changed = []
     for name, value in values.items():
         if getattr(existing, name if name != "agency" else "agency_id") != (value.pk if name == "agency" else value):
@@ -1381,7 +1381,8 @@ def request_import(*, tracking_no: str, agency: Agency, applicant_kind: str, cha
         _save(existing, changed)
         _event(existing, EventKind.IMPORTED, now=now, by=by, actor_label="" if by else SYSTEM_LABEL,
                note="历史台账再次导入，已更新", data={"fields": sorted(set(changed))})
-    return existing, False
+        return existing, "updated"
+    return existing, "unchanged"
 
 
 def _midday(d: date) -> datetime:
