@@ -202,7 +202,7 @@ def test_applicant_withdraws_after_confirming(client, agency):
         assert page.status_code == 200 and "确认撤回" in page.content.decode()
         unconfirmed = client.post(reverse("requests_app:case_withdraw"), {"reason": "已经找到"})
         assert unconfirmed.status_code == 200 and "请勾选确认后再撤回" in unconfirmed.content.decode()
-        assert ">已经找到</textarea>" in unconfirmed.content.decode()  # the reason typed is kept
+        assert "已经找到</textarea>" in unconfirmed.content.decode()  # the reason typed is kept
         done = client.post(reverse("requests_app:case_withdraw"), {"reason": "已经找到", "confirm": "on"})
         assert done.status_code == 302
     req.refresh_from_db()
