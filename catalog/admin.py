@@ -24,7 +24,15 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 
 from catalog.attachments import inspect_upload
-from catalog.models import Attachment, Column, Genre, Notice, NoticeEvent, NoticePublisher, Theme
+from catalog.models import (
+    Attachment,
+    Column,
+    Genre,
+    Notice,
+    NoticeEvent,
+    NoticePublisher,
+    Theme,
+)
 from catalog.services import (
     EDITABLE_FIELDS,
     attachment_add,
@@ -60,31 +68,57 @@ class NoticeAdminForm(forms.ModelForm):
         widget=FilteredSelectMultiple("相关解读", is_stacked=False),
     )
     keywords = forms.CharField(
-        label="关键词", required=False, max_length=500, help_text="多个关键词用逗号、顿号或空格分隔"
+        label="关键词",
+        required=False,
+        max_length=500,
+        help_text="多个关键词用逗号、顿号或空格分隔",
     )
 
     class Meta:
         model = Notice
-        fields = [
-            "title", "owner_agency", "doc_number", "written_date", "theme", "genre", "column",
-            "validity", "valid_from", "valid_until", "disclosure_mode", "audience", "department",
-            "keywords", "summary", "body",
-        ]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "body": forms.Textarea(attrs={"rows": 16})}
+        fields = (
+            "title",
+            "owner_agency",
+            "doc_number",
+            "written_date",
+            "theme",
+            "genre",
+            "column",
+            "validity",
+            "valid_from",
+            "valid_until",
+            "disclosure_mode",
+            "audience",
+            "department",
+            "keywords",
+            "summary",
+            "body",
+        )
+        widgets = {  # noqa: RUF012 - Django Meta option
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 16}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current_publishers: list[int] = []
         current_interpretations: list[int] = []
         if self.instance.pk:
-            current_publishers = [link.agency_id for link in self.instance.publisher_links.all()]
-            current_interpretations = [n.pk for n in self.instance.interpretations.all()]
+            current_publishers = [
+                link.agency_id for link in self.instance.publisher_links.all()
+            ]
+            current_interpretations = [
+                n.pk for n in self.instance.interpretations.all()
+            ]
             self.initial.setdefault("publisher_agencies", current_publishers)
             self.initial.setdefault("interpretation_notices", current_interpretations)
         # offer published 解读, and keep whatever is linked already (even if inactive or another 体裁)
         self.fields["interpretation_notices"].queryset = (
             Notice.objects.filter(
-                Q(status__in=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN], genre__name="解读")
+                Q(
+                    status__in=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN],
+                    genre__name="解读",
+                )
                 | Q(pk__in=current_interpretations)
             )
             .exclude(pk=self.instance.pk)
@@ -95,9 +129,9 @@ class NoticeAdminForm(forms.ModelForm):
         )
         self.initial["keywords"] = "，".join(self.instance.keywords or [])
         if "theme" in self.fields:
-            self.fields["theme"].queryset = Theme.objects.select_related("parent").order_by(
-                "parent__sort_order", "parent_id", "sort_order"
-            )
+            self.fields["theme"].queryset = Theme.objects.select_related(
+                "parent"
+            ).order_by("parent__sort_order", "parent_id", "sort_order")
 
     def clean_doc_number(self) -> str:
         # normalised here so a malformed 发文字号 is an error on its own field
@@ -112,20 +146,23 @@ class NoticeAdminForm(forms.ModelForm):
 
 class AttachmentInlineForm(forms.ModelForm):
     upload = forms.FileField(
-        label="上传文件", required=False,
+        label="上传文件",
+        required=False,
         help_text="PDF、Word、Excel、OFD、JPG、PNG 或 TXT；按文件内容检查类型，并提取文字供检索。",
     )
 
     class Meta:
         model = Attachment
-        fields: list[str] = []
+        fields = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.inspected = None
         if self.instance.pk:
             self.fields["upload"].disabled = True
-            self.fields["upload"].help_text = "已上传的附件不能替换；如需更换，请删除后重新上传。"
+            self.fields[
+                "upload"
+            ].help_text = "已上传的附件不能替换；如需更换，请删除后重新上传。"
 
     def clean(self):
         cleaned = super().clean()
@@ -168,7 +205,9 @@ class NoticeEventInline(admin.TabularInline):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="撤销原因", max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+        label="撤销原因",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="将显示在信息页面上，说明撤销的原因。",
         error_messages={"required": "请填写撤销原因"},
     )
@@ -183,21 +222,44 @@ class WithdrawForm(forms.Form):
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
     form = NoticeAdminForm
-    list_display = ("index_number_display", "title", "publishers_display", "status", "published_at")
+    list_display = (
+        "index_number_display",
+        "title",
+        "publishers_display",
+        "status",
+        "published_at",
+    )
     list_display_links = ("title",)
-    list_filter = ("status", "validity", "genre", "column", ("theme", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        "status",
+        "validity",
+        "genre",
+        "column",
+        ("theme", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("title", "index_number", "doc_number")
     date_hierarchy = "published_at"
     list_per_page = 50
     actions = ("publish_selected", "withdraw_selected")
     inlines = (AttachmentInline, NoticeEventInline)
-    readonly_fields = ("index_number", "status", "published_at", "withdrawn_at", "withdrawn_reason")
+    readonly_fields = (
+        "index_number",
+        "status",
+        "published_at",
+        "withdrawn_at",
+        "withdrawn_reason",
+    )
 
     def get_queryset(self, request):
         return (
             Notice.objects.editable_by(request.user)
             .select_related("owner_agency")
-            .prefetch_related(Prefetch("publisher_links", queryset=NoticePublisher.objects.select_related("agency")))
+            .prefetch_related(
+                Prefetch(
+                    "publisher_links",
+                    queryset=NoticePublisher.objects.select_related("agency"),
+                )
+            )
         )
 
     def get_list_filter(self, request):
@@ -214,8 +276,14 @@ class NoticeAdmin(admin.ModelAdmin):
             ("分类", {"fields": ["theme", "genre", "column"]}),
             ("有效性", {"fields": ["validity", "valid_from", "valid_until"]}),
             ("公开", {"fields": ["disclosure_mode", "audience", "department"]}),
-            ("内容", {"fields": ["keywords", "summary", "body", "interpretation_notices"]}),
-            ("状态（只能通过“发布”“撤销”操作改变）", {"fields": list(self.readonly_fields)}),
+            (
+                "内容",
+                {"fields": ["keywords", "summary", "body", "interpretation_notices"]},
+            ),
+            (
+                "状态（只能通过“发布”“撤销”操作改变）",
+                {"fields": list(self.readonly_fields)},
+            ),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -245,7 +313,9 @@ class NoticeAdmin(admin.ModelAdmin):
 
     @admin.display(description="发文机关")
     def publishers_display(self, obj: Notice) -> str:
-        return format_html_join("、", "{}", ((link.agency.name,) for link in obj.publisher_links.all()))
+        return format_html_join(
+            "、", "{}", ((link.agency.name,) for link in obj.publisher_links.all())
+        )
 
     # -- saving through the services --
 
@@ -265,9 +335,13 @@ class NoticeAdmin(admin.ModelAdmin):
         elif not publishers:
             publishers = [owner]
         if change:
-            saved = notice_update(notice=obj, by=request.user, publishers=publishers, **fields)
+            saved = notice_update(
+                notice=obj, by=request.user, publishers=publishers, **fields
+            )
         else:
-            saved = notice_create(owner_agency=owner, by=request.user, publishers=publishers, **fields)
+            saved = notice_create(
+                owner_agency=owner, by=request.user, publishers=publishers, **fields
+            )
         # the admin keeps using ``obj`` (log entry, redirect): make it the saved row
         for f in Notice._meta.concrete_fields:
             setattr(obj, f.attname, getattr(saved, f.attname))
@@ -277,13 +351,19 @@ class NoticeAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         notice = form.instance
         wanted = list(form.cleaned_data.get("interpretation_notices") or [])
-        notice_set_interpretations(policy=notice, interpretations=wanted, by=request.user)
+        notice_set_interpretations(
+            policy=notice, interpretations=wanted, by=request.user
+        )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
         # the admin's change message reads these, normally set by formset.save()
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
         if formset.model is not Attachment:
             return  # the history inline is read-only
         for inline_form in formset.deleted_forms:
@@ -295,7 +375,11 @@ class NoticeAdmin(admin.ModelAdmin):
                 continue
             if getattr(inline_form, "inspected", None) is not None:
                 formset.new_objects.append(
-                    attachment_add(notice=form.instance, by=request.user, inspected=inline_form.inspected)
+                    attachment_add(
+                        notice=form.instance,
+                        by=request.user,
+                        inspected=inline_form.inspected,
+                    )
                 )
 
     # -- actions --
@@ -311,13 +395,23 @@ class NoticeAdmin(admin.ModelAdmin):
             try:
                 notice_publish(notice=notice, by=request.user, now=now)
             except ValidationError as exc:
-                self.message_user(request, f"“{notice.title}”未能发布：{'；'.join(exc.messages)}", messages.ERROR)
+                self.message_user(
+                    request,
+                    f"“{notice.title}”未能发布：{'；'.join(exc.messages)}",
+                    messages.ERROR,
+                )
             else:
                 done += 1
         if done:
-            self.message_user(request, f"已发布 {done} 条信息，索引号已生成。", messages.SUCCESS)
+            self.message_user(
+                request, f"已发布 {done} 条信息，索引号已生成。", messages.SUCCESS
+            )
         if skipped:
-            self.message_user(request, f"{len(skipped)} 条信息原本已发布，未作改动。", messages.WARNING)
+            self.message_user(
+                request,
+                f"{len(skipped)} 条信息原本已发布，未作改动。",
+                messages.WARNING,
+            )
 
     @admin.action(description="撤销所选信息（需填写原因）", permissions=["change"])
     def withdraw_selected(self, request, queryset):
@@ -328,14 +422,25 @@ class NoticeAdmin(admin.ModelAdmin):
                 now = timeutil.local_now()
                 count = 0
                 for notice in published:
-                    notice_withdraw(notice=notice, by=request.user, now=now, reason=form.cleaned_data["reason"])
+                    notice_withdraw(
+                        notice=notice,
+                        by=request.user,
+                        now=now,
+                        reason=form.cleaned_data["reason"],
+                    )
                     count += 1
-                self.message_user(request, f"已撤销 {count} 条信息。页面仍可访问，并显示撤销原因。", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"已撤销 {count} 条信息。页面仍可访问，并显示撤销原因。",
+                    messages.SUCCESS,
+                )
                 return None
         else:
             form = WithdrawForm()
         if not published.exists():
-            self.message_user(request, "所选信息中没有已发布的信息，无需撤销。", messages.WARNING)
+            self.message_user(
+                request, "所选信息中没有已发布的信息，无需撤销。", messages.WARNING
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -348,7 +453,9 @@ class NoticeAdmin(admin.ModelAdmin):
             "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0"),
         }
-        return TemplateResponse(request, "admin/catalog/notice/withdraw_confirmation.html", context)
+        return TemplateResponse(
+            request, "admin/catalog/notice/withdraw_confirmation.html", context
+        )
 
 
 # --- managed lists -------------------------------------------------------------------------
@@ -357,7 +464,7 @@ class NoticeAdmin(admin.ModelAdmin):
 class ThemeAdminForm(forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["name", "parent", "sort_order", "gov_id"]
+        fields = ("name", "parent", "sort_order", "gov_id")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

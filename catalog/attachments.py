@@ -24,7 +24,7 @@ import io
 import re
 import unicodedata
 import uuid
-import xml.etree.ElementTree as ET  # noqa: S405 - DOCTYPE/entities are refused before parsing
+import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
@@ -44,7 +44,9 @@ MAX_ZIP_MEMBERS = 2_000
 MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024  # zip-bomb guard for DOCX/XLSX/OFD
 MAX_XML_MEMBER = 50 * 1024 * 1024
 
-ALLOWED_TYPES_TEXT = "PDF、Word（DOC/DOCX/WPS）、Excel（XLS/XLSX/ET）、OFD、JPG、PNG、TXT"
+ALLOWED_TYPES_TEXT = (
+    "PDF、Word（DOC/DOCX/WPS）、Excel（XLS/XLSX/ET）、OFD、JPG、PNG、TXT"
+)
 
 
 @dataclass(frozen=True)
@@ -59,34 +61,100 @@ KINDS = {
     k.code: k
     for k in (
         FileKind("pdf", "PDF", "application/pdf", (".pdf",)),
-        FileKind("docx", "Word 文档（DOCX）",
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
-        FileKind("xlsx", "Excel 表格（XLSX）",
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
-        FileKind("ole", "Office 97-2003 文档（DOC/XLS）", "application/octet-stream",
-                 (".doc", ".xls", ".wps", ".et")),
+        FileKind(
+            "docx",
+            "Word 文档（DOCX）",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            (".docx",),
+        ),
+        FileKind(
+            "xlsx",
+            "Excel 表格（XLSX）",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            (".xlsx",),
+        ),
+        FileKind(
+            "ole",
+            "Office 97-2003 文档（DOC/XLS）",
+            "application/octet-stream",
+            (".doc", ".xls", ".wps", ".et"),
+        ),
         FileKind("ofd", "OFD 版式文件", "application/ofd", (".ofd",)),
         FileKind("jpg", "JPG 图片", "image/jpeg", (".jpg", ".jpeg")),
         FileKind("png", "PNG 图片", "image/png", (".png",)),
         FileKind("txt", "纯文本", "text/plain", (".txt",)),
     )
 }
-OLE_CONTENT_TYPES = {".doc": "application/msword", ".wps": "application/vnd.ms-works",
-                     ".xls": "application/vnd.ms-excel", ".et": "application/vnd.ms-excel"}
+OLE_CONTENT_TYPES = {
+    ".doc": "application/msword",
+    ".wps": "application/vnd.ms-works",
+    ".xls": "application/vnd.ms-excel",
+    ".et": "application/vnd.ms-excel",
+}
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_ARCHIVE_MAGICS = (b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"MSCF")
-_EXECUTABLE_MAGICS = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe")
-_ACTIVE_MARKUP = re.compile(
-    rb"<\s*(!doctype\s+html|html|head|body|script|iframe|object|embed|svg|meta|link|form|style|\?xml)\b", re.I
+_ARCHIVE_MAGICS = (
+    b"Rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"MSCF",
 )
-_IMAGE_ACTIVE_MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|head|body|script|iframe|svg)\b", re.I)
+_EXECUTABLE_MAGICS = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xca\xfe\xba\xbe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xce\xfa\xed\xfe",
+)
+_ACTIVE_MARKUP = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|script|iframe|object|embed|svg|meta|link|form|style|\?xml)\b",
+    re.I,
+)
+_IMAGE_ACTIVE_MARKUP = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|script|iframe|svg)\b", re.I
+)
 _SVG_MARKUP = re.compile(rb"<\s*svg\b", re.I)
-_SCRIPT_EXTENSIONS = {".js", ".vbs", ".bat", ".cmd", ".ps1", ".sh", ".exe", ".dll", ".com", ".scr", ".msi",
-                      ".jar", ".py", ".php", ".asp", ".aspx", ".jsp", ".hta", ".html", ".htm", ".xhtml",
-                      ".svg", ".mht", ".mhtml", ".shtml"}
-_ARCHIVE_EXTENSIONS = {".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".cab"}
+_SCRIPT_EXTENSIONS = {
+    ".js",
+    ".vbs",
+    ".bat",
+    ".cmd",
+    ".ps1",
+    ".sh",
+    ".exe",
+    ".dll",
+    ".com",
+    ".scr",
+    ".msi",
+    ".jar",
+    ".py",
+    ".php",
+    ".asp",
+    ".aspx",
+    ".jsp",
+    ".hta",
+    ".html",
+    ".htm",
+    ".xhtml",
+    ".svg",
+    ".mht",
+    ".mhtml",
+    ".shtml",
+}
+_ARCHIVE_EXTENSIONS = {
+    ".zip",
+    ".rar",
+    ".7z",
+    ".gz",
+    ".tgz",
+    ".bz2",
+    ".xz",
+    ".tar",
+    ".cab",
+}
 
 
 @dataclass(frozen=True)
@@ -107,6 +175,7 @@ def _reject(message: str) -> ValidationError:
 
 
 # --- names ------------------------------------------------------------------------------
+
 
 def clean_filename(raw: str) -> str:
     """The original name as safe metadata: no directories, controls or NULs; ≤ 200 chars."""
@@ -132,13 +201,17 @@ def extension_of(name: str) -> str:
 
 # --- type detection ---------------------------------------------------------------------
 
+
 def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise _reject(f"附件“{name}”已损坏，无法读取") from exc
-    if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED:
+    if (
+        len(infos) > MAX_ZIP_MEMBERS
+        or sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED
+    ):
         raise _reject(f"附件“{name}”解压后过大，可能是压缩炸弹，不接受")
     return archive
 
@@ -149,7 +222,13 @@ def _read_member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
         raise _reject(f"附件“{name}”中的内容过大，无法处理")
     try:
         return archive.read(member)
-    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        ValueError,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
         raise _reject(f"附件“{name}”已损坏，无法读取") from exc
 
 
@@ -158,13 +237,19 @@ def _zip_kind(data: bytes, name: str) -> str:
     names = set(archive.namelist())
     if "[Content_Types].xml" in names:
         types = _read_member(archive, "[Content_Types].xml", name)
-        if b"macroEnabled" in types or any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise _reject(f"附件“{name}”含有宏，不接受；请另存为不含宏的 .docx 或 .xlsx 后上传")
+        if b"macroEnabled" in types or any(
+            n.lower().endswith("vbaproject.bin") for n in names
+        ):
+            raise _reject(
+                f"附件“{name}”含有宏，不接受；请另存为不含宏的 .docx 或 .xlsx 后上传"
+            )
         if b"wordprocessingml.document.main+xml" in types:
             return "docx"
         if b"spreadsheetml.sheet.main+xml" in types:
             return "xlsx"
-        raise _reject(f"附件“{name}”是不支持的 Office 文件类型。可上传：{ALLOWED_TYPES_TEXT}")
+        raise _reject(
+            f"附件“{name}”是不支持的 Office 文件类型。可上传：{ALLOWED_TYPES_TEXT}"
+        )
     if "OFD.xml" in names:
         return "ofd"
     raise _reject(f"附件“{name}”是压缩包，不接受；请解压后逐个上传文件")
@@ -179,7 +264,11 @@ def _looks_like_text(data: bytes) -> str | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f")
+        controls = sum(
+            1
+            for ch in text
+            if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f"
+        )
         if controls == 0:
             return text
     return None
@@ -199,20 +288,29 @@ def detect_kind(data: bytes, name: str) -> str:
         return "jpg"
     if data.startswith(_PNG_MAGIC):
         return "png"
-    if data.startswith(_ARCHIVE_MAGICS) or data.startswith(b"PK\x05\x06") or data[257:262] == b"ustar":
+    if (
+        data.startswith(_ARCHIVE_MAGICS)
+        or data.startswith(b"PK\x05\x06")
+        or data[257:262] == b"ustar"
+    ):
         raise _reject(f"附件“{name}”是压缩包，不接受；请解压后逐个上传文件")
     if data.startswith(_EXECUTABLE_MAGICS) or stripped.startswith(b"#!"):
         raise _reject(f"附件“{name}”是可执行文件或脚本，不接受")
     if _SVG_MARKUP.search(head):
-        raise _reject(f"附件“{name}”是 SVG 图形，可能含有脚本，不接受；请转换为 PNG 或 PDF 后上传")
+        raise _reject(
+            f"附件“{name}”是 SVG 图形，可能含有脚本，不接受；请转换为 PNG 或 PDF 后上传"
+        )
     if _ACTIVE_MARKUP.search(head) or re.search(rb"<\s*script\b", data, re.I):
-        raise _reject(f"附件“{name}”是网页（HTML）或含有脚本，出于安全原因不接受；请转换为 PDF 后上传")
+        raise _reject(
+            f"附件“{name}”是网页（HTML）或含有脚本，出于安全原因不接受；请转换为 PDF 后上传"
+        )
     if _looks_like_text(data) is not None:
         return "txt"
     raise _reject(f"附件“{name}”的文件类型不受支持。可上传：{ALLOWED_TYPES_TEXT}")
 
 
 # --- content checks and text extraction ---------------------------------------------------
+
 
 def _pdf_text(data: bytes, name: str) -> str:
     from pypdf import PdfReader
@@ -224,7 +322,9 @@ def _pdf_text(data: bytes, name: str) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise _reject(f"附件“{name}”的 PDF 有密码保护，无法检查内容；请上传未加密的文件")
+            raise _reject(
+                f"附件“{name}”的 PDF 有密码保护，无法检查内容；请上传未加密的文件"
+            )
         root = reader.trailer["/Root"]
         names = root.get("/Names")
         names = names.get_object() if names is not None else {}
@@ -245,7 +345,15 @@ def _pdf_text(data: bytes, name: str) -> str:
         return "\n".join(parts)
     except ValidationError:
         raise
-    except (PdfReadError, KeyError, ValueError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+    except (
+        PdfReadError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+    ) as exc:
         raise _reject(f"附件“{name}”的 PDF 已损坏，无法读取") from exc
 
 
@@ -289,7 +397,9 @@ def _xlsx_text(data: bytes, name: str) -> str:
         root = _parse_xml(_read_member(archive, "xl/sharedStrings.xml", name), name)
         for item in root.iter(f"{_S}si"):
             texts.append("".join(t.text or "" for t in item.iter(f"{_S}t")))
-    for member in sorted(m for m in members if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", m)):
+    for member in sorted(
+        m for m in members if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", m)
+    ):
         root = _parse_xml(_read_member(archive, member, name), name)
         for inline in root.iter(f"{_S}is"):
             texts.append("".join(t.text or "" for t in inline.iter(f"{_S}t")))
@@ -299,10 +409,16 @@ def _xlsx_text(data: bytes, name: str) -> str:
 def _ofd_text(data: bytes, name: str) -> str:
     archive = _open_zip(data, name)
     texts: list[str] = []
-    pages = sorted(m for m in archive.namelist() if re.search(r"Pages/Page_\d+/Content\.xml$", m))
+    pages = sorted(
+        m for m in archive.namelist() if re.search(r"Pages/Page_\d+/Content\.xml$", m)
+    )
     for member in pages:
         root = _parse_xml(_read_member(archive, member, name), name)
-        line = [node.text or "" for node in root.iter() if node.tag.rsplit("}", 1)[-1] == "TextCode"]
+        line = [
+            node.text or ""
+            for node in root.iter()
+            if node.tag.rsplit("}", 1)[-1] == "TextCode"
+        ]
         texts.append("".join(line))
     return "\n".join(t for t in texts if t.strip())
 
@@ -317,7 +433,9 @@ def _image_check(data: bytes, name: str, kind: str) -> None:
     if kind == "png":
         end = data.rfind(b"IEND")
         if end < 0 or len(data) > end + 8:
-            raise _reject(f"附件“{name}”的 PNG 图片结构不完整或结尾附带了其他内容，不接受")
+            raise _reject(
+                f"附件“{name}”的 PNG 图片结构不完整或结尾附带了其他内容，不接受"
+            )
     elif kind == "jpg" and data.rfind(b"\xff\xd9") < 0:
         raise _reject(f"附件“{name}”的 JPG 图片不完整，不接受")
     if _IMAGE_ACTIVE_MARKUP.search(data):
@@ -348,6 +466,7 @@ def extract_text(data: bytes, kind: str, name: str) -> str:
 
 # --- the checks in order -------------------------------------------------------------------
 
+
 def max_upload_bytes() -> int:
     return int(settings.UPLOAD_MAX_BYTES)
 
@@ -370,9 +489,13 @@ def inspect_file(name: str, data: bytes) -> InspectedFile:
     ext = extension_of(name)
     if ext in _SCRIPT_EXTENSIONS:
         if ext in (".svg",):
-            raise _reject(f"附件“{name}”是 SVG 图形，可能含有脚本，不接受；请转换为 PNG 或 PDF 后上传")
+            raise _reject(
+                f"附件“{name}”是 SVG 图形，可能含有脚本，不接受；请转换为 PNG 或 PDF 后上传"
+            )
         if ext in (".html", ".htm", ".xhtml", ".mht", ".mhtml", ".shtml"):
-            raise _reject(f"附件“{name}”是网页（HTML）或含有脚本，出于安全原因不接受；请转换为 PDF 后上传")
+            raise _reject(
+                f"附件“{name}”是网页（HTML）或含有脚本，出于安全原因不接受；请转换为 PDF 后上传"
+            )
         raise _reject(f"附件“{name}”是可执行文件或脚本，不接受")
     if ext in _ARCHIVE_EXTENSIONS:
         raise _reject(f"附件“{name}”是压缩包，不接受；请解压后逐个上传文件")
@@ -380,16 +503,27 @@ def inspect_file(name: str, data: bytes) -> InspectedFile:
     kind = KINDS[kind_code]
     if ext not in kind.extensions:
         shown = ext or "（无扩展名）"
-        raise _reject(f"附件“{name}”的扩展名 {shown} 与文件内容（{kind.label}）不符，请核对后重新上传")
+        raise _reject(
+            f"附件“{name}”的扩展名 {shown} 与文件内容（{kind.label}）不符，请核对后重新上传"
+        )
     text = extract_text(data, kind_code, name)
     content_type = kind.content_type
     if kind_code == "ole":
         content_type = OLE_CONTENT_TYPES.get(ext, content_type)
     elif kind_code == "txt":
-        content_type = "text/plain; charset=utf-8" if _is_utf8(data) else "text/plain; charset=gb18030"
+        content_type = (
+            "text/plain; charset=utf-8"
+            if _is_utf8(data)
+            else "text/plain; charset=gb18030"
+        )
     return InspectedFile(
-        name=name, kind=kind_code, content_type=content_type, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), text=text, data=data,
+        name=name,
+        kind=kind_code,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=text,
+        data=data,
     )
 
 
@@ -410,7 +544,11 @@ def read_uploaded_file(uploaded_file) -> tuple[str, bytes]:
     chunks, total = [], 0
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else [uploaded_file.read()]:
+    for chunk in (
+        uploaded_file.chunks()
+        if hasattr(uploaded_file, "chunks")
+        else [uploaded_file.read()]
+    ):
         total += len(chunk)
         if total > limit:
             raise _reject(f"附件“{name}”超过大小上限 {_size_label(limit)}")
@@ -423,11 +561,18 @@ def inspect_upload(uploaded_file) -> InspectedFile:
     return inspect_file(name, data)
 
 
-def store_inspected(inspected: InspectedFile, *, notice: Notice, position: int) -> Attachment:
+def store_inspected(
+    inspected: InspectedFile, *, notice: Notice, position: int
+) -> Attachment:
     """Write the bytes under a random name (outside any public URL) and create the row."""
     attachment = Attachment(
-        notice=notice, name=inspected.name, content_type=inspected.content_type, size=inspected.size,
-        sha256=inspected.sha256, text=inspected.text, position=position,
+        notice=notice,
+        name=inspected.name,
+        content_type=inspected.content_type,
+        size=inspected.size,
+        sha256=inspected.sha256,
+        text=inspected.text,
+        position=position,
     )
     attachment.file.save(uuid.uuid4().hex, ContentFile(inspected.data), save=False)
     try:
@@ -439,6 +584,7 @@ def store_inspected(inspected: InspectedFile, *, notice: Notice, position: int) 
 
 
 # --- services -------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def attachment_add(
@@ -463,12 +609,24 @@ def attachment_add(
             raise TypeError("attachment_add needs uploaded_file or name and content")
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     last = locked.attachments.aggregate(m=Max("position"))["m"]
-    attachment = store_inspected(inspected, notice=locked, position=0 if last is None else last + 1)
+    attachment = store_inspected(
+        inspected, notice=locked, position=0 if last is None else last + 1
+    )
     try:
         NoticeEvent.objects.create(
-            notice=locked, actor=by, action=NoticeEvent.Action.UPDATED,
-            changes={"attachments": [None, {"name": attachment.name, "sha256": attachment.sha256,
-                                            "size": attachment.size}]},
+            notice=locked,
+            actor=by,
+            action=NoticeEvent.Action.UPDATED,
+            changes={
+                "attachments": [
+                    None,
+                    {
+                        "name": attachment.name,
+                        "sha256": attachment.sha256,
+                        "size": attachment.size,
+                    },
+                ]
+            },
         )
         refresh_notice_search([locked.pk])
     except Exception:
@@ -484,8 +642,16 @@ def attachment_remove(*, attachment: Attachment, by, reason: str = "") -> None:
     if row is None:
         return
     NoticeEvent.objects.create(
-        notice=locked, actor=by, action=NoticeEvent.Action.UPDATED, reason=reason,
-        changes={"attachments": [{"name": row.name, "sha256": row.sha256, "size": row.size}, None]},
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.UPDATED,
+        reason=reason,
+        changes={
+            "attachments": [
+                {"name": row.name, "sha256": row.sha256, "size": row.size},
+                None,
+            ]
+        },
     )
     storage, path = row.file.storage, row.file.name
     row.delete()

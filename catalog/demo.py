@@ -28,7 +28,15 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, OuterRef, Subquery
 
 from catalog.attachments import inspect_file, store_inspected
-from catalog.models import Column, Genre, IndexCounter, Notice, NoticeEvent, NoticePublisher, Theme
+from catalog.models import (
+    Column,
+    Genre,
+    IndexCounter,
+    Notice,
+    NoticeEvent,
+    NoticePublisher,
+    Theme,
+)
 from catalog.sanitize import clean_body
 from catalog.search import refresh_notice_search
 from catalog.services import format_index_number, notice_import_upsert
@@ -49,6 +57,7 @@ REPORT_2013 = {
 
 # --- small real files, generated in memory ----------------------------------------------
 
+
 def build_pdf(title: str, lines: list[str]) -> bytes:
     """A minimal valid one-page PDF whose Chinese text pypdf can extract.
 
@@ -59,7 +68,14 @@ def build_pdf(title: str, lines: list[str]) -> bytes:
     def hex_text(text: str) -> str:
         return "<" + text.encode("utf-16-be").hex().upper() + ">"
 
-    ops = ["BT", "/F1 16 Tf", "72 770 Td", f"{hex_text(title)} Tj", "/F1 11 Tf", "0 -30 Td"]
+    ops = [
+        "BT",
+        "/F1 16 Tf",
+        "72 770 Td",
+        f"{hex_text(title)} Tj",
+        "/F1 11 Tf",
+        "0 -30 Td",
+    ]
     for line in lines:
         ops += [f"{hex_text(line)} Tj", "0 -18 Td"]
     ops.append("ET")
@@ -87,7 +103,10 @@ def build_pdf(title: str, lines: list[str]) -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+        % (len(objects) + 1, xref)
+    )
     return out.getvalue()
 
 
@@ -109,7 +128,10 @@ def build_docx(title: str, paragraphs: list[str]) -> bytes:
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
         'Target="word/document.xml"/></Relationships>'
     )
-    body = "".join(f"<w:p><w:r><w:t xml:space=\"preserve\">{escape(p)}</w:t></w:r></w:p>" for p in [title, *paragraphs])
+    body = "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(p)}</w:t></w:r></w:p>'
+        for p in [title, *paragraphs]
+    )
     document = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
@@ -124,6 +146,7 @@ def build_docx(title: str, paragraphs: list[str]) -> bytes:
 
 
 # --- what a district publishes ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -147,6 +170,7 @@ def _t(subject: str, theme: str, *keywords: str, column: str = "zcwj") -> Topic:
     return Topic(subject, theme, keywords, column)
 
 
+# fmt: off
 DEPARTMENTS = [
     Department("天元区人民政府", "株天政发", [
         _t("印发《天元区{year}年政府工作报告重点工作任务分解方案》", "综合政务\\政务督查", "政府工作报告", "任务分解"),
@@ -282,6 +306,7 @@ GENRE_WEIGHTS = [
     ("通报", 2, True),
 ]
 YEAR_WEIGHTS = {2019: 8, 2020: 10, 2021: 12, 2022: 13, 2023: 14, 2024: 15, 2025: 16, 2026: 12}
+# fmt: on
 
 
 @dataclass
@@ -312,7 +337,7 @@ class Draft:
 
 class Builder:
     def __init__(self, agencies: dict, government, last_day: date):
-        self.rng = random.Random(SEED)
+        self.rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not security
         self.agencies = agencies
         self.government = government
         self.last_day = last_day
@@ -326,8 +351,14 @@ class Builder:
         day = start + timedelta(days=self.rng.randrange(max(1, (end - start).days)))
         while day.weekday() >= 5:
             day -= timedelta(days=1)
-        return datetime(day.year, day.month, day.day, self.rng.choice([9, 10, 11, 15, 16, 17]),
-                        self.rng.choice([0, 10, 20, 30, 40, 50]), tzinfo=BEIJING)
+        return datetime(
+            day.year,
+            day.month,
+            day.day,
+            self.rng.choice([9, 10, 11, 15, 16, 17]),
+            self.rng.choice([0, 10, 20, 30, 40, 50]),
+            tzinfo=BEIJING,
+        )
 
     def doc_number(self, prefix: str, year: int, genre: str) -> str:
         if genre == "函" or genre == "批复":
@@ -342,9 +373,17 @@ class Builder:
         if subject.startswith("印发《"):
             return f"{agency_name}关于{subject}的通知"
         if genre in ("公示",) or subject.endswith(("公示", "结果", "名录", "预警")):
-            return f"{agency_name}关于{subject.removesuffix('公示')}的公示" if genre == "公示" else f"{agency_name}{subject}"
+            return (
+                f"{agency_name}关于{subject.removesuffix('公示')}的公示"
+                if genre == "公示"
+                else f"{agency_name}{subject}"
+            )
         if genre in ("行政规范性文件", "办法", "规定"):
-            noun = {"行政规范性文件": "管理办法", "办法": "实施办法", "规定": "若干规定"}[genre]
+            noun = {
+                "行政规范性文件": "管理办法",
+                "办法": "实施办法",
+                "规定": "若干规定",
+            }[genre]
             return f"{agency_name}关于印发《天元区{core}{noun}》的通知"
         if genre == "方案":
             return f"{agency_name}关于印发《天元区{core}工作方案》的通知"
@@ -362,27 +401,41 @@ class Builder:
             return f"{agency_name}关于{year}年{core}工作情况的通报"
         return f"{agency_name}关于{subject}的{genre}"
 
-    def announcement(self, subject: str, agency_name: str, moment: datetime, contact: str, genre: str) -> str:
+    def announcement(
+        self, subject: str, agency_name: str, moment: datetime, contact: str, genre: str
+    ) -> str:
         """Body of a 公示 / 公告 / 通告: the facts, the period, and how to object."""
         rng = self.rng
         word = {"公示": "公示", "公告": "公告", "通告": "通告"}.get(genre, "公布")
-        rows = [f"{i + 1}. {place}：{rng.randint(2, 60)} 户（个），涉及金额 {rng.randint(1, 90)}.{rng.randint(0, 9)} 万元"
-                for i, place in enumerate(rng.sample(PLACES, k=4))]
+        rows = [
+            f"{i + 1}. {place}：{rng.randint(2, 60)} 户（个），涉及金额 {rng.randint(1, 90)}.{rng.randint(0, 9)} 万元"
+            for i, place in enumerate(rng.sample(PLACES, k=4))
+        ]
         end = moment + timedelta(days=9)
-        return "\n".join([
-            f"根据国家、省、市有关规定，现将{subject}有关情况予以{word}：",
-            "一、基本情况",
-            *rows,
-            f"二、{word}期限",
-            f"{moment.year}年{moment.month}月{moment.day}日至{end.year}年{end.month}月{end.day}日（7个工作日）。",
-            "三、意见反馈",
-            f"{word}期间，如有异议，请以书面形式或拨打电话向我单位反映，反映情况应实事求是。联系电话：{contact}",
-            agency_name,
-            f"{moment.year}年{moment.month}月{moment.day}日",
-        ])
+        return "\n".join(
+            [
+                f"根据国家、省、市有关规定，现将{subject}有关情况予以{word}：",
+                "一、基本情况",
+                *rows,
+                f"二、{word}期限",
+                f"{moment.year}年{moment.month}月{moment.day}日至{end.year}年{end.month}月{end.day}日（7个工作日）。",
+                "三、意见反馈",
+                f"{word}期间，如有异议，请以书面形式或拨打电话向我单位反映，反映情况应实事求是。联系电话：{contact}",
+                agency_name,
+                f"{moment.year}年{moment.month}月{moment.day}日",
+            ]
+        )
 
-    def body(self, recipients: str, subject: str, tasks: list[str], agency_name: str, moment: datetime,
-             contact: str, keywords: list[str]) -> str:
+    def body(
+        self,
+        recipients: str,
+        subject: str,
+        tasks: list[str],
+        agency_name: str,
+        moment: datetime,
+        contact: str,
+        keywords: list[str],
+    ) -> str:
         rng = self.rng
         chosen = rng.sample(tasks, k=min(3, len(tasks)))
         place = rng.choice(PLACES)
@@ -429,34 +482,72 @@ class Builder:
                 owner = rng.choice(townships)
                 topic = rng.choice(TOWNSHIP_TOPICS)
                 prefix = f"{owner.short_name[:1] or '天'}{'政' if '镇' in owner.name else '街'}发"
-                tasks, contact, partners = TOWNSHIP_TASKS, owner.phone or "0731-28112345", []
+                tasks, contact, partners = (
+                    TOWNSHIP_TASKS,
+                    owner.phone or "0731-28112345",
+                    [],
+                )
                 recipients = "各村（社区）、镇（街道）各办（站、所）"
             else:
                 dept = rng.choice(departments)
                 owner = self.agencies[dept.name]
                 topic = rng.choice(dept.topics)
-                prefix, tasks, contact, partners = dept.prefix, dept.tasks, dept.contact, dept.partners
+                prefix, tasks, contact, partners = (
+                    dept.prefix,
+                    dept.tasks,
+                    dept.contact,
+                    dept.partners,
+                )
                 recipients = "各街道办事处、镇人民政府，区直各有关单位"
             genre = rng.choices(genres, weights=genre_weights)[0]
             if genre == "规划" and topic.column != "ghjh":
                 genre = "通知"
-            if genre == "公示" and not any(w in topic.subject for w in ("公示", "结果", "名单", "名录")):
+            if genre == "公示" and not any(
+                w in topic.subject for w in ("公示", "结果", "名单", "名录")
+            ):
                 genre = "公告"
-            if topic.column in ("tzgg", "xzxk", "czxx") and genre not in ("公告", "公示", "通知", "通告"):
-                genre = "公示" if "公示" in topic.subject or "结果" in topic.subject else "通知"
+            if topic.column in ("tzgg", "xzxk", "czxx") and genre not in (
+                "公告",
+                "公示",
+                "通知",
+                "通告",
+            ):
+                genre = (
+                    "公示"
+                    if "公示" in topic.subject or "结果" in topic.subject
+                    else "通知"
+                )
             publishers = [owner]
             if partners and rng.random() < 0.07:
                 for name in rng.sample(partners, k=rng.randint(1, len(partners))):
                     if name in self.agencies and self.agencies[name] not in publishers:
                         publishers.append(self.agencies[name])
-            agency_label = "、".join(p.name for p in publishers) if len(publishers) > 1 else owner.name
+            agency_label = (
+                "、".join(p.name for p in publishers)
+                if len(publishers) > 1
+                else owner.name
+            )
             subject = topic.subject.format(year=year)
             title = self.title(agency_label, topic.subject, genre, year)
             keywords = list(topic.keywords)
-            if genre in ("公示", "公告", "通告") or topic.column in ("tzgg", "xzxk", "czxx"):
-                body = self.announcement(_strip_verb(subject), owner.name, moment, contact, genre)
+            if genre in ("公示", "公告", "通告") or topic.column in (
+                "tzgg",
+                "xzxk",
+                "czxx",
+            ):
+                body = self.announcement(
+                    _strip_verb(subject), owner.name, moment, contact, genre
+                )
             else:
-                body = self.body(recipients, _strip_verb(subject), tasks, owner.name, moment, contact, keywords)
+                body = self.body(
+                    recipients,
+                    _strip_verb(subject),
+                    tasks,
+                    owner.name,
+                    moment,
+                    contact,
+                    keywords,
+                )
             column = topic.column
             if genre in ("公告", "公示", "通告") and column == "zcwj":
                 column = "tzgg"
@@ -465,11 +556,20 @@ class Builder:
             elif genre in ("报告", "纪要", "批复", "函") and column == "zcwj":
                 column = "qtxx"
             draft = Draft(
-                owner=owner, publishers=publishers, title=title, genre=genre, theme=topic.theme, column=column,
-                keywords=keywords, body=body, published_at=moment,
+                owner=owner,
+                publishers=publishers,
+                title=title,
+                genre=genre,
+                theme=topic.theme,
+                column=column,
+                keywords=keywords,
+                body=body,
+                published_at=moment,
                 summary=f"{owner.short_name or owner.name}就{_strip_verb(subject)}作出部署，明确总体要求、主要任务和保障措施。",
                 written_date=(moment - timedelta(days=rng.randint(0, 9))).date(),
-                doc_number=self.doc_number(prefix, year, genre) if needs_number[genre] and rng.random() < 0.9 else "",
+                doc_number=self.doc_number(prefix, year, genre)
+                if needs_number[genre] and rng.random() < 0.9
+                else "",
             )
             self.validity(draft)
             drafts.append(draft)
@@ -483,7 +583,9 @@ class Builder:
         start = draft.published_at.date() + timedelta(days=rng.choice([0, 15, 30]))
         if draft.genre in ("行政规范性文件", "办法", "规定"):
             draft.valid_from = start
-            draft.valid_until = date(start.year + rng.choice([2, 3, 5]), start.month, 1) - timedelta(days=1)
+            draft.valid_until = date(
+                start.year + rng.choice([2, 3, 5]), start.month, 1
+            ) - timedelta(days=1)
             roll = rng.random()
             if roll < 0.08:
                 draft.validity = Notice.Validity.REPEALED
@@ -493,47 +595,74 @@ class Builder:
             draft.valid_from = start
             if rng.random() < 0.5:
                 draft.valid_until = date(start.year + rng.choice([1, 2, 3]), 12, 31)
-        if draft.published_at.date() >= self.last_day - timedelta(days=120) and draft.genre in (
-            "行政规范性文件", "办法", "规定", "意见", "方案"
-        ):
+        if draft.published_at.date() >= self.last_day - timedelta(
+            days=120
+        ) and draft.genre in ("行政规范性文件", "办法", "规定", "意见", "方案"):
             # issued recently, in force from next year: shows 尚未生效
             draft.valid_from = date(self.last_day.year + 1, 1, 1)
             draft.valid_until = date(self.last_day.year + 6, 12, 31)
             draft.validity = Notice.Validity.NOT_YET
 
     def add_interpretations(self, drafts: list[Draft], how_many: int) -> None:
-        policies = [i for i, d in enumerate(drafts) if d.genre in ("行政规范性文件", "办法", "意见", "方案", "规定")]
+        policies = [
+            i
+            for i, d in enumerate(drafts)
+            if d.genre in ("行政规范性文件", "办法", "意见", "方案", "规定")
+        ]
         chosen = self.rng.sample(policies, k=min(len(policies), how_many))
         for index in sorted(chosen):
             policy = drafts[index]
             moment = policy.published_at + timedelta(hours=1)
-            core = policy.title.split("《")[-1].split("》")[0] if "《" in policy.title else policy.title
-            body = "\n".join([
-                "一、出台背景",
-                f"为贯彻落实上级有关部署，{policy.owner.name}起草了《{core}》，经审议通过后印发实施。",
-                "二、主要内容",
-                f"文件共分为总体要求、主要任务和保障措施三部分，重点围绕{'、'.join(policy.keywords[:2])}作出安排。",
-                "三、适用范围和施行时间",
-                f"本文件适用于天元区行政区域内的{policy.keywords[0]}相关工作，自印发之日起施行。",
-                "四、政策咨询",
-                "如有疑问，请在工作日拨打文件所列联系电话咨询。",
-            ])
-            drafts.append(Draft(
-                owner=policy.owner, publishers=[policy.owner], title=f"《{core}》政策解读", genre="解读",
-                theme=policy.theme, column="zcjd", keywords=[*policy.keywords, "政策解读"], body=body,
-                summary=f"对《{core}》的出台背景、主要内容和施行时间进行解读。",
-                published_at=moment, written_date=moment.date(), interprets=index,
-            ))
+            core = (
+                policy.title.split("《")[-1].split("》")[0]
+                if "《" in policy.title
+                else policy.title
+            )
+            body = "\n".join(
+                [
+                    "一、出台背景",
+                    f"为贯彻落实上级有关部署，{policy.owner.name}起草了《{core}》，经审议通过后印发实施。",
+                    "二、主要内容",
+                    f"文件共分为总体要求、主要任务和保障措施三部分，重点围绕{'、'.join(policy.keywords[:2])}作出安排。",
+                    "三、适用范围和施行时间",
+                    f"本文件适用于天元区行政区域内的{policy.keywords[0]}相关工作，自印发之日起施行。",
+                    "四、政策咨询",
+                    "如有疑问，请在工作日拨打文件所列联系电话咨询。",
+                ]
+            )
+            drafts.append(
+                Draft(
+                    owner=policy.owner,
+                    publishers=[policy.owner],
+                    title=f"《{core}》政策解读",
+                    genre="解读",
+                    theme=policy.theme,
+                    column="zcjd",
+                    keywords=[*policy.keywords, "政策解读"],
+                    body=body,
+                    summary=f"对《{core}》的出台背景、主要内容和施行时间进行解读。",
+                    published_at=moment,
+                    written_date=moment.date(),
+                    interprets=index,
+                )
+            )
 
     def add_withdrawals_and_drafts(self, drafts: list[Draft]) -> None:
         interpreted = {d.interprets for d in drafts if d.interprets is not None}
-        published = [d for i, d in enumerate(drafts)
-                     if d.genre != "解读" and d.interprets is None and i not in interpreted]
+        published = [
+            d
+            for i, d in enumerate(drafts)
+            if d.genre != "解读" and d.interprets is None and i not in interpreted
+        ]
         for draft in self.rng.sample(published, k=min(12, len(published) // 50 or 1)):
             draft.status = Notice.Status.WITHDRAWN
             draft.withdrawn_reason = self.rng.choice(WITHDRAW_REASONS)
-        recent = [d for d in published if d.status == Notice.Status.PUBLISHED
-                  and d.published_at.date() >= self.last_day - timedelta(days=40)]
+        recent = [
+            d
+            for d in published
+            if d.status == Notice.Status.PUBLISHED
+            and d.published_at.date() >= self.last_day - timedelta(days=40)
+        ]
         for draft in self.rng.sample(recent, k=min(8, len(recent))):
             draft.status = Notice.Status.DRAFT
 
@@ -542,25 +671,67 @@ class Builder:
         for draft in drafts:
             if draft.genre == "解读" or rng.random() > 0.12:
                 continue
-            core = draft.title.split("《")[-1].split("》")[0] if "《" in draft.title else draft.title
+            core = (
+                draft.title.split("《")[-1].split("》")[0]
+                if "《" in draft.title
+                else draft.title
+            )
             lines = [line for line in draft.body.split("\n")[1:9] if line]
             kind = rng.choice(["pdf", "pdf", "docx", "txt"])
             if kind == "pdf":
-                draft.attachments.append(("附件1：" + _short(core) + ".pdf", build_pdf(core, [_short(x, 38) for x in lines])))
+                draft.attachments.append(
+                    (
+                        "附件1：" + _short(core) + ".pdf",
+                        build_pdf(core, [_short(x, 38) for x in lines]),
+                    )
+                )
             elif kind == "docx":
-                draft.attachments.append(("附件1：" + _short(core) + ".docx", build_docx(core, lines)))
+                draft.attachments.append(
+                    ("附件1：" + _short(core) + ".docx", build_docx(core, lines))
+                )
             else:
-                draft.attachments.append(("附件1：" + _short(core) + ".txt", "\n".join([core, *lines]).encode("utf-8")))
+                draft.attachments.append(
+                    (
+                        "附件1：" + _short(core) + ".txt",
+                        "\n".join([core, *lines]).encode("utf-8"),
+                    )
+                )
             if rng.random() < 0.3:
-                table = [f"{i + 1}. {p}  联系人：{rng.choice('王李张刘陈杨赵黄周吴')}同志" for i, p in enumerate(PLACES[:5])]
-                draft.attachments.append(("附件2：责任分工表.txt", "\n".join(["责任分工表", *table]).encode("gb18030")))
+                table = [
+                    f"{i + 1}. {p}  联系人：{rng.choice('王李张刘陈杨赵黄周吴')}同志"
+                    for i, p in enumerate(PLACES[:5])
+                ]
+                draft.attachments.append(
+                    (
+                        "附件2：责任分工表.txt",
+                        "\n".join(["责任分工表", *table]).encode("gb18030"),
+                    )
+                )
 
 
 def _strip_verb(subject: str) -> str:
-    for verb in ("做好", "进一步", "加快", "加强", "推进", "开展", "落实", "规范", "公开", "公布", "调整", "发放",
-                 "申报", "提高", "建立健全", "打好", "印发", "根治"):
+    for verb in (
+        "做好",
+        "进一步",
+        "加快",
+        "加强",
+        "推进",
+        "开展",
+        "落实",
+        "规范",
+        "公开",
+        "公布",
+        "调整",
+        "发放",
+        "申报",
+        "提高",
+        "建立健全",
+        "打好",
+        "印发",
+        "根治",
+    ):
         if subject.startswith(verb):
-            subject = subject[len(verb):]
+            subject = subject[len(verb) :]
             break
     return subject.strip("《》")
 
@@ -578,6 +749,7 @@ def _short(text: str, limit: int = 30) -> str:
 
 # --- writing ---------------------------------------------------------------------------
 
+
 def _write(drafts: list[Draft]) -> list[Notice]:
     themes = {t.full_name: t for t in Theme.objects.select_related("parent")}
     genres = {g.name: g for g in Genre.objects.all()}
@@ -591,61 +763,123 @@ def _write(drafts: list[Draft]) -> list[Notice]:
         local = draft.published_at
         key = (draft.owner.pk, local.year)
         serials[key] = serials.get(key, 0) + 1
-        draft.index_number = format_index_number(draft.owner, local.year, local.month, serials[key])
-
-    notices = Notice.objects.bulk_create([
-        Notice(
-            owner_agency=d.owner, title=d.title, doc_number=d.doc_number, written_date=d.written_date,
-            published_at=d.published_at if d.status != Notice.Status.DRAFT else None,
-            index_number=d.index_number, theme=themes[d.theme], genre=genres[d.genre], column=columns[d.column],
-            validity=d.validity, valid_from=d.valid_from, valid_until=d.valid_until, keywords=d.keywords,
-            summary=d.summary, body=clean_body(d.body), status=d.status,
-            department=d.owner.name,
-            withdrawn_at=d.published_at + timedelta(days=20) if d.status == Notice.Status.WITHDRAWN else None,
-            withdrawn_reason=d.withdrawn_reason,
+        draft.index_number = format_index_number(
+            draft.owner, local.year, local.month, serials[key]
         )
-        for d in drafts
-    ], batch_size=500)
-    NoticePublisher.objects.bulk_create([
-        NoticePublisher(notice=n, agency=agency, position=i)
-        for n, d in zip(notices, drafts, strict=True) for i, agency in enumerate(d.publishers)
-    ], batch_size=1000)
-    counters = [IndexCounter(agency_id=agency_id, year=year, last=last) for (agency_id, year), last in serials.items()]
+
+    notices = Notice.objects.bulk_create(
+        [
+            Notice(
+                owner_agency=d.owner,
+                title=d.title,
+                doc_number=d.doc_number,
+                written_date=d.written_date,
+                published_at=d.published_at
+                if d.status != Notice.Status.DRAFT
+                else None,
+                index_number=d.index_number,
+                theme=themes[d.theme],
+                genre=genres[d.genre],
+                column=columns[d.column],
+                validity=d.validity,
+                valid_from=d.valid_from,
+                valid_until=d.valid_until,
+                keywords=d.keywords,
+                summary=d.summary,
+                body=clean_body(d.body),
+                status=d.status,
+                department=d.owner.name,
+                withdrawn_at=d.published_at + timedelta(days=20)
+                if d.status == Notice.Status.WITHDRAWN
+                else None,
+                withdrawn_reason=d.withdrawn_reason,
+            )
+            for d in drafts
+        ],
+        batch_size=500,
+    )
+    NoticePublisher.objects.bulk_create(
+        [
+            NoticePublisher(notice=n, agency=agency, position=i)
+            for n, d in zip(notices, drafts, strict=True)
+            for i, agency in enumerate(d.publishers)
+        ],
+        batch_size=1000,
+    )
+    counters = [
+        IndexCounter(agency_id=agency_id, year=year, last=last)
+        for (agency_id, year), last in serials.items()
+    ]
     IndexCounter.objects.bulk_create(
-        counters, update_conflicts=True, unique_fields=["agency", "year"], update_fields=["last"]
+        counters,
+        update_conflicts=True,
+        unique_fields=["agency", "year"],
+        update_fields=["last"],
     )
 
     events = []
     for n, d in zip(notices, drafts, strict=True):
-        events.append(NoticeEvent(notice=n, action=NoticeEvent.Action.CREATED,
-                                  changes={"title": d.title, "source": "演示数据"}))
+        events.append(
+            NoticeEvent(
+                notice=n,
+                action=NoticeEvent.Action.CREATED,
+                changes={"title": d.title, "source": "演示数据"},
+            )
+        )
         if d.status != Notice.Status.DRAFT:
-            events.append(NoticeEvent(notice=n, action=NoticeEvent.Action.PUBLISHED,
-                                      changes={"status": ["draft", "published"], "index_number": [None, d.index_number]}))
+            events.append(
+                NoticeEvent(
+                    notice=n,
+                    action=NoticeEvent.Action.PUBLISHED,
+                    changes={
+                        "status": ["draft", "published"],
+                        "index_number": [None, d.index_number],
+                    },
+                )
+            )
         if d.status == Notice.Status.WITHDRAWN:
-            events.append(NoticeEvent(notice=n, action=NoticeEvent.Action.WITHDRAWN, reason=d.withdrawn_reason,
-                                      changes={"status": ["published", "withdrawn"]}))
+            events.append(
+                NoticeEvent(
+                    notice=n,
+                    action=NoticeEvent.Action.WITHDRAWN,
+                    reason=d.withdrawn_reason,
+                    changes={"status": ["published", "withdrawn"]},
+                )
+            )
     NoticeEvent.objects.bulk_create(events, batch_size=1000)
     # history and creation times as they would have been (auto_now_add stamped "now")
     ids = [n.pk for n in notices]
     Notice.objects.filter(pk__in=ids, published_at__isnull=False).update(
         created_at=F("published_at") - timedelta(hours=2), updated_at=F("published_at")
     )
-    published_at = Notice.objects.filter(pk=OuterRef("notice_id")).values("published_at")[:1]
-    NoticeEvent.objects.filter(notice_id__in=ids, action=NoticeEvent.Action.PUBLISHED).update(at=Subquery(published_at))
-    withdrawn_at = Notice.objects.filter(pk=OuterRef("notice_id")).values("withdrawn_at")[:1]
-    NoticeEvent.objects.filter(notice_id__in=ids, action=NoticeEvent.Action.WITHDRAWN).update(at=Subquery(withdrawn_at))
+    published_at = Notice.objects.filter(pk=OuterRef("notice_id")).values(
+        "published_at"
+    )[:1]
+    NoticeEvent.objects.filter(
+        notice_id__in=ids, action=NoticeEvent.Action.PUBLISHED
+    ).update(at=Subquery(published_at))
+    withdrawn_at = Notice.objects.filter(pk=OuterRef("notice_id")).values(
+        "withdrawn_at"
+    )[:1]
+    NoticeEvent.objects.filter(
+        notice_id__in=ids, action=NoticeEvent.Action.WITHDRAWN
+    ).update(at=Subquery(withdrawn_at))
 
     through = Notice.interpretations.through
-    through.objects.bulk_create([
-        through(from_notice_id=notices[d.interprets].pk, to_notice_id=n.pk)
-        for n, d in zip(notices, drafts, strict=True) if d.interprets is not None
-    ])
+    through.objects.bulk_create(
+        [
+            through(from_notice_id=notices[d.interprets].pk, to_notice_id=n.pk)
+            for n, d in zip(notices, drafts, strict=True)
+            if d.interprets is not None
+        ]
+    )
 
     attachments = []
     for n, d in zip(notices, drafts, strict=True):
         for position, (name, data) in enumerate(d.attachments):
-            attachments.append(store_inspected(inspect_file(name, data), notice=n, position=position))
+            attachments.append(
+                store_inspected(inspect_file(name, data), notice=n, position=position)
+            )
     return notices
 
 
@@ -658,7 +892,7 @@ def _report_2013(government, out) -> Notice:
         title=REPORT_2013["title"],
         body=narrative,
         summary="天元区2013年政府信息公开工作情况：深化政府信息公开、推进政务服务体系建设、创新服务平台、"
-                "推进行政权力公开透明运行和政府网站建设，以及今后方向和下一步工作计划。",
+        "推进行政权力公开透明运行和政府网站建设，以及今后方向和下一步工作计划。",
         theme=Theme.objects.get(parent__name="综合政务", name="政务公开"),
         genre=Genre.objects.get(name="年报"),
         column=Column.objects.get(slug="ndbg"),

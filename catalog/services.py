@@ -21,15 +21,37 @@ from portal.models import Agency
 from portal.validators import normalise_doc_number
 
 __all__ = [
-    "EDITABLE_FIELDS", "attachment_add", "attachment_remove", "issue_index_number", "notice_create",
-    "notice_import_upsert", "notice_link_interpretation", "notice_publish", "notice_set_interpretations",
-    "notice_unlink_interpretation", "notice_update", "notice_withdraw",
+    "EDITABLE_FIELDS",
+    "attachment_add",
+    "attachment_remove",
+    "issue_index_number",
+    "notice_create",
+    "notice_import_upsert",
+    "notice_link_interpretation",
+    "notice_publish",
+    "notice_set_interpretations",
+    "notice_unlink_interpretation",
+    "notice_update",
+    "notice_withdraw",
 ]
 
 # Fields staff may set through notice_create/notice_update (never status or 索引号).
 EDITABLE_FIELDS = (
-    "title", "doc_number", "written_date", "theme", "genre", "validity", "valid_from", "valid_until",
-    "disclosure_mode", "audience", "department", "keywords", "summary", "body", "column",
+    "title",
+    "doc_number",
+    "written_date",
+    "theme",
+    "genre",
+    "validity",
+    "valid_from",
+    "valid_until",
+    "disclosure_mode",
+    "audience",
+    "department",
+    "keywords",
+    "summary",
+    "body",
+    "column",
 )
 
 
@@ -79,20 +101,29 @@ def normalise_keywords(raw: Iterable[str] | str | None) -> list[str]:
 
 
 def _publisher_names(notice: Notice) -> list[str]:
-    links = NoticePublisher.objects.filter(notice=notice).select_related("agency").order_by("position", "id")
+    links = (
+        NoticePublisher.objects.filter(notice=notice)
+        .select_related("agency")
+        .order_by("position", "id")
+    )
     return [str(link.agency) for link in links]
 
 
 def _set_publishers(notice: Notice, publishers: Iterable[Agency]) -> None:
     NoticePublisher.objects.filter(notice=notice).delete()
     NoticePublisher.objects.bulk_create(
-        NoticePublisher(notice=notice, agency=agency, position=i) for i, agency in enumerate(publishers)
+        NoticePublisher(notice=notice, agency=agency, position=i)
+        for i, agency in enumerate(publishers)
     )
 
 
 @transaction.atomic
 def notice_create(
-    *, owner_agency: Agency, by, publishers: Iterable[Agency] | None = None, **fields: Any
+    *,
+    owner_agency: Agency,
+    by,
+    publishers: Iterable[Agency] | None = None,
+    **fields: Any,
 ) -> Notice:
     data = _normalise_fields(fields)
     notice = Notice(owner_agency=owner_agency, **data)
@@ -100,7 +131,9 @@ def notice_create(
     notice.save()
     _set_publishers(notice, list(publishers) if publishers else [owner_agency])
     NoticeEvent.objects.create(
-        notice=notice, actor=by, action=NoticeEvent.Action.CREATED,
+        notice=notice,
+        actor=by,
+        action=NoticeEvent.Action.CREATED,
         changes={k: _jsonable(v) for k, v in data.items() if v not in ("", None, [])},
     )
     refresh_notice_search([notice.pk])
@@ -108,7 +141,14 @@ def notice_create(
 
 
 @transaction.atomic
-def notice_update(*, notice: Notice, by, publishers: Iterable[Agency] | None = None, reason: str = "", **fields: Any) -> Notice:
+def notice_update(
+    *,
+    notice: Notice,
+    by,
+    publishers: Iterable[Agency] | None = None,
+    reason: str = "",
+    **fields: Any,
+) -> Notice:
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     data = _normalise_fields(fields)
     changes: dict[str, list[Any]] = {}
@@ -125,9 +165,15 @@ def notice_update(*, notice: Notice, by, publishers: Iterable[Agency] | None = N
             _set_publishers(locked, new)
     if changes:
         locked.full_clean(exclude=["index_number", "search_vector"])
-        locked.save(update_fields=[f for f in changes if f != "publishers"] + ["updated_at"])
+        locked.save(
+            update_fields=[f for f in changes if f != "publishers"] + ["updated_at"]
+        )
         NoticeEvent.objects.create(
-            notice=locked, actor=by, action=NoticeEvent.Action.UPDATED, changes=changes, reason=reason
+            notice=locked,
+            actor=by,
+            action=NoticeEvent.Action.UPDATED,
+            changes=changes,
+            reason=reason,
         )
         refresh_notice_search([locked.pk])
     return locked
@@ -136,7 +182,9 @@ def notice_update(*, notice: Notice, by, publishers: Iterable[Agency] | None = N
 def format_index_number(agency: Agency, year: int, month: int, seq: int) -> str:
     code = agency.org_code or f"A{agency.pk:04d}"
     try:
-        return agency.index_template.format(org_code=code, year=year, month=f"{month:02d}", seq=seq)
+        return agency.index_template.format(
+            org_code=code, year=year, month=f"{month:02d}", seq=seq
+        )
     except (KeyError, ValueError, IndexError) as exc:
         raise ValidationError(f"机关“{agency}”的索引号模板无效：{exc}") from exc
 
@@ -155,7 +203,9 @@ def issue_index_number(agency: Agency, when: datetime) -> str:
             "ON CONFLICT (agency_id, year) DO NOTHING",
             [agency.pk, local.year],
         )
-    counter = IndexCounter.objects.select_for_update().get(agency=agency, year=local.year)
+    counter = IndexCounter.objects.select_for_update().get(
+        agency=agency, year=local.year
+    )
     while True:
         counter.last += 1
         number = format_index_number(agency, local.year, local.month, counter.last)
@@ -167,7 +217,9 @@ def issue_index_number(agency: Agency, when: datetime) -> str:
 
 
 @transaction.atomic
-def notice_publish(*, notice: Notice, by, now: datetime, published_at: datetime | None = None) -> Notice:
+def notice_publish(
+    *, notice: Notice, by, now: datetime, published_at: datetime | None = None
+) -> Notice:
     """Publish a draft (issuing its 索引号), or re-publish a withdrawn notice (keeping it)."""
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     if locked.status == Notice.Status.PUBLISHED:
@@ -183,8 +235,19 @@ def notice_publish(*, notice: Notice, by, now: datetime, published_at: datetime 
     locked.status = Notice.Status.PUBLISHED
     locked.withdrawn_at = None
     locked.withdrawn_reason = ""
-    locked.save(update_fields=["status", "index_number", "published_at", "withdrawn_at", "withdrawn_reason", "updated_at"])
-    NoticeEvent.objects.create(notice=locked, actor=by, action=NoticeEvent.Action.PUBLISHED, changes=changes)
+    locked.save(
+        update_fields=[
+            "status",
+            "index_number",
+            "published_at",
+            "withdrawn_at",
+            "withdrawn_reason",
+            "updated_at",
+        ]
+    )
+    NoticeEvent.objects.create(
+        notice=locked, actor=by, action=NoticeEvent.Action.PUBLISHED, changes=changes
+    )
     refresh_notice_search([locked.pk])
     return locked
 
@@ -201,22 +264,34 @@ def notice_withdraw(*, notice: Notice, by, now: datetime, reason: str) -> Notice
     locked.status = Notice.Status.WITHDRAWN
     locked.withdrawn_at = now
     locked.withdrawn_reason = reason
-    locked.save(update_fields=["status", "withdrawn_at", "withdrawn_reason", "updated_at"])
+    locked.save(
+        update_fields=["status", "withdrawn_at", "withdrawn_reason", "updated_at"]
+    )
     NoticeEvent.objects.create(
-        notice=locked, actor=by, action=NoticeEvent.Action.WITHDRAWN,
-        changes={"status": [Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN]}, reason=reason,
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.WITHDRAWN,
+        changes={"status": [Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN]},
+        reason=reason,
     )
     return locked
 
 
 # --- 政策解读 links -----------------------------------------------------------------------
 
+
 def _notice_label(notice: Notice) -> str:
-    return f"{notice.title}（{notice.index_number}）" if notice.index_number else notice.title
+    return (
+        f"{notice.title}（{notice.index_number}）"
+        if notice.index_number
+        else notice.title
+    )
 
 
 @transaction.atomic
-def notice_link_interpretation(*, policy: Notice, interpretation: Notice, by, reason: str = "") -> bool:
+def notice_link_interpretation(
+    *, policy: Notice, interpretation: Notice, by, reason: str = ""
+) -> bool:
     """Link a policy to its 解读 (shown on both pages). Recorded in both notices' history.
 
     Returns False when the link already existed (nothing is written then).
@@ -224,52 +299,82 @@ def notice_link_interpretation(*, policy: Notice, interpretation: Notice, by, re
     if policy.pk == interpretation.pk:
         raise ValidationError({"interpretations": "不能把文件链接为它自己的解读"})
     # lock both rows in a fixed order so two staff linking the same pair cannot deadlock
-    locked = {n.pk: n for n in Notice.objects.select_for_update().filter(pk__in=[policy.pk, interpretation.pk]).order_by("pk")}
+    locked = {
+        n.pk: n
+        for n in Notice.objects.select_for_update()
+        .filter(pk__in=[policy.pk, interpretation.pk])
+        .order_by("pk")
+    }
     policy, interpretation = locked[policy.pk], locked[interpretation.pk]
     if policy.interpretations.filter(pk=interpretation.pk).exists():
         return False
     policy.interpretations.add(interpretation)
     NoticeEvent.objects.create(
-        notice=policy, actor=by, action=NoticeEvent.Action.UPDATED, reason=reason,
+        notice=policy,
+        actor=by,
+        action=NoticeEvent.Action.UPDATED,
+        reason=reason,
         changes={"interpretations": [None, _notice_label(interpretation)]},
     )
     NoticeEvent.objects.create(
-        notice=interpretation, actor=by, action=NoticeEvent.Action.UPDATED, reason=reason,
+        notice=interpretation,
+        actor=by,
+        action=NoticeEvent.Action.UPDATED,
+        reason=reason,
         changes={"interpreted_policies": [None, _notice_label(policy)]},
     )
     return True
 
 
 @transaction.atomic
-def notice_unlink_interpretation(*, policy: Notice, interpretation: Notice, by, reason: str = "") -> bool:
-    locked = {n.pk: n for n in Notice.objects.select_for_update().filter(pk__in=[policy.pk, interpretation.pk]).order_by("pk")}
+def notice_unlink_interpretation(
+    *, policy: Notice, interpretation: Notice, by, reason: str = ""
+) -> bool:
+    locked = {
+        n.pk: n
+        for n in Notice.objects.select_for_update()
+        .filter(pk__in=[policy.pk, interpretation.pk])
+        .order_by("pk")
+    }
     policy, interpretation = locked[policy.pk], locked[interpretation.pk]
     if not policy.interpretations.filter(pk=interpretation.pk).exists():
         return False
     policy.interpretations.remove(interpretation)
     NoticeEvent.objects.create(
-        notice=policy, actor=by, action=NoticeEvent.Action.UPDATED, reason=reason,
+        notice=policy,
+        actor=by,
+        action=NoticeEvent.Action.UPDATED,
+        reason=reason,
         changes={"interpretations": [_notice_label(interpretation), None]},
     )
     NoticeEvent.objects.create(
-        notice=interpretation, actor=by, action=NoticeEvent.Action.UPDATED, reason=reason,
+        notice=interpretation,
+        actor=by,
+        action=NoticeEvent.Action.UPDATED,
+        reason=reason,
         changes={"interpreted_policies": [_notice_label(policy), None]},
     )
     return True
 
 
 @transaction.atomic
-def notice_set_interpretations(*, policy: Notice, interpretations: Iterable[Notice], by, reason: str = "") -> bool:
+def notice_set_interpretations(
+    *, policy: Notice, interpretations: Iterable[Notice], by, reason: str = ""
+) -> bool:
     """Make ``policy``'s 解读 exactly ``interpretations`` (link new ones, unlink the rest)."""
     wanted = {n.pk: n for n in interpretations}
     current = {n.pk: n for n in policy.interpretations.all()}
     changed = False
     for pk, other in current.items():
         if pk not in wanted:
-            changed |= notice_unlink_interpretation(policy=policy, interpretation=other, by=by, reason=reason)
+            changed |= notice_unlink_interpretation(
+                policy=policy, interpretation=other, by=by, reason=reason
+            )
     for pk, other in wanted.items():
         if pk not in current:
-            changed |= notice_link_interpretation(policy=policy, interpretation=other, by=by, reason=reason)
+            changed |= notice_link_interpretation(
+                policy=policy, interpretation=other, by=by, reason=reason
+            )
     return changed
 
 
@@ -285,8 +390,16 @@ def clean_index_number(raw: str | None) -> str | None:
     value = str(raw).strip()
     if not value:
         return None
-    if len(value) > INDEX_NUMBER_MAX or re.search(r"\s", value) or not value.isprintable():
-        raise ValidationError({"index_number": f"索引号“{value[:80]}”不能含空白字符，且不超过 {INDEX_NUMBER_MAX} 个字符"})
+    if (
+        len(value) > INDEX_NUMBER_MAX
+        or re.search(r"\s", value)
+        or not value.isprintable()
+    ):
+        raise ValidationError(
+            {
+                "index_number": f"索引号“{value[:80]}”不能含空白字符，且不超过 {INDEX_NUMBER_MAX} 个字符"
+            }
+        )
     return value
 
 
@@ -300,7 +413,7 @@ def notice_import_upsert(
     published_at: datetime,
     by=None,
     index_number: str | None = None,
-    withdrawn: dict[str, Any] | None | bool = False,
+    withdrawn: dict[str, Any] | bool | None = False,
     **fields: Any,
 ) -> tuple[Notice, str]:
     """Create or update one imported notice, published at ``published_at``.
@@ -331,29 +444,50 @@ def notice_import_upsert(
         withdrawn = {"at": withdrawn.get("at") or published_at, "reason": reason}  # type: ignore[union-attr]
 
     if index_number:
-        existing = Notice.objects.select_for_update().filter(index_number=index_number).first()
+        existing = (
+            Notice.objects.select_for_update().filter(index_number=index_number).first()
+        )
     else:
         existing = (
             Notice.objects.select_for_update()
-            .filter(owner_agency=owner, title=data.get("title", ""), published_at=published_at)
-            .order_by("pk").first()
+            .filter(
+                owner_agency=owner,
+                title=data.get("title", ""),
+                published_at=published_at,
+            )
+            .order_by("pk")
+            .first()
         )
 
     if existing is None:
-        notice = Notice(owner_agency=owner, published_at=published_at, status=Notice.Status.PUBLISHED, **data)
+        notice = Notice(
+            owner_agency=owner,
+            published_at=published_at,
+            status=Notice.Status.PUBLISHED,
+            **data,
+        )
         if isinstance(withdrawn, dict):
             notice.status = Notice.Status.WITHDRAWN
-            notice.withdrawn_at, notice.withdrawn_reason = withdrawn["at"], withdrawn["reason"]
+            notice.withdrawn_at, notice.withdrawn_reason = (
+                withdrawn["at"],
+                withdrawn["reason"],
+            )
         notice.full_clean(exclude=["index_number", "search_vector"])
         notice.index_number = index_number or issue_index_number(owner, published_at)
         notice.save()
         _set_publishers(notice, publishers)
         changes = {k: _jsonable(v) for k, v in data.items() if v not in ("", None, [])}
-        changes.update(index_number=notice.index_number, published_at=published_at.isoformat(),
-                       publishers=[str(a) for a in publishers], status=notice.status)
+        changes.update(
+            index_number=notice.index_number,
+            published_at=published_at.isoformat(),
+            publishers=[str(a) for a in publishers],
+            status=notice.status,
+        )
         if isinstance(withdrawn, dict):
             changes["withdrawn_reason"] = withdrawn["reason"]
-        NoticeEvent.objects.create(notice=notice, actor=by, action=NoticeEvent.Action.IMPORTED, changes=changes)
+        NoticeEvent.objects.create(
+            notice=notice, actor=by, action=NoticeEvent.Action.IMPORTED, changes=changes
+        )
         refresh_notice_search([notice.pk])
         return notice, CREATED
 
@@ -368,7 +502,10 @@ def notice_import_upsert(
         changes["owner_agency"] = [str(notice.owner_agency), str(owner)]
         notice.owner_agency = owner
     if notice.published_at != published_at:
-        changes["published_at"] = [_jsonable(notice.published_at), published_at.isoformat()]
+        changes["published_at"] = [
+            _jsonable(notice.published_at),
+            published_at.isoformat(),
+        ]
         notice.published_at = published_at
     if not notice.index_number:  # a draft matched by title: it gets its number now
         notice.index_number = index_number or issue_index_number(owner, published_at)
@@ -376,9 +513,15 @@ def notice_import_upsert(
     target_status = notice.status
     if isinstance(withdrawn, dict):
         target_status = Notice.Status.WITHDRAWN
-        if notice.withdrawn_reason != withdrawn["reason"] or notice.withdrawn_at != withdrawn["at"]:
+        if (
+            notice.withdrawn_reason != withdrawn["reason"]
+            or notice.withdrawn_at != withdrawn["at"]
+        ):
             changes["withdrawn_reason"] = [notice.withdrawn_reason, withdrawn["reason"]]
-            notice.withdrawn_at, notice.withdrawn_reason = withdrawn["at"], withdrawn["reason"]
+            notice.withdrawn_at, notice.withdrawn_reason = (
+                withdrawn["at"],
+                withdrawn["reason"],
+            )
     elif withdrawn is None or notice.status == Notice.Status.DRAFT:
         target_status = Notice.Status.PUBLISHED
         notice.withdrawn_at, notice.withdrawn_reason = None, ""
@@ -397,6 +540,8 @@ def notice_import_upsert(
     if "withdrawn_reason" in update_fields or "status" in update_fields:
         update_fields |= {"withdrawn_at", "withdrawn_reason"}
     notice.save(update_fields=sorted(update_fields | {"updated_at"}))
-    NoticeEvent.objects.create(notice=notice, actor=by, action=NoticeEvent.Action.IMPORTED, changes=changes)
+    NoticeEvent.objects.create(
+        notice=notice, actor=by, action=NoticeEvent.Action.IMPORTED, changes=changes
+    )
     refresh_notice_search([notice.pk])
     return notice, UPDATED

@@ -20,9 +20,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.attachments import InspectedFile, attachment_add, attachment_remove, inspect_file
+from catalog.attachments import (
+    InspectedFile,
+    attachment_add,
+    attachment_remove,
+    inspect_file,
+)
 from catalog.models import Attachment, Column, Genre, Notice, Theme
-from catalog.services import clean_index_number, normalise_keywords, notice_import_upsert
+from catalog.services import (
+    clean_index_number,
+    normalise_keywords,
+    notice_import_upsert,
+)
 from portal.models import Agency
 from portal.validators import normalise_doc_number
 
@@ -55,12 +64,28 @@ KEYS: dict[str, str] = {
 REQUIRED = ("title", "publisher", "published_at")
 # model field → JSON key, for turning service errors into messages naming the key
 MODEL_TO_KEY = {
-    "index_number": "index_no", "title": "title", "publishers": "publisher", "owner_agency": "publisher",
-    "doc_number": "doc_number", "written_date": "written_date", "published_at": "published_at",
-    "theme": "theme", "genre": "genre", "validity": "validity", "valid_from": "valid_from",
-    "valid_until": "valid_until", "disclosure_mode": "disclosure_mode", "audience": "audience",
-    "department": "department", "keywords": "keywords", "summary": "summary", "body": "body",
-    "column": "column", "file": "attachments", "withdrawn": "withdrawn", "interpretations": "interpretations",
+    "index_number": "index_no",
+    "title": "title",
+    "publishers": "publisher",
+    "owner_agency": "publisher",
+    "doc_number": "doc_number",
+    "written_date": "written_date",
+    "published_at": "published_at",
+    "theme": "theme",
+    "genre": "genre",
+    "validity": "validity",
+    "valid_from": "valid_from",
+    "valid_until": "valid_until",
+    "disclosure_mode": "disclosure_mode",
+    "audience": "audience",
+    "department": "department",
+    "keywords": "keywords",
+    "summary": "summary",
+    "body": "body",
+    "column": "column",
+    "file": "attachments",
+    "withdrawn": "withdrawn",
+    "interpretations": "interpretations",
 }
 VALIDITY_BY_LABEL = {label: value for value, label in Notice.Validity.choices}
 VALIDITY_BY_LABEL["现行有效"] = Notice.Validity.EFFECTIVE
@@ -100,11 +125,12 @@ class Record:
     fields: dict[str, Any]
     attachments: list[InspectedFile] | None = None
     interpretations: list[str] | None = None
-    withdrawn: dict[str, Any] | None | bool = False
+    withdrawn: dict[str, Any] | bool | None = False
     new_agencies: list[str] = field(default_factory=list)
 
 
 # --- parsing ------------------------------------------------------------------------------
+
 
 def decode_line(raw: bytes) -> dict[str, Any]:
     try:
@@ -137,7 +163,9 @@ def _date(obj: dict, key: str) -> date | None:
     if not value:
         return None
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise field_error(key, f"格式不正确：“{value[:40]}”应为 YYYY-MM-DD，例如 2024-03-01")
+        raise field_error(
+            key, f"格式不正确：“{value[:40]}”应为 YYYY-MM-DD，例如 2024-03-01"
+        )
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
@@ -147,18 +175,25 @@ def _date(obj: dict, key: str) -> date | None:
 def parse_published_at(value: Any, key: str = "published_at") -> datetime:
     """ISO 8601 date or datetime; without an offset it is Beijing time."""
     if not isinstance(value, str) or not value.strip():
-        raise field_error(key, "必须是 ISO 8601 日期或时间，例如 2024-03-01 或 2024-03-01T09:30:00+08:00")
+        raise field_error(
+            key,
+            "必须是 ISO 8601 日期或时间，例如 2024-03-01 或 2024-03-01T09:30:00+08:00",
+        )
     value = value.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             moment = datetime.combine(date.fromisoformat(value), time(0, 0))
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?", value):
+        elif re.fullmatch(
+            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?",
+            value,
+        ):
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         else:
             raise ValueError(value)
     except ValueError as exc:
         raise field_error(
-            key, f"格式不正确：“{value[:40]}”应为 ISO 8601 日期或时间，例如 2024-03-01 或 2024-03-01T09:30:00+08:00"
+            key,
+            f"格式不正确：“{value[:40]}”应为 ISO 8601 日期或时间，例如 2024-03-01 或 2024-03-01T09:30:00+08:00",
         ) from exc
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=BEIJING)
@@ -198,8 +233,14 @@ class Resolver:
         self.agencies.pop(name, None)
 
 
-def parse_record(obj: dict[str, Any], *, line: int, resolver: Resolver, base_dir: Path,
-                 read_attachments: bool = True) -> Record:
+def parse_record(
+    obj: dict[str, Any],
+    *,
+    line: int,
+    resolver: Resolver,
+    base_dir: Path,
+    read_attachments: bool = True,
+) -> Record:
     unknown = [k for k in obj if k not in KEYS]
     if unknown:
         allowed = "、".join(KEYS)
@@ -224,7 +265,11 @@ def parse_record(obj: dict[str, Any], *, line: int, resolver: Resolver, base_dir
     names = obj["publisher"]
     if isinstance(names, str):
         names = [names]
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
+    if (
+        not isinstance(names, list)
+        or not names
+        or not all(isinstance(n, str) and n.strip() for n in names)
+    ):
         raise field_error("publisher", "必须是机关名称，或联合发文时的机关名称列表")
     publishers: list[Agency] = []
     new_agencies: list[str] = []
@@ -234,7 +279,10 @@ def parse_record(obj: dict[str, Any], *, line: int, resolver: Resolver, base_dir
             if name in new_agencies:
                 raise field_error("publisher", f"中的机关“{name}”重复")
             if not resolver.create_agencies:
-                raise field_error("publisher", f"中的机关“{name}”不存在（可先在管理后台添加，或使用 --create-agencies）")
+                raise field_error(
+                    "publisher",
+                    f"中的机关“{name}”不存在（可先在管理后台添加，或使用 --create-agencies）",
+                )
             if len(name) > Agency._meta.get_field("name").max_length:
                 raise field_error("publisher", f"中的机关名称“{name[:40]}…”过长")
             new_agencies.append(name)
@@ -251,20 +299,32 @@ def parse_record(obj: dict[str, Any], *, line: int, resolver: Resolver, base_dir
         try:
             fields["doc_number"] = normalise_doc_number(raw)
         except ValidationError as exc:
-            raise field_error("doc_number", f"“{raw}”格式不正确：" + "；".join(exc.messages)) from exc
+            raise field_error(
+                "doc_number", f"“{raw}”格式不正确：" + "；".join(exc.messages)
+            ) from exc
     for key in ("written_date", "valid_from", "valid_until"):
         if key in obj:
             fields[key] = _date(obj, key)
-    if fields.get("valid_from") and fields.get("valid_until") and fields["valid_until"] < fields["valid_from"]:
+    if (
+        fields.get("valid_from")
+        and fields.get("valid_until")
+        and fields["valid_until"] < fields["valid_from"]
+    ):
         raise field_error("valid_until", "早于施行日期（valid_from）")
 
     if "theme" in obj:
         value = _string(obj, "theme")
         if value:
-            key = "\\".join(part.strip() for part in value.replace("／", "\\").replace("＼", "\\").split("\\"))
+            key = "\\".join(
+                part.strip()
+                for part in value.replace("／", "\\").replace("＼", "\\").split("\\")
+            )
             theme = resolver.themes.get(key)
             if theme is None:
-                raise field_error("theme", f"“{value}”不存在；应为“父类\\子类”或“父类”，例如 科技、教育\\教育")
+                raise field_error(
+                    "theme",
+                    f"“{value}”不存在；应为“父类\\子类”或“父类”，例如 科技、教育\\教育",
+                )
             fields["theme"] = theme
         else:
             fields["theme"] = None
@@ -276,17 +336,25 @@ def parse_record(obj: dict[str, Any], *, line: int, resolver: Resolver, base_dir
     if "column" in obj:
         value = _string(obj, "column")
         if value and value not in resolver.columns:
-            raise field_error("column", f"“{value}”不存在（填写栏目名称或网址名，例如 政策文件 或 zcwj）")
+            raise field_error(
+                "column",
+                f"“{value}”不存在（填写栏目名称或网址名，例如 政策文件 或 zcwj）",
+            )
         fields["column"] = resolver.columns.get(value) if value else None
     if "validity" in obj:
         value = _string(obj, "validity")
         if value not in VALIDITY_BY_LABEL:
-            raise field_error("validity", f"“{value}”无效，应为 有效、已修改、已废止、失效、尚未生效 之一")
+            raise field_error(
+                "validity",
+                f"“{value}”无效，应为 有效、已修改、已废止、失效、尚未生效 之一",
+            )
         fields["validity"] = VALIDITY_BY_LABEL[value]
     if "disclosure_mode" in obj:
         value = _string(obj, "disclosure_mode")
         if value not in DISCLOSURE_BY_LABEL:
-            raise field_error("disclosure_mode", f"“{value}”无效，应为 主动公开 或 依申请公开")
+            raise field_error(
+                "disclosure_mode", f"“{value}”无效，应为 主动公开 或 依申请公开"
+            )
         fields["disclosure_mode"] = DISCLOSURE_BY_LABEL[value]
     if "audience" in obj:
         fields["audience"] = _string(obj, "audience", max_length=50) or "面向社会"
@@ -300,76 +368,117 @@ def parse_record(obj: dict[str, Any], *, line: int, resolver: Resolver, base_dir
         if value is None:
             value = []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise field_error("keywords", "必须是字符串列表，例如 [\"教育\", \"招生\"]")
+            raise field_error("keywords", '必须是字符串列表，例如 ["教育", "招生"]')
         words = normalise_keywords(value)
         too_long = [w for w in words if len(w) > 50]
         if too_long:
-            raise field_error("keywords", f"中的“{too_long[0][:20]}…”过长（每个关键词最多 50 个字符）")
+            raise field_error(
+                "keywords", f"中的“{too_long[0][:20]}…”过长（每个关键词最多 50 个字符）"
+            )
         fields["keywords"] = words
 
     attachments = None
     if "attachments" in obj:
-        attachments = _parse_attachments(obj["attachments"], base_dir=base_dir, read=read_attachments)
+        attachments = _parse_attachments(
+            obj["attachments"], base_dir=base_dir, read=read_attachments
+        )
 
     interpretations = None
     if "interpretations" in obj:
         value = obj["interpretations"] or []
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise field_error("interpretations", "必须是解读文件索引号的列表，例如 [\"4302xxxxx/2024-00012\"]")
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and v.strip() for v in value
+        ):
+            raise field_error(
+                "interpretations",
+                '必须是解读文件索引号的列表，例如 ["4302xxxxx/2024-00012"]',
+            )
         interpretations = [v.strip() for v in value]
 
-    withdrawn: dict[str, Any] | None | bool = False
+    withdrawn: dict[str, Any] | bool | None = False
     if "withdrawn" in obj:
         value = obj["withdrawn"]
         if value is None:
             withdrawn = None
         else:
             if not isinstance(value, dict) or set(value) - {"at", "reason"}:
-                raise field_error("withdrawn", "必须是 null 或 {\"at\": 撤销时间, \"reason\": 撤销原因}")
+                raise field_error(
+                    "withdrawn", '必须是 null 或 {"at": 撤销时间, "reason": 撤销原因}'
+                )
             reason = value.get("reason")
             if not isinstance(reason, str) or not reason.strip():
                 raise field_error("withdrawn", "缺少撤销原因（reason）")
             if len(reason.strip()) > 300:
                 raise field_error("withdrawn", "中的撤销原因过长（最多 300 个字符）")
-            at = parse_published_at(value["at"], "withdrawn") if value.get("at") else published_at
+            at = (
+                parse_published_at(value["at"], "withdrawn")
+                if value.get("at")
+                else published_at
+            )
             withdrawn = {"at": at, "reason": reason.strip()}
 
     return Record(
-        line=line, index_number=index_number, publishers=publishers, published_at=published_at, fields=fields,
-        attachments=attachments, interpretations=interpretations, withdrawn=withdrawn, new_agencies=new_agencies,
+        line=line,
+        index_number=index_number,
+        publishers=publishers,
+        published_at=published_at,
+        fields=fields,
+        attachments=attachments,
+        interpretations=interpretations,
+        withdrawn=withdrawn,
+        new_agencies=new_agencies,
     )
 
 
-def _parse_attachments(value: Any, *, base_dir: Path, read: bool) -> list[InspectedFile]:
+def _parse_attachments(
+    value: Any, *, base_dir: Path, read: bool
+) -> list[InspectedFile]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise field_error("attachments", "必须是列表，例如 [{\"name\": \"附件1.pdf\", \"path\": \"files/附件1.pdf\"}]")
+        raise field_error(
+            "attachments",
+            '必须是列表，例如 [{"name": "附件1.pdf", "path": "files/附件1.pdf"}]',
+        )
     out = []
     for i, item in enumerate(value):
         where = f"第 {i + 1} 项"
-        if not isinstance(item, dict) or set(item) - {"name", "path"} or not isinstance(item.get("path"), str):
-            raise field_error("attachments", f"{where}必须是 {{\"name\": 文件名, \"path\": 相对路径}}")
+        if (
+            not isinstance(item, dict)
+            or set(item) - {"name", "path"}
+            or not isinstance(item.get("path"), str)
+        ):
+            raise field_error(
+                "attachments", f'{where}必须是 {{"name": 文件名, "path": 相对路径}}'
+            )
         name = item.get("name") or Path(item["path"]).name
         if not isinstance(name, str):
             raise field_error("attachments", f"{where}的 name 必须是字符串")
         path = (base_dir / item["path"]).resolve()
         if not path.is_file():
-            raise field_error("attachments", f"{where}的文件“{item['path']}”不存在（路径相对于 JSONL 文件所在目录）")
+            raise field_error(
+                "attachments",
+                f"{where}的文件“{item['path']}”不存在（路径相对于 JSONL 文件所在目录）",
+            )
         if not read:
             continue
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise field_error("attachments", f"{where}的文件“{item['path']}”无法读取：{exc.strerror}") from exc
+            raise field_error(
+                "attachments", f"{where}的文件“{item['path']}”无法读取：{exc.strerror}"
+            ) from exc
         try:
             out.append(inspect_file(name, data))
         except ValidationError as exc:
-            raise field_error("attachments", f"{where}：" + "；".join(exc.messages)) from exc
+            raise field_error(
+                "attachments", f"{where}：" + "；".join(exc.messages)
+            ) from exc
     return out
 
 
 # --- applying -----------------------------------------------------------------------------
+
 
 def apply_record(record: Record, *, resolver: Resolver, by=None) -> tuple[Notice, str]:
     """Write one parsed line in its own transaction; returns the notice and the outcome.
@@ -383,14 +492,22 @@ def apply_record(record: Record, *, resolver: Resolver, by=None) -> tuple[Notice
             publishers = []
             for agency in record.publishers:
                 if agency.pk is None:
-                    agency = resolver.agency(agency.name) or resolver.create_agency(agency.name)
+                    agency = resolver.agency(agency.name) or resolver.create_agency(
+                        agency.name
+                    )
                 publishers.append(agency)
             try:
                 notice, outcome = notice_import_upsert(
-                    publishers=publishers, published_at=record.published_at, by=by,
-                    index_number=record.index_number, withdrawn=record.withdrawn, **record.fields,
+                    publishers=publishers,
+                    published_at=record.published_at,
+                    by=by,
+                    index_number=record.index_number,
+                    withdrawn=record.withdrawn,
+                    **record.fields,
                 )
-                if record.attachments is not None and _sync_attachments(notice, record.attachments, by, stored):
+                if record.attachments is not None and _sync_attachments(
+                    notice, record.attachments, by, stored
+                ):
                     outcome = "updated" if outcome == "unchanged" else outcome
             except ValidationError as exc:
                 raise validation_error_to_line_error(exc) from exc
@@ -403,14 +520,23 @@ def apply_record(record: Record, *, resolver: Resolver, by=None) -> tuple[Notice
     return notice, outcome
 
 
-def _sync_attachments(notice: Notice, wanted: list[InspectedFile], by, stored: list[Attachment]) -> bool:
+def _sync_attachments(
+    notice: Notice, wanted: list[InspectedFile], by, stored: list[Attachment]
+) -> bool:
     """Make the notice's attachments exactly ``wanted`` (same name and bytes), in order."""
     changed = False
     current = list(notice.attachments.all())
     remaining = list(current)
     keep: list[Attachment] = []
     for inspected in wanted:
-        match = next((a for a in remaining if a.sha256 == inspected.sha256 and a.name == inspected.name), None)
+        match = next(
+            (
+                a
+                for a in remaining
+                if a.sha256 == inspected.sha256 and a.name == inspected.name
+            ),
+            None,
+        )
         if match is not None:
             remaining.remove(match)
             keep.append(match)
@@ -430,11 +556,14 @@ def _sync_attachments(notice: Notice, wanted: list[InspectedFile], by, stored: l
 
 # --- export -------------------------------------------------------------------------------
 
+
 def _local_iso(moment: datetime) -> str:
     return timezone.localtime(moment, BEIJING).isoformat()
 
 
-def serialise_notice(notice: Notice, *, attachment_paths: list[str] | None) -> dict[str, Any]:
+def serialise_notice(
+    notice: Notice, *, attachment_paths: list[str] | None
+) -> dict[str, Any]:
     """One line of the export (every key written, so a re-import sets every field)."""
     publishers = [link.agency.name for link in notice.publisher_links.all()]
     record: dict[str, Any] = {
@@ -442,7 +571,9 @@ def serialise_notice(notice: Notice, *, attachment_paths: list[str] | None) -> d
         "title": notice.title,
         "publisher": publishers[0] if len(publishers) == 1 else publishers,
         "doc_number": notice.doc_number,
-        "written_date": notice.written_date.isoformat() if notice.written_date else None,
+        "written_date": notice.written_date.isoformat()
+        if notice.written_date
+        else None,
         "published_at": _local_iso(notice.published_at),
         "theme": notice.theme.full_name if notice.theme else None,
         "genre": notice.genre.name if notice.genre else None,
@@ -459,14 +590,18 @@ def serialise_notice(notice: Notice, *, attachment_paths: list[str] | None) -> d
     }
     if attachment_paths is not None:
         record["attachments"] = [
-            {"name": a.name, "path": path} for a, path in zip(notice.attachments.all(), attachment_paths, strict=True)
+            {"name": a.name, "path": path}
+            for a, path in zip(notice.attachments.all(), attachment_paths, strict=True)
         ]
     record["interpretations"] = [
-        other.index_number for other in notice.interpretations.all() if other.index_number
+        other.index_number
+        for other in notice.interpretations.all()
+        if other.index_number
     ]
     record["withdrawn"] = (
         {"at": _local_iso(notice.withdrawn_at), "reason": notice.withdrawn_reason}
-        if notice.status == Notice.Status.WITHDRAWN else None
+        if notice.status == Notice.Status.WITHDRAWN
+        else None
     )
     return record
 

@@ -44,7 +44,9 @@ class _FormParser(HTMLParser):
                 return
             if kind in ("checkbox", "radio") and "checked" not in a:
                 return
-            self.data.setdefault(name, []).append(a.get("value", "on" if kind == "checkbox" else ""))
+            self.data.setdefault(name, []).append(
+                a.get("value", "on" if kind == "checkbox" else "")
+            )
         elif tag == "select" and name:
             self._select = name
         elif tag == "option" and self._select and "selected" in a:
@@ -81,7 +83,9 @@ def other_draft(other_agency):
     return NoticeFactory(owner_agency=other_agency, title="财政局的草稿")
 
 
-def test_changelist_shows_only_the_staff_users_agency(staff_client, own_draft, other_draft):
+def test_changelist_shows_only_the_staff_users_agency(
+    staff_client, own_draft, other_draft
+):
     response = staff_client.get(reverse(CHANGELIST))
     assert response.status_code == 200
     content = response.content.decode()
@@ -89,7 +93,9 @@ def test_changelist_shows_only_the_staff_users_agency(staff_client, own_draft, o
     assert "财政局的草稿" not in content
 
 
-def test_other_agencies_change_url_is_unreachable_and_unchanged(staff_client, other_draft):
+def test_other_agencies_change_url_is_unreachable_and_unchanged(
+    staff_client, other_draft
+):
     url = reverse("admin:catalog_notice_change", args=[other_draft.pk])
     response = staff_client.get(url)
     assert response.status_code in (302, 404)
@@ -98,15 +104,22 @@ def test_other_agencies_change_url_is_unreachable_and_unchanged(staff_client, ot
     assert response.status_code in (302, 404)
     other_draft.refresh_from_db()
     assert other_draft.title == "财政局的草稿"
-    assert staff_client.get(reverse("admin:catalog_notice_history", args=[other_draft.pk])).status_code in (302, 404)
+    assert staff_client.get(
+        reverse("admin:catalog_notice_history", args=[other_draft.pk])
+    ).status_code in (302, 404)
 
 
-def test_outsider_sees_the_other_side_the_same_way(other_agency_staff_client, own_draft, other_draft):
+def test_outsider_sees_the_other_side_the_same_way(
+    other_agency_staff_client, own_draft, other_draft
+):
     content = other_agency_staff_client.get(reverse(CHANGELIST)).content.decode()
-    assert "财政局的草稿" in content and "教育局的草稿" not in content
+    assert "财政局的草稿" in content
+    assert "教育局的草稿" not in content
 
 
-def test_staff_without_the_admin_role_cannot_open_the_catalog_admin(client, teammate_user, own_draft):
+def test_staff_without_the_admin_role_cannot_open_the_catalog_admin(
+    client, teammate_user, own_draft
+):
     client.force_login(teammate_user)  # 承办人 only
     assert client.get(reverse(CHANGELIST)).status_code == 403
 
@@ -114,17 +127,26 @@ def test_staff_without_the_admin_role_cannot_open_the_catalog_admin(client, team
 def test_superuser_sees_every_agency(client, own_draft, other_draft):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     content = client.get(reverse(CHANGELIST)).content.decode()
-    assert "教育局的草稿" in content and "财政局的草稿" in content
+    assert "教育局的草稿" in content
+    assert "财政局的草稿" in content
 
 
-def test_adding_a_notice_goes_through_the_service_with_the_users_agency(staff_client, staff_user, agency):
+def test_adding_a_notice_goes_through_the_service_with_the_users_agency(
+    staff_client, staff_user, agency
+):
     add_url = reverse("admin:catalog_notice_add")
     page = staff_client.get(add_url)
     assert "owner_agency" not in form_data(page)  # forced to the user's agency
     data = form_data(page)
-    data.update(title="关于做好2024年招生工作的通知", doc_number="株天教发（2024）05号",
-                body="<p>正文</p><script>alert(1)</script>", keywords="招生，入学", validity="effective",
-                disclosure_mode="active", audience="面向社会")
+    data.update(
+        title="关于做好2024年招生工作的通知",
+        doc_number="株天教发（2024）05号",
+        body="<p>正文</p><script>alert(1)</script>",
+        keywords="招生，入学",
+        validity="effective",
+        disclosure_mode="active",
+        audience="面向社会",
+    )
     response = staff_client.post(add_url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     notice = Notice.objects.get(title="关于做好2024年招生工作的通知")
@@ -140,8 +162,13 @@ def test_adding_a_notice_goes_through_the_service_with_the_users_agency(staff_cl
 def test_malformed_doc_number_is_a_form_error_and_keeps_the_input(staff_client):
     add_url = reverse("admin:catalog_notice_add")
     data = form_data(staff_client.get(add_url))
-    data.update(title="有错误字号的通知", doc_number="株天教发2024五号", validity="effective",
-                disclosure_mode="active", audience="面向社会")
+    data.update(
+        title="有错误字号的通知",
+        doc_number="株天教发2024五号",
+        validity="effective",
+        disclosure_mode="active",
+        audience="面向社会",
+    )
     response = staff_client.post(add_url, data)
     assert response.status_code == 200
     content = response.content.decode()
@@ -150,8 +177,12 @@ def test_malformed_doc_number_is_a_form_error_and_keeps_the_input(staff_client):
     assert not Notice.objects.exists()
 
 
-def test_editing_records_the_change_and_keeps_the_index_number(staff_client, staff_user, agency):
-    notice = NoticeFactory(owner_agency=agency, title="旧标题", published_at=at(2024, 3, 1))
+def test_editing_records_the_change_and_keeps_the_index_number(
+    staff_client, staff_user, agency
+):
+    notice = NoticeFactory(
+        owner_agency=agency, title="旧标题", published_at=at(2024, 3, 1)
+    )
     url = reverse("admin:catalog_notice_change", args=[notice.pk])
     page = staff_client.get(url)
     assert "变更记录" in page.content.decode()
@@ -160,16 +191,27 @@ def test_editing_records_the_change_and_keeps_the_index_number(staff_client, sta
     response = staff_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     notice.refresh_from_db()
-    assert notice.title == "新标题" and notice.index_number == "00001434-9/2024-00001"
+    assert notice.title == "新标题"
+    assert notice.index_number == "00001434-9/2024-00001"
     event = notice.events.latest("id")
-    assert (event.action, event.actor, event.changes["title"]) == ("updated", staff_user, ["旧标题", "新标题"])
+    assert (event.action, event.actor, event.changes["title"]) == (
+        "updated",
+        staff_user,
+        ["旧标题", "新标题"],
+    )
 
 
-def test_publish_action_issues_the_index_number(staff_client, staff_user, own_draft, other_draft):
+def test_publish_action_issues_the_index_number(
+    staff_client, staff_user, own_draft, other_draft
+):
     with time_machine.travel(at(2024, 3, 1, 10), tick=False):
-        response = staff_client.post(reverse(CHANGELIST), {
-            "action": "publish_selected", ACTION_CHECKBOX_NAME: [own_draft.pk, other_draft.pk],
-        })
+        response = staff_client.post(
+            reverse(CHANGELIST),
+            {
+                "action": "publish_selected",
+                ACTION_CHECKBOX_NAME: [own_draft.pk, other_draft.pk],
+            },
+        )
     assert response.status_code == 302
     own_draft.refresh_from_db()
     other_draft.refresh_from_db()
@@ -177,26 +219,50 @@ def test_publish_action_issues_the_index_number(staff_client, staff_user, own_dr
     assert own_draft.index_number == "00001434-9/2024-00001"
     assert own_draft.published_at == at(2024, 3, 1, 10)
     assert own_draft.events.latest("id").actor == staff_user
-    assert other_draft.status == Notice.Status.DRAFT and other_draft.index_number is None  # not in scope
+    assert other_draft.status == Notice.Status.DRAFT
+    assert other_draft.index_number is None
 
 
 def test_withdraw_action_asks_for_a_reason(staff_client, agency):
-    notice = NoticeFactory(owner_agency=agency, title="要撤销的通知", published_at=at(2024, 3, 1))
+    notice = NoticeFactory(
+        owner_agency=agency, title="要撤销的通知", published_at=at(2024, 3, 1)
+    )
     url = reverse(CHANGELIST)
-    first = staff_client.post(url, {"action": "withdraw_selected", ACTION_CHECKBOX_NAME: [notice.pk]})
+    first = staff_client.post(
+        url, {"action": "withdraw_selected", ACTION_CHECKBOX_NAME: [notice.pk]}
+    )
     assert first.status_code == 200
-    assert "撤销原因" in first.content.decode() and "要撤销的通知" in first.content.decode()
-    empty = staff_client.post(url, {"action": "withdraw_selected", ACTION_CHECKBOX_NAME: [notice.pk],
-                                    "confirm": "yes", "reason": "  "})
-    assert empty.status_code == 200 and "请填写撤销原因" in empty.content.decode()
+    assert "撤销原因" in first.content.decode()
+    assert "要撤销的通知" in first.content.decode()
+    empty = staff_client.post(
+        url,
+        {
+            "action": "withdraw_selected",
+            ACTION_CHECKBOX_NAME: [notice.pk],
+            "confirm": "yes",
+            "reason": "  ",
+        },
+    )
+    assert empty.status_code == 200
+    assert "请填写撤销原因" in empty.content.decode()
     notice.refresh_from_db()
     assert notice.status == Notice.Status.PUBLISHED
     with time_machine.travel(at(2024, 4, 1, 9), tick=False):
-        done = staff_client.post(url, {"action": "withdraw_selected", ACTION_CHECKBOX_NAME: [notice.pk],
-                                       "confirm": "yes", "reason": "已被新文件替代"})
+        done = staff_client.post(
+            url,
+            {
+                "action": "withdraw_selected",
+                ACTION_CHECKBOX_NAME: [notice.pk],
+                "confirm": "yes",
+                "reason": "已被新文件替代",
+            },
+        )
     assert done.status_code == 302
     notice.refresh_from_db()
-    assert (notice.status, notice.withdrawn_reason) == (Notice.Status.WITHDRAWN, "已被新文件替代")
+    assert (notice.status, notice.withdrawn_reason) == (
+        Notice.Status.WITHDRAWN,
+        "已被新文件替代",
+    )
     assert notice.withdrawn_at == at(2024, 4, 1, 9)
     assert notice.index_number == "00001434-9/2024-00001"
 
@@ -207,41 +273,62 @@ def _with_upload(data: dict, name: str, content: bytes) -> dict:
     return data
 
 
-def test_attachment_upload_in_the_admin_is_checked_and_extracted(staff_client, agency, settings):
+def test_attachment_upload_in_the_admin_is_checked_and_extracted(
+    staff_client, agency, settings
+):
     notice = NoticeFactory(owner_agency=agency, title="带附件的通知")
     url = reverse("admin:catalog_notice_change", args=[notice.pk])
 
-    bad = _with_upload(form_data(staff_client.get(url)), "伪装.pdf", b"<html><script>alert(1)</script></html>")
+    bad = _with_upload(
+        form_data(staff_client.get(url)),
+        "伪装.pdf",
+        b"<html><script>alert(1)</script></html>",
+    )
     response = staff_client.post(url, bad)
     assert response.status_code == 200
     assert "网页（HTML）" in response.content.decode()
     assert not Attachment.objects.exists()
 
-    good = _with_upload(form_data(staff_client.get(url)), "细则.pdf", build_pdf("招生细则", ["报名时间：7月1日"]))
+    good = _with_upload(
+        form_data(staff_client.get(url)),
+        "细则.pdf",
+        build_pdf("招生细则", ["报名时间：7月1日"]),
+    )
     response = staff_client.post(url, good)
     assert response.status_code == 302, response.content.decode()[:3000]
     attachment = notice.attachments.get()
-    assert attachment.name == "细则.pdf" and "报名时间" in attachment.text
+    assert attachment.name == "细则.pdf"
+    assert "报名时间" in attachment.text
     notice.refresh_from_db()
     assert "报名时间" in notice.search_text
 
 
-def test_changelist_query_count_does_not_grow_with_rows(staff_client, agency, django_assert_max_num_queries):
+def test_changelist_query_count_does_not_grow_with_rows(
+    staff_client, agency, django_assert_max_num_queries
+):
     for i in range(3):
-        NoticeFactory(owner_agency=agency, title=f"通知{i}", published_at=at(2024, 3, i + 1))
+        NoticeFactory(
+            owner_agency=agency, title=f"通知{i}", published_at=at(2024, 3, i + 1)
+        )
     with django_assert_max_num_queries(20) as small:
         staff_client.get(reverse(CHANGELIST))
     for i in range(3, 30):
-        NoticeFactory(owner_agency=agency, title=f"通知{i}", published_at=at(2024, 4, 1))
+        NoticeFactory(
+            owner_agency=agency, title=f"通知{i}", published_at=at(2024, 4, 1)
+        )
     with django_assert_max_num_queries(len(small.captured_queries)):
         staff_client.get(reverse(CHANGELIST))
 
 
-def test_deleting_an_attachment_in_the_admin_goes_through_the_service(staff_client, staff_user, agency):
+def test_deleting_an_attachment_in_the_admin_goes_through_the_service(
+    staff_client, staff_user, agency
+):
     from catalog import services
 
     notice = NoticeFactory(owner_agency=agency, title="带附件的通知")
-    services.attachment_add(notice=notice, by=None, name="旧附件.txt", content="旧附件独有内容".encode())
+    services.attachment_add(
+        notice=notice, by=None, name="旧附件.txt", content="旧附件独有内容".encode()
+    )
     url = reverse("admin:catalog_notice_change", args=[notice.pk])
     data = form_data(staff_client.get(url))
     data["attachments-0-DELETE"] = "on"
@@ -251,15 +338,26 @@ def test_deleting_an_attachment_in_the_admin_goes_through_the_service(staff_clie
     notice.refresh_from_db()
     assert "旧附件独有内容" not in notice.search_text
     event = notice.events.latest("id")
-    assert (event.actor, event.changes["attachments"][0]["name"]) == (staff_user, "旧附件.txt")
+    assert (event.actor, event.changes["attachments"][0]["name"]) == (
+        staff_user,
+        "旧附件.txt",
+    )
 
 
-def test_linking_an_interpretation_in_the_admin_is_recorded(staff_client, staff_user, agency, other_agency):
+def test_linking_an_interpretation_in_the_admin_is_recorded(
+    staff_client, staff_user, agency, other_agency
+):
     from catalog.models import Genre
 
-    policy = NoticeFactory(owner_agency=agency, title="关于印发某办法的通知", published_at=at(2024, 3, 1))
-    reading = NoticeFactory(owner_agency=other_agency, title="某办法政策解读", genre=Genre.objects.get(name="解读"),
-                            published_at=at(2024, 3, 1, 10))
+    policy = NoticeFactory(
+        owner_agency=agency, title="关于印发某办法的通知", published_at=at(2024, 3, 1)
+    )
+    reading = NoticeFactory(
+        owner_agency=other_agency,
+        title="某办法政策解读",
+        genre=Genre.objects.get(name="解读"),
+        published_at=at(2024, 3, 1, 10),
+    )
     url = reverse("admin:catalog_notice_change", args=[policy.pk])
     data = form_data(staff_client.get(url))
     data["interpretation_notices"] = [str(reading.pk)]

@@ -26,7 +26,9 @@ OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
 @pytest.fixture
 def notice(agency):
-    return NoticeFactory(owner_agency=agency, title="关于做好2024年义务教育招生工作的通知")
+    return NoticeFactory(
+        owner_agency=agency, title="关于做好2024年义务教育招生工作的通知"
+    )
 
 
 def media_files(settings) -> list[Path]:
@@ -41,13 +43,20 @@ def rejected(name: str, data: bytes) -> str:
 
 
 def test_pdf_text_is_extracted_and_searchable(notice, staff_user, settings):
-    data = build_pdf("天元区义务教育招生入学实施细则", ["报名时间：7月1日至7月10日", "咨询电话 0731-28112401"])
-    attachment = services.attachment_add(notice=notice, by=staff_user, name="实施细则.pdf", content=data)
+    data = build_pdf(
+        "天元区义务教育招生入学实施细则",
+        ["报名时间：7月1日至7月10日", "咨询电话 0731-28112401"],
+    )
+    attachment = services.attachment_add(
+        notice=notice, by=staff_user, name="实施细则.pdf", content=data
+    )
     assert attachment.content_type == "application/pdf"
     assert "报名时间：7月1日至7月10日" in attachment.text
-    assert attachment.size == len(data) and len(attachment.sha256) == 64
+    assert attachment.size == len(data)
+    assert len(attachment.sha256) == 64
     notice.refresh_from_db()
-    assert "实施细则" in notice.search_text and "0731-28112401" in notice.search_text
+    assert "实施细则" in notice.search_text
+    assert "0731-28112401" in notice.search_text
     stored = Path(attachment.file.path)
     assert stored.read_bytes() == data
     assert "实施细则" not in stored.name  # random name, outside any public URL
@@ -58,34 +67,58 @@ def test_pdf_text_is_extracted_and_searchable(notice, staff_user, settings):
 
 def test_docx_text_is_extracted(notice):
     data = build_docx("招生工作方案", ["一、招生范围", "二、报名方式：网上报名"])
-    attachment = services.attachment_add(notice=notice, by=None, name="方案.docx", content=data)
-    assert attachment.text.splitlines() == ["招生工作方案", "一、招生范围", "二、报名方式：网上报名"]
+    attachment = services.attachment_add(
+        notice=notice, by=None, name="方案.docx", content=data
+    )
+    assert attachment.text.splitlines() == [
+        "招生工作方案",
+        "一、招生范围",
+        "二、报名方式：网上报名",
+    ]
     assert attachment.content_type.endswith("wordprocessingml.document")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_plain_text_is_decoded(notice, encoding):
     data = "责任分工表\n嵩山路街道：王同志".encode(encoding)
-    attachment = services.attachment_add(notice=notice, by=None, name="分工表.txt", content=data)
+    attachment = services.attachment_add(
+        notice=notice, by=None, name="分工表.txt", content=data
+    )
     assert attachment.text == "责任分工表\n嵩山路街道：王同志"
     assert attachment.content_type.startswith("text/plain")
 
 
 def test_uploaded_file_goes_through_the_same_checks(notice):
-    upload = SimpleUploadedFile("../../etc/招生.txt", "招生简章".encode(), content_type="text/html")
+    upload = SimpleUploadedFile(
+        "../../etc/招生.txt", "招生简章".encode(), content_type="text/html"
+    )
     attachment = services.attachment_add(notice=notice, by=None, uploaded_file=upload)
     assert attachment.name == "招生.txt"
-    assert attachment.content_type == "text/plain; charset=utf-8"  # decided by content, not the browser
+    assert (
+        attachment.content_type == "text/plain; charset=utf-8"
+    )  # decided by content, not the browser
 
 
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
-        ("通知.pdf", b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>", "网页（HTML）"),
+        (
+            "通知.pdf",
+            b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>",
+            "网页（HTML）",
+        ),
         ("通知.pdf", b"  <html><body>hello</body></html>", "网页（HTML）"),
         ("说明.txt", b"hello <script>fetch('/x')</script>", "网页（HTML）"),
-        ("图.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
-        ("图.png", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "SVG"),
+        (
+            "图.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "SVG",
+        ),
+        (
+            "图.png",
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+            "SVG",
+        ),
         ("页面.html", "<p>正文</p>".encode(), "网页（HTML）"),
         ("脚本.js", b"alert(1)", "可执行文件或脚本"),
         ("install.sh", b"#!/bin/sh\nrm -rf /\n", "可执行文件或脚本"),
@@ -105,16 +138,25 @@ def test_zip_archive_is_rejected(notice, settings):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("a.txt", "内容")
     with pytest.raises(ValidationError, match="压缩包"):
-        services.attachment_add(notice=notice, by=None, name="材料.zip", content=buffer.getvalue())
+        services.attachment_add(
+            notice=notice, by=None, name="材料.zip", content=buffer.getvalue()
+        )
     with pytest.raises(ValidationError, match="压缩包"):
-        services.attachment_add(notice=notice, by=None, name="材料.docx", content=buffer.getvalue())
+        services.attachment_add(
+            notice=notice, by=None, name="材料.docx", content=buffer.getvalue()
+        )
     assert not Attachment.objects.exists()
     assert media_files(settings) == []
 
 
 def test_disguised_html_named_pdf_is_rejected_and_nothing_is_stored(notice, settings):
     with pytest.raises(ValidationError) as info:
-        services.attachment_add(notice=notice, by=None, name="通知.pdf", content=b"<html><script>x()</script></html>")
+        services.attachment_add(
+            notice=notice,
+            by=None,
+            name="通知.pdf",
+            content=b"<html><script>x()</script></html>",
+        )
     assert "通知.pdf" in info.value.message_dict["file"][0]
     assert not Attachment.objects.exists()
     assert media_files(settings) == []
@@ -123,22 +165,28 @@ def test_disguised_html_named_pdf_is_rejected_and_nothing_is_stored(notice, sett
 
 def test_extension_must_match_the_content():
     message = rejected("通知.docx", build_pdf("标题", ["正文"]))
-    assert "扩展名 .docx" in message and "PDF" in message
+    assert "扩展名 .docx" in message
+    assert "PDF" in message
     assert "无扩展名" in rejected("通知", build_pdf("标题", ["正文"]))
 
 
 def test_macro_documents_are_rejected():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<Types><Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>')
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types><Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>',
+        )
         archive.writestr("word/vbaProject.bin", b"\x00")
     assert "宏" in rejected("通知.docx", buffer.getvalue())
     assert "宏" in rejected("通知.doc", OLE_HEADER + "_VBA_PROJECT".encode("utf-16-le"))
 
 
 def test_pdf_with_javascript_is_rejected():
-    data = build_pdf("标题", ["正文"]).replace(b"<< /Type /Catalog /Pages 2 0 R >>",
-                                              b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>")
+    data = build_pdf("标题", ["正文"]).replace(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>",
+    )
     assert "脚本" in rejected("通知.pdf", data)
 
 
@@ -154,26 +202,35 @@ def test_images_and_office_97_files_are_accepted_without_text():
 
 
 def test_png_with_html_appended_is_rejected():
-    assert "PNG" in rejected("图.png", PNG_1X1 + b"<html><script>alert(1)</script></html>")
+    assert "PNG" in rejected(
+        "图.png", PNG_1X1 + b"<html><script>alert(1)</script></html>"
+    )
 
 
 def test_ofd_text_is_extracted():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("OFD.xml", "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'/>")
+        archive.writestr(
+            "OFD.xml", "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'/>"
+        )
         archive.writestr(
             "Doc_0/Pages/Page_0/Content.xml",
             "<ofd:Page xmlns:ofd='http://www.ofdspec.org/2016'><ofd:TextObject><ofd:TextCode>版式文件正文</ofd:TextCode>"
             "</ofd:TextObject></ofd:Page>",
         )
     inspected = inspect_file("公文.ofd", buffer.getvalue())
-    assert (inspected.content_type, inspected.text) == ("application/ofd", "版式文件正文")
+    assert (inspected.content_type, inspected.text) == (
+        "application/ofd",
+        "版式文件正文",
+    )
 
 
 def test_size_cap_comes_from_settings(notice, settings):
     settings.UPLOAD_MAX_BYTES = 1024
     with pytest.raises(ValidationError, match="超过大小上限"):
-        services.attachment_add(notice=notice, by=None, name="大.txt", content="字".encode() * 400)
+        services.attachment_add(
+            notice=notice, by=None, name="大.txt", content="字".encode() * 400
+        )
     upload = SimpleUploadedFile("大.txt", "字".encode() * 400)
     with pytest.raises(ValidationError, match="超过大小上限"):
         services.attachment_add(notice=notice, by=None, uploaded_file=upload)
@@ -185,11 +242,16 @@ def test_file_names_are_cleaned():
     assert clean_filename("C:\\Users\\a\\附件\x00一.pdf") == "附件一.pdf"
     assert clean_filename("...") == "附件"
     long_name = clean_filename("长" * 300 + ".pdf")
-    assert len(long_name) == 200 and long_name.endswith(".pdf")
+    assert len(long_name) == 200
+    assert long_name.endswith(".pdf")
 
 
-def test_removing_an_attachment_updates_search_and_history(notice, staff_user, django_capture_on_commit_callbacks):
-    attachment = services.attachment_add(notice=notice, by=None, name="细则.txt", content="独有词语甲乙丙".encode())
+def test_removing_an_attachment_updates_search_and_history(
+    notice, staff_user, django_capture_on_commit_callbacks
+):
+    attachment = services.attachment_add(
+        notice=notice, by=None, name="细则.txt", content="独有词语甲乙丙".encode()
+    )
     notice.refresh_from_db()
     assert "独有词语甲乙丙" in notice.search_text
     path = Path(attachment.file.path)

@@ -26,7 +26,9 @@ def test_seed_demo_builds_a_believable_catalog_with_the_2013_report():
     assert report.title == "天元区人民政府2013年政府信息公开工作年度报告"
     assert timezone.localtime(report.published_at).date() == date(2014, 2, 27)
     assert report.column.name == "政府信息公开年报"
-    assert [link.agency.name for link in report.publisher_links.all()] == ["天元区人民政府"]
+    assert [link.agency.name for link in report.publisher_links.all()] == [
+        "天元区人民政府"
+    ]
     assert report.body.startswith("<p>今年以来")
     assert "悄悄话室" in report.search_text
 
@@ -37,24 +39,41 @@ def test_seed_demo_builds_a_believable_catalog_with_the_2013_report():
     assert published.values("genre").distinct().count() >= 10
     today = date(2026, 11, 25)
     validity = dict(
-        Notice.objects.listed().with_current_validity(today).values_list("current_validity")
-        .annotate(n=Count("id")).values_list("current_validity", "n")
+        Notice.objects.listed()
+        .with_current_validity(today)
+        .values_list("current_validity")
+        .annotate(n=Count("id"))
+        .values_list("current_validity", "n")
     )
     assert validity.keys() >= {"effective", "expired", "not_yet", "repealed", "amended"}
-    assert Notice.objects.filter(validity="effective", valid_until__lt=today).exists()  # 失效 by date alone
-    assert Notice.objects.annotate(p=Count("publisher_links")).filter(p__gte=2).count() >= 10
-    assert Notice.objects.filter(doc_number__regex=r"^株天政发〔20\d\d〕[1-9]\d*号$").exists()
+    assert Notice.objects.filter(
+        validity="effective", valid_until__lt=today
+    ).exists()  # 失效 by date alone
+    assert (
+        Notice.objects.annotate(p=Count("publisher_links")).filter(p__gte=2).count()
+        >= 10
+    )
+    assert Notice.objects.filter(
+        doc_number__regex=r"^株天政发〔20\d\d〕[1-9]\d*号$"
+    ).exists()
     interpretations = Notice.objects.filter(genre__name="解读")
     assert interpretations.count() >= 20
     assert all(n.interpreted_policies.exists() for n in interpretations[:20])
     withdrawn = Notice.objects.filter(status=Notice.Status.WITHDRAWN)
-    assert withdrawn.count() >= 5 and not withdrawn.filter(withdrawn_reason="").exists()
-    assert Notice.objects.filter(status=Notice.Status.DRAFT, index_number__isnull=True).exists()
-    assert not Notice.objects.filter(status=Notice.Status.PUBLISHED, index_number__isnull=True).exists()
+    assert withdrawn.count() >= 5
+    assert not withdrawn.filter(withdrawn_reason="").exists()
+    assert Notice.objects.filter(
+        status=Notice.Status.DRAFT, index_number__isnull=True
+    ).exists()
+    assert not Notice.objects.filter(
+        status=Notice.Status.PUBLISHED, index_number__isnull=True
+    ).exists()
     kinds = set(Attachment.objects.values_list("content_type", flat=True))
-    assert {"application/pdf", "text/plain; charset=utf-8"} <= kinds and any("wordprocessingml" in k for k in kinds)
+    assert {"application/pdf", "text/plain; charset=utf-8"} <= kinds
+    assert any("wordprocessingml" in k for k in kinds)
     pdf = Attachment.objects.filter(content_type="application/pdf").first()
-    assert pdf.text.strip() and pdf.text.splitlines()[0] in pdf.notice.search_text
+    assert pdf.text.strip()
+    assert pdf.text.splitlines()[0] in pdf.notice.search_text
     assert NoticeEvent.objects.filter(action="published").count() >= 1000
 
     # deterministic and idempotent: a second run adds nothing

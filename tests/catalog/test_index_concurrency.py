@@ -25,7 +25,9 @@ THREADS = 20
 PER_THREAD = 5
 
 
-def _publish_concurrently(batches: list[list[Notice]], when: datetime) -> list[BaseException]:
+def _publish_concurrently(
+    batches: list[list[Notice]], when: datetime
+) -> list[BaseException]:
     barrier = threading.Barrier(len(batches))
     errors: list[BaseException] = []
 
@@ -50,16 +52,27 @@ def _publish_concurrently(batches: list[list[Notice]], when: datetime) -> list[B
 
 def test_many_threads_publishing_in_one_agency_get_distinct_gapless_numbers():
     agency = AgencyFactory(name="天元区教育局", org_code="00001434-9")
-    drafts = [NoticeFactory(owner_agency=agency, title=f"并发发布测试{i}") for i in range(THREADS * PER_THREAD)]
+    drafts = [
+        NoticeFactory(owner_agency=agency, title=f"并发发布测试{i}")
+        for i in range(THREADS * PER_THREAD)
+    ]
     batches = [drafts[i::THREADS] for i in range(THREADS)]
 
     errors = _publish_concurrently(batches, datetime(2024, 3, 1, 9, 0, tzinfo=TZ))
 
     assert errors == []
-    numbers = list(Notice.objects.filter(owner_agency=agency).values_list("index_number", flat=True))
+    numbers = list(
+        Notice.objects.filter(owner_agency=agency).values_list(
+            "index_number", flat=True
+        )
+    )
     assert len(numbers) == THREADS * PER_THREAD
-    assert sorted(numbers) == [f"00001434-9/2024-{n:05d}" for n in range(1, THREADS * PER_THREAD + 1)]
-    assert IndexCounter.objects.get(agency=agency, year=2024).last == THREADS * PER_THREAD
+    assert sorted(numbers) == [
+        f"00001434-9/2024-{n:05d}" for n in range(1, THREADS * PER_THREAD + 1)
+    ]
+    assert (
+        IndexCounter.objects.get(agency=agency, year=2024).last == THREADS * PER_THREAD
+    )
     assert not Notice.objects.filter(status=Notice.Status.DRAFT).exists()
 
 
@@ -78,6 +91,14 @@ def test_two_agencies_publishing_at_once_each_get_their_own_gapless_sequence():
     assert errors == []
     half = THREADS * PER_THREAD // 2
     for agency in (first, second):
-        numbers = sorted(Notice.objects.filter(owner_agency=agency).values_list("index_number", flat=True))
-        assert numbers == [f"{agency.org_code}/2025-{n:05d}" for n in range(1, half + 1)]
-    assert Notice.objects.values("index_number").distinct().count() == THREADS * PER_THREAD
+        numbers = sorted(
+            Notice.objects.filter(owner_agency=agency).values_list(
+                "index_number", flat=True
+            )
+        )
+        assert numbers == [
+            f"{agency.org_code}/2025-{n:05d}" for n in range(1, half + 1)
+        ]
+    assert (
+        Notice.objects.values("index_number").distinct().count() == THREADS * PER_THREAD
+    )

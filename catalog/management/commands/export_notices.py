@@ -32,26 +32,43 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", help="写入此文件（默认写到标准输出）")
-        parser.add_argument("--attachments-dir", help="把附件复制到此目录，并在 JSONL 中写入其相对路径")
+        parser.add_argument(
+            "--attachments-dir", help="把附件复制到此目录，并在 JSONL 中写入其相对路径"
+        )
         parser.add_argument("--agency", help="只导出此主办机关（名称）的信息")
 
     def handle(self, *args, **options):
         output = Path(options["output"]).resolve() if options["output"] else None
         base_dir = output.parent if output else Path.cwd()
-        attachments_dir = Path(options["attachments_dir"]).resolve() if options["attachments_dir"] else None
+        attachments_dir = (
+            Path(options["attachments_dir"]).resolve()
+            if options["attachments_dir"]
+            else None
+        )
         if attachments_dir is not None:
             try:
                 attachments_dir.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise CommandError(f"无法创建附件目录 {attachments_dir}：{exc.strerror}") from exc
+                raise CommandError(
+                    f"无法创建附件目录 {attachments_dir}：{exc.strerror}"
+                ) from exc
 
         notices = (
             Notice.objects.published()
             .select_related("theme__parent", "genre", "column")
             .prefetch_related(
-                Prefetch("publisher_links", queryset=NoticePublisher.objects.select_related("agency")),
-                Prefetch("attachments", queryset=Attachment.objects.order_by("position", "id")),
-                Prefetch("interpretations", queryset=Notice.objects.published().order_by("published_at", "id")),
+                Prefetch(
+                    "publisher_links",
+                    queryset=NoticePublisher.objects.select_related("agency"),
+                ),
+                Prefetch(
+                    "attachments",
+                    queryset=Attachment.objects.order_by("position", "id"),
+                ),
+                Prefetch(
+                    "interpretations",
+                    queryset=Notice.objects.published().order_by("published_at", "id"),
+                ),
             )
             .order_by("published_at", "id")
         )
@@ -65,7 +82,10 @@ class Command(BaseCommand):
             for notice in notices.iterator(chunk_size=500):
                 paths = None
                 if attachments_dir is not None:
-                    paths = [self._copy(a, notice, attachments_dir, base_dir) for a in notice.attachments.all()]
+                    paths = [
+                        self._copy(a, notice, attachments_dir, base_dir)
+                        for a in notice.attachments.all()
+                    ]
                 elif notice.attachments.all():
                     with_files += 1
                 line = dumps(serialise_notice(notice, attachment_paths=paths))
@@ -79,12 +99,16 @@ class Command(BaseCommand):
                 handle.close()
         message = f"已导出 {count} 条政府信息"
         if with_files:
-            message += f"；其中 {with_files} 条有附件未导出（使用 --attachments-dir 导出附件）"
+            message += (
+                f"；其中 {with_files} 条有附件未导出（使用 --attachments-dir 导出附件）"
+            )
         # the summary goes to stderr so that standard output stays pure JSONL
         self.stderr.write(message)
 
     @staticmethod
-    def _copy(attachment: Attachment, notice: Notice, attachments_dir: Path, base_dir: Path) -> str:
+    def _copy(
+        attachment: Attachment, notice: Notice, attachments_dir: Path, base_dir: Path
+    ) -> str:
         folder = attachments_dir / _safe_part(notice.index_number or str(notice.pk))
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{attachment.position:02d}-{_safe_part(attachment.name)}"
@@ -93,5 +117,7 @@ class Command(BaseCommand):
                 for chunk in iter(lambda: source.read(1024 * 1024), b""):
                     dest.write(chunk)
         except OSError as exc:
-            raise CommandError(f"无法导出附件“{attachment.name}”（{notice.index_number}）：{exc}") from exc
+            raise CommandError(
+                f"无法导出附件“{attachment.name}”（{notice.index_number}）：{exc}"
+            ) from exc
         return Path(os.path.relpath(target, base_dir)).as_posix()

@@ -35,9 +35,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="JSONL 文件路径（UTF-8，每行一个 JSON 对象）")
-        parser.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
-        parser.add_argument("--create-agencies", action="store_true", help="发文机关不存在时自动创建（仅名称）")
-        parser.add_argument("--user", help="记入变更记录的操作人用户名（默认不记操作人）")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="只检查并报告，不写入数据库"
+        )
+        parser.add_argument(
+            "--create-agencies",
+            action="store_true",
+            help="发文机关不存在时自动创建（仅名称）",
+        )
+        parser.add_argument(
+            "--user", help="记入变更记录的操作人用户名（默认不记操作人）"
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -80,9 +88,16 @@ class Command(BaseCommand):
                     continue
                 lines += 1
                 try:
-                    record = parse_record(decode_line(raw), line=number, resolver=resolver, base_dir=path.parent)
+                    record = parse_record(
+                        decode_line(raw),
+                        line=number,
+                        resolver=resolver,
+                        base_dir=path.parent,
+                    )
                     if self.dry_run:
-                        record.attachments = None  # checked above; nothing is stored in a dry run
+                        record.attachments = (
+                            None  # checked above; nothing is stored in a dry run
+                        )
                     notice, outcome = apply_record(record, resolver=resolver, by=by)
                 except LineError as exc:
                     self.counts["skipped"] += 1
@@ -98,19 +113,29 @@ class Command(BaseCommand):
                     )
         self._link_interpretations(links, by)
 
-    def _link_interpretations(self, links: list[tuple[Record, Notice, str]], by) -> None:
+    def _link_interpretations(
+        self, links: list[tuple[Record, Notice, str]], by
+    ) -> None:
         """解读 links last: a line may name a 解读 that comes later in the file."""
         wanted = {n for record, _, _ in links for n in record.interpretations or []}
-        found = {n.index_number: n for n in Notice.objects.filter(index_number__in=wanted)}
+        found = {
+            n.index_number: n for n in Notice.objects.filter(index_number__in=wanted)
+        }
         for record, notice, outcome in links:
             for number in record.interpretations or []:
                 if number not in found:
                     self.stderr.write(
                         f"第 {record.line} 行：字段 interpretations（相关解读）中的索引号“{number}”不存在，该链接未建立"
                     )
-            targets = [found[n] for n in record.interpretations or [] if n in found and found[n].pk != notice.pk]
+            targets = [
+                found[n]
+                for n in record.interpretations or []
+                if n in found and found[n].pk != notice.pk
+            ]
             with transaction.atomic():
-                changed = notice_set_interpretations(policy=notice, interpretations=targets, by=by, reason="导入")
+                changed = notice_set_interpretations(
+                    policy=notice, interpretations=targets, by=by, reason="导入"
+                )
             if changed and outcome == "unchanged":
                 # a line whose only change is its 解读 links counts as updated, not unchanged
                 self.counts["unchanged"] -= 1
