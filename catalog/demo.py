@@ -654,7 +654,13 @@ class Builder:
             for i, d in enumerate(drafts)
             if d.genre != "解读" and d.interprets is None and i not in interpreted
         ]
-        for draft in self.rng.sample(published, k=min(12, len(published) // 50 or 1)):
+        # withdrawn 20 days after publication, so only notices old enough for that
+        old_enough = [
+            d
+            for d in published
+            if d.published_at.date() <= self.last_day - timedelta(days=30)
+        ]
+        for draft in self.rng.sample(old_enough, k=min(12, len(old_enough) // 50 or 1)):
             draft.status = Notice.Status.WITHDRAWN
             draft.withdrawn_reason = self.rng.choice(WITHDRAW_REASONS)
         recent = [
