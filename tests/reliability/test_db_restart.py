@@ -22,7 +22,7 @@ import pytest
 from tests.reliability.pgcluster import BIN_DIR, Cluster
 from tests.security.live import Gunicorn, collected_static, http_request, production_env
 
-pytestmark = pytest.mark.fault
+pytestmark = [pytest.mark.fault, pytest.mark.django_db]  # the schema comes from the test database
 
 PAGES = ["/", "/healthz", "/staff/login/"]
 CALL_TIMEOUT = 10

@@ -80,9 +80,16 @@ def run_manage(args: list[str], env: dict[str, str], timeout: float = 120) -> su
 
 @pytest.fixture(scope="session")
 def test_database_url(django_db_setup, django_db_blocker) -> str:
-    """DATABASE_URL of pytest-django's test database, for subprocesses."""
+    """DATABASE_URL of pytest-django's test database, for subprocesses.
+
+    pytest-django creates the test database only when a collected test is marked
+    ``django_db`` (or uses ``db``): modules using this fixture carry the mark."""
     from django.db import connection
 
+    name = connection.settings_dict["NAME"]
+    assert name == (connection.settings_dict.get("TEST") or {}).get("NAME", f"test_{name}"), (
+        f"{name} is not the test database: mark the test module with pytest.mark.django_db"
+    )
     with django_db_blocker.unblock():
         return database_url(connection.settings_dict)
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.security.live import production_env, run_manage
+
+pytestmark = pytest.mark.django_db  # the subprocess gets the test database's URL
 
 
 def test_check_deploy_is_clean_with_production_settings(test_database_url):

@@ -15,6 +15,11 @@ import pytest
 
 from tests.security.live import SITE_HOST, http_request
 
+# The mark makes pytest-django create the test database that gunicorn is pointed at.
+# Rows the server must see are committed by module fixtures, outside the tests'
+# rolled-back transactions, and deleted afterwards.
+pytestmark = pytest.mark.django_db
+
 PASSWORD = "correct horse battery staple 2026"  # noqa: S105 - test account
 
 
