@@ -73,6 +73,13 @@ _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 # service/model field name → form field name, to put a service's message on the right field
 _SERVICE_TO_FORM = {"applicant_name": "name", "applicant_kind": "org_kind"}
 
+# What a reply row and its linked catalog notice need on a page (not the notice's
+# body or search columns).
+REPLY_COLUMNS = (
+    "id", "info_request_id", "outcome", "title", "letter_text", "sent_at", "replied_date", "notice_id",
+    "notice__id", "notice__uuid", "notice__title", "notice__index_number", "notice__status",
+)
+
 # How many catalog notices the confirm page shows, and how many searches it runs.
 MATCH_LIMIT = 8
 MATCH_SEARCHES = 4
@@ -537,6 +544,7 @@ def _case_context(req: InfoRequest, *, correction_form: CorrectionForm | None = 
     replies = list(
         Reply.objects.filter(info_request=req)
         .select_related("notice")
+        .only(*REPLY_COLUMNS)
         .prefetch_related(Prefetch("files", queryset=RequestFile.objects.filter(is_public=True), to_attr="file_list"))
         .order_by("sent_at", "id")
     )

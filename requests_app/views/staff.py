@@ -63,7 +63,7 @@ from requests_app.models import (
     Status,
 )
 from requests_app.outcomes import Outcome
-from requests_app.views.public import explained_deadline, file_response
+from requests_app.views.public import REPLY_COLUMNS, explained_deadline, file_response
 
 User = get_user_model()
 
@@ -314,7 +314,7 @@ def _detail_context(request: HttpRequest, req: InfoRequest, now: datetime, *,
     consultations = list(req.consultations.order_by("sent_date", "id"))
     fee_notices = list(req.fee_notices.order_by("issued_date", "id"))
     replies = list(
-        Reply.objects.filter(info_request=req).select_related("notice", "sent_by")
+        Reply.objects.filter(info_request=req).select_related("notice").only(*REPLY_COLUMNS)
         .prefetch_related(Prefetch("files", queryset=RequestFile.objects.order_by("id"), to_attr="file_list"))
         .order_by("sent_at", "id")
     )
