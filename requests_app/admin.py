@@ -1,0 +1,166 @@
+"""Django admin for 依申请公开: read-mostly and scoped.
+
+- Requests are read-only here and scoped with ``selectors.visible_to`` (a staff user
+  sees only their agency's; other agencies' change URLs answer as for a missing
+  object). Personal data shows masked only; the full values are revealed only on the
+  staff workbench by the assigned handler, through ``services.request_reveal_pii``
+  (logged). State changes happen only through the services (workbench, commands).
+- The history (events), notes, consultations, fee notices and replies appear as
+  read-only inlines. Events and the PII access log are append-only in the database.
+- 告知书模板 (ReplyTemplate) are editable by superusers (they are site-wide); staff
+  with the view permission may read them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from requests_app.models import (
+    Consultation,
+    FeeNotice,
+    InfoRequest,
+    InternalNote,
+    PiiAccessLog,
+    ReminderLog,
+    Reply,
+    ReplyTemplate,
+    RequestEvent,
+)
+from requests_app.selectors import visible_to
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = RequestEvent
+    fields = ("at", "kind", "actor", "actor_label", "is_public", "note")
+    readonly_fields = fields
+    ordering = ("at", "id")
+
+
+class NoteInline(ReadOnlyInline):
+    model = InternalNote
+    fields = ("created_at", "author", "text")
+    readonly_fields = fields
+
+
+class ConsultationInline(ReadOnlyInline):
+    model = Consultation
+    fields = ("party_type", "party_name", "sent_date", "due_date", "replied_date", "paused_workdays")
+    readonly_fields = fields
+
+
+class FeeNoticeInline(ReadOnlyInline):
+    model = FeeNotice
+    fields = ("method", "quantity", "amount", "issued_date", "pay_by_date", "paid_date", "waived", "expired_date")
+    readonly_fields = fields
+
+
+class ReplyInline(ReadOnlyInline):
+    model = Reply
+    fields = ("replied_date", "outcome", "title", "sent_by", "notice")
+    readonly_fields = fields
+
+
+@admin.register(InfoRequest)
+class InfoRequestAdmin(admin.ModelAdmin):
+    list_display = ("tracking_no", "agency", "status", "applicant_kind", "applicant_name", "received_date",
+                    "reply_due_date", "due_is_provisional", "assigned_to", "outcome", "closed_date")
+    list_filter = ("status", "channel", "applicant_kind", "outcome", "is_extended", "due_is_provisional")
+    search_fields = ("tracking_no", "applicant_name", "description")
+    date_hierarchy = "received_date"
+    list_select_related = ("agency", "assigned_to")
+    readonly_fields = (
+        "tracking_no", "code", "agency", "channel", "source", "status", "submitted_at", "received_date",
+        "received_basis", "clock_start_date", "reply_due_date", "due_is_provisional", "paused_workdays",
+        "fee_paused_workdays", "is_extended", "extension_status", "extension_days", "extension_reason",
+        "outcome", "replied_date", "closed_date", "assigned_to",
+        "applicant_type", "applicant_kind", "applicant_name", "work_unit", "id_type", "id_number_masked", "uscc",
+        "legal_representative", "contact_name", "phone_masked", "address_masked", "postcode", "fax", "email",
+        "description", "doc_title", "doc_number", "doc_index_no", "provide_forms", "delivery_methods",
+        "accept_other_forms", "correction_asked_date", "correction_due_date", "correction_items",
+        "correction_received_date", "correction_text",
+    )
+    fieldsets = (
+        ("申请", {"fields": ("tracking_no", "agency", "channel", "source", "status", "outcome", "assigned_to")}),
+        ("期限", {"fields": ("submitted_at", "received_date", "received_basis", "clock_start_date", "reply_due_date",
+                           "due_is_provisional", "paused_workdays", "fee_paused_workdays", "is_extended",
+                           "extension_status", "extension_days", "extension_reason", "replied_date",
+                           "closed_date")}),
+        ("申请人（已脱敏）", {"fields": ("applicant_type", "applicant_kind", "applicant_name", "work_unit", "id_type",
+                                  "id_number_masked", "uscc", "legal_representative", "contact_name",
+                                  "phone_masked", "address_masked", "postcode", "fax", "email")}),
+        ("所需信息", {"fields": ("description", "doc_title", "doc_number", "doc_index_no", "provide_forms",
+                             "delivery_methods", "accept_other_forms")}),
+        ("补正", {"fields": ("correction_asked_date", "correction_due_date", "correction_items",
+                           "correction_received_date", "correction_text")}),
+    )
+    inlines = (ConsultationInline, FeeNoticeInline, ReplyInline, NoteInline, EventInline)
+
+    def get_queryset(self, request):
+        return visible_to(request.user).select_related("agency", "assigned_to")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only: every change goes through requests_app.services
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ("outcome", "title", "legal_basis", "updated_at", "updated_by")
+    fields = ("outcome", "title", "legal_basis", "body")
+    readonly_fields = ("outcome",)
+
+    def has_add_permission(self, request):
+        return False  # one template per outcome, seeded by migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PiiAccessLog)
+class PiiAccessLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "info_request", "reason", "fields")
+    list_select_related = ("user", "info_request")
+    readonly_fields = ("at", "user", "info_request", "reason", "fields")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(info_request__in=visible_to(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(PiiAccessLogAdmin):
+    list_display = ("claimed_at", "sent_at", "recipient", "info_request", "kind", "due_date")
+    list_select_related = ("recipient", "info_request")
+    readonly_fields = list_display
