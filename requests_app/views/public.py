@@ -264,8 +264,6 @@ def matching_notices(cleaned: dict[str, Any]) -> tuple[list[NoticeMatch], list[s
             terms.append(term)
     terms = terms[:MATCH_SEARCHES]
     found: dict[int, Any] = {}
-    if not hasattr(search, "search_notices"):  # TEMPORARY until the search API lands
-        return [], terms
     for term in terms:
         parsed = search.parse_query(term)
         if parsed.is_empty:

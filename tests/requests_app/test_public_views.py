@@ -212,6 +212,33 @@ def test_applicant_withdraws_after_confirming(client, agency):
         assert "已撤回" in html and "撤回申请</a>" not in html
 
 
+def test_confirm_page_lists_published_notices_that_may_answer_the_application(client, agency, frozen):
+    from tests.factories import NoticeFactory
+
+    plan = NoticeFactory(owner_agency=agency, title="天元区2025年义务教育学校招生划片方案",
+                         published_at=datetime(2025, 6, 1, 9, 0, tzinfo=TZ))
+    other = NoticeFactory(owner_agency=agency, title="关于公布2024年度部门预算的公告",
+                          published_at=datetime(2025, 2, 1, 9, 0, tzinfo=TZ))
+    draft = NoticeFactory(owner_agency=agency, title="天元区2026年义务教育学校招生划片方案（草稿）")
+    response = client.post(reverse("requests_app:apply"), {**application(agency), "id_proof": upload()})
+    html = response.content.decode()
+    assert "可能相关的已公开信息" in html
+    assert plan.title in html and reverse("catalog:notice_detail", args=[plan.uuid]) in html
+    assert other.title not in html and draft.title not in html
+    assert 'target="_blank"' not in html  # links open in the same tab
+
+
+def test_confirm_page_finds_a_notice_by_its_document_number(client, agency, frozen):
+    from tests.factories import NoticeFactory
+
+    notice = NoticeFactory(owner_agency=agency, title="关于调整城乡居民最低生活保障标准的通知",
+                           doc_number="株天政发〔2025〕3号", published_at=datetime(2025, 6, 1, 9, 0, tzinfo=TZ))
+    response = client.post(reverse("requests_app:apply"), {
+        **application(agency, description="请提供低保标准调整的文件全文", doc_number="株天政发〔2025〕3号"),
+        "id_proof": upload()})
+    assert notice.title in response.content.decode()
+
+
 # --- lookup: generic error and throttling --------------------------------------------------------
 
 
