@@ -55,6 +55,13 @@ EDITABLE_FIELDS = (
 )
 
 
+# not validated on save: the 索引号 is issued by the service, search columns are derived
+CLEAN_EXCLUDE = [
+    "index_number",
+    *(f.name for f in Notice._meta.get_fields() if f.name.startswith("search_")),
+]
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -127,7 +134,7 @@ def notice_create(
 ) -> Notice:
     data = _normalise_fields(fields)
     notice = Notice(owner_agency=owner_agency, **data)
-    notice.full_clean(exclude=["index_number", "search_vector"])
+    notice.full_clean(exclude=CLEAN_EXCLUDE)
     notice.save()
     _set_publishers(notice, list(publishers) if publishers else [owner_agency])
     NoticeEvent.objects.create(
@@ -164,7 +171,7 @@ def notice_update(
             changes["publishers"] = [old_names, [str(a) for a in new]]
             _set_publishers(locked, new)
     if changes:
-        locked.full_clean(exclude=["index_number", "search_vector"])
+        locked.full_clean(exclude=CLEAN_EXCLUDE)
         locked.save(
             update_fields=[f for f in changes if f != "publishers"] + ["updated_at"]
         )
@@ -472,7 +479,7 @@ def notice_import_upsert(
                 withdrawn["at"],
                 withdrawn["reason"],
             )
-        notice.full_clean(exclude=["index_number", "search_vector"])
+        notice.full_clean(exclude=CLEAN_EXCLUDE)
         notice.index_number = index_number or issue_index_number(owner, published_at)
         notice.save()
         _set_publishers(notice, publishers)
@@ -535,7 +542,7 @@ def notice_import_upsert(
         _set_publishers(notice, publishers)
     if not changes:
         return notice, UNCHANGED
-    notice.full_clean(exclude=["index_number", "search_vector"])
+    notice.full_clean(exclude=CLEAN_EXCLUDE)
     update_fields = {name for name in changes if name != "publishers"}
     if "withdrawn_reason" in update_fields or "status" in update_fields:
         update_fields |= {"withdrawn_at", "withdrawn_reason"}
