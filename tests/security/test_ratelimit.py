@@ -223,3 +223,19 @@ def test_purge_command():
         call_command("purge_rate_limits", stdout=out)
     assert out.getvalue().strip() == "purged 1 expired rate-limit counters"
     assert RateLimitBucket.objects.count() == 0
+
+
+def test_purge_command_can_lift_one_scope():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    other = ratelimit.Limit("other-scope", 3, 900)
+    for _ in range(3):
+        ratelimit.record_hit(LIMIT, "a")
+        ratelimit.record_hit(other, "a")
+    out = StringIO()
+    call_command("purge_rate_limits", "--scope", "test-scope", stdout=out)
+    assert out.getvalue().strip() == "lifted 1 rate-limit counters in scope test-scope"
+    assert not ratelimit.is_blocked(LIMIT, "a")
+    assert ratelimit.is_blocked(other, "a")
