@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_safe
 logger = logging.getLogger("portal.health")
 
 
+@login_not_required
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
