@@ -30,6 +30,12 @@ SESSION_LOGIN_AT = "_portal_login_at"
 NO_STORE_PREFIXES = ("/staff/", "/admin/")
 
 
+def _has_session_cookie(request: HttpRequest) -> bool:
+    """Only a request with a session cookie can be signed in. Checking this first keeps
+    cookie-less public requests from loading the session (and from ``Vary: Cookie``)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 def mark_login(request: HttpRequest) -> None:
     """Record when the session was authenticated (called right after ``login()``)."""
     request.session[SESSION_LOGIN_AT] = timeutil.local_now().timestamp()
@@ -48,7 +54,7 @@ class AbsoluteSessionLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if _has_session_cookie(request) and user is not None and user.is_authenticated:
             now = timeutil.local_now().timestamp()
             started = request.session.get(SESSION_LOGIN_AT)
             if not isinstance(started, int | float):
@@ -70,7 +76,7 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
+        signed_in = _has_session_cookie(request) and user is not None and user.is_authenticated
         if (signed_in or request.path.startswith(NO_STORE_PREFIXES)) and "no-store" not in response.get(
             "Cache-Control", ""
         ):
