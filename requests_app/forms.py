@@ -285,7 +285,9 @@ class ApplicationForm(forms.Form):
         self.today = today
         self.held_file_name = held_file_name
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("sort_order", "id")
-        self.fields["id_proof"].max_bytes = max_upload_bytes()
+        # required unless a file chosen before is held server-side (confirm → 返回修改)
+        self.fields["id_proof"].required = self.require_id_proof and not held_file_name
+        self.fields["id_proof"].error_messages["required"] = "请上传身份证明文件"
 
     # -- per-field normalisation
     def clean_name(self) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,6 +84,7 @@ REPLY_COLUMNS = (
 # How many catalog notices the confirm page shows, and how many searches it runs.
 MATCH_LIMIT = 8
 MATCH_SEARCHES = 4
+MATCH_MAX_TOTAL = 20  # a phrase found in more notices than this is not specific
 
 
 # =========================================================================================
@@ -211,24 +213,32 @@ def _drop_held(request: HttpRequest, token: str) -> None:
 
 # Words that say nothing about *which* information is wanted.
 _FILLER = re.compile(
-    r"(申请公开|依申请|政府信息|信息公开|相关信息|有关信息|请求|申请|要求|希望|请|提供|获取|查询|查阅|"
-    r"公开|关于|有关|相关|我想|本人|我们|我|贵单位|贵局|贵机关|贵府|以下|如下|具体|内容|文件|资料|信息|"
-    r"的|了|和|与|及|或|等|是|在|对|为|年度?)"
+    r"(?:申请公开|依申请|政府信息|信息公开|相关信息|有关信息|请求|申请|要求|希望|需要|了解|知道|请|提供|获取|"
+    r"查询|查阅|公开|关于|有关|相关|我想|想|本人|我们|我|贵单位|贵局|贵机关|贵府|以下|如下|具体|内容|文件|"
+    r"资料|信息|的|了|和|与|及|或|等|是|在|对|为|年度|年|月|日)"
 )
-_SPLIT = re.compile(r"[\s,，.。;；:：!！?？、/\\|()（）\[\]【】《》“”\"'‘’<>\-—…·]+")
+# Punctuation and digit runs (years, numbers: too common to identify anything).
+_SPLIT = re.compile(r"[\s,，.。;；:：!！?？、/\\|()（）\[\]【】《》“”\"'‘’<>\-—…·\d]+")
+
+
+# A leading place name (天元区…, 栗雨街道…) says where, not what.
+_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,4}?(?:省|市|区|县|镇|乡|街道)(?=[\u4e00-\u9fff]{2})")
 
 
 def description_terms(text: str, limit: int = 2) -> list[str]:
-    """The few most specific phrases of a free-text description, for a catalog search
-    (each phrase is searched on its own: the search ANDs the words of one query)."""
+    """The few longest content phrases of a free-text description, for a catalog
+    search: filler words ("请提供", "关于", "的"), punctuation and numbers split it;
+    phrases of 4+ characters are preferred (shorter ones are mostly place names)."""
     parts: list[str] = []
-    for chunk in _SPLIT.split(text or ""):
+    for chunk in _SPLIT.split(unicodedata.normalize("NFKC", text or "")):
         for piece in _FILLER.split(chunk):
             piece = piece.strip()
-            if 2 <= len(piece) <= 20 and not piece.isdigit() and piece not in parts:
+            piece = _PLACE_PREFIX.sub("", piece)
+            if 2 <= len(piece) <= 20 and piece not in parts:
                 parts.append(piece)
     parts.sort(key=len, reverse=True)
-    return parts[:limit]
+    long_ones = [p for p in parts if len(p) >= 4]
+    return (long_ones or parts)[:limit]
 
 
 @dataclass(frozen=True)
@@ -247,37 +257,71 @@ def _notice_url(notice: Any) -> str:
         return reverse("catalog:notice_list") + "?" + urlencode({"q": notice.title})
 
 
+def pieces_query(phrase: str) -> str:
+    """A lenient form of a phrase: its two-character pieces, all of which must occur
+    somewhere ("最低生活保障标准调整" → "最低 生活 保障 标准 调整", found in
+    "关于调整城乡居民最低生活保障标准的通知")."""
+    text = "".join((phrase or "").split())
+    if len(text) <= 3:
+        return text
+    parts = [text[i : i + 2] for i in range(0, len(text), 2)]
+    if len(parts[-1]) < 2:
+        last = parts.pop()
+        parts[-1] += last
+    return " ".join(parts)
+
+
 def matching_notices(cleaned: dict[str, Any]) -> tuple[list[NoticeMatch], list[str]]:
-    """Published notices that may be what the applicant asks for: by 索引号, 文号,
-    名称 and a couple of key phrases of the description. A fixed, small number of
-    searches through ``catalog.search``; returns (matches, the terms searched)."""
+    """Published notices that may be what the applicant asks for. At most
+    ``MATCH_SEARCHES`` searches through ``catalog.search``, most specific first:
+    the 索引号 and 文号 typed (identifiers, always shown), the 名称, then the key
+    phrases of the description (both, the longest, then its two-character pieces,
+    which tolerate words in between). A phrase that matches more
+    than ``MATCH_MAX_TOTAL`` notices says nothing specific ("天元区2025") and is
+    ignored. Returns (matches, the queries searched)."""
     from catalog import search
     from catalog.models import Notice
 
-    terms: list[str] = []
-    for name in ("doc_index_no", "doc_number", "doc_title"):
-        value = (cleaned.get(name) or "").strip()
-        if value and value not in terms:
-            terms.append(value[:60])
-    for term in description_terms(cleaned.get("description", "")):
-        if term not in terms:
-            terms.append(term)
-    terms = terms[:MATCH_SEARCHES]
+    queries: list[tuple[str, bool]] = []  # (query, is an identifier)
+    for name in ("doc_index_no", "doc_number"):
+        value = (cleaned.get(name) or "").strip()[:80]
+        if value:
+            queries.append((value, True))
+    title = "".join((cleaned.get("doc_title") or "").split())[:60]
+    if title:
+        queries.append((title, False))
+    phrases = description_terms(cleaned.get("description", ""))
+    if len(phrases) == 2:
+        queries.append((f"{phrases[0]} {phrases[1]}", False))
+    if phrases:
+        queries.append((phrases[0], False))
+        queries.append((pieces_query(phrases[0]), False))
+    seen: set[str] = set()
+    queries = [q for q in queries if q[0] and not (q[0] in seen or seen.add(q[0]))][:MATCH_SEARCHES]
+
     found: dict[int, Any] = {}
-    for term in terms:
-        parsed = search.parse_query(term)
+    searched: list[str] = []
+    described = False  # a description phrase already gave specific results
+    for query, identifier in queries:
+        if described and not identifier:
+            continue
+        parsed = search.parse_query(query)
         if parsed.is_empty:
             continue
+        searched.append(query)
         page = search.search_notices(Notice.objects.listed(), parsed, order="relevance", cursor=None, limit=MATCH_LIMIT)
+        if not identifier and (page.total > MATCH_MAX_TOTAL or page.total_capped):
+            continue
         for notice in page.results:
             found.setdefault(notice.pk, notice)
+        described = described or (not identifier and bool(page.results))
         if len(found) >= MATCH_LIMIT:
             break
     matches = [
         NoticeMatch(n.title, _notice_url(n), n.doc_number, n.index_number or "", n.published_at)
         for n in list(found.values())[:MATCH_LIMIT]
     ]
-    return matches, terms
+    return matches, searched
 
 
 # =========================================================================================

@@ -384,7 +384,22 @@ def test_inactive_agency_cannot_be_chosen(client, frozen):
 
 
 def test_description_terms_pick_specific_phrases():
-    terms = public.description_terms("我想申请公开关于天元区2025年义务教育学校招生划片方案的相关文件，以及栗雨街道拆迁补偿标准。")
-    assert terms
-    assert all(2 <= len(t) <= 20 for t in terms)
-    assert not any(t in ("申请公开", "相关文件") for t in terms)
+    assert public.description_terms("我想了解栗雨街道的拆迁补偿标准") == ["拆迁补偿标准", "栗雨街道"]
+    assert public.description_terms("请提供2025年天元区城乡居民最低生活保障标准调整的文件") == ["城乡居民最低生活保障标准调整"]
+    assert public.pieces_query("最低生活保障标准调整") == "最低 生活 保障 标准 调整"
+    assert public.pieces_query("义务教育学校招生划片方案") == "义务 教育 学校 招生 划片 方案"
+    assert public.pieces_query("行政处罚决定") == "行政 处罚 决定"
+    assert public.pieces_query("预算表") == "预算表"
+
+
+def test_a_phrase_found_in_too_many_notices_is_not_shown(client, agency, frozen, monkeypatch):
+    from tests.factories import NoticeFactory
+
+    monkeypatch.setattr(public, "MATCH_MAX_TOTAL", 2)
+    for i in range(3):
+        NoticeFactory(owner_agency=agency, title=f"关于政务公开工作要点第{i}项的通知",
+                      published_at=datetime(2025, 6, 1 + i, 9, 0, tzinfo=TZ))
+    response = client.post(reverse("requests_app:apply"), {
+        **application(agency, description="请公开工作要点"), "id_proof": upload()})
+    html = response.content.decode()
+    assert "没有找到与您的描述明显相符的已公开信息" in html and "工作要点第0项" not in html
