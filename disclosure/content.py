@@ -95,23 +95,6 @@ class ReportContent:
         }
 
 
-def previous_year(report: AnnualReport) -> PreviousYear:
-    """Last year's published carry-out (table 三 row 四) for rule R5: one query."""
-    last = (
-        AnnualReportVersion.objects.filter(report__agency_id=report.agency_id, report__year=report.year - 1)
-        .order_by("-number")
-        .only("snapshot")
-        .first()
-    )
-    if last is None:
-        return PreviousYear(None, f"{report.year - 1}年年报未在本平台发布")
-    figures = last.snapshot.get("figures")
-    if not figures:
-        return PreviousYear(None, f"{report.year - 1}年年报为历史文本年报（无统计表）")
-    prior = Figures.from_json(figures)
-    return PreviousYear(dict(prior.table3[layout.ROW_CARRIED_OUT]))
-
-
 def effective_fees(report: AnnualReport, computed: FeeFigures) -> FeeFigures:
     return FeeFigures(
         report.fee_notice_count if report.fee_notice_count is not None else computed.notice_count,
@@ -120,17 +103,13 @@ def effective_fees(report: AnnualReport, computed: FeeFigures) -> FeeFigures:
     )
 
 
-def compute_figures(report: AnnualReport) -> tuple[Figures, stats.RequestCount, FeeFigures]:
-    """Every number of a draft, read in one consistent snapshot of the database."""
+def compute_figures(report: AnnualReport) -> tuple[Figures, stats.RequestCount, FeeFigures, PreviousYear]:
+    """Every number of a draft, from one statement (``stats.report_data``)."""
+    data = stats.report_data(report.agency_id, report.year)
     figures = Figures.empty()
-    with stats.repeatable_read():
-        t3, count = stats.table3([report.agency_id], report.year)
-        t2 = stats.table2_catalog(report.agency_id, report.year)
-        t4 = stats.table4(report.agency_id, report.year)
-        fees = stats.fee_figures(report.agency_id, report.year)
-    figures.table3 = t3
-    figures.table4 = t4
-    for row, cells in t2.items():
+    figures.table3 = data.table3
+    figures.table4 = data.table4
+    for row, cells in data.table2.items():
         figures.table2[row].update(cells)
     figures.table2[layout.LICENSING][layout.DECISIONS] = report.licensing_count
     figures.table2[layout.PENALTY][layout.DECISIONS] = report.penalty_count
@@ -138,14 +117,14 @@ def compute_figures(report: AnnualReport) -> tuple[Figures, stats.RequestCount, 
     figures.table2[layout.FEES][layout.FEE_COLUMN] = (
         Decimal(report.fee_amount) if report.fee_amount is not None else None
     )
-    return figures, count, fees
+    return figures, data.request_count, data.fees, data.previous
 
 
 def live_content(report: AnnualReport) -> ReportContent:
     if report.is_legacy:
         return ReportContent(report, None, None, [], report.section_texts(), None)
-    figures, count, fees = compute_figures(report)
-    checks = run_checks(figures, previous=previous_year(report), request_count=count)
+    figures, count, fees, previous = compute_figures(report)
+    checks = run_checks(figures, previous=previous, request_count=count)
     return ReportContent(
         report=report,
         version=None,

@@ -18,8 +18,9 @@ outcome and was closed on or after its receipt (rules R1, R6 catch the rest).
 
 from __future__ import annotations
 
+import functools
+import json
 import statistics
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,10 +32,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
-from django.db.models.functions import ExtractMonth
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, JSONObject
 
 from disclosure import layout
-from disclosure.checks import RequestCount
+from disclosure.checks import PreviousYear, RequestCount
 from disclosure.figures import Figures
 from requests_app.outcomes import ApplicantKind, Outcome
 
@@ -184,61 +188,75 @@ def _validity_on(state: str, valid_from: date | None, valid_until: date | None, 
     return state
 
 
-def table2_catalog(agency_id: int, year: int) -> dict[str, dict[str, int]]:
-    """规章 and 行政规范性文件 rows: two queries (notices, then their validity history).
+_TRACKED = ("validity", "valid_from", "valid_until")
+
+
+def _catalog_notices(agency_id: int):
+    """Published 规章 / 行政规范性文件 of the agency (主办机关 or one of the 发文机关), each as
+    one JSON object carrying its 有效性 history (NoticeEvent rows, oldest first)."""
+    from catalog.models import Notice, NoticeEvent, NoticePublisher
+
+    events = (
+        NoticeEvent.objects.filter(
+            notice_id=OuterRef("pk"), action__in=["created", "updated", "imported"], changes__has_any_keys=list(_TRACKED)
+        )
+        .order_by("at", "id")
+        .values(j=JSONObject(at=F("at"), action=F("action"),
+                             **{name: KeyTransform(name, "changes") for name in _TRACKED}))
+    )
+    co_published = NoticePublisher.objects.filter(notice_id=OuterRef("pk"), agency_id=agency_id)
+    return (
+        Notice.objects.filter(status=Notice.Status.PUBLISHED, genre__name__in=list(layout.TABLE2_GENRES.values()))
+        .filter(Q(owner_agency_id=agency_id) | Q(Exists(co_published)))
+        .order_by()
+        .values(j=JSONObject(
+            genre=F("genre__name"), written=F("written_date"), published=F("published_at"),
+            validity=F("validity"), valid_from=F("valid_from"), valid_until=F("valid_until"),
+            events=ArraySubquery(events),
+        ))
+    )
+
+
+def _as_moment(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def fold_table2(notices: Iterable[dict[str, Any]], year: int) -> dict[str, dict[str, int]]:
+    """规章 and 行政规范性文件 rows from the notices' JSON (pure).
 
     * 制发: 成文日期 in the year (发布时间 when no 成文日期);
     * 废止: became 已废止 or 失效 during the year (it was neither at the previous year's end);
     * 现行有效: issued by the year's end and 有效 or 已修改 on 12月31日.
-    Only notices currently published count; the agency is the 主办机关 or a 发文机关.
     """
-    from catalog.models import Notice, NoticeEvent
-
     genres = {name: row for row, name in layout.TABLE2_GENRES.items()}
-    notices = list(
-        Notice.objects.filter(status=Notice.Status.PUBLISHED, genre__name__in=list(genres))
-        .filter(Q(owner_agency_id=agency_id) | Q(publisher_links__agency_id=agency_id))
-        .order_by()
-        .distinct()
-        .values("pk", "genre__name", "written_date", "published_at", "validity", "valid_from", "valid_until")
-    )
     out = {row: {layout.ISSUED: 0, layout.REPEALED: 0, layout.IN_FORCE: 0} for row in layout.TABLE2_GENRES}
-    if not notices:
-        return out
-    tracked = ("validity", "valid_from", "valid_until")
-    history: dict[int, dict[str, _FieldHistory]] = defaultdict(lambda: {f: _FieldHistory() for f in tracked})
-    events = (
-        NoticeEvent.objects.filter(
-            notice_id__in=[n["pk"] for n in notices],
-            action__in=["created", "updated", "imported"],
-            changes__has_any_keys=list(tracked),
-        )
-        .order_by("at", "id")
-        .values_list("notice_id", "at", "action", "changes__validity", "changes__valid_from", "changes__valid_until")
-    )
-    for notice_id, at, action, *values in events:
-        for name, value in zip(tracked, values, strict=True):
-            if value is not None:
-                history[notice_id][name].apply(at, value, action)
     year_end, last_year_end = date(year, 12, 31), date(year - 1, 12, 31)
+    tz = ZoneInfo(settings.TIME_ZONE)
     for n in notices:
-        row = genres[n["genre__name"]]
-        issued = n["written_date"] or (n["published_at"].astimezone(ZoneInfo(settings.TIME_ZONE)).date() if n["published_at"] else None)
+        published = _as_moment(n["published"])
+        issued = _as_date(n["written"]) or (published.astimezone(tz).date() if published else None)
         if issued is None or issued > year_end:
             continue
-        h = history.get(n["pk"])
+        current = {"validity": n["validity"], "valid_from": _as_date(n["valid_from"]), "valid_until": _as_date(n["valid_until"])}
+        history = {name: _FieldHistory() for name in _TRACKED}
+        for event in n["events"] or []:
+            at = _as_moment(event["at"])
+            for name in _TRACKED:
+                if event.get(name) is not None:
+                    history[name].apply(at, event[name], event["action"])
 
-        def state_on(day: date, n: dict[str, Any] = n, h: dict[str, _FieldHistory] | None = h) -> str:
-            if h is None:
-                return _validity_on(n["validity"], n["valid_from"], n["valid_until"], day)
+        def state_on(day: date, current: dict[str, Any] = current, history: dict[str, _FieldHistory] = history) -> str:
             moment = _end_of_day(day)
             return _validity_on(
-                h["validity"].value_at(moment, n["validity"]),
-                _as_date(h["valid_from"].value_at(moment, n["valid_from"])),
-                _as_date(h["valid_until"].value_at(moment, n["valid_until"])),
+                history["validity"].value_at(moment, current["validity"]),
+                _as_date(history["valid_from"].value_at(moment, current["valid_from"])),
+                _as_date(history["valid_until"].value_at(moment, current["valid_until"])),
                 day,
             )
 
+        row = genres[n["genre"]]
         now_state = state_on(year_end)
         if issued.year == year:
             out[row][layout.ISSUED] += 1
@@ -247,6 +265,11 @@ def table2_catalog(agency_id: int, year: int) -> dict[str, dict[str, int]]:
         if now_state in ENDED_STATES and (issued > last_year_end or state_on(last_year_end) not in ENDED_STATES):
             out[row][layout.REPEALED] += 1
     return out
+
+
+def table2_catalog(agency_id: int, year: int) -> dict[str, dict[str, int]]:
+    """Table 二's first block for one agency: one query."""
+    return fold_table2((row["j"] for row in _catalog_notices(agency_id)), year)
 
 
 # --- Table 四 -------------------------------------------------------------------------
@@ -264,14 +287,15 @@ _TABLE4_COLUMN = {
 }
 
 
-def table4(agency_id: int, year: int) -> dict[str, dict[str, int]]:
+def _appeal_groups(agency: Any, year: int):
     """Cases pending at any time during the year (filed by its end, not decided before
-    it began), with their result as at 12月31日: a later decision counts next year."""
+    it began), grouped by kind and their result as at 12月31日 (a later decision counts
+    next year). ``agency``: an id or an ``OuterRef``."""
     from disclosure.models import AppealCase
 
     s, e = year_bounds(year)
-    rows = (
-        AppealCase.objects.filter(agency_id=agency_id, filed_year__lte=year)
+    return (
+        AppealCase.objects.filter(agency_id=agency, filed_year__lte=year)
         .filter(Q(decided_date__isnull=True) | Q(decided_date__gte=s))
         .annotate(
             result_at_end=Case(
@@ -284,9 +308,12 @@ def table4(agency_id: int, year: int) -> dict[str, dict[str, int]]:
         .values("kind", "result_at_end")
         .annotate(n=Count("pk"))
     )
+
+
+def fold_table4(groups: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]:
     table = {group: dict.fromkeys(layout.TABLE4_COLUMNS, 0) for group in layout.TABLE4_GROUPS}
-    for r in rows:
-        table[_TABLE4_GROUP[r["kind"]]][_TABLE4_COLUMN[r["result_at_end"]]] += r["n"]
+    for g in groups:
+        table[_TABLE4_GROUP[g["kind"]]][_TABLE4_COLUMN[g["result"]]] += g["n"]
     for cells in table.values():
         cells[layout.TOTAL] = sum(cells[c] for c in layout.TABLE4_COLUMNS[:-1])
     return table
@@ -313,17 +340,161 @@ class FeeFigures:
         return cls(int(data["notice_count"]), Decimal(data["notified_amount"]), Decimal(data["collected_amount"]))
 
 
-def fee_figures(agency_id: int, year: int) -> FeeFigures:
+def _fee_totals(agency: Any, year: int):
     """收费通知 issued in the year (件数, 金额) and fees actually paid in the year."""
     from requests_app.models import FeeNotice
 
     s, e = year_bounds(year)
-    agg = FeeNotice.objects.filter(info_request__agency_id=agency_id).aggregate(
-        n=Count("pk", filter=Q(issued_date__range=(s, e))),
-        notified=Sum("amount", filter=Q(issued_date__range=(s, e))),
-        collected=Sum("amount", filter=Q(paid_date__range=(s, e))),
+    issued, paid = Q(issued_date__range=(s, e)), Q(paid_date__range=(s, e))
+    return (
+        FeeNotice.objects.filter(info_request__agency_id=agency)
+        .order_by()
+        .values("info_request__agency_id")
+        .annotate(
+            j=JSONObject(
+                n=Count("pk", filter=issued),
+                notified=Cast(Coalesce(Sum("amount", filter=issued), Value(Decimal(0))), CharField()),
+                collected=Cast(Coalesce(Sum("amount", filter=paid), Value(Decimal(0))), CharField()),
+            )
+        )
+        .values("j")
     )
-    return FeeFigures(agg["n"], Decimal(agg["notified"] or 0), Decimal(agg["collected"] or 0))
+
+
+def _previous_version(agency: Any, year: int):
+    """Last year's latest published snapshot: its layout and table 三 (rule R5)."""
+    from disclosure.models import AnnualReportVersion
+
+    return (
+        AnnualReportVersion.objects.filter(report__agency_id=agency, report__year=year - 1)
+        .order_by("-number")
+        .values(j=JSONObject(layout=KeyTransform("layout", "snapshot"),
+                             table3=KeyTransform("table3", KeyTransform("figures", "snapshot"))))[:1]
+    )
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Every computed number of one agency-year report."""
+
+    table2: dict[str, dict[str, int]]
+    table3: dict[str, dict[str, int]]
+    request_count: RequestCount
+    table4: dict[str, dict[str, int]]
+    fees: FeeFigures
+    previous: PreviousYear
+
+
+def report_query(agency_id: int, year: int):
+    """The whole report as ONE statement, so every number comes from one snapshot of
+    the database without holding a transaction: table 三's GROUP BY, the catalog
+    notices with their 有效性 history, table 四's groups, the 信息处理费 totals and last
+    year's published carry-out, each a subquery of a one-row SELECT."""
+    from portal.models import Agency
+
+    table3_groups = table3_query([agency_id], year).values(j=JSONObject(
+        applicant_kind=F("applicant_kind"), outcome=F("outcome"), new=F("new"), carried_in=F("carried_in"),
+        closed=F("closed"), carried_out=F("carried_out"),
+    ))
+    return (
+        Agency.objects.filter(pk=agency_id)
+        .order_by()
+        .values(
+            table3=ArraySubquery(table3_groups),
+            notices=ArraySubquery(_catalog_notices(agency_id)),
+            appeals=ArraySubquery(_appeal_groups(agency_id, year).values(
+                j=JSONObject(kind=F("kind"), result=F("result_at_end"), n=F("n")))),
+            fees=Subquery(_fee_totals(agency_id, year)),
+            previous=Subquery(_previous_version(agency_id, year)),
+        )
+    )
+
+
+# The report statement is built by the ORM once per process with sentinel arguments
+# and then executed with the real ones: composing its nested subqueries costs several
+# times more Python time than PostgreSQL needs to run it. Every argument is a bound
+# parameter (never inlined), so swapping parameter values is exact.
+_SENTINEL_AGENCY = -7_654_321
+_SENTINEL_YEAR = 9998
+
+
+@functools.cache
+def _report_statement() -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
+    query = report_query(_SENTINEL_AGENCY, _SENTINEL_YEAR).query
+    sql, params = query.sql_with_params()
+    names = tuple(query.values_select) + tuple(query.annotation_select)
+    bound = _bindings(_SENTINEL_AGENCY, _SENTINEL_YEAR)
+    inlined = str(_SENTINEL_AGENCY) in sql or str(_SENTINEL_YEAR) in sql or str(_SENTINEL_YEAR - 1) in sql
+    if inlined or bound["agency"] not in params or bound["start"] not in params:
+        raise RuntimeError("report statement: every argument must be a bound parameter")
+    return sql, tuple(params), names
+
+
+def _bindings(agency_id: int, year: int) -> dict[Any, Any]:
+    s, e = year_bounds(year)
+    return {
+        "agency": agency_id,
+        "year": year,
+        "last_year": year - 1,
+        "start": s,
+        "end": e,
+    }
+
+
+def _bind(params: tuple[Any, ...], agency_id: int, year: int) -> list[Any]:
+    sentinel = _bindings(_SENTINEL_AGENCY, _SENTINEL_YEAR)
+    real = _bindings(agency_id, year)
+    swap = {sentinel[k]: real[k] for k in sentinel}
+    return [swap.get(p, p) if isinstance(p, (int, date)) and not isinstance(p, bool) else p for p in params]
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def report_data(agency_id: int, year: int) -> ReportData:
+    from django.db import connection
+
+    sql, params, names = _report_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _bind(params, agency_id, year))
+        found = cursor.fetchone()
+    if found is None:
+        raise ValueError(f"no agency {agency_id}")
+    row = dict(zip(names, found, strict=True))
+    groups = [_json(g) for g in row["table3"] or []]
+    notices = [_json(n) for n in row["notices"] or []]
+    appeals = [_json(a) for a in row["appeals"] or []]
+    t3, count = table3_from_groups(groups)
+    fees = _json(row["fees"]) or {"n": 0, "notified": "0", "collected": "0"}
+    prev = _json(row["previous"])
+    if prev is None:
+        previous = PreviousYear(None, f"{year - 1}年年报未在本平台发布")
+    elif not prev.get("table3"):
+        previous = PreviousYear(None, f"{year - 1}年年报为历史文本年报（无统计表）")
+    else:
+        prior = Figures.from_json({"table3": prev["table3"]})
+        previous = PreviousYear(dict(prior.table3[layout.ROW_CARRIED_OUT]))
+    return ReportData(
+        table2=fold_table2(notices, year),
+        table3=t3,
+        request_count=count,
+        table4=fold_table4(appeals),
+        fees=FeeFigures(int(fees["n"]), Decimal(fees["notified"]), Decimal(fees["collected"])),
+        previous=previous,
+    )
+
+
+def table4(agency_id: int, year: int) -> dict[str, dict[str, int]]:
+    return fold_table4(
+        {"kind": g["kind"], "result": g["result_at_end"], "n": g["n"]} for g in _appeal_groups(agency_id, year)
+    )
+
+
+def fee_figures(agency_id: int, year: int) -> FeeFigures:
+    rows = list(_fee_totals(agency_id, year))  # one group (the agency) or none
+    j = rows[0]["j"] if rows else {"n": 0, "notified": "0", "collected": "0"}
+    return FeeFigures(int(j["n"]), Decimal(j["notified"]), Decimal(j["collected"]))
 
 
 # --- Live statistics (数据统计) --------------------------------------------------------

@@ -153,3 +153,33 @@ def test_section_six_fee_figures_from_fee_notices(agency, handler):
     w.pay_fee(paid, handler, date(2025, 9, 5))
     figures = fee_figures(agency.pk, 2025)
     assert (figures.notice_count, figures.notified_amount, figures.collected_amount) == (2, Decimal("1900.00"), Decimal("1700.00"))
+
+
+def test_report_statement_equals_the_orm_evaluated_afresh(agency, other_agency, handler, other_staff_user, approver_user):
+    """report_data runs one statement compiled once with sentinel arguments; it must give
+    exactly what the ORM query built for the real agency and year gives."""
+    import json
+
+    from disclosure.stats import fold_table2, fold_table4, report_data, report_query, table3_from_groups
+
+    w.reply(w.apply(agency, ApplicantKind.NATURAL, date(2024, 12, 30), handler), handler, Outcome.PARTIAL, date(2025, 1, 6))
+    w.apply(agency, ApplicantKind.COMMERCIAL, date(2025, 12, 30), handler)
+    w.apply(other_agency, ApplicantKind.NATURAL, date(2025, 3, 3), other_staff_user)
+    r2024 = services.report_open(agency=agency, year=2024, by=handler, now=at(2025, 1, 6))
+    publish(r2024, admin=handler, approver=approver_user, now=at(2025, 1, 20))
+    from disclosure.models import AppealCase
+
+    services.appeal_case_save(agency=agency, by=handler, kind=AppealCase.Kind.RECONSIDERATION, filed_year=2025,
+                              filed_date=date(2025, 2, 1), result=AppealCase.Result.OTHER, decided_date=date(2025, 3, 1))
+    for agency_id, year in [(agency.pk, 2025), (agency.pk, 2024), (other_agency.pk, 2025), (agency.pk, 2013)]:
+        data = report_data(agency_id, year)
+        fresh = report_query(agency_id, year).first()
+
+        def parsed(items):
+            return [json.loads(i) if isinstance(i, str) else i for i in items or []]
+
+        assert (data.table3, data.request_count) == table3_from_groups(parsed(fresh["table3"]))
+        assert data.table4 == fold_table4(parsed(fresh["appeals"]))
+        assert data.table2 == fold_table2(parsed(fresh["notices"]), year)
+    assert report_data(agency.pk, 2025).previous.carried_out["自然人"] == 1
+    assert report_data(agency.pk, 2025).table4["行政复议"]["其他结果"] == 1
