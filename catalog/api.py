@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.filters import API_MAX_PER_PAGE, run_catalog_search, url_with
 from catalog.models import Notice
-from catalog.views import LIST_RELATED, _publishers_prefetch, _related_prefetch, get_public_notice
+from catalog.views import LIST_RELATED, get_public_notice, prepare_rows, publishers_prefetch, related_prefetch
 from portal.timeutil import local_today
 
 
@@ -101,7 +101,7 @@ def notice_list_api(request: HttpRequest) -> JsonResponse:
         return _bad_request("cursor 参数无效或已过期，请从第一页重新开始。", {"cursor": ["无效的翻页参数"]})
     page = results.page
     notices = list(page.results)
-    prefetch_related_objects(notices, _publishers_prefetch())
+    prepare_rows(notices)
     next_url = None
     if page.next_cursor:
         path = url_with(reverse("catalog:api_notice_list"), results.params, cursor=page.next_cursor)
@@ -124,8 +124,8 @@ def notice_detail_api(request: HttpRequest, uuid: UUID) -> JsonResponse:
     except Http404:
         return _json({"error": "政府信息不存在。"}, status=404)
     prefetch_related_objects(
-        [notice], _publishers_prefetch(), "attachments",
-        _related_prefetch("interpretations"), _related_prefetch("interpreted_policies"),
+        [notice], publishers_prefetch(), "attachments",
+        related_prefetch("interpretations"), related_prefetch("interpreted_policies"),
     )
     today = local_today()
     data = _notice_summary(notice, request, today)

@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.syndication.views import Feed
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from catalog.filters import SORT_DATE, CatalogResults, run_catalog_search, url_with
 from catalog.models import Notice
-from catalog.views import LIST_RELATED, _publishers_prefetch
+from catalog.views import LIST_RELATED, prepare_rows
 from portal.context_processors import site
 from portal.timeutil import local_today
 
@@ -63,7 +63,7 @@ class NoticeFeed(Feed):
 
     def items(self, obj: CatalogResults) -> list[Notice]:
         notices = list(obj.page.results)
-        prefetch_related_objects(notices, _publishers_prefetch())
+        prepare_rows(notices)
         return notices
 
     def item_title(self, item: Notice) -> str:
@@ -88,10 +88,10 @@ class NoticeFeed(Feed):
         return "\n".join(parts)
 
     def item_pubdate(self, item: Notice):
-        return item.published_at
+        return timezone.localtime(item.published_at)
 
     def item_updateddate(self, item: Notice):
-        return item.updated_at
+        return timezone.localtime(item.updated_at)
 
     def item_author_name(self, item: Notice) -> str:
         return "、".join(link.agency.name for link in item.publisher_links.all())

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.db.models import CharField, Count, Exists, Func, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -230,7 +230,7 @@ def url_with(base: str, params: Mapping[str, str], **changes: str | None) -> str
             merged.pop(key, None)
         else:
             merged[key] = value
-    query = urlencode([(k, merged[k]) for k in [*SEARCH_PARAMS, "cursor"] if k in merged])
+    query = urlencode([(k, merged[k]) for k in [*SEARCH_PARAMS, "cursor", "page"] if k in merged])
     return f"{base}?{query}" if query else base
 
 
@@ -388,15 +388,13 @@ def facet_counts(filterset: NoticeFilter, matched: QuerySet, *, base_url: str) -
 
 # -- running a catalog search ---------------------------------------------------------------
 
-MAX_CURSOR_CHARS = 500
-
 
 @dataclass
 class CatalogResults:
     """Everything a list page, feed or API response needs, computed by one call."""
 
     filterset: NoticeFilter
-    parsed: Any
+    parsed: Any  # catalog.search.ParsedQuery
     page: Any  # catalog.search.SearchPage
     params: dict[str, str]
     sort: str
@@ -405,27 +403,11 @@ class CatalogResults:
     messages: list[str]
     cursor_rejected: bool = False
 
-    @property
-    def errors(self) -> list[str]:
-        return self.filterset.error_messages()
-
-
-class _TitleNormalised(Func):
-    """lower(normalize(title, NFKC)): the title folded like the search text."""
-
-    template = "lower(normalize(%(expressions)s, NFKC))"
-    output_field = CharField()
-
 
 def _in_titles(queryset: QuerySet, parsed: Any) -> QuerySet:
-    """标题 scope: every word must also occur in the title (on top of the index match)."""
-    from catalog import search
-
-    if parsed.is_empty:
-        return queryset
-    queryset = queryset.alias(title_folded=_TitleNormalised("title"))
+    """标题 scope: every word must also occur in the (normalised) title."""
     for term in parsed.terms:
-        queryset = queryset.filter(title_folded__contains=search.normalise(term))
+        queryset = queryset.filter(search_title__contains=term)
     return queryset
 
 
@@ -437,7 +419,7 @@ def run_catalog_search(
     per_page: int | None = None,
     queryset: QuerySet | None = None,
 ) -> CatalogResults:
-    """Validate ``data``, search and page the listed notices. A fixed number of queries."""
+    """Validate ``data``, then search and page the listed notices (a fixed number of queries)."""
     from catalog import search
 
     filterset = NoticeFilter(data, queryset=queryset if queryset is not None else Notice.objects.listed(), today=today)
@@ -452,17 +434,11 @@ def run_catalog_search(
     base = filterset.qs
     if scope == SCOPE_TITLE:
         base = _in_titles(base, parsed)
-
-    cursor_rejected = False
-    if cursor and (len(cursor) > MAX_CURSOR_CHARS or "\x00" in cursor):
-        cursor, cursor_rejected = None, True
-    try:
-        page = search.search_notices(base, parsed, order=sort, cursor=cursor or None, limit=limit)
-    except (ValueError, TypeError, KeyError):
-        if not cursor:
-            raise
-        cursor_rejected = True
-        page = search.search_notices(base, parsed, order=sort, cursor=None, limit=limit)
+    page = search.search_notices(base, parsed, order=sort, cursor=cursor or None, limit=limit)
+    # The search answers a tampered, stale or foreign cursor with the first page. A first
+    # page has no previous page, while every page reached through a cursor has one (links
+    # back to the first page carry no cursor), so that is how a rejected cursor shows.
+    cursor_rejected = bool(cursor) and page.prev_cursor is None and bool(page.results)
     if cursor_rejected:
         messages.append("翻页参数无效或已过期，已显示第一页。")
     return CatalogResults(

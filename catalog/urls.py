@@ -1,6 +1,32 @@
+from __future__ import annotations
+
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
-from django.views.generic import TemplateView
+
+from catalog import api, views
+from catalog.feeds import NoticeFeed
+from catalog.sitemaps import SITEMAPS
 
 app_name = "catalog"
-_t = TemplateView.as_view(template_name="404.html")
-urlpatterns = [path("", _t, name="home"), path("xxgk/", _t, name="notice_list"), path("zhinan/", _t, name="guide"), path("mulu/", _t, name="directory"), path("sitemap/", _t, name="sitemap_page")]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    # 政府信息公开目录 (searchable list), feeds, notices and their attachments
+    path("xxgk/", views.notice_list, name="notice_list"),
+    path("xxgk/feed/", NoticeFeed(), name="notice_feed"),
+    path("xxgk/<uuid:uuid>/", views.notice_detail, name="notice_detail"),
+    path("xxgk/<uuid:uuid>/fujian/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    # 条例 第十二条: 政府信息公开目录 and 政府信息公开指南
+    path("mulu/", views.directory, name="directory"),
+    path("zhinan/", views.guide, name="guide"),
+    path("sitemap/", views.sitemap_page, name="sitemap_page"),
+    # read-only JSON API
+    path("api/notices/", api.notice_list_api, name="api_notice_list"),
+    path("api/notices/<uuid:uuid>/", api.notice_detail_api, name="api_notice_detail"),
+    # sitemap.xml (an index) and its sections
+    path(
+        "sitemap.xml", sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "catalog:sitemap_section"}, name="sitemap_index",
+    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+]

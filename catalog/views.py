@@ -55,11 +55,20 @@ def get_public_notice(uuid: UUID) -> Notice:
     return notice
 
 
-def _publishers_prefetch() -> Prefetch:
+def publishers_prefetch() -> Prefetch:
     return Prefetch("publisher_links", queryset=NoticePublisher.objects.select_related("agency"))
 
 
-def _related_prefetch(name: str) -> Prefetch:
+def prepare_rows(notices: list[Notice]) -> list[Notice]:
+    """Load what a result row shows, in a fixed number of queries for the whole page.
+
+    Relations already joined by ``select_related`` cost nothing here.
+    """
+    prefetch_related_objects(notices, publishers_prefetch(), *LIST_RELATED)
+    return notices
+
+
+def related_prefetch(name: str) -> Prefetch:
     """解读 links, limited to what the public may see (never a draft)."""
     return Prefetch(
         name,
@@ -114,7 +123,7 @@ class ResultRow:
 def _result_rows(notices: list[Notice], parsed: Any, today) -> list[ResultRow]:
     from catalog import search
 
-    prefetch_related_objects(notices, _publishers_prefetch())
+    prepare_rows(notices)
     rows = []
     for notice in notices:
         snippet = ""
@@ -136,10 +145,24 @@ def _result_rows(notices: list[Notice], parsed: Any, today) -> list[ResultRow]:
     return rows
 
 
-def _pagination_urls(base: str, params: dict[str, str], page: Any) -> tuple[str, str]:
-    prev_url = url_with(base, params, cursor=page.prev_cursor) if page.prev_cursor else ""
-    next_url = url_with(base, params, cursor=page.next_cursor) if page.next_cursor else ""
-    return prev_url, next_url
+def _page_number(request: HttpRequest, results: Any) -> int:
+    """Which page this is (only a label: the cursor decides what is shown)."""
+    raw = request.GET.get("page", "")
+    if not request.GET.get("cursor") or results.cursor_rejected or not raw.isdigit():
+        return 1
+    return max(1, min(int(raw), 1_000_000))
+
+
+def _pagination(base: str, params: dict[str, str], page: Any, number: int) -> dict[str, str]:
+    """Links to the neighbouring pages; the link back to page 1 carries no cursor."""
+    prev_url = ""
+    if page.prev_cursor:
+        prev_url = url_with(base, params) if number <= 2 else url_with(
+            base, params, cursor=page.prev_cursor, page=str(number - 1)
+        )
+    next_url = url_with(base, params, cursor=page.next_cursor, page=str(number + 1)) if page.next_cursor else ""
+    label = f"第 {number} 页" if (prev_url or next_url) else ""
+    return {"page_prev_url": prev_url, "page_next_url": next_url, "page_label": label}
 
 
 @require_GET
@@ -152,7 +175,6 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     )
     facets = facet_counts(results.filterset, matched_for_facets(results), base_url=base_url)
     params = results.params
-    prev_url, next_url = _pagination_urls(base_url, params, results.page)
     fs = results.filterset
     chosen = []
     for facet in facets:
@@ -189,8 +211,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         "sort_choices": SORT_CHOICES,
         "per_page_choices": PER_PAGE_CHOICES,
         "sort_relevance": SORT_RELEVANCE,
-        "page_prev_url": prev_url,
-        "page_next_url": next_url,
+        **_pagination(base_url, params, results.page, _page_number(request, results)),
         "clear_url": base_url,
         "feed_url": feed_url,
         "api_url": url_with(reverse("catalog:api_notice_list"), params),
@@ -204,8 +225,8 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     notice = get_public_notice(uuid)
     prefetch_related_objects(
-        [notice], _publishers_prefetch(), "attachments",
-        _related_prefetch("interpretations"), _related_prefetch("interpreted_policies"),
+        [notice], publishers_prefetch(), "attachments",
+        related_prefetch("interpretations"), related_prefetch("interpreted_policies"),
     )
     today = local_today()
     publishers = [link.agency for link in notice.publisher_links.all()]
@@ -264,7 +285,6 @@ def directory(request: HttpRequest) -> HttpResponse:
     base_url = reverse("catalog:directory")
     data = {k: request.GET[k] for k in ("publisher", "per_page") if request.GET.get(k)}
     results = run_catalog_search(data, today=today, cursor=request.GET.get("cursor"))
-    prev_url, next_url = _pagination_urls(base_url, results.params, results.page)
     selected = results.filterset.value("publisher")
     page = results.page
     return render(request, "catalog/directory.html", {
@@ -275,8 +295,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "selected_publisher": results.params.get("publisher", ""),
         "selected_agency_name": selected.name if selected else "",
         "errors": results.filterset.error_messages(),
-        "page_prev_url": prev_url,
-        "page_next_url": next_url,
+        **_pagination(base_url, results.params, page, _page_number(request, results)),
         "per_page_choices": PER_PAGE_CHOICES,
     })
 
