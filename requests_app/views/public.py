@@ -581,7 +581,7 @@ def explained_deadline(reply_deadline: Any) -> ExplainedDeadline | None:
     return ExplainedDeadline(reply_deadline.due_date, reply_deadline.provisional, rows)
 
 
-def _case_context(req: InfoRequest, *, correction_form: CorrectionForm | None = None) -> dict[str, Any]:
+def _case_context(req: InfoRequest, *, today: date, correction_form: CorrectionForm | None = None) -> dict[str, Any]:
     events = list(selectors.public_events(req))
     replies = list(
         Reply.objects.filter(info_request=req)
@@ -614,6 +614,7 @@ def _case_context(req: InfoRequest, *, correction_form: CorrectionForm | None = 
         "correction_open": correction_open,
         "correction_form": correction_form or (CorrectionForm() if correction_open else None),
         "can_withdraw": req.status in OPEN_STATUSES,
+        "overdue": req.is_overdue(today),
     }
 
 
@@ -624,7 +625,7 @@ def case(request: HttpRequest) -> HttpResponse:
     req = get_applicant_request(request)
     if req is None:
         return _need_lookup(request)
-    return render(request, "requests_app/case.html", _case_context(req))
+    return render(request, "requests_app/case.html", _case_context(req, today=local_now().date()))
 
 
 @login_not_required
@@ -652,7 +653,7 @@ def case_correction(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "补正已提交，答复期限自今天起重新计算。")
             return redirect("requests_app:case")
-    return render(request, "requests_app/case.html", _case_context(req, correction_form=form))
+    return render(request, "requests_app/case.html", _case_context(req, today=now.date(), correction_form=form))
 
 
 @login_not_required

@@ -394,3 +394,22 @@ def test_applicant_case_page_runs_a_fixed_number_of_queries(client, confirmed_re
         assert len(few.captured_queries) == len(many.captured_queries)
         with django_assert_max_num_queries(15):
             client.get(reverse("requests_app:case"))
+
+
+def test_correction_notice_is_offered_only_within_seven_working_days(staff_client, confirmed_request):
+    with time_machine.travel(at("2026-03-11"), tick=False):  # the 7th working day after 3-2
+        assert "发出补正通知" in staff_client.get(detail_url(confirmed_request)).content.decode()
+    with time_machine.travel(at("2026-03-12"), tick=False):
+        html = staff_client.get(detail_url(confirmed_request)).content.decode()
+        assert "发出补正通知" not in html and "不能再告知补正" in html
+    late = post(staff_client, confirmed_request, "staff_request_correction_ask",
+                {"correction_ask-items": "补充学年"}, at("2026-03-12"))
+    assert "已超过期限" in late.content.decode() and "补充学年</textarea>" in late.content.decode()
+
+
+def test_applicant_is_told_when_the_deadline_has_passed(client, confirmed_request):
+    req = confirmed_request
+    with time_machine.travel(at("2026-03-31"), tick=False):
+        client.post(reverse("requests_app:lookup"), {"tracking_no": req.tracking_no, "query_code": req.query_code})
+        html = client.get(reverse("requests_app:case")).content.decode()
+    assert "答复期限已过" in html and "条例第五十一条" in html
