@@ -22,13 +22,17 @@ def access_report_by_staff(user, pk: int) -> AnnualReport:
 
 
 def access_published_report(pk: int) -> AnnualReport:
-    return get_object_or_404(AnnualReport.objects.published().select_related("agency"), pk=pk)
+    return get_object_or_404(
+        AnnualReport.objects.published().select_related("agency"), pk=pk
+    )
 
 
 def access_published_version(report: AnnualReport, number: int) -> AnnualReportVersion:
     if number < 1 or number > report.current_version:
         raise Http404
-    return get_object_or_404(AnnualReportVersion.objects.filter(report=report), number=number)
+    return get_object_or_404(
+        AnnualReportVersion.objects.filter(report=report), number=number
+    )
 
 
 def access_appeal_case_by_staff(user, pk: int) -> AppealCase:
@@ -48,6 +52,10 @@ def dashboard_agencies(user) -> list[Agency] | None:
     if user.is_superuser:
         return list(active)
     agency = roles.staff_agency(user)
-    if agency is None or agency.kind != Agency.Kind.GOVERNMENT or not roles.has_role(user, roles.ADMIN):
+    if (
+        agency is None
+        or agency.kind != Agency.Kind.GOVERNMENT
+        or not roles.has_role(user, roles.ADMIN)
+    ):
         return None
     return list(active.filter(pk=agency.pk) | active.filter(parent_id=agency.pk))

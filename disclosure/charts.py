@@ -46,7 +46,9 @@ def _scale_max(values: list[int]) -> int:
     return max(top, 1)
 
 
-def horizontal_bars(chart_id: str, title: str, labels: list[str], values: list[int], unit: str = "件") -> Chart:
+def horizontal_bars(
+    chart_id: str, title: str, labels: list[str], values: list[int], unit: str = "件"
+) -> Chart:
     label_w, bar_w, row_h, pad = 132, 300, 30, 8
     width = label_w + bar_w + 70
     height = pad * 2 + row_h * len(labels)
@@ -64,12 +66,16 @@ def horizontal_bars(chart_id: str, title: str, labels: list[str], values: list[i
             f'<rect class="chart-bar" x="{label_w}" y="{y + 5}" width="{w}" height="{row_h - 10}"></rect>'
             f'<text class="chart-value" x="{label_w + w + 6}" y="{y + row_h / 2 + 5}">{value}{escape(unit)}</text>'
         )
-    parts.append(f'<line class="chart-axis" x1="{label_w}" y1="{pad}" x2="{label_w}" y2="{height - pad}"></line>')
+    parts.append(
+        f'<line class="chart-axis" x1="{label_w}" y1="{pad}" x2="{label_w}" y2="{height - pad}"></line>'
+    )
     parts.append("</svg>")
     return Chart(chart_id, title, unit, labels, values, mark_safe("".join(parts)))  # noqa: S308 - every text is escaped above
 
 
-def vertical_bars(chart_id: str, title: str, labels: list[str], values: list[int], unit: str = "件") -> Chart:
+def vertical_bars(
+    chart_id: str, title: str, labels: list[str], values: list[int], unit: str = "件"
+) -> Chart:
     col_w, plot_h, pad_top, pad_bottom, left = 40, 180, 24, 30, 10
     width = left * 2 + col_w * len(labels)
     height = pad_top + plot_h + pad_bottom
@@ -88,7 +94,9 @@ def vertical_bars(chart_id: str, title: str, labels: list[str], values: list[int
             f'<text class="chart-value" x="{x + col_w / 2}" y="{base - h - 5}" text-anchor="middle">{value}</text>'
             f'<text class="chart-label" x="{x + col_w / 2}" y="{base + 20}" text-anchor="middle">{escape(label)}</text>'
         )
-    parts.append(f'<line class="chart-axis" x1="{left}" y1="{base}" x2="{width - left}" y2="{base}"></line>')
+    parts.append(
+        f'<line class="chart-axis" x1="{left}" y1="{base}" x2="{width - left}" y2="{base}"></line>'
+    )
     parts.append("</svg>")
     return Chart(chart_id, title, unit, labels, values, mark_safe("".join(parts)))  # noqa: S308 - every text is escaped above
 
@@ -101,11 +109,16 @@ def report_charts(f: Figures) -> list[Chart]:
     new_row = f.table3[layout.ROW_NEW]
     return [
         horizontal_bars(
-            "chart-applicants", "本年新收申请按申请人类别", list(layout.KIND_COLUMNS),
+            "chart-applicants",
+            "本年新收申请按申请人类别",
+            list(layout.KIND_COLUMNS),
             [new_row[c] for c in layout.KIND_COLUMNS],
         ),
         horizontal_bars(
-            "chart-outcomes", "本年度办理结果", [name for name, _ in BAR_GROUPS], outcome_group_values(f),
+            "chart-outcomes",
+            "本年度办理结果",
+            [name for name, _ in BAR_GROUPS],
+            outcome_group_values(f),
         ),
     ]
 

@@ -83,10 +83,20 @@ def check_r1(f: Figures) -> list[CheckResult]:
         left = t[layout.ROW_NEW][c] + t[layout.ROW_CARRIED_IN][c]
         right = t[layout.ROW_CLOSED_TOTAL][c] + t[layout.ROW_CARRIED_OUT][c]
         if left != right:
-            out.append(CheckResult("R1", ERROR, (
-                f"表三“{c}”列：一（{t[layout.ROW_NEW][c]}）+ 二（{t[layout.ROW_CARRIED_IN][c]}）= {left}，"
-                f"不等于 三（七）总计（{t[layout.ROW_CLOSED_TOTAL][c]}）+ 四（{t[layout.ROW_CARRIED_OUT][c]}）= {right}"
-            ), (("表三", layout.ROW_CLOSED_TOTAL, c), ("表三", layout.ROW_CARRIED_OUT, c))))
+            out.append(
+                CheckResult(
+                    "R1",
+                    ERROR,
+                    (
+                        f"表三“{c}”列：一（{t[layout.ROW_NEW][c]}）+ 二（{t[layout.ROW_CARRIED_IN][c]}）= {left}，"
+                        f"不等于 三（七）总计（{t[layout.ROW_CLOSED_TOTAL][c]}）+ 四（{t[layout.ROW_CARRIED_OUT][c]}）= {right}"
+                    ),
+                    (
+                        ("表三", layout.ROW_CLOSED_TOTAL, c),
+                        ("表三", layout.ROW_CARRIED_OUT, c),
+                    ),
+                )
+            )
     return out or [CheckResult("R1", OK, "表三 7 列均满足 一 + 二 = 三（七）总计 + 四")]
 
 
@@ -96,9 +106,14 @@ def check_r2(f: Figures) -> list[CheckResult]:
         total = f.table3[layout.ROW_CLOSED_TOTAL][c]
         parts = sum(f.table3[row][c] for row in layout.OUTCOME_ROWS)
         if total != parts:
-            out.append(CheckResult("R2", ERROR, (
-                f"表三“（七）总计”行“{c}”列为 {total}，各办理结果之和为 {parts}"
-            ), (("表三", layout.ROW_CLOSED_TOTAL, c),)))
+            out.append(
+                CheckResult(
+                    "R2",
+                    ERROR,
+                    (f"表三“（七）总计”行“{c}”列为 {total}，各办理结果之和为 {parts}"),
+                    (("表三", layout.ROW_CLOSED_TOTAL, c),),
+                )
+            )
     return out or [CheckResult("R2", OK, "表三 7 列的（七）总计均等于各办理结果之和")]
 
 
@@ -108,9 +123,14 @@ def check_r3(f: Figures) -> list[CheckResult]:
         total = f.table3[row][layout.TOTAL]
         parts = sum(f.table3[row][c] for c in layout.KIND_COLUMNS)
         if total != parts:
-            out.append(CheckResult("R3", ERROR, (
-                f"{_t3(row)}行“总计”列为 {total}，六类申请人之和为 {parts}"
-            ), (("表三", row, layout.TOTAL),)))
+            out.append(
+                CheckResult(
+                    "R3",
+                    ERROR,
+                    (f"{_t3(row)}行“总计”列为 {total}，六类申请人之和为 {parts}"),
+                    (("表三", row, layout.TOTAL),),
+                )
+            )
     return out or [CheckResult("R3", OK, "表三 25 行的总计均等于六类申请人之和")]
 
 
@@ -120,25 +140,49 @@ def check_r4(f: Figures) -> list[CheckResult]:
         cells = f.table4[group]
         parts = sum(cells[c] for c in layout.TABLE4_COLUMNS[:-1])
         if cells[layout.TOTAL] != parts:
-            out.append(CheckResult("R4", ERROR, (
-                f"表四“{group}”组“总计”为 {cells[layout.TOTAL]}，维持、纠正、其他、尚未审结之和为 {parts}"
-            ), (("表四", group, layout.TOTAL),)))
+            out.append(
+                CheckResult(
+                    "R4",
+                    ERROR,
+                    (
+                        f"表四“{group}”组“总计”为 {cells[layout.TOTAL]}，维持、纠正、其他、尚未审结之和为 {parts}"
+                    ),
+                    (("表四", group, layout.TOTAL),),
+                )
+            )
     return out or [CheckResult("R4", OK, "表四 3 组的总计均等于各结果之和")]
 
 
 def check_r5(f: Figures, previous: PreviousYear | None) -> list[CheckResult]:
     if previous is None or previous.carried_out is None:
         reason = previous.reason if previous else "上年年报不在本平台"
-        return [CheckResult("R5", WARNING, f"提示：{reason}，无法核对“二、上年结转政府信息公开申请数量”")]
+        return [
+            CheckResult(
+                "R5",
+                WARNING,
+                f"提示：{reason}，无法核对“二、上年结转政府信息公开申请数量”",
+            )
+        ]
     out = []
     for c in layout.TABLE3_COLUMNS:
         now, before = f.table3[layout.ROW_CARRIED_IN][c], previous.carried_out.get(c, 0)
         if now != before:
-            out.append(CheckResult("R5", ERROR, (
-                f"表三“二、上年结转政府信息公开申请数量”行“{c}”列为 {now}，"
-                f"上年年报“四、结转下年度继续办理”为 {before}"
-            ), (("表三", layout.ROW_CARRIED_IN, c),)))
-    return out or [CheckResult("R5", OK, "本年“二、上年结转”与上年已发布年报的“四、结转下年度继续办理”一致")]
+            out.append(
+                CheckResult(
+                    "R5",
+                    ERROR,
+                    (
+                        f"表三“二、上年结转政府信息公开申请数量”行“{c}”列为 {now}，"
+                        f"上年年报“四、结转下年度继续办理”为 {before}"
+                    ),
+                    (("表三", layout.ROW_CARRIED_IN, c),),
+                )
+            )
+    return out or [
+        CheckResult(
+            "R5", OK, "本年“二、上年结转”与上年已发布年报的“四、结转下年度继续办理”一致"
+        )
+    ]
 
 
 def check_r6(f: Figures, count: RequestCount | None) -> list[CheckResult]:
@@ -147,14 +191,30 @@ def check_r6(f: Figures, count: RequestCount | None) -> list[CheckResult]:
     counted = f.table3[layout.ROW_CLOSED_TOTAL][layout.TOTAL]
     out = []
     if count.without_outcome:
-        out.append(CheckResult("R6", ERROR, (
-            f"本年办结的申请中有 {count.without_outcome} 件没有有效的办理结果，未计入表三“三、本年度办理结果”"
-        ), (("表三", layout.ROW_CLOSED_TOTAL, layout.TOTAL),)))
+        out.append(
+            CheckResult(
+                "R6",
+                ERROR,
+                (
+                    f"本年办结的申请中有 {count.without_outcome} 件没有有效的办理结果，未计入表三“三、本年度办理结果”"
+                ),
+                (("表三", layout.ROW_CLOSED_TOTAL, layout.TOTAL),),
+            )
+        )
     if count.closed != counted:
-        out.append(CheckResult("R6", ERROR, (
-            f"本年办结申请 {count.closed} 件，表三“（七）总计”行“总计”列为 {counted}：每件申请应只计入一个办理结果"
-        ), (("表三", layout.ROW_CLOSED_TOTAL, layout.TOTAL),)))
-    return out or [CheckResult("R6", OK, f"本年办结申请 {count.closed} 件，每件只计入一个办理结果")]
+        out.append(
+            CheckResult(
+                "R6",
+                ERROR,
+                (
+                    f"本年办结申请 {count.closed} 件，表三“（七）总计”行“总计”列为 {counted}：每件申请应只计入一个办理结果"
+                ),
+                (("表三", layout.ROW_CLOSED_TOTAL, layout.TOTAL),),
+            )
+        )
+    return out or [
+        CheckResult("R6", OK, f"本年办结申请 {count.closed} 件，每件只计入一个办理结果")
+    ]
 
 
 def _is_count(value: Any) -> bool:
@@ -169,34 +229,79 @@ def check_r7(f: Figures) -> list[CheckResult]:
         cell = (("表二", row, column),)
         if value is None:
             if (row, column) in manual:
-                out.append(CheckResult("R7", WARNING, f"提示：表二“{row}”“{column}”未填写，按 0 计", cell))
+                out.append(
+                    CheckResult(
+                        "R7",
+                        WARNING,
+                        f"提示：表二“{row}”“{column}”未填写，按 0 计",
+                        cell,
+                    )
+                )
             continue
         if (row, column) == (layout.FEES, layout.FEE_COLUMN):
-            ok = isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value >= 0
+            ok = (
+                isinstance(value, (int, Decimal))
+                and not isinstance(value, bool)
+                and value >= 0
+            )
             if ok and isinstance(value, Decimal):
                 exponent = value.as_tuple().exponent
-                ok = value.is_finite() and isinstance(exponent, int) and -exponent <= MAX_FEE_DECIMALS
+                ok = (
+                    value.is_finite()
+                    and isinstance(exponent, int)
+                    and -exponent <= MAX_FEE_DECIMALS
+                )
             if not ok:
-                out.append(CheckResult("R7", ERROR, (
-                    f"表二“{row}”“{column}”为 {value}：应为不小于 0 的数，最多 {MAX_FEE_DECIMALS} 位小数"
-                ), cell))
+                out.append(
+                    CheckResult(
+                        "R7",
+                        ERROR,
+                        (
+                            f"表二“{row}”“{column}”为 {value}：应为不小于 0 的数，最多 {MAX_FEE_DECIMALS} 位小数"
+                        ),
+                        cell,
+                    )
+                )
         elif not _is_count(value):
-            out.append(CheckResult("R7", ERROR, f"表二“{row}”“{column}”为 {value}：应为非负整数", cell))
+            out.append(
+                CheckResult(
+                    "R7", ERROR, f"表二“{row}”“{column}”为 {value}：应为非负整数", cell
+                )
+            )
     for row in layout.TABLE3_DATA_ROWS:
         for c in layout.TABLE3_COLUMNS:
             if not _is_count(f.table3[row][c]):
-                out.append(CheckResult("R7", ERROR, f"{_t3(row)}行“{c}”列为 {f.table3[row][c]}：应为非负整数", (("表三", row, c),)))
+                out.append(
+                    CheckResult(
+                        "R7",
+                        ERROR,
+                        f"{_t3(row)}行“{c}”列为 {f.table3[row][c]}：应为非负整数",
+                        (("表三", row, c),),
+                    )
+                )
     for group in layout.TABLE4_GROUPS:
         for c in layout.TABLE4_COLUMNS:
             if not _is_count(f.table4[group][c]):
-                out.append(CheckResult("R7", ERROR, f"表四“{group}”“{c}”为 {f.table4[group][c]}：应为非负整数", (("表四", group, c),)))
+                out.append(
+                    CheckResult(
+                        "R7",
+                        ERROR,
+                        f"表四“{group}”“{c}”为 {f.table4[group][c]}：应为非负整数",
+                        (("表四", group, c),),
+                    )
+                )
     if not any(r.level == ERROR for r in out):
-        out.insert(0, CheckResult("R7", OK, "各项数据均为非负整数，收费金额不超过 4 位小数"))
+        out.insert(
+            0, CheckResult("R7", OK, "各项数据均为非负整数，收费金额不超过 4 位小数")
+        )
     return out
 
 
 def run_checks(
-    figures: Figures, *, previous: PreviousYear | None, request_count: RequestCount | None
+    figures: Figures,
+    *,
+    previous: PreviousYear | None,
+    request_count: RequestCount | None,
 ) -> list[CheckResult]:
     """All rules in order R1…R7. R7 first guards the arithmetic of the others."""
     r7 = check_r7(figures)

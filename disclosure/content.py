@@ -97,13 +97,21 @@ class ReportContent:
 
 def effective_fees(report: AnnualReport, computed: FeeFigures) -> FeeFigures:
     return FeeFigures(
-        report.fee_notice_count if report.fee_notice_count is not None else computed.notice_count,
-        report.fee_notified_amount if report.fee_notified_amount is not None else computed.notified_amount,
-        report.fee_collected_amount if report.fee_collected_amount is not None else computed.collected_amount,
+        report.fee_notice_count
+        if report.fee_notice_count is not None
+        else computed.notice_count,
+        report.fee_notified_amount
+        if report.fee_notified_amount is not None
+        else computed.notified_amount,
+        report.fee_collected_amount
+        if report.fee_collected_amount is not None
+        else computed.collected_amount,
     )
 
 
-def compute_figures(report: AnnualReport) -> tuple[Figures, stats.RequestCount, FeeFigures, PreviousYear]:
+def compute_figures(
+    report: AnnualReport,
+) -> tuple[Figures, stats.RequestCount, FeeFigures, PreviousYear]:
     """Every number of a draft, from one statement (``stats.report_data``)."""
     data = stats.report_data(report.agency_id, report.year)
     figures = Figures.empty()
@@ -136,7 +144,9 @@ def live_content(report: AnnualReport) -> ReportContent:
     )
 
 
-def version_content(version: AnnualReportVersion, report: AnnualReport | None = None) -> ReportContent:
+def version_content(
+    version: AnnualReportVersion, report: AnnualReport | None = None
+) -> ReportContent:
     report = report or version.report
     snap = version.snapshot
     figures = Figures.from_json(snap["figures"]) if snap.get("figures") else None
@@ -144,13 +154,17 @@ def version_content(version: AnnualReportVersion, report: AnnualReport | None = 
         # a published snapshot never holds blanks: blank manual cells were frozen as 0
         for row, column in layout.TABLE2_MANUAL_CELLS:
             if figures.table2[row][column] is None:
-                figures.table2[row][column] = Decimal(0) if column == layout.FEE_COLUMN else 0
+                figures.table2[row][column] = (
+                    Decimal(0) if column == layout.FEE_COLUMN else 0
+                )
     return ReportContent(
         report=report,
         version=version,
         figures=figures,
         checks=[CheckResult.from_json(c) for c in snap.get("checks", [])],
-        sections={key: snap.get("sections", {}).get(key, "") for key in layout.SECTION_KEYS},
+        sections={
+            key: snap.get("sections", {}).get(key, "") for key in layout.SECTION_KEYS
+        },
         fees=FeeFigures.from_json(snap["fees"]) if snap.get("fees") else None,
     )
 
@@ -165,6 +179,14 @@ class VersionDiff:
 def diff_versions(old: ReportContent, new: ReportContent) -> VersionDiff:
     from disclosure.figures import diff_figures
 
-    cells = diff_figures(old.figures, new.figures) if old.figures and new.figures else []
-    sections = [heading for key, heading in layout.SECTIONS if old.sections.get(key, "") != new.sections.get(key, "")]
-    return VersionDiff(cells=cells, sections=sections, fees_changed=old.fees != new.fees)
+    cells = (
+        diff_figures(old.figures, new.figures) if old.figures and new.figures else []
+    )
+    sections = [
+        heading
+        for key, heading in layout.SECTIONS
+        if old.sections.get(key, "") != new.sections.get(key, "")
+    ]
+    return VersionDiff(
+        cells=cells, sections=sections, fees_changed=old.fees != new.fees
+    )

@@ -18,7 +18,7 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 
 
 def parse_month_day(text: str, fallback: str) -> tuple[int, int]:
-    """"MM-DD" → (month, day); a malformed setting falls back to the statutory date."""
+    """ "MM-DD" → (month, day); a malformed setting falls back to the statutory date."""
     for candidate in (text or "", fallback):
         m = _MONTH_DAY.match(candidate.strip())
         if m:
@@ -28,7 +28,9 @@ def parse_month_day(text: str, fallback: str) -> tuple[int, int]:
     raise ValueError(f"invalid fallback {fallback!r}")
 
 
-def deadline_for(year: int, *, is_government: bool, department: str, government: str) -> date:
+def deadline_for(
+    year: int, *, is_government: bool, department: str, government: str
+) -> date:
     """The day by which the report on ``year`` must be published (in year + 1)."""
     if is_government:
         month, day = parse_month_day(government, STATUTORY_GOVERNMENT)
@@ -50,7 +52,9 @@ OVERDUE = DeadlineState("overdue", "已逾期未发布")
 NOT_DUE = DeadlineState("not_due", "未发布（未到期限）")
 
 
-def deadline_state(deadline: date, published_on: date | None, today: date) -> DeadlineState:
+def deadline_state(
+    deadline: date, published_on: date | None, today: date
+) -> DeadlineState:
     if published_on is not None:
         return ON_TIME if published_on <= deadline else LATE_PUBLISHED
     return OVERDUE if today > deadline else NOT_DUE

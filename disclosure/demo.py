@@ -29,10 +29,23 @@ from portal.models import Agency
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 SEED = 20140227
-REPORT_2013_FILE = Path(__file__).resolve().parent.parent / "catalog" / "demo_data" / "tianyuan_2013_report.txt"
-LEGACY_2013 = {"index_number": "0122/2016-00001", "published_at": datetime(2014, 2, 27, 0, 0, tzinfo=BEIJING)}
+REPORT_2013_FILE = (
+    Path(__file__).resolve().parent.parent
+    / "catalog"
+    / "demo_data"
+    / "tianyuan_2013_report.txt"
+)
+LEGACY_2013 = {
+    "index_number": "0122/2016-00001",
+    "published_at": datetime(2014, 2, 27, 0, 0, tzinfo=BEIJING),
+}
 YEARS = (2023, 2024, 2025)
-DEPARTMENTS = ("天元区人民政府办公室", "天元区教育局", "天元区财政局", "天元区市场监督管理局")
+DEPARTMENTS = (
+    "天元区人民政府办公室",
+    "天元区教育局",
+    "天元区财政局",
+    "天元区市场监督管理局",
+)
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the demo accounts' shared password (printed by portal.demo)
 
 
@@ -43,7 +56,12 @@ def _user(username: str, agency: Agency, role_names: list[str], full_name: str):
     from portal.models import StaffProfile
 
     user, created = get_user_model().objects.get_or_create(
-        username=username, defaults={"is_staff": True, "first_name": full_name, "email": f"{username}@tianyuan.example.gov.cn"}
+        username=username,
+        defaults={
+            "is_staff": True,
+            "first_name": full_name,
+            "email": f"{username}@tianyuan.example.gov.cn",
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -56,10 +74,26 @@ def _user(username: str, agency: Agency, role_names: list[str], full_name: str):
 
 def _people(agency: Agency, slug: str) -> tuple:
     """An admin and a reviewer (审核人) of ``agency`` (existing demo users when present)."""
-    admins = [p.user for p in agency.staff_profiles.select_related("user") if roles.has_role(p.user, roles.ADMIN)]
-    approvers = [p.user for p in agency.staff_profiles.select_related("user") if roles.has_role(p.user, roles.APPROVER)]
-    admin = admins[0] if admins else _user(f"{slug}_nb", agency, [roles.ADMIN], "年报管理员")
-    approver = approvers[0] if approvers else _user(f"{slug}_sh", agency, [roles.APPROVER], "年报审核人")
+    admins = [
+        p.user
+        for p in agency.staff_profiles.select_related("user")
+        if roles.has_role(p.user, roles.ADMIN)
+    ]
+    approvers = [
+        p.user
+        for p in agency.staff_profiles.select_related("user")
+        if roles.has_role(p.user, roles.APPROVER)
+    ]
+    admin = (
+        admins[0]
+        if admins
+        else _user(f"{slug}_nb", agency, [roles.ADMIN], "年报管理员")
+    )
+    approver = (
+        approvers[0]
+        if approvers
+        else _user(f"{slug}_sh", agency, [roles.APPROVER], "年报审核人")
+    )
     return admin, approver
 
 
@@ -72,8 +106,14 @@ def _narratives(report: AnnualReport, rng: random.Random) -> dict[str, str]:
     f = content.figures
     t = f.table3
     name, year = report.agency.name, report.year
-    new, carried = t[layout.ROW_NEW][layout.TOTAL], t[layout.ROW_CARRIED_IN][layout.TOTAL]
-    closed, carried_out = t[layout.ROW_CLOSED_TOTAL][layout.TOTAL], t[layout.ROW_CARRIED_OUT][layout.TOTAL]
+    new, carried = (
+        t[layout.ROW_NEW][layout.TOTAL],
+        t[layout.ROW_CARRIED_IN][layout.TOTAL],
+    )
+    closed, carried_out = (
+        t[layout.ROW_CLOSED_TOTAL][layout.TOTAL],
+        t[layout.ROW_CARRIED_OUT][layout.TOTAL],
+    )
     disclosed = t["（一）予以公开"][layout.TOTAL]
     issued = f.cell2(layout.NORMATIVE, layout.ISSUED)
     appeals = sum(f.table4[g][layout.TOTAL] for g in layout.TABLE4_GROUPS)
@@ -90,9 +130,14 @@ def _narratives(report: AnnualReport, rng: random.Random) -> dict[str, str]:
             f"（四）平台建设。优化政府信息公开平台栏目设置，完善检索功能和适老化、无障碍服务。\n"
             f"（五）监督保障。将政务公开纳入年度绩效考核，开展业务培训 {rng.randint(1, 4)} 次。"
         ),
-        "section_requests": f"本年度予以公开 {disclosed} 件，其余申请均依法作出答复并告知理由和救济途径。" if new or carried else "",
-        "section_appeals": (f"本年度涉及政府信息公开的行政复议、行政诉讼案件共 {appeals} 件，详见下表。" if appeals else
-                            "本年度未发生因政府信息公开引起的行政复议、行政诉讼案件。"),
+        "section_requests": f"本年度予以公开 {disclosed} 件，其余申请均依法作出答复并告知理由和救济途径。"
+        if new or carried
+        else "",
+        "section_appeals": (
+            f"本年度涉及政府信息公开的行政复议、行政诉讼案件共 {appeals} 件，详见下表。"
+            if appeals
+            else "本年度未发生因政府信息公开引起的行政复议、行政诉讼案件。"
+        ),
         "section_problems": (
             f"{year}年工作中仍存在一些不足：一是部分栏目信息更新不够及时；二是政策解读形式较为单一。"
             f"下一步，{name}将加强信息发布审核和栏目日常维护，丰富图解、视频等解读形式，持续提升公开质量。"
@@ -112,24 +157,55 @@ def _appeals(agency: Agency, admin, rng: random.Random) -> int:
         for _ in range(rng.randint(0, 2)):
             kind = rng.choice(list(AppealCase.Kind))
             filed = date(year, rng.randint(2, 11), rng.randint(1, 28))
-            result = rng.choice([AppealCase.Result.UPHELD, AppealCase.Result.UPHELD, AppealCase.Result.CORRECTED,
-                                 AppealCase.Result.OTHER, AppealCase.Result.PENDING])
+            result = rng.choice(
+                [
+                    AppealCase.Result.UPHELD,
+                    AppealCase.Result.UPHELD,
+                    AppealCase.Result.CORRECTED,
+                    AppealCase.Result.OTHER,
+                    AppealCase.Result.PENDING,
+                ]
+            )
             decided = None
             if result != AppealCase.Result.PENDING:
-                decided = date(filed.year + (1 if filed.month > 9 else 0), (filed.month + 2) % 12 + 1, min(filed.day, 28))
+                decided = date(
+                    filed.year + (1 if filed.month > 9 else 0),
+                    (filed.month + 2) % 12 + 1,
+                    min(filed.day, 28),
+                )
                 decided = max(decided, filed)
-            court = "株洲市天元区人民法院" if kind != AppealCase.Kind.RECONSIDERATION else "株洲市人民政府"
+            court = (
+                "株洲市天元区人民法院"
+                if kind != AppealCase.Kind.RECONSIDERATION
+                else "株洲市人民政府"
+            )
             services.appeal_case_save(
-                agency=agency, by=admin, kind=kind, filed_year=year, filed_date=filed, result=result,
-                decided_date=decided, case_number=f"（{year}）湘0211行初{rng.randint(10, 99)}号"
-                if kind != AppealCase.Kind.RECONSIDERATION else f"株政复〔{year}〕{rng.randint(10, 99)}号",
+                agency=agency,
+                by=admin,
+                kind=kind,
+                filed_year=year,
+                filed_date=filed,
+                result=result,
+                decided_date=decided,
+                case_number=f"（{year}）湘0211行初{rng.randint(10, 99)}号"
+                if kind != AppealCase.Kind.RECONSIDERATION
+                else f"株政复〔{year}〕{rng.randint(10, 99)}号",
                 note=f"{court}受理",
             )
             made += 1
     return made
 
 
-def _publish_year(agency: Agency, year: int, admin, approver, rng: random.Random, *, publish_on: date, out) -> AnnualReport | None:
+def _publish_year(
+    agency: Agency,
+    year: int,
+    admin,
+    approver,
+    rng: random.Random,
+    *,
+    publish_on: date,
+    out,
+) -> AnnualReport | None:
     if AnnualReport.objects.filter(agency=agency, year=year).exists():
         return None
     opened = _moment(date(year + 1, 1, 4), 9)
@@ -140,10 +216,14 @@ def _publish_year(agency: Agency, year: int, admin, approver, rng: random.Random
         "coercion_count": rng.randint(0, 12),
         "fee_amount": Decimal(rng.randint(0, 4000000)) / Decimal(10000),
     }
-    services.report_update(report=report, by=admin, now=opened, **manual, **_narratives(report, rng))
+    services.report_update(
+        report=report, by=admin, now=opened, **manual, **_narratives(report, rng)
+    )
     try:
         services.report_submit(report=report, by=admin, now=_moment(publish_on, 9))
-        services.report_approve(report=report, by=approver, now=_moment(publish_on, 10), comment="同意发布")
+        services.report_approve(
+            report=report, by=approver, now=_moment(publish_on, 10), comment="同意发布"
+        )
         services.report_publish(report=report, by=admin, now=_moment(publish_on, 15))
     except ValidationError as exc:
         out.write(f"  {agency.name}{year}年年报未能发布：{'；'.join(exc.messages)}")
@@ -154,12 +234,16 @@ def _publish_year(agency: Agency, year: int, admin, approver, rng: random.Random
 def build(out, **context) -> dict:
     agencies: dict[str, Agency] = context["agencies"]
     government: Agency = context["government"]
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not security
 
     legacy = services.report_import_legacy(
-        agency=government, year=2013, text=REPORT_2013_FILE.read_text(encoding="utf-8"),
-        published_at=LEGACY_2013["published_at"], index_number=LEGACY_2013["index_number"],
-        by=None, now=LEGACY_2013["published_at"],
+        agency=government,
+        year=2013,
+        text=REPORT_2013_FILE.read_text(encoding="utf-8"),
+        published_at=LEGACY_2013["published_at"],
+        index_number=LEGACY_2013["index_number"],
+        by=None,
+        now=LEGACY_2013["published_at"],
     )
     gov_admin, gov_approver = _people(government, "zhengfu_nianbao")
     people = {government.name: (gov_admin, gov_approver)}
@@ -167,7 +251,10 @@ def build(out, **context) -> dict:
         if name in agencies:
             people[name] = _people(agencies[name], f"dept{i}_nianbao")
 
-    cases = sum(_appeals(agencies.get(name, government), admin, rng) for name, (admin, _) in people.items())
+    cases = sum(
+        _appeals(agencies.get(name, government), admin, rng)
+        for name, (admin, _) in people.items()
+    )
     published = 0
     for year in YEARS:
         for name, (admin, approver) in people.items():
@@ -178,32 +265,60 @@ def build(out, **context) -> dict:
                 day = date(year + 1, 2, 10)  # published late: shows on the dashboard
             else:
                 day = date(year + 1, 1, rng.randint(15, 28))
-            if _publish_year(agency, year, admin, approver, rng, publish_on=day, out=out):
+            if _publish_year(
+                agency, year, admin, approver, rng, publish_on=day, out=out
+            ):
                 published += 1
 
     # a correction: 教育局's 2025 report republished with a 更正说明
     edu = agencies.get("天元区教育局")
     if edu is not None and edu.name in people:
-        report = AnnualReport.objects.filter(agency=edu, year=2025, current_version=1).first()
+        report = AnnualReport.objects.filter(
+            agency=edu, year=2025, current_version=1
+        ).first()
         if report is not None:
             admin, approver = people[edu.name]
             when = date(2026, 2, 9)
-            services.report_start_correction(report=report, by=admin, now=_moment(when, 9))
-            services.report_update(report=report, by=admin, now=_moment(when, 9), licensing_count=(report.licensing_count or 0) + 3,
-                                   section_problems=report.section_problems + "\n（已补充行政许可统计口径说明。）")
+            services.report_start_correction(
+                report=report, by=admin, now=_moment(when, 9)
+            )
+            services.report_update(
+                report=report,
+                by=admin,
+                now=_moment(when, 9),
+                licensing_count=(report.licensing_count or 0) + 3,
+                section_problems=report.section_problems
+                + "\n（已补充行政许可统计口径说明。）",
+            )
             services.report_submit(report=report, by=admin, now=_moment(when, 10))
             services.report_approve(report=report, by=approver, now=_moment(when, 11))
-            services.report_publish(report=report, by=admin, now=_moment(when, 16),
-                                    correction_note="表二“行政许可”本年处理决定数量漏计 3 件（一网通办平台数据延迟），予以更正。")
+            services.report_publish(
+                report=report,
+                by=admin,
+                now=_moment(when, 16),
+                correction_note="表二“行政许可”本年处理决定数量漏计 3 件（一网通办平台数据延迟），予以更正。",
+            )
 
     # the current year's draft
     drafts = 0
-    if edu is not None and edu.name in people and not AnnualReport.objects.filter(agency=edu, year=2026).exists():
+    if (
+        edu is not None
+        and edu.name in people
+        and not AnnualReport.objects.filter(agency=edu, year=2026).exists()
+    ):
         admin, _ = people[edu.name]
-        report = services.report_open(agency=edu, year=2026, by=admin, now=_moment(date(2026, 11, 2), 9))
-        services.report_update(report=report, by=admin, now=_moment(date(2026, 11, 2), 9),
-                               section_overview="（草稿）2026年政府信息公开工作总体情况，年底前补充完整。")
+        report = services.report_open(
+            agency=edu, year=2026, by=admin, now=_moment(date(2026, 11, 2), 9)
+        )
+        services.report_update(
+            report=report,
+            by=admin,
+            now=_moment(date(2026, 11, 2), 9),
+            section_overview="（草稿）2026年政府信息公开工作总体情况，年底前补充完整。",
+        )
         drafts = 1
-    out.write(f"  年报：历史年报 1 份（{legacy.title}），发布 {published} 份（2023–2025 年），"
-              f"更正 1 份，草稿 {drafts} 份；复议诉讼案件 {cases} 件")
+    out.write(
+        f"  年报：历史年报 1 份（{legacy.title}），发布 {published} 份（2023–2025 年），"
+        f"更正 1 份，草稿 {drafts} 份；复议诉讼案件 {cases} 件"
+    )
     return {"annual_reports": published}

@@ -29,9 +29,15 @@ class Figures:
         table2: dict[str, dict[str, Number | None]] = {}
         for block in layout.TABLE2_BLOCKS:
             for row in block.rows:
-                table2[row] = {column: 0 for column in block.columns}
-        table3 = {row: dict.fromkeys(layout.TABLE3_COLUMNS, 0) for row in layout.TABLE3_DATA_ROWS}
-        table4 = {group: dict.fromkeys(layout.TABLE4_COLUMNS, 0) for group in layout.TABLE4_GROUPS}
+                table2[row] = dict.fromkeys(block.columns, 0)
+        table3 = {
+            row: dict.fromkeys(layout.TABLE3_COLUMNS, 0)
+            for row in layout.TABLE3_DATA_ROWS
+        }
+        table4 = {
+            group: dict.fromkeys(layout.TABLE4_COLUMNS, 0)
+            for group in layout.TABLE4_GROUPS
+        }
         return cls(table2=table2, table3=table3, table4=table4)
 
     def cell2(self, row: str, column: str) -> Number:
@@ -57,20 +63,34 @@ class Figures:
         return {
             "columns": list(layout.TABLE3_COLUMNS),
             "rows": [
-                {"label": row, "values": {c: int(self.table3[row][c]) for c in layout.TABLE3_COLUMNS}}
+                {
+                    "label": row,
+                    "values": {
+                        c: int(self.table3[row][c]) for c in layout.TABLE3_COLUMNS
+                    },
+                }
                 for row in layout.TABLE3_DATA_ROWS
             ],
         }
 
     def table4_json(self) -> dict[str, dict[str, int]]:
-        return {g: {c: int(self.table4[g][c]) for c in layout.TABLE4_COLUMNS} for g in layout.TABLE4_GROUPS}
+        return {
+            g: {c: int(self.table4[g][c]) for c in layout.TABLE4_COLUMNS}
+            for g in layout.TABLE4_GROUPS
+        }
 
     def to_json(self) -> dict[str, Any]:
         """Snapshot form: manual blanks stay ``None``, the fee keeps its exact digits."""
         table2: dict[str, dict[str, Any]] = {}
         for row, cells in self.table2.items():
-            table2[row] = {c: (str(v) if isinstance(v, Decimal) else v) for c, v in cells.items()}
-        return {"table2": table2, "table3": self.table3_json(), "table4": self.table4_json()}
+            table2[row] = {
+                c: (str(v) if isinstance(v, Decimal) else v) for c, v in cells.items()
+            }
+        return {
+            "table2": table2,
+            "table3": self.table3_json(),
+            "table4": self.table4_json(),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Figures:
@@ -79,7 +99,9 @@ class Figures:
             for column, value in cells.items():
                 if row not in figures.table2 or column not in figures.table2[row]:
                     continue
-                figures.table2[row][column] = _parse_number(value, decimal=(row, column) == (layout.FEES, layout.FEE_COLUMN))
+                figures.table2[row][column] = _parse_number(
+                    value, decimal=(row, column) == (layout.FEES, layout.FEE_COLUMN)
+                )
         t3 = data.get("table3") or {}
         for item in t3.get("rows", []):
             if item.get("label") in figures.table3:

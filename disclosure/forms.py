@@ -25,8 +25,13 @@ YUAN_ERRORS = {**FEE_ERRORS, "max_decimal_places": "最多 2 位小数（单位�
 
 def _count(label: str, help_text: str = "") -> forms.IntegerField:
     return forms.IntegerField(
-        label=label, required=False, min_value=0, max_value=10**9, error_messages=COUNT_ERRORS,
-        help_text=help_text or "留空按 0 计。", widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=10**9,
+        error_messages=COUNT_ERRORS,
+        help_text=help_text or "留空按 0 计。",
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
     )
 
 
@@ -37,30 +42,69 @@ class ReportEditForm(forms.Form):
     penalty_count = _count("行政处罚 本年处理决定数量")
     coercion_count = _count("行政强制 本年处理决定数量")
     fee_amount = forms.DecimalField(
-        label="行政事业性收费 本年收费金额（单位：万元）", required=False, min_value=0, max_digits=14,
-        decimal_places=MAX_FEE_DECIMALS, error_messages=FEE_ERRORS, help_text="单位：万元，可填小数，最多 4 位小数；留空按 0 计。",
+        label="行政事业性收费 本年收费金额（单位：万元）",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=MAX_FEE_DECIMALS,
+        error_messages=FEE_ERRORS,
+        help_text="单位：万元，可填小数，最多 4 位小数；留空按 0 计。",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    section_overview = forms.CharField(label=layout.SECTIONS[0][1], required=False, widget=forms.Textarea(attrs={"rows": 10}),
-                                       help_text="主动公开、依申请公开、政府信息管理、平台建设、监督保障等情况。")
-    section_active = forms.CharField(label=layout.SECTIONS[1][1], required=False, widget=forms.Textarea(attrs={"rows": 5}),
-                                     help_text="表二之外需要说明的主动公开情况（可留空）。")
-    section_requests = forms.CharField(label=layout.SECTIONS[2][1], required=False, widget=forms.Textarea(attrs={"rows": 5}),
-                                       help_text="表三之外需要说明的依申请公开情况（可留空）。")
-    section_appeals = forms.CharField(label=layout.SECTIONS[3][1], required=False, widget=forms.Textarea(attrs={"rows": 5}),
-                                      help_text="表四之外需要说明的复议、诉讼情况（可留空）。")
-    section_problems = forms.CharField(label=layout.SECTIONS[4][1], required=False, widget=forms.Textarea(attrs={"rows": 8}))
-    section_other = forms.CharField(label=layout.SECTIONS[5][1], required=False, widget=forms.Textarea(attrs={"rows": 6}),
-                                    help_text="信息处理费收取情况、年度政务公开工作要点落实情况等。")
+    section_overview = forms.CharField(
+        label=layout.SECTIONS[0][1],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="主动公开、依申请公开、政府信息管理、平台建设、监督保障等情况。",
+    )
+    section_active = forms.CharField(
+        label=layout.SECTIONS[1][1],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="表二之外需要说明的主动公开情况（可留空）。",
+    )
+    section_requests = forms.CharField(
+        label=layout.SECTIONS[2][1],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="表三之外需要说明的依申请公开情况（可留空）。",
+    )
+    section_appeals = forms.CharField(
+        label=layout.SECTIONS[3][1],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="表四之外需要说明的复议、诉讼情况（可留空）。",
+    )
+    section_problems = forms.CharField(
+        label=layout.SECTIONS[4][1],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    section_other = forms.CharField(
+        label=layout.SECTIONS[5][1],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="信息处理费收取情况、年度政务公开工作要点落实情况等。",
+    )
     fee_notice_count = _count("发出收费通知件数", "留空则按本平台的收费通知记录统计。")
     fee_notified_amount = forms.DecimalField(
-        label="收费通知总金额（元）", required=False, min_value=0, max_digits=12, decimal_places=2,
-        error_messages=YUAN_ERRORS, help_text="留空则按本平台的收费通知记录统计。",
+        label="收费通知总金额（元）",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages=YUAN_ERRORS,
+        help_text="留空则按本平台的收费通知记录统计。",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     fee_collected_amount = forms.DecimalField(
-        label="实际收取金额（元）", required=False, min_value=0, max_digits=12, decimal_places=2,
-        error_messages=YUAN_ERRORS, help_text="留空则按本平台的缴费记录统计。",
+        label="实际收取金额（元）",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages=YUAN_ERRORS,
+        help_text="留空则按本平台的缴费记录统计。",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
@@ -97,35 +141,62 @@ class OpenReportForm(forms.Form):
 
 
 class SendBackForm(forms.Form):
-    comment = forms.CharField(label="退回意见", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
-                              error_messages={"required": "请填写退回意见，说明需要修改的内容"})
+    comment = forms.CharField(
+        label="退回意见",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "请填写退回意见，说明需要修改的内容"},
+    )
 
 
 class ApproveForm(forms.Form):
-    comment = forms.CharField(label="审核意见（可选）", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    comment = forms.CharField(
+        label="审核意见（可选）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
 
 
 class PublishForm(forms.Form):
     correction_note = forms.CharField(
-        label="更正说明", required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
+        label="更正说明",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
         help_text="发布更正版本时必填：更正了哪些内容、为什么更正。",
     )
 
 
 class AppealCaseForm(forms.ModelForm):
-    tracking_no = forms.CharField(label="相关申请编号", required=False, max_length=40,
-                                  help_text="已知时填写本平台的申请编号，例如 YSQ-2025-000123。")
+    tracking_no = forms.CharField(
+        label="相关申请编号",
+        required=False,
+        max_length=40,
+        help_text="已知时填写本平台的申请编号，例如 YSQ-2025-000123。",
+    )
 
     class Meta:
         model = AppealCase
-        fields = ["kind", "case_number", "filed_year", "filed_date", "result", "decided_date", "note"]
+        fields = [
+            "kind",
+            "case_number",
+            "filed_year",
+            "filed_date",
+            "result",
+            "decided_date",
+            "note",
+        ]
         widgets = {
             "filed_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "decided_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {
-            "filed_year": {"invalid": "请填写 4 位年份", "required": "请填写申请/立案年度"},
+            "filed_year": {
+                "invalid": "请填写 4 位年份",
+                "required": "请填写申请/立案年度",
+            },
             "filed_date": {"invalid": "日期格式应为 YYYY-MM-DD"},
             "decided_date": {"invalid": "日期格式应为 YYYY-MM-DD"},
         }
@@ -149,8 +220,10 @@ class AppealCaseForm(forms.ModelForm):
 
         data = super().clean()
         errors = appeal_case_errors(
-            filed_year=data.get("filed_year"), filed_date=data.get("filed_date"),
-            result=data.get("result") or "", decided_date=data.get("decided_date"),
+            filed_year=data.get("filed_year"),
+            filed_date=data.get("filed_date"),
+            result=data.get("result") or "",
+            decided_date=data.get("decided_date"),
         )
         for name, message in errors.items():
             if name not in self.errors:
@@ -163,7 +236,9 @@ class AppealCaseForm(forms.ModelForm):
         number = (self.cleaned_data.get("tracking_no") or "").strip()
         if not number:
             return None
-        found = InfoRequest.objects.filter(tracking_no=number, agency=self.agency).first()
+        found = InfoRequest.objects.filter(
+            tracking_no=number, agency=self.agency
+        ).first()
         if found is None:
             raise forms.ValidationError("本机关没有这个申请编号，请核对")
         return found

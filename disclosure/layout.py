@@ -55,14 +55,24 @@ TABLE2_BLOCKS: tuple[Table2Block, ...] = (
 # The 体裁 (catalog.Genre.name) whose notices fill the first block, by row.
 TABLE2_GENRES = {RULES: "规章", NORMATIVE: "行政规范性文件"}
 # Cells the admin types in: (row, column).
-TABLE2_MANUAL_CELLS = ((LICENSING, DECISIONS), (PENALTY, DECISIONS), (COERCION, DECISIONS), (FEES, FEE_COLUMN))
+TABLE2_MANUAL_CELLS = (
+    (LICENSING, DECISIONS),
+    (PENALTY, DECISIONS),
+    (COERCION, DECISIONS),
+    (FEES, FEE_COLUMN),
+)
 TABLE2_CELLS: tuple[tuple[str, str], ...] = tuple(
-    (row, column) for block in TABLE2_BLOCKS for row in block.rows for column in block.columns
+    (row, column)
+    for block in TABLE2_BLOCKS
+    for row in block.rows
+    for column in block.columns
 )
 assert len(TABLE2_CELLS) == 10  # noqa: S101 - module invariant (domain.md §5.3)
 
 # --- Table 三 -------------------------------------------------------------------------
-TABLE3_CORNER_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+TABLE3_CORNER_NOTE = (
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+)
 APPLICANT_HEADER = "申请人情况"
 NATURAL_PERSON = TABLE3_COLUMNS[0]
 ORGANISATIONS = "法人或其他组织"
@@ -75,7 +85,9 @@ ROW_CARRIED_IN = DATA_ROW_LABELS[1]
 ROW_CLOSED_TOTAL = "（七）总计"
 ROW_CARRIED_OUT = DATA_ROW_LABELS[-1]
 # rows counting one outcome each: label → outcome value
-OUTCOME_ROWS: dict[str, str] = {label: str(outcome) for label, outcome, _ in REPORT_ROWS if outcome is not None}
+OUTCOME_ROWS: dict[str, str] = {
+    label: str(outcome) for label, outcome, _ in REPORT_ROWS if outcome is not None
+}
 KIND_COLUMNS = TABLE3_COLUMNS[:6]
 
 # --- Table 四 -------------------------------------------------------------------------
@@ -84,7 +96,12 @@ LITIGATION = "行政诉讼"
 LITIGATION_DIRECT = "未经复议直接起诉"
 LITIGATION_AFTER = "复议后起诉"
 TABLE4_GROUPS = (RECONSIDERATION, LITIGATION_DIRECT, LITIGATION_AFTER)
-UPHELD, CORRECTED, OTHER_RESULT, PENDING = "结果维持", "结果纠正", "其他结果", "尚未审结"
+UPHELD, CORRECTED, OTHER_RESULT, PENDING = (
+    "结果维持",
+    "结果纠正",
+    "其他结果",
+    "尚未审结",
+)
 TABLE4_COLUMNS = (UPHELD, CORRECTED, OTHER_RESULT, PENDING, TOTAL)
 
 

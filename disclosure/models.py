@@ -42,48 +42,89 @@ class AnnualReport(models.Model):
         LEGACY = "legacy", "历史年报（仅文本）"
 
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="annual_reports", verbose_name="机关"
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="annual_reports",
+        verbose_name="机关",
     )
-    year = models.PositiveSmallIntegerField("年度", help_text="报告所述年度（1月1日至12月31日）")
+    year = models.PositiveSmallIntegerField(
+        "年度", help_text="报告所述年度（1月1日至12月31日）"
+    )
     layout = models.CharField(
-        "格式", max_length=8, choices=Layout.choices, default=Layout.FORMAT_2021,
+        "格式",
+        max_length=8,
+        choices=Layout.choices,
+        default=Layout.FORMAT_2021,
         help_text="历史年报只保存原文，不含统计表。",
     )
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
 
     # Table 二: the cells the admin types in (blank = not yet entered, shown as 0)
-    licensing_count = models.PositiveIntegerField("行政许可 本年处理决定数量", null=True, blank=True)
-    penalty_count = models.PositiveIntegerField("行政处罚 本年处理决定数量", null=True, blank=True)
-    coercion_count = models.PositiveIntegerField("行政强制 本年处理决定数量", null=True, blank=True)
+    licensing_count = models.PositiveIntegerField(
+        "行政许可 本年处理决定数量", null=True, blank=True
+    )
+    penalty_count = models.PositiveIntegerField(
+        "行政处罚 本年处理决定数量", null=True, blank=True
+    )
+    coercion_count = models.PositiveIntegerField(
+        "行政强制 本年处理决定数量", null=True, blank=True
+    )
     fee_amount = models.DecimalField(
-        "行政事业性收费 本年收费金额（万元）", max_digits=14, decimal_places=4, null=True, blank=True,
+        "行政事业性收费 本年收费金额（万元）",
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text="单位：万元，最多 4 位小数。",
     )
 
     # Six sections (narrative); a legacy report keeps its whole original text in overview
     section_overview = models.TextField("一、总体情况", blank=True)
     section_active = models.TextField("二、主动公开政府信息情况", blank=True)
-    section_requests = models.TextField("三、收到和处理政府信息公开申请情况", blank=True)
-    section_appeals = models.TextField("四、政府信息公开行政复议、行政诉讼情况", blank=True)
+    section_requests = models.TextField(
+        "三、收到和处理政府信息公开申请情况", blank=True
+    )
+    section_appeals = models.TextField(
+        "四、政府信息公开行政复议、行政诉讼情况", blank=True
+    )
     section_problems = models.TextField("五、存在的主要问题及改进情况", blank=True)
     section_other = models.TextField("六、其他需要报告的事项", blank=True)
 
     # Section 六, 信息处理费 (国办函〔2020〕109号): blank = use the portal's 收费通知 records
     fee_notice_count = models.PositiveIntegerField(
-        "发出收费通知件数", null=True, blank=True, help_text="留空则按本平台的收费通知记录统计。"
+        "发出收费通知件数",
+        null=True,
+        blank=True,
+        help_text="留空则按本平台的收费通知记录统计。",
     )
     fee_notified_amount = models.DecimalField(
-        "收费通知总金额（元）", max_digits=12, decimal_places=2, null=True, blank=True,
+        "收费通知总金额（元）",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="留空则按本平台的收费通知记录统计。",
     )
     fee_collected_amount = models.DecimalField(
-        "实际收取金额（元）", max_digits=12, decimal_places=2, null=True, blank=True,
+        "实际收取金额（元）",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="留空则按本平台的缴费记录统计。",
     )
 
-    review_comment = models.TextField("退回意见", blank=True, help_text="审核人最近一次退回修改的意见。")
+    review_comment = models.TextField(
+        "退回意见", blank=True, help_text="审核人最近一次退回修改的意见。"
+    )
     index_number = models.CharField(
-        "索引号", max_length=60, null=True, blank=True, unique=True,
+        "索引号",
+        max_length=60,
+        null=True,
+        blank=True,
+        unique=True,
         help_text="首次发布时生成，更正时不变；历史年报保留原索引号。",
     )
     first_published_at = models.DateTimeField("发布时间", null=True, blank=True)
@@ -100,21 +141,30 @@ class AnnualReport(models.Model):
         verbose_name_plural = "政府信息公开工作年度报告"
         ordering = ["-year", "agency__sort_order", "agency_id"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "year"], name="disclosure_annualreport_one_per_agency_year"),
+            models.UniqueConstraint(
+                fields=["agency", "year"],
+                name="disclosure_annualreport_one_per_agency_year",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "review", "approved", "published"]),
                 name="disclosure_annualreport_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(layout__in=["2021", "legacy"]), name="disclosure_annualreport_layout_valid"
+                condition=Q(layout__in=["2021", "legacy"]),
+                name="disclosure_annualreport_layout_valid",
             ),
             models.CheckConstraint(
                 condition=Q(fee_amount__isnull=True) | Q(fee_amount__gte=0),
                 name="disclosure_annualreport_fee_non_negative",
             ),
             models.CheckConstraint(
-                condition=(Q(fee_notified_amount__isnull=True) | Q(fee_notified_amount__gte=0))
-                & (Q(fee_collected_amount__isnull=True) | Q(fee_collected_amount__gte=0)),
+                condition=(
+                    Q(fee_notified_amount__isnull=True) | Q(fee_notified_amount__gte=0)
+                )
+                & (
+                    Q(fee_collected_amount__isnull=True)
+                    | Q(fee_collected_amount__gte=0)
+                ),
                 name="disclosure_annualreport_fee_figures_non_negative",
             ),
             models.CheckConstraint(
@@ -129,11 +179,16 @@ class AnnualReport(models.Model):
         ]
         indexes = [
             # public 年报 column: published reports newest year first
-            models.Index(fields=["-year", "current_version"], name="disclosure_report_year_idx"),
+            models.Index(
+                fields=["-year", "current_version"], name="disclosure_report_year_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("disclosure:report_detail", args=[self.pk])
 
     @property
     def title(self) -> str:
@@ -154,29 +209,46 @@ class AnnualReport(models.Model):
     def section_texts(self) -> dict[str, str]:
         return {key: getattr(self, f"section_{key}") for key in layout.SECTION_KEYS}
 
-    def get_absolute_url(self) -> str:
-        return reverse("disclosure:report_detail", args=[self.pk])
-
 
 class AnnualReportVersion(models.Model):
     """A published version: frozen numbers and text. Never changed after insert."""
 
-    report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="versions", verbose_name="年度报告")
+    report = models.ForeignKey(
+        AnnualReport,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name="年度报告",
+    )
     number = models.PositiveSmallIntegerField("版本")
     published_at = models.DateTimeField("发布时间")
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="发布人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="发布人",
     )
-    correction_note = models.TextField("更正说明", blank=True, help_text="第 2 版起必填：更正了什么、为什么。")
-    snapshot = models.JSONField("发布内容", help_text="发布时冻结的数字和文本，之后的数据变化不影响它。")
+    correction_note = models.TextField(
+        "更正说明", blank=True, help_text="第 2 版起必填：更正了什么、为什么。"
+    )
+    snapshot = models.JSONField(
+        "发布内容", help_text="发布时冻结的数字和文本，之后的数据变化不影响它。"
+    )
 
     class Meta:
         verbose_name = "年度报告发布版本"
         verbose_name_plural = "年度报告发布版本"
         ordering = ["report_id", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "number"], name="disclosure_annualreportversion_unique_number"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="disclosure_annualreportversion_number_positive"),
+            models.UniqueConstraint(
+                fields=["report", "number"],
+                name="disclosure_annualreportversion_unique_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="disclosure_annualreportversion_number_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(number=1) | ~Q(correction_note=""),
                 name="disclosure_annualreportversion_correction_has_note",
@@ -203,10 +275,17 @@ class AnnualReportEvent(models.Model):
         CORRECTION_STARTED = "correction", "发起更正"
         IMPORTED = "imported", "导入历史年报"
 
-    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="events")
+    report = models.ForeignKey(
+        AnnualReport, on_delete=models.CASCADE, related_name="events"
+    )
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
     )
     action = models.CharField("操作", max_length=12, choices=Action.choices)
     comment = models.TextField("意见/说明", blank=True)
@@ -218,7 +297,18 @@ class AnnualReportEvent(models.Model):
         ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(action__in=["created", "updated", "submitted", "sent_back", "approved", "published", "correction", "imported"]),
+                condition=Q(
+                    action__in=[
+                        "created",
+                        "updated",
+                        "submitted",
+                        "sent_back",
+                        "approved",
+                        "published",
+                        "correction",
+                        "imported",
+                    ]
+                ),
                 name="disclosure_annualreportevent_action_valid",
             ),
         ]
@@ -242,21 +332,42 @@ class AppealCase(models.Model):
         PENDING = "pending", "尚未审结"
 
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="appeal_cases", verbose_name="被申请/被诉机关"
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="appeal_cases",
+        verbose_name="被申请/被诉机关",
     )
     info_request = models.ForeignKey(
-        "requests_app.InfoRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="appeal_cases",
-        verbose_name="相关申请", help_text="已知时关联本平台的政府信息公开申请。",
+        "requests_app.InfoRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeal_cases",
+        verbose_name="相关申请",
+        help_text="已知时关联本平台的政府信息公开申请。",
     )
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    case_number = models.CharField("案号", max_length=80, blank=True, help_text="例如：（2025）湘0211行初12号")
+    case_number = models.CharField(
+        "案号", max_length=80, blank=True, help_text="例如：（2025）湘0211行初12号"
+    )
     filed_year = models.PositiveSmallIntegerField("申请/立案年度")
-    filed_date = models.DateField("申请/立案日期", null=True, blank=True, help_text="不清楚具体日期时可只填年度。")
-    result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.PENDING)
-    decided_date = models.DateField("审结日期", null=True, blank=True, help_text="作出复议决定或裁判的日期。")
+    filed_date = models.DateField(
+        "申请/立案日期", null=True, blank=True, help_text="不清楚具体日期时可只填年度。"
+    )
+    result = models.CharField(
+        "结果", max_length=10, choices=Result.choices, default=Result.PENDING
+    )
+    decided_date = models.DateField(
+        "审结日期", null=True, blank=True, help_text="作出复议决定或裁判的日期。"
+    )
     note = models.TextField("备注", blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="登记人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="登记人",
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -267,7 +378,13 @@ class AppealCase(models.Model):
         ordering = ["-filed_year", "-filed_date", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["reconsideration", "litigation_direct", "litigation_after"]),
+                condition=Q(
+                    kind__in=[
+                        "reconsideration",
+                        "litigation_direct",
+                        "litigation_after",
+                    ]
+                ),
                 name="disclosure_appealcase_kind_valid",
             ),
             models.CheckConstraint(
@@ -280,13 +397,17 @@ class AppealCase(models.Model):
                 name="disclosure_appealcase_decided_iff_result",
             ),
             models.CheckConstraint(
-                condition=Q(filed_date__isnull=True) | Q(decided_date__isnull=True) | Q(decided_date__gte=models.F("filed_date")),
+                condition=Q(filed_date__isnull=True)
+                | Q(decided_date__isnull=True)
+                | Q(decided_date__gte=models.F("filed_date")),
                 name="disclosure_appealcase_dates_ordered",
             ),
         ]
         indexes = [
             # table 四 of one agency and year: cases filed by the year's end
-            models.Index(fields=["agency", "filed_year"], name="disclosure_appeal_agency_idx"),
+            models.Index(
+                fields=["agency", "filed_year"], name="disclosure_appeal_agency_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -53,58 +53,156 @@ class Grid:
         return out
 
 
-def _num(value: int | Decimal | None, *, id_headers: str, failing: bool = False, colspan: int = 1) -> Cell:
-    if isinstance(value, Decimal):
-        text = fee_text(value)
-    else:
-        text = str(value or 0)  # blank means 0, always written out
-    return Cell(text, numeric=True, value=value if value is not None else 0, headers=id_headers, failing=failing, colspan=colspan)
+def _num(
+    value: int | Decimal | None,
+    *,
+    id_headers: str,
+    failing: bool = False,
+    colspan: int = 1,
+) -> Cell:
+    # blank means 0, always written out
+    text = fee_text(value) if isinstance(value, Decimal) else str(value or 0)
+    return Cell(
+        text,
+        numeric=True,
+        value=value if value is not None else 0,
+        headers=id_headers,
+        failing=failing,
+        colspan=colspan,
+    )
 
 
-def table2_grid(f: Figures, failing: set[tuple[str, str, str]] | None = None, prefix: str = "t2") -> Grid:
+def table2_grid(
+    f: Figures, failing: set[tuple[str, str, str]] | None = None, prefix: str = "t2"
+) -> Grid:
     failing = failing or set()
     grid = Grid("table2", "二、主动公开政府信息情况", "表二 主动公开", columns=4)
     for b, block in enumerate(layout.TABLE2_BLOCKS, start=1):
         block_id = f"{prefix}-b{b}"
-        grid.body.append([Cell(block.caption, header=True, colspan=4, id=block_id, scope="colgroup", css="block-caption")])
-        head = [Cell(layout.CONTENT_HEADER, header=True, id=f"{block_id}-content", headers=block_id, scope="col")]
+        grid.body.append(
+            [
+                Cell(
+                    block.caption,
+                    header=True,
+                    colspan=4,
+                    id=block_id,
+                    scope="colgroup",
+                    css="block-caption",
+                )
+            ]
+        )
+        head = [
+            Cell(
+                layout.CONTENT_HEADER,
+                header=True,
+                id=f"{block_id}-content",
+                headers=block_id,
+                scope="col",
+            )
+        ]
         col_ids = []
         span = 3 // len(block.columns)
         for i, column in enumerate(block.columns, start=1):
             col_id = f"{block_id}-c{i}"
             col_ids.append(col_id)
-            head.append(Cell(column, header=True, colspan=span, id=col_id, headers=block_id, scope="col"))
+            head.append(
+                Cell(
+                    column,
+                    header=True,
+                    colspan=span,
+                    id=col_id,
+                    headers=block_id,
+                    scope="col",
+                )
+            )
         grid.body.append(head)
         for r, row in enumerate(block.rows, start=1):
             row_id = f"{block_id}-r{r}"
-            cells = [Cell(row, header=True, id=row_id, headers=f"{block_id}-content", scope="row")]
+            cells = [
+                Cell(
+                    row,
+                    header=True,
+                    id=row_id,
+                    headers=f"{block_id}-content",
+                    scope="row",
+                )
+            ]
             for column, col_id in zip(block.columns, col_ids, strict=True):
                 value = f.table2.get(row, {}).get(column)
-                cells.append(_num(value, id_headers=f"{block_id} {col_id} {row_id}",
-                                  failing=("表二", row, column) in failing, colspan=span))
+                cells.append(
+                    _num(
+                        value,
+                        id_headers=f"{block_id} {col_id} {row_id}",
+                        failing=("表二", row, column) in failing,
+                        colspan=span,
+                    )
+                )
             grid.body.append(cells)
     return grid
 
 
-def table3_grid(f: Figures, failing: set[tuple[str, str, str]] | None = None, prefix: str = "t3") -> Grid:
+def table3_grid(
+    f: Figures, failing: set[tuple[str, str, str]] | None = None, prefix: str = "t3"
+) -> Grid:
     failing = failing or set()
-    grid = Grid("table3", "三、收到和处理政府信息公开申请情况", "表三 依申请公开", columns=10)
+    grid = Grid(
+        "table3", "三、收到和处理政府信息公开申请情况", "表三 依申请公开", columns=10
+    )
     p = prefix
     col_ids = {layout.NATURAL_PERSON: f"{p}-natural", layout.TOTAL: f"{p}-total"}
     for i, column in enumerate(layout.ORGANISATION_COLUMNS, start=1):
         col_ids[column] = f"{p}-org{i}"
     grid.head = [
         [
-            Cell(layout.TABLE3_CORNER_NOTE, header=False, colspan=3, rowspan=3, css="corner"),
-            Cell(layout.APPLICANT_HEADER, header=True, colspan=7, id=f"{p}-applicant", scope="colgroup"),
+            Cell(
+                layout.TABLE3_CORNER_NOTE,
+                header=False,
+                colspan=3,
+                rowspan=3,
+                css="corner",
+            ),
+            Cell(
+                layout.APPLICANT_HEADER,
+                header=True,
+                colspan=7,
+                id=f"{p}-applicant",
+                scope="colgroup",
+            ),
         ],
         [
-            Cell(layout.NATURAL_PERSON, header=True, rowspan=2, id=col_ids[layout.NATURAL_PERSON], headers=f"{p}-applicant", scope="col"),
-            Cell(layout.ORGANISATIONS, header=True, colspan=5, id=f"{p}-org", headers=f"{p}-applicant", scope="colgroup"),
-            Cell(layout.TOTAL, header=True, rowspan=2, id=col_ids[layout.TOTAL], headers=f"{p}-applicant", scope="col"),
+            Cell(
+                layout.NATURAL_PERSON,
+                header=True,
+                rowspan=2,
+                id=col_ids[layout.NATURAL_PERSON],
+                headers=f"{p}-applicant",
+                scope="col",
+            ),
+            Cell(
+                layout.ORGANISATIONS,
+                header=True,
+                colspan=5,
+                id=f"{p}-org",
+                headers=f"{p}-applicant",
+                scope="colgroup",
+            ),
+            Cell(
+                layout.TOTAL,
+                header=True,
+                rowspan=2,
+                id=col_ids[layout.TOTAL],
+                headers=f"{p}-applicant",
+                scope="col",
+            ),
         ],
         [
-            Cell(column, header=True, id=col_ids[column], headers=f"{p}-applicant {p}-org", scope="col")
+            Cell(
+                column,
+                header=True,
+                id=col_ids[column],
+                headers=f"{p}-applicant {p}-org",
+                scope="col",
+            )
             for column in layout.ORGANISATION_COLUMNS
         ],
     ]
@@ -127,54 +225,152 @@ def table3_grid(f: Figures, failing: set[tuple[str, str, str]] | None = None, pr
         elif level < 2:
             current_group = None
     results_id = f"{p}-r2"
-    results_span = sum(1 for label, outcome, level in rows if level >= 1 and not (level == 1 and outcome is None and not label.startswith("（七）")))
+    results_span = sum(
+        1
+        for label, outcome, level in rows
+        if level >= 1
+        and not (level == 1 and outcome is None and not label.startswith("（七）"))
+    )
     pending: list[Cell] = []
     group_id = ""
-    for i, (label, outcome, level) in enumerate(rows):
+    for i, (label, _outcome, level) in enumerate(rows):
         row_id = f"{p}-r{i}"
         if level == 0 and label == "三、本年度办理结果":
-            pending = [Cell(label, header=True, rowspan=results_span, id=results_id, scope="rowgroup", css="level-0")]
+            pending = [
+                Cell(
+                    label,
+                    header=True,
+                    rowspan=results_span,
+                    id=results_id,
+                    scope="rowgroup",
+                    css="level-0",
+                )
+            ]
             continue
         if level == 1 and i in group_sizes:
             group_id = row_id
-            pending.append(Cell(label, header=True, rowspan=group_sizes[i], id=row_id, headers=results_id, scope="rowgroup", css="level-1"))
+            pending.append(
+                Cell(
+                    label,
+                    header=True,
+                    rowspan=group_sizes[i],
+                    id=row_id,
+                    headers=results_id,
+                    scope="rowgroup",
+                    css="level-1",
+                )
+            )
             continue
         if level == 0:
-            cells = [Cell(label, header=True, colspan=3, id=row_id, scope="row", css="level-0")]
+            cells = [
+                Cell(
+                    label, header=True, colspan=3, id=row_id, scope="row", css="level-0"
+                )
+            ]
             row_headers = row_id
         elif level == 1:
-            cells = [*pending, Cell(label, header=True, colspan=2, id=row_id, headers=results_id, scope="row", css="level-1")]
+            cells = [
+                *pending,
+                Cell(
+                    label,
+                    header=True,
+                    colspan=2,
+                    id=row_id,
+                    headers=results_id,
+                    scope="row",
+                    css="level-1",
+                ),
+            ]
             row_headers = f"{results_id} {row_id}"
             group_id = ""
         else:
-            cells = [*pending, Cell(label, header=True, id=row_id, headers=f"{results_id} {group_id}", scope="row", css="level-2")]
+            cells = [
+                *pending,
+                Cell(
+                    label,
+                    header=True,
+                    id=row_id,
+                    headers=f"{results_id} {group_id}",
+                    scope="row",
+                    css="level-2",
+                ),
+            ]
             row_headers = f"{results_id} {group_id} {row_id}"
         pending = []
         for column in layout.TABLE3_COLUMNS:
-            cells.append(_num(f.table3[label][column], id_headers=f"{col_headers(column)} {row_headers}",
-                              failing=("表三", label, column) in failing))
+            cells.append(
+                _num(
+                    f.table3[label][column],
+                    id_headers=f"{col_headers(column)} {row_headers}",
+                    failing=("表三", label, column) in failing,
+                )
+            )
         grid.body.append(cells)
     return grid
 
 
-def table4_grid(f: Figures, failing: set[tuple[str, str, str]] | None = None, prefix: str = "t4") -> Grid:
+def table4_grid(
+    f: Figures, failing: set[tuple[str, str, str]] | None = None, prefix: str = "t4"
+) -> Grid:
     failing = failing or set()
     p = prefix
-    grid = Grid("table4", "四、政府信息公开行政复议、行政诉讼情况", "表四 复议诉讼", columns=15)
+    grid = Grid(
+        "table4", "四、政府信息公开行政复议、行政诉讼情况", "表四 复议诉讼", columns=15
+    )
     recon, lit = f"{p}-recon", f"{p}-lit"
-    group_ids = {layout.RECONSIDERATION: recon, layout.LITIGATION_DIRECT: f"{p}-direct", layout.LITIGATION_AFTER: f"{p}-after"}
+    group_ids = {
+        layout.RECONSIDERATION: recon,
+        layout.LITIGATION_DIRECT: f"{p}-direct",
+        layout.LITIGATION_AFTER: f"{p}-after",
+    }
     grid.head = [
         [
-            Cell(layout.RECONSIDERATION, header=True, colspan=5, id=recon, scope="colgroup"),
+            Cell(
+                layout.RECONSIDERATION,
+                header=True,
+                colspan=5,
+                id=recon,
+                scope="colgroup",
+            ),
             Cell(layout.LITIGATION, header=True, colspan=10, id=lit, scope="colgroup"),
         ],
         [
-            *[Cell(c, header=True, rowspan=2, id=f"{recon}-{i}", headers=recon, scope="col") for i, c in enumerate(layout.TABLE4_COLUMNS)],
-            Cell(layout.LITIGATION_DIRECT, header=True, colspan=5, id=group_ids[layout.LITIGATION_DIRECT], headers=lit, scope="colgroup"),
-            Cell(layout.LITIGATION_AFTER, header=True, colspan=5, id=group_ids[layout.LITIGATION_AFTER], headers=lit, scope="colgroup"),
+            *[
+                Cell(
+                    c,
+                    header=True,
+                    rowspan=2,
+                    id=f"{recon}-{i}",
+                    headers=recon,
+                    scope="col",
+                )
+                for i, c in enumerate(layout.TABLE4_COLUMNS)
+            ],
+            Cell(
+                layout.LITIGATION_DIRECT,
+                header=True,
+                colspan=5,
+                id=group_ids[layout.LITIGATION_DIRECT],
+                headers=lit,
+                scope="colgroup",
+            ),
+            Cell(
+                layout.LITIGATION_AFTER,
+                header=True,
+                colspan=5,
+                id=group_ids[layout.LITIGATION_AFTER],
+                headers=lit,
+                scope="colgroup",
+            ),
         ],
         [
-            Cell(c, header=True, id=f"{group_ids[g]}-{i}", headers=f"{lit} {group_ids[g]}", scope="col")
+            Cell(
+                c,
+                header=True,
+                id=f"{group_ids[g]}-{i}",
+                headers=f"{lit} {group_ids[g]}",
+                scope="col",
+            )
             for g in (layout.LITIGATION_DIRECT, layout.LITIGATION_AFTER)
             for i, c in enumerate(layout.TABLE4_COLUMNS)
         ],
@@ -186,7 +382,9 @@ def table4_grid(f: Figures, failing: set[tuple[str, str, str]] | None = None, pr
                 hdr = f"{recon} {recon}-{i}"
             else:
                 hdr = f"{lit} {group_ids[g]} {group_ids[g]}-{i}"
-            row.append(_num(f.table4[g][c], id_headers=hdr, failing=("表四", g, c) in failing))
+            row.append(
+                _num(f.table4[g][c], id_headers=hdr, failing=("表四", g, c) in failing)
+            )
     grid.body.append(row)
     return grid
 

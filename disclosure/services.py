@@ -21,16 +21,30 @@ from django.db import IntegrityError, OperationalError, transaction
 from disclosure import layout
 from disclosure.checks import MAX_FEE_DECIMALS
 from disclosure.content import live_content
+from disclosure.models import (
+    AnnualReport,
+    AnnualReportEvent,
+    AnnualReportVersion,
+    AppealCase,
+)
 from disclosure.stats import repeatable_read
-from disclosure.models import AnnualReport, AnnualReportEvent, AnnualReportVersion, AppealCase
 from portal import roles
 from portal.models import Agency
 
 Status = AnnualReport.Status
 Action = AnnualReportEvent.Action
 
-COUNT_FIELDS = ("licensing_count", "penalty_count", "coercion_count", "fee_notice_count")
-AMOUNT_FIELDS = {"fee_amount": MAX_FEE_DECIMALS, "fee_notified_amount": 2, "fee_collected_amount": 2}
+COUNT_FIELDS = (
+    "licensing_count",
+    "penalty_count",
+    "coercion_count",
+    "fee_notice_count",
+)
+AMOUNT_FIELDS = {
+    "fee_amount": MAX_FEE_DECIMALS,
+    "fee_notified_amount": 2,
+    "fee_collected_amount": 2,
+}
 SECTION_FIELDS = tuple(f"section_{key}" for key in layout.SECTION_KEYS)
 SERIALIZATION_FAILURE = "40001"
 EDITABLE_FIELDS = (*COUNT_FIELDS, *AMOUNT_FIELDS, *SECTION_FIELDS)
@@ -41,12 +55,31 @@ def _require_role(user: Any, role: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _event(report: AnnualReport, *, action: str, by: Any, now: datetime, comment: str = "", changes: dict | None = None) -> None:
-    AnnualReportEvent.objects.create(report=report, at=now, actor=by, action=action, comment=comment, changes=changes or {})
+def _event(
+    report: AnnualReport,
+    *,
+    action: str,
+    by: Any,
+    now: datetime,
+    comment: str = "",
+    changes: dict | None = None,
+) -> None:
+    AnnualReportEvent.objects.create(
+        report=report,
+        at=now,
+        actor=by,
+        action=action,
+        comment=comment,
+        changes=changes or {},
+    )
 
 
 def _locked(report: AnnualReport) -> AnnualReport:
-    return AnnualReport.objects.select_for_update().select_related("agency").get(pk=report.pk)
+    return (
+        AnnualReport.objects.select_for_update()
+        .select_related("agency")
+        .get(pk=report.pk)
+    )
 
 
 def _jsonable(value: Any) -> Any:
@@ -120,7 +153,9 @@ def clean_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def report_update(*, report: AnnualReport, by: Any, now: datetime, **values: Any) -> AnnualReport:
+def report_update(
+    *, report: AnnualReport, by: Any, now: datetime, **values: Any
+) -> AnnualReport:
     """Save narratives and manual cells of a draft."""
     _require_role(by, roles.ADMIN, "只有管理员可以编辑年度报告")
     locked = _locked(report)
@@ -152,7 +187,9 @@ def report_submit(*, report: AnnualReport, by: Any, now: datetime) -> AnnualRepo
     _require_role(by, roles.ADMIN, "只有管理员可以提交审核")
     locked = _locked(report)
     if locked.status != Status.DRAFT:
-        raise ValidationError(f"只有草稿可以提交审核（当前状态：{locked.get_status_display()}）")
+        raise ValidationError(
+            f"只有草稿可以提交审核（当前状态：{locked.get_status_display()}）"
+        )
     failing = live_content(locked).blocking_checks
     if failing:
         raise ValidationError(_failing_message("不能提交审核", failing))
@@ -163,14 +200,18 @@ def report_submit(*, report: AnnualReport, by: Any, now: datetime) -> AnnualRepo
 
 
 @transaction.atomic
-def report_send_back(*, report: AnnualReport, by: Any, now: datetime, comment: str) -> AnnualReport:
+def report_send_back(
+    *, report: AnnualReport, by: Any, now: datetime, comment: str
+) -> AnnualReport:
     _require_role(by, roles.APPROVER, "只有审核人可以退回年度报告")
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "请填写退回意见，说明需要修改的内容"})
     locked = _locked(report)
     if locked.status not in (Status.REVIEW, Status.APPROVED):
-        raise ValidationError(f"只有待审核或已审核的年报可以退回（当前状态：{locked.get_status_display()}）")
+        raise ValidationError(
+            f"只有待审核或已审核的年报可以退回（当前状态：{locked.get_status_display()}）"
+        )
     locked.status = Status.DRAFT
     locked.review_comment = comment
     locked.save(update_fields=["status", "review_comment", "updated_at"])
@@ -179,15 +220,21 @@ def report_send_back(*, report: AnnualReport, by: Any, now: datetime, comment: s
 
 
 @transaction.atomic
-def report_approve(*, report: AnnualReport, by: Any, now: datetime, comment: str = "") -> AnnualReport:
+def report_approve(
+    *, report: AnnualReport, by: Any, now: datetime, comment: str = ""
+) -> AnnualReport:
     _require_role(by, roles.APPROVER, "只有审核人可以审核年度报告")
     locked = _locked(report)
     if locked.status != Status.REVIEW:
-        raise ValidationError(f"只有待审核的年报可以审核通过（当前状态：{locked.get_status_display()}）")
+        raise ValidationError(
+            f"只有待审核的年报可以审核通过（当前状态：{locked.get_status_display()}）"
+        )
     locked.status = Status.APPROVED
     locked.review_comment = ""
     locked.save(update_fields=["status", "review_comment", "updated_at"])
-    _event(locked, action=Action.APPROVED, by=by, now=now, comment=(comment or "").strip())
+    _event(
+        locked, action=Action.APPROVED, by=by, now=now, comment=(comment or "").strip()
+    )
     return locked
 
 
@@ -200,14 +247,18 @@ def _issue_index_number(agency: Agency, when: datetime) -> str:
             return number
 
 
-def report_publish(*, report: AnnualReport, by: Any, now: datetime, correction_note: str = "") -> AnnualReportVersion:
+def report_publish(
+    *, report: AnnualReport, by: Any, now: datetime, correction_note: str = ""
+) -> AnnualReportVersion:
     """Freeze the approved report as its next published version."""
     _require_role(by, roles.ADMIN, "只有管理员可以发布年度报告")
     correction_note = (correction_note or "").strip()
     try:
         # one REPEATABLE READ snapshot: the frozen numbers are those of a single moment
         with repeatable_read():
-            return _publish(report=report, by=by, now=now, correction_note=correction_note)
+            return _publish(
+                report=report, by=by, now=now, correction_note=correction_note
+            )
     except IntegrityError as exc:
         # a concurrent publication of the same report won the race
         raise ValidationError("该年报刚刚已被发布，请刷新页面查看") from exc
@@ -217,16 +268,22 @@ def report_publish(*, report: AnnualReport, by: Any, now: datetime, correction_n
         raise ValidationError("该年报刚刚被他人修改，请刷新页面后重试") from exc
 
 
-def _publish(*, report: AnnualReport, by: Any, now: datetime, correction_note: str) -> AnnualReportVersion:
+def _publish(
+    *, report: AnnualReport, by: Any, now: datetime, correction_note: str
+) -> AnnualReportVersion:
     locked = _locked(report)
     if locked.status == Status.PUBLISHED:
         raise ValidationError(
             f"该年报已经发布（第 {locked.current_version} 版），不能重复发布；如需修改，请发起更正"
         )
     if locked.status != Status.APPROVED:
-        raise ValidationError(f"年报须经审核人审核通过后才能发布（当前状态：{locked.get_status_display()}）")
+        raise ValidationError(
+            f"年报须经审核人审核通过后才能发布（当前状态：{locked.get_status_display()}）"
+        )
     if locked.current_version > 0 and not correction_note:
-        raise ValidationError({"correction_note": "发布更正版本时必须填写更正说明：更正了什么、为什么"})
+        raise ValidationError(
+            {"correction_note": "发布更正版本时必须填写更正说明：更正了什么、为什么"}
+        )
     content = live_content(locked)
     failing = content.blocking_checks
     if failing:
@@ -234,11 +291,17 @@ def _publish(*, report: AnnualReport, by: Any, now: datetime, correction_note: s
     if content.figures is not None:
         for row, column in layout.TABLE2_MANUAL_CELLS:
             if content.figures.table2[row][column] is None:
-                content.figures.table2[row][column] = Decimal(0) if column == layout.FEE_COLUMN else 0
+                content.figures.table2[row][column] = (
+                    Decimal(0) if column == layout.FEE_COLUMN else 0
+                )
     number = locked.current_version + 1
     version = AnnualReportVersion.objects.create(
-        report=locked, number=number, published_at=now, published_by=by,
-        correction_note=correction_note if number > 1 else "", snapshot=content.snapshot(),
+        report=locked,
+        number=number,
+        published_at=now,
+        published_by=by,
+        correction_note=correction_note if number > 1 else "",
+        snapshot=content.snapshot(),
     )
     fields = ["status", "current_version", "review_comment", "updated_at"]
     if not locked.index_number:
@@ -251,12 +314,21 @@ def _publish(*, report: AnnualReport, by: Any, now: datetime, correction_note: s
     locked.current_version = number
     locked.review_comment = ""
     locked.save(update_fields=fields)
-    _event(locked, action=Action.PUBLISHED, by=by, now=now, comment=correction_note, changes={"version": number})
+    _event(
+        locked,
+        action=Action.PUBLISHED,
+        by=by,
+        now=now,
+        comment=correction_note,
+        changes={"version": number},
+    )
     return version
 
 
 @transaction.atomic
-def report_start_correction(*, report: AnnualReport, by: Any, now: datetime) -> AnnualReport:
+def report_start_correction(
+    *, report: AnnualReport, by: Any, now: datetime
+) -> AnnualReport:
     """Reopen a published report as a draft of its next version; the public keeps
     seeing the published version until the correction is published."""
     _require_role(by, roles.ADMIN, "只有管理员可以发起更正")
@@ -267,13 +339,26 @@ def report_start_correction(*, report: AnnualReport, by: Any, now: datetime) -> 
         raise ValidationError("只有已发布的年报可以发起更正")
     locked.status = Status.DRAFT
     locked.save(update_fields=["status", "updated_at"])
-    _event(locked, action=Action.CORRECTION_STARTED, by=by, now=now, changes={"next_version": locked.current_version + 1})
+    _event(
+        locked,
+        action=Action.CORRECTION_STARTED,
+        by=by,
+        now=now,
+        changes={"next_version": locked.current_version + 1},
+    )
     return locked
 
 
 @transaction.atomic
 def report_import_legacy(
-    *, agency: Agency, year: int, text: str, published_at: datetime, index_number: str, by: Any, now: datetime
+    *,
+    agency: Agency,
+    year: int,
+    text: str,
+    published_at: datetime,
+    index_number: str,
+    by: Any,
+    now: datetime,
 ) -> AnnualReport:
     """Keep a report published before the portal as a text-only published report,
     with its original 发布时间 and 索引号. Re-running with the same agency and year
@@ -286,26 +371,62 @@ def report_import_legacy(
     existing = AnnualReport.objects.filter(agency=agency, year=year).first()
     if existing is not None:
         if not existing.is_legacy:
-            raise ValidationError(f"{agency.name}{year}年年报已在本平台编制，不能再导入历史年报")
+            raise ValidationError(
+                f"{agency.name}{year}年年报已在本平台编制，不能再导入历史年报"
+            )
         return existing
     report = AnnualReport.objects.create(
-        agency=agency, year=year, layout=AnnualReport.Layout.LEGACY, status=Status.PUBLISHED,
-        section_overview=text, index_number=index_number.strip(), first_published_at=published_at, current_version=1,
+        agency=agency,
+        year=year,
+        layout=AnnualReport.Layout.LEGACY,
+        status=Status.PUBLISHED,
+        section_overview=text,
+        index_number=index_number.strip(),
+        first_published_at=published_at,
+        current_version=1,
     )
     content = live_content(report)
     AnnualReportVersion.objects.create(
-        report=report, number=1, published_at=published_at, published_by=None, snapshot=content.snapshot()
+        report=report,
+        number=1,
+        published_at=published_at,
+        published_by=None,
+        snapshot=content.snapshot(),
     )
-    _event(report, action=Action.IMPORTED, by=by, now=now, changes={"published_at": published_at.isoformat(), "index_number": report.index_number})
+    _event(
+        report,
+        action=Action.IMPORTED,
+        by=by,
+        now=now,
+        changes={
+            "published_at": published_at.isoformat(),
+            "index_number": report.index_number,
+        },
+    )
     return report
 
 
 # --- 复议/诉讼 register ---------------------------------------------------------------
 
-APPEAL_FIELDS = ("kind", "case_number", "filed_year", "filed_date", "result", "decided_date", "note", "info_request")
+APPEAL_FIELDS = (
+    "kind",
+    "case_number",
+    "filed_year",
+    "filed_date",
+    "result",
+    "decided_date",
+    "note",
+    "info_request",
+)
 
 
-def appeal_case_errors(*, filed_year: int | None, filed_date: date | None, result: str, decided_date: date | None) -> dict[str, str]:
+def appeal_case_errors(
+    *,
+    filed_year: int | None,
+    filed_date: date | None,
+    result: str,
+    decided_date: date | None,
+) -> dict[str, str]:
     """The register's date rules, as field → Chinese message (pure)."""
     errors: dict[str, str] = {}
     if filed_date and filed_year and filed_date.year != filed_year:
@@ -321,7 +442,10 @@ def appeal_case_errors(*, filed_year: int | None, filed_date: date | None, resul
 
 def _clean_appeal(case: AppealCase) -> None:
     errors = appeal_case_errors(
-        filed_year=case.filed_year, filed_date=case.filed_date, result=case.result, decided_date=case.decided_date
+        filed_year=case.filed_year,
+        filed_date=case.filed_date,
+        result=case.result,
+        decided_date=case.decided_date,
     )
     if case.info_request_id and case.info_request.agency_id != case.agency_id:
         errors["info_request"] = "关联的申请不属于本机关"
@@ -330,7 +454,9 @@ def _clean_appeal(case: AppealCase) -> None:
 
 
 @transaction.atomic
-def appeal_case_save(*, agency: Agency, by: Any, case: AppealCase | None = None, **values: Any) -> AppealCase:
+def appeal_case_save(
+    *, agency: Agency, by: Any, case: AppealCase | None = None, **values: Any
+) -> AppealCase:
     """Create (``case`` None) or update a 复议/诉讼 case of ``agency``."""
     _require_role(by, roles.ADMIN, "只有管理员可以登记行政复议、行政诉讼案件")
     unknown = set(values) - set(APPEAL_FIELDS)

@@ -30,10 +30,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, JSONObject
 
@@ -43,7 +54,9 @@ from disclosure.figures import Figures
 from requests_app.outcomes import ApplicantKind, Outcome
 
 KIND_LABELS: dict[str, str] = {str(k.value): str(k.label) for k in ApplicantKind}
-OUTCOME_ROW_BY_VALUE: dict[str, str] = {value: label for label, value in layout.OUTCOME_ROWS.items()}
+OUTCOME_ROW_BY_VALUE: dict[str, str] = {
+    value: label for label, value in layout.OUTCOME_ROWS.items()
+}
 VALID_OUTCOMES = frozenset(str(o.value) for o in Outcome)
 
 # catalog validity codes (catalog.models.Notice.Validity) counted as 现行有效 / 废止
@@ -97,14 +110,20 @@ def table3_query(agency_ids: Iterable[int] | None, year: int):
             new=Count("pk", filter=Q(received_date__gte=s)),
             carried_in=Count("pk", filter=Q(received_date__lt=s)),
             closed=Count("pk", filter=Q(closed_date__lte=e)),
-            carried_out=Count("pk", filter=Q(closed_date__isnull=True) | Q(closed_date__gt=e)),
+            carried_out=Count(
+                "pk", filter=Q(closed_date__isnull=True) | Q(closed_date__gt=e)
+            ),
         )
     )
 
 
-def table3_from_groups(groups: Iterable[dict[str, Any]]) -> tuple[dict[str, dict[str, int]], RequestCount]:
+def table3_from_groups(
+    groups: Iterable[dict[str, Any]],
+) -> tuple[dict[str, dict[str, int]], RequestCount]:
     """Fold the GROUP BY rows into the 25 × 7 table (pure)."""
-    table = {row: dict.fromkeys(layout.TABLE3_COLUMNS, 0) for row in layout.TABLE3_DATA_ROWS}
+    table = {
+        row: dict.fromkeys(layout.TABLE3_COLUMNS, 0) for row in layout.TABLE3_DATA_ROWS
+    }
     closed_total = 0
     without_outcome = 0
     for g in groups:
@@ -120,13 +139,17 @@ def table3_from_groups(groups: Iterable[dict[str, Any]]) -> tuple[dict[str, dict
             else:
                 table[row][column] += g["closed"]
     for column in layout.KIND_COLUMNS:
-        table[layout.ROW_CLOSED_TOTAL][column] = sum(table[row][column] for row in layout.OUTCOME_ROWS)
+        table[layout.ROW_CLOSED_TOTAL][column] = sum(
+            table[row][column] for row in layout.OUTCOME_ROWS
+        )
     for row in layout.TABLE3_DATA_ROWS:
         table[row][layout.TOTAL] = sum(table[row][c] for c in layout.KIND_COLUMNS)
     return table, RequestCount(closed=closed_total, without_outcome=without_outcome)
 
 
-def table3(agency_ids: Iterable[int] | None, year: int) -> tuple[dict[str, dict[str, int]], RequestCount]:
+def table3(
+    agency_ids: Iterable[int] | None, year: int
+) -> tuple[dict[str, dict[str, int]], RequestCount]:
     return table3_from_groups(table3_query(agency_ids, year))
 
 
@@ -134,7 +157,9 @@ def table3(agency_ids: Iterable[int] | None, year: int) -> tuple[dict[str, dict[
 
 
 def _end_of_day(d: date) -> datetime:
-    return datetime.combine(d + timedelta(days=1), time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return datetime.combine(
+        d + timedelta(days=1), time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)
+    )
 
 
 @dataclass
@@ -177,7 +202,9 @@ def _as_date(value: Any) -> date | None:
         return None
 
 
-def _validity_on(state: str, valid_from: date | None, valid_until: date | None, day: date) -> str:
+def _validity_on(
+    state: str, valid_from: date | None, valid_until: date | None, day: date
+) -> str:
     """Same rule as catalog.models.Notice.validity_on, for a reconstructed state."""
     if state in ("effective", "not_yet") and valid_until and valid_until < day:
         return "expired"
@@ -198,22 +225,40 @@ def _catalog_notices(agency_id: int):
 
     events = (
         NoticeEvent.objects.filter(
-            notice_id=OuterRef("pk"), action__in=["created", "updated", "imported"], changes__has_any_keys=list(_TRACKED)
+            notice_id=OuterRef("pk"),
+            action__in=["created", "updated", "imported"],
+            changes__has_any_keys=list(_TRACKED),
         )
         .order_by("at", "id")
-        .values(j=JSONObject(at=F("at"), action=F("action"),
-                             **{name: KeyTransform(name, "changes") for name in _TRACKED}))
+        .values(
+            j=JSONObject(
+                at=F("at"),
+                action=F("action"),
+                **{name: KeyTransform(name, "changes") for name in _TRACKED},
+            )
+        )
     )
-    co_published = NoticePublisher.objects.filter(notice_id=OuterRef("pk"), agency_id=agency_id)
+    co_published = NoticePublisher.objects.filter(
+        notice_id=OuterRef("pk"), agency_id=agency_id
+    )
     return (
-        Notice.objects.filter(status=Notice.Status.PUBLISHED, genre__name__in=list(layout.TABLE2_GENRES.values()))
+        Notice.objects.filter(
+            status=Notice.Status.PUBLISHED,
+            genre__name__in=list(layout.TABLE2_GENRES.values()),
+        )
         .filter(Q(owner_agency_id=agency_id) | Q(Exists(co_published)))
         .order_by()
-        .values(j=JSONObject(
-            genre=F("genre__name"), written=F("written_date"), published=F("published_at"),
-            validity=F("validity"), valid_from=F("valid_from"), valid_until=F("valid_until"),
-            events=ArraySubquery(events),
-        ))
+        .values(
+            j=JSONObject(
+                genre=F("genre__name"),
+                written=F("written_date"),
+                published=F("published_at"),
+                validity=F("validity"),
+                valid_from=F("valid_from"),
+                valid_until=F("valid_until"),
+                events=ArraySubquery(events),
+            )
+        )
     )
 
 
@@ -223,7 +268,9 @@ def _as_moment(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-def fold_table2(notices: Iterable[dict[str, Any]], year: int) -> dict[str, dict[str, int]]:
+def fold_table2(
+    notices: Iterable[dict[str, Any]], year: int
+) -> dict[str, dict[str, int]]:
     """规章 and 行政规范性文件 rows from the notices' JSON (pure).
 
     * 制发: 成文日期 in the year (发布时间 when no 成文日期);
@@ -231,15 +278,24 @@ def fold_table2(notices: Iterable[dict[str, Any]], year: int) -> dict[str, dict[
     * 现行有效: issued by the year's end and 有效 or 已修改 on 12月31日.
     """
     genres = {name: row for row, name in layout.TABLE2_GENRES.items()}
-    out = {row: {layout.ISSUED: 0, layout.REPEALED: 0, layout.IN_FORCE: 0} for row in layout.TABLE2_GENRES}
+    out = {
+        row: {layout.ISSUED: 0, layout.REPEALED: 0, layout.IN_FORCE: 0}
+        for row in layout.TABLE2_GENRES
+    }
     year_end, last_year_end = date(year, 12, 31), date(year - 1, 12, 31)
     tz = ZoneInfo(settings.TIME_ZONE)
     for n in notices:
         published = _as_moment(n["published"])
-        issued = _as_date(n["written"]) or (published.astimezone(tz).date() if published else None)
+        issued = _as_date(n["written"]) or (
+            published.astimezone(tz).date() if published else None
+        )
         if issued is None or issued > year_end:
             continue
-        current = {"validity": n["validity"], "valid_from": _as_date(n["valid_from"]), "valid_until": _as_date(n["valid_until"])}
+        current = {
+            "validity": n["validity"],
+            "valid_from": _as_date(n["valid_from"]),
+            "valid_until": _as_date(n["valid_until"]),
+        }
         history = {name: _FieldHistory() for name in _TRACKED}
         for event in n["events"] or []:
             at = _as_moment(event["at"])
@@ -247,12 +303,18 @@ def fold_table2(notices: Iterable[dict[str, Any]], year: int) -> dict[str, dict[
                 if event.get(name) is not None:
                     history[name].apply(at, event[name], event["action"])
 
-        def state_on(day: date, current: dict[str, Any] = current, history: dict[str, _FieldHistory] = history) -> str:
+        def state_on(
+            day: date,
+            current: dict[str, Any] = current,
+            history: dict[str, _FieldHistory] = history,
+        ) -> str:
             moment = _end_of_day(day)
             return _validity_on(
                 history["validity"].value_at(moment, current["validity"]),
                 _as_date(history["valid_from"].value_at(moment, current["valid_from"])),
-                _as_date(history["valid_until"].value_at(moment, current["valid_until"])),
+                _as_date(
+                    history["valid_until"].value_at(moment, current["valid_until"])
+                ),
                 day,
             )
 
@@ -262,7 +324,9 @@ def fold_table2(notices: Iterable[dict[str, Any]], year: int) -> dict[str, dict[
             out[row][layout.ISSUED] += 1
         if now_state in IN_FORCE_STATES:
             out[row][layout.IN_FORCE] += 1
-        if now_state in ENDED_STATES and (issued > last_year_end or state_on(last_year_end) not in ENDED_STATES):
+        if now_state in ENDED_STATES and (
+            issued > last_year_end or state_on(last_year_end) not in ENDED_STATES
+        ):
             out[row][layout.REPEALED] += 1
     return out
 
@@ -311,7 +375,9 @@ def _appeal_groups(agency: Any, year: int):
 
 
 def fold_table4(groups: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    table = {group: dict.fromkeys(layout.TABLE4_COLUMNS, 0) for group in layout.TABLE4_GROUPS}
+    table = {
+        group: dict.fromkeys(layout.TABLE4_COLUMNS, 0) for group in layout.TABLE4_GROUPS
+    }
     for g in groups:
         table[_TABLE4_GROUP[g["kind"]]][_TABLE4_COLUMN[g["result"]]] += g["n"]
     for cells in table.values():
@@ -337,7 +403,11 @@ class FeeFigures:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FeeFigures:
-        return cls(int(data["notice_count"]), Decimal(data["notified_amount"]), Decimal(data["collected_amount"]))
+        return cls(
+            int(data["notice_count"]),
+            Decimal(data["notified_amount"]),
+            Decimal(data["collected_amount"]),
+        )
 
 
 def _fee_totals(agency: Any, year: int):
@@ -353,8 +423,13 @@ def _fee_totals(agency: Any, year: int):
         .annotate(
             j=JSONObject(
                 n=Count("pk", filter=issued),
-                notified=Cast(Coalesce(Sum("amount", filter=issued), Value(Decimal(0))), CharField()),
-                collected=Cast(Coalesce(Sum("amount", filter=paid), Value(Decimal(0))), CharField()),
+                notified=Cast(
+                    Coalesce(Sum("amount", filter=issued), Value(Decimal(0))),
+                    CharField(),
+                ),
+                collected=Cast(
+                    Coalesce(Sum("amount", filter=paid), Value(Decimal(0))), CharField()
+                ),
             )
         )
         .values("j")
@@ -366,10 +441,16 @@ def _previous_version(agency: Any, year: int):
     from disclosure.models import AnnualReportVersion
 
     return (
-        AnnualReportVersion.objects.filter(report__agency_id=agency, report__year=year - 1)
+        AnnualReportVersion.objects.filter(
+            report__agency_id=agency, report__year=year - 1
+        )
         .order_by("-number")
-        .values(j=JSONObject(layout=KeyTransform("layout", "snapshot"),
-                             table3=KeyTransform("table3", KeyTransform("figures", "snapshot"))))[:1]
+        .values(
+            j=JSONObject(
+                layout=KeyTransform("layout", "snapshot"),
+                table3=KeyTransform("table3", KeyTransform("figures", "snapshot")),
+            )
+        )[:1]
     )
 
 
@@ -392,18 +473,27 @@ def report_query(agency_id: int, year: int):
     year's published carry-out, each a subquery of a one-row SELECT."""
     from portal.models import Agency
 
-    table3_groups = table3_query([agency_id], year).values(j=JSONObject(
-        applicant_kind=F("applicant_kind"), outcome=F("outcome"), new=F("new"), carried_in=F("carried_in"),
-        closed=F("closed"), carried_out=F("carried_out"),
-    ))
+    table3_groups = table3_query([agency_id], year).values(
+        j=JSONObject(
+            applicant_kind=F("applicant_kind"),
+            outcome=F("outcome"),
+            new=F("new"),
+            carried_in=F("carried_in"),
+            closed=F("closed"),
+            carried_out=F("carried_out"),
+        )
+    )
     return (
         Agency.objects.filter(pk=agency_id)
         .order_by()
         .values(
             table3=ArraySubquery(table3_groups),
             notices=ArraySubquery(_catalog_notices(agency_id)),
-            appeals=ArraySubquery(_appeal_groups(agency_id, year).values(
-                j=JSONObject(kind=F("kind"), result=F("result_at_end"), n=F("n")))),
+            appeals=ArraySubquery(
+                _appeal_groups(agency_id, year).values(
+                    j=JSONObject(kind=F("kind"), result=F("result_at_end"), n=F("n"))
+                )
+            ),
             fees=Subquery(_fee_totals(agency_id, year)),
             previous=Subquery(_previous_version(agency_id, year)),
         )
@@ -424,7 +514,11 @@ def _report_statement() -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
     sql, params = query.sql_with_params()
     names = tuple(query.values_select) + tuple(query.annotation_select)
     bound = _bindings(_SENTINEL_AGENCY, _SENTINEL_YEAR)
-    inlined = str(_SENTINEL_AGENCY) in sql or str(_SENTINEL_YEAR) in sql or str(_SENTINEL_YEAR - 1) in sql
+    inlined = (
+        str(_SENTINEL_AGENCY) in sql
+        or str(_SENTINEL_YEAR) in sql
+        or str(_SENTINEL_YEAR - 1) in sql
+    )
     if inlined or bound["agency"] not in params or bound["start"] not in params:
         raise RuntimeError("report statement: every argument must be a bound parameter")
     return sql, tuple(params), names
@@ -445,7 +539,10 @@ def _bind(params: tuple[Any, ...], agency_id: int, year: int) -> list[Any]:
     sentinel = _bindings(_SENTINEL_AGENCY, _SENTINEL_YEAR)
     real = _bindings(agency_id, year)
     swap = {sentinel[k]: real[k] for k in sentinel}
-    return [swap.get(p, p) if isinstance(p, (int, date)) and not isinstance(p, bool) else p for p in params]
+    return [
+        swap.get(p, p) if isinstance(p, (int, date)) and not isinstance(p, bool) else p
+        for p in params
+    ]
 
 
 def _json(value: Any) -> Any:
@@ -480,14 +577,17 @@ def report_data(agency_id: int, year: int) -> ReportData:
         table3=t3,
         request_count=count,
         table4=fold_table4(appeals),
-        fees=FeeFigures(int(fees["n"]), Decimal(fees["notified"]), Decimal(fees["collected"])),
+        fees=FeeFigures(
+            int(fees["n"]), Decimal(fees["notified"]), Decimal(fees["collected"])
+        ),
         previous=previous,
     )
 
 
 def table4(agency_id: int, year: int) -> dict[str, dict[str, int]]:
     return fold_table4(
-        {"kind": g["kind"], "result": g["result_at_end"], "n": g["n"]} for g in _appeal_groups(agency_id, year)
+        {"kind": g["kind"], "result": g["result_at_end"], "n": g["n"]}
+        for g in _appeal_groups(agency_id, year)
     )
 
 
@@ -515,13 +615,17 @@ def received_by_month(agency_ids: Iterable[int] | None, year: int) -> list[int]:
     return counts
 
 
-def reply_rows(agency_ids: Iterable[int] | None, year: int) -> list[tuple[date, date, int, date | None]]:
+def reply_rows(
+    agency_ids: Iterable[int] | None, year: int
+) -> list[tuple[date, date, int, date | None]]:
     """(received, replied, paused working days, due) of requests replied in the year."""
     return list(
         _requests_of(agency_ids)
         .filter(replied_date__year=year)
         .order_by()
-        .values_list("received_date", "replied_date", "paused_workdays", "reply_due_date")
+        .values_list(
+            "received_date", "replied_date", "paused_workdays", "reply_due_date"
+        )
     )
 
 
@@ -555,7 +659,10 @@ class WorkdayCounter:
         """Working days d with a < d <= b."""
         if b <= a:
             return 0
-        return self.prefix[(b - self.start).days + 1] - self.prefix[(a - self.start).days + 1]
+        return (
+            self.prefix[(b - self.start).days + 1]
+            - self.prefix[(a - self.start).days + 1]
+        )
 
 
 @dataclass
@@ -591,8 +698,13 @@ def reply_stats(rows: list[tuple[date, date, int, date | None]]) -> ReplyStats:
     last = max(r[1] for r in rows)
     cal = load_calendar(years=range(first.year, last.year + 1))
     counter = WorkdayCounter(first, last, cal)
-    days = [max(0, counter.between(received, replied) - (paused or 0)) for received, replied, paused, _ in rows]
-    on_time = sum(1 for _, replied, _, due in rows if due is not None and replied <= due)
+    days = [
+        max(0, counter.between(received, replied) - (paused or 0))
+        for received, replied, paused, _ in rows
+    ]
+    on_time = sum(
+        1 for _, replied, _, due in rows if due is not None and replied <= due
+    )
     return ReplyStats(
         replied=len(rows),
         on_time=on_time,
@@ -605,4 +717,9 @@ def reply_stats(rows: list[tuple[date, date, int, date | None]]) -> ReplyStats:
 def overdue_open(agency_ids: Iterable[int] | None, today: date) -> int:
     """Requests being handled now (the reply clock running) whose reply is past due;
     the same rule as InfoRequest.is_overdue. Paused requests (补正, 征求意见) are not."""
-    return _requests_of(agency_ids).clock_running().filter(reply_due_date__lt=today).count()
+    return (
+        _requests_of(agency_ids)
+        .clock_running()
+        .filter(reply_due_date__lt=today)
+        .count()
+    )

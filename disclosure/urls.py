@@ -24,7 +24,11 @@ urlpatterns = [
     path("<int:pk>/", public.report_detail, name="report_detail"),
     path("<int:pk>/v<int:number>/", public.report_version, name="report_version"),
     path("<int:pk>/download.<fmt:fmt>", public.report_download, name="report_download"),
-    path("<int:pk>/v<int:number>/download.<fmt:fmt>", public.report_download, name="report_version_download"),
+    path(
+        "<int:pk>/v<int:number>/download.<fmt:fmt>",
+        public.report_download,
+        name="report_version_download",
+    ),
     path("tongji/", public.statistics, name="statistics"),
     path("tongji/download.csv", public.statistics_csv, name="statistics_csv"),
     # staff
@@ -34,6 +38,14 @@ urlpatterns = [
     path("staff/appeals/<int:pk>/", staff.staff_appeal_edit, name="staff_appeal_edit"),
     path("staff/<int:pk>/", staff.staff_report_detail, name="staff_report_detail"),
     path("staff/<int:pk>/edit/", staff.staff_report_edit, name="staff_report_edit"),
-    path("staff/<int:pk>/draft.<fmt:fmt>", staff.staff_report_download, name="staff_report_download"),
-    path("staff/<int:pk>/<slug:action>/", staff.staff_report_action, name="staff_report_action"),
+    path(
+        "staff/<int:pk>/draft.<fmt:fmt>",
+        staff.staff_report_download,
+        name="staff_report_download",
+    ),
+    path(
+        "staff/<int:pk>/<slug:action>/",
+        staff.staff_report_action,
+        name="staff_report_action",
+    ),
 ]

@@ -18,7 +18,9 @@ TITLE_ROWS = 2  # sheet title, then a blank row, then the table
 
 
 def _write_grid(ws, grid: Grid, title: str) -> None:
-    ws.cell(row=1, column=1, value=f"{title} · {grid.caption}").font = Font(bold=True, size=12)
+    ws.cell(row=1, column=1, value=f"{title} · {grid.caption}").font = Font(
+        bold=True, size=12
+    )
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=grid.columns)
     for r, c, cell in grid.positions():
         row, col = r + 1 + TITLE_ROWS, c + 1
@@ -30,11 +32,22 @@ def _write_grid(ws, grid: Grid, title: str) -> None:
             target.alignment = Alignment(horizontal="right", vertical="center")
         else:
             target.value = cell.text
-            target.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center" if cell.header and cell.scope in ("col", "colgroup") else "left")
+            target.alignment = Alignment(
+                wrap_text=True,
+                vertical="center",
+                horizontal="center"
+                if cell.header and cell.scope in ("col", "colgroup")
+                else "left",
+            )
             if cell.header:
                 target.font = Font(bold=True)
         if cell.rowspan > 1 or cell.colspan > 1:
-            ws.merge_cells(start_row=row, start_column=col, end_row=row + cell.rowspan - 1, end_column=col + cell.colspan - 1)
+            ws.merge_cells(
+                start_row=row,
+                start_column=col,
+                end_row=row + cell.rowspan - 1,
+                end_column=col + cell.colspan - 1,
+            )
         for dr in range(cell.rowspan):
             for dc in range(cell.colspan):
                 ws.cell(row=row + dr, column=col + dc).border = BORDER

@@ -36,7 +36,11 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     """政府信息公开年报 column: every published report, newest year first."""
-    qs = AnnualReport.objects.published().select_related("agency").order_by("-year", "agency__sort_order", "agency_id")
+    qs = (
+        AnnualReport.objects.published()
+        .select_related("agency")
+        .order_by("-year", "agency__sort_order", "agency_id")
+    )
     year = _int_param(request, "year")
     agency_id = _int_param(request, "agency")
     if year:
@@ -45,22 +49,36 @@ def report_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(agency_id=agency_id)
     published = AnnualReport.objects.published()
     years = list(published.order_by("-year").values_list("year", flat=True).distinct())
-    agencies = list(Agency.objects.filter(pk__in=published.values("agency_id")).order_by("sort_order", "id"))
+    agencies = list(
+        Agency.objects.filter(pk__in=published.values("agency_id")).order_by(
+            "sort_order", "id"
+        )
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     base = params.urlencode()
     sep = "&" if base else ""
-    return render(request, "disclosure/report_list.html", {
-        "page": page,
-        "years": years,
-        "agencies": agencies,
-        "year": year,
-        "agency_id": agency_id,
-        "page_prev_url": f"?{base}{sep}page={page.previous_page_number()}" if page.has_previous() else "",
-        "page_next_url": f"?{base}{sep}page={page.next_page_number()}" if page.has_next() else "",
-        "page_label": f"第 {page.number} / {page.paginator.num_pages} 页" if page.paginator.num_pages > 1 else "",
-    })
+    return render(
+        request,
+        "disclosure/report_list.html",
+        {
+            "page": page,
+            "years": years,
+            "agencies": agencies,
+            "year": year,
+            "agency_id": agency_id,
+            "page_prev_url": f"?{base}{sep}page={page.previous_page_number()}"
+            if page.has_previous()
+            else "",
+            "page_next_url": f"?{base}{sep}page={page.next_page_number()}"
+            if page.has_next()
+            else "",
+            "page_label": f"第 {page.number} / {page.paginator.num_pages} 页"
+            if page.paginator.num_pages > 1
+            else "",
+        },
+    )
 
 
 def report_context(content: ReportContent, *, failing: bool = False) -> dict:
@@ -69,9 +87,14 @@ def report_context(content: ReportContent, *, failing: bool = False) -> dict:
     return {
         "content": content,
         "report": content.report,
-        "grids": grids(figures, content.failing_cells() if failing else None) if figures else [],
+        "grids": grids(figures, content.failing_cells() if failing else None)
+        if figures
+        else [],
         "charts": charts.report_charts(figures) if figures else [],
-        "sections": [(key, heading, content.sections.get(key, "")) for key, heading in layout.SECTIONS],
+        "sections": [
+            (key, heading, content.sections.get(key, ""))
+            for key, heading in layout.SECTIONS
+        ],
     }
 
 
@@ -89,7 +112,9 @@ def _history(report: AnnualReport, versions: list[AnnualReportVersion]) -> list[
     return out
 
 
-def _report_page(request: HttpRequest, report: AnnualReport, number: int | None) -> HttpResponse:
+def _report_page(
+    request: HttpRequest, report: AnnualReport, number: int | None
+) -> HttpResponse:
     versions = _versions(report)
     if not versions:
         raise Http404
@@ -100,14 +125,18 @@ def _report_page(request: HttpRequest, report: AnnualReport, number: int | None)
     content = version_content(version, report)
     history = _history(report, versions)
     current = next(h for h in history if h["version"].number == version.number)
-    return render(request, "disclosure/report_detail.html", {
-        **report_context(content),
-        "version": version,
-        "latest": versions[-1],
-        "is_latest": version.number == versions[-1].number,
-        "history": history,
-        "current": current,
-    })
+    return render(
+        request,
+        "disclosure/report_detail.html",
+        {
+            **report_context(content),
+            "version": version,
+            "latest": versions[-1],
+            "is_latest": version.number == versions[-1].number,
+            "history": history,
+            "current": current,
+        },
+    )
 
 
 @require_GET
@@ -141,12 +170,16 @@ def download_response(content: ReportContent, fmt: str) -> HttpResponse:
         )
     else:
         raise Http404
-    response["Content-Disposition"] = content_disposition_header(True, _file_name(content, fmt))
+    response["Content-Disposition"] = content_disposition_header(
+        True, _file_name(content, fmt)
+    )
     return response
 
 
 @require_GET
-def report_download(request: HttpRequest, pk: int, fmt: str, number: int | None = None) -> HttpResponse:
+def report_download(
+    request: HttpRequest, pk: int, fmt: str, number: int | None = None
+) -> HttpResponse:
     report = access_published_report(pk)
     version = access_published_version(report, number or report.current_version)
     return download_response(version_content(version, report), fmt)
@@ -157,7 +190,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str, number: int | None 
 
 def _stats_data(agency: Agency | None, year: int, today: date) -> dict:
     ids = [agency.pk] if agency else None
-    table3, count = stats.table3(ids, year)
+    table3, _count = stats.table3(ids, year)
     months = stats.received_by_month(ids, year)
     replies = stats.reply_stats(stats.reply_rows(ids, year))
     figures = Figures.empty()
@@ -172,8 +205,12 @@ def _stats_data(agency: Agency | None, year: int, today: date) -> dict:
         "table3": table3,
         "months": months,
         "month_chart": charts.monthly_chart(months, year),
-        "outcome_chart": charts.horizontal_bars("chart-outcomes", f"{year}年办理结果",
-                                                [n for n, _ in charts.BAR_GROUPS], charts.outcome_group_values(figures)),
+        "outcome_chart": charts.horizontal_bars(
+            "chart-outcomes",
+            f"{year}年办理结果",
+            [n for n, _ in charts.BAR_GROUPS],
+            charts.outcome_group_values(figures),
+        ),
         "outcome_rows": outcome_rows,
         "new": table3[layout.ROW_NEW][layout.TOTAL],
         "carried_in": table3[layout.ROW_CARRIED_IN][layout.TOTAL],
@@ -184,7 +221,9 @@ def _stats_data(agency: Agency | None, year: int, today: date) -> dict:
     }
 
 
-def _stats_params(request: HttpRequest, today: date) -> tuple[Agency | None, int, list[int], list[Agency]]:
+def _stats_params(
+    request: HttpRequest, today: date
+) -> tuple[Agency | None, int, list[int], list[Agency]]:
     from requests_app.models import InfoRequest
 
     first = InfoRequest.objects.aggregate(first=Min("received_date"))["first"]
@@ -204,17 +243,21 @@ def statistics(request: HttpRequest) -> HttpResponse:
     today = local_today()
     agency, year, years, agencies = _stats_params(request, today)
     data = _stats_data(agency, year, today)
-    return render(request, "disclosure/stats.html", {
-        **data,
-        "agency": agency,
-        "year": year,
-        "years": years,
-        "agencies": agencies,
-        "today": today,
-        "scope_name": agency.name if agency else "全区（所有机关）",
-        "few": stats.FEW_CASES,
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "disclosure/stats.html",
+        {
+            **data,
+            "agency": agency,
+            "year": year,
+            "years": years,
+            "agencies": agencies,
+            "today": today,
+            "scope_name": agency.name if agency else "全区（所有机关）",
+            "few": stats.FEW_CASES,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @require_GET
@@ -255,6 +298,10 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
         else:
             w.writerow([f"{group} {label}" if level == 2 else label, value])
     # BOM so that spreadsheet programs read the UTF-8 Chinese correctly
-    response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, f"政府信息公开申请统计-{scope}-{year}.csv")
+    response = HttpResponse(
+        "\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"政府信息公开申请统计-{scope}-{year}.csv"
+    )
     return response

@@ -19,13 +19,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from disclosure import services
 from disclosure.access import (
     access_appeal_case_by_staff,
+    access_published_version,
     access_report_by_staff,
     dashboard_agencies,
-    access_published_version,
 )
 from disclosure.content import live_content, version_content
 from disclosure.deadlines import deadline_for, deadline_state
-from disclosure.forms import AppealCaseForm, ApproveForm, OpenReportForm, PublishForm, ReportEditForm, SendBackForm
+from disclosure.forms import (
+    AppealCaseForm,
+    ApproveForm,
+    OpenReportForm,
+    PublishForm,
+    ReportEditForm,
+    SendBackForm,
+)
 from disclosure.models import AnnualReport, AnnualReportEvent, AppealCase
 from disclosure.views.public import download_response, report_context
 from portal import roles
@@ -73,7 +80,12 @@ def staff_report_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("您的账号没有所属机关，不能新建年度报告")
         if form.is_valid():
             try:
-                report = services.report_open(agency=agency, year=form.cleaned_data["year"], by=request.user, now=local_now())
+                report = services.report_open(
+                    agency=agency,
+                    year=form.cleaned_data["year"],
+                    by=request.user,
+                    now=local_now(),
+                )
             except PermissionDenied as exc:
                 messages.error(request, str(exc) or "没有权限")
             except ValidationError as exc:
@@ -81,16 +93,22 @@ def staff_report_list(request: HttpRequest) -> HttpResponse:
                     messages.error(request, m)
             else:
                 return redirect("disclosure:staff_report_detail", pk=report.pk)
-    qs = AnnualReport.objects.select_related("agency").order_by("-year", "agency__sort_order")
+    qs = AnnualReport.objects.select_related("agency").order_by(
+        "-year", "agency__sort_order"
+    )
     if not request.user.is_superuser:
         qs = qs.filter(agency_id=agency.pk) if agency else qs.none()
-    return render(request, "disclosure/staff_report_list.html", {
-        "agency": agency,
-        "reports": list(qs[:200]),
-        "form": form,
-        "can_edit": _can(request.user, roles.ADMIN) and agency is not None,
-        "can_dashboard": dashboard_agencies(request.user) is not None,
-    })
+    return render(
+        request,
+        "disclosure/staff_report_list.html",
+        {
+            "agency": agency,
+            "reports": list(qs[:200]),
+            "form": form,
+            "can_edit": _can(request.user, roles.ADMIN) and agency is not None,
+            "can_dashboard": dashboard_agencies(request.user) is not None,
+        },
+    )
 
 
 def _events(report: AnnualReport) -> list[AnnualReportEvent]:
@@ -99,7 +117,9 @@ def _events(report: AnnualReport) -> list[AnnualReportEvent]:
 
 def _detail_context(request: HttpRequest, report: AnnualReport, **forms) -> dict:
     if report.status == Status.PUBLISHED:
-        content = version_content(access_published_version(report, report.current_version), report)
+        content = version_content(
+            access_published_version(report, report.current_version), report
+        )
     else:
         content = live_content(report)
     user = request.user
@@ -109,10 +129,13 @@ def _detail_context(request: HttpRequest, report: AnnualReport, **forms) -> dict
         "events": _events(report),
         "can_edit": _can(user, roles.ADMIN) and draft,
         "can_submit": _can(user, roles.ADMIN) and draft,
-        "can_review": _can(user, roles.APPROVER) and report.status in (Status.REVIEW, Status.APPROVED),
+        "can_review": _can(user, roles.APPROVER)
+        and report.status in (Status.REVIEW, Status.APPROVED),
         "can_approve": _can(user, roles.APPROVER) and report.status == Status.REVIEW,
         "can_publish": _can(user, roles.ADMIN) and report.status == Status.APPROVED,
-        "can_correct": _can(user, roles.ADMIN) and report.status == Status.PUBLISHED and not report.is_legacy,
+        "can_correct": _can(user, roles.ADMIN)
+        and report.status == Status.PUBLISHED
+        and not report.is_legacy,
         "send_back_form": SendBackForm(),
         "approve_form": ApproveForm(),
         "publish_form": PublishForm(),
@@ -124,7 +147,9 @@ def _detail_context(request: HttpRequest, report: AnnualReport, **forms) -> dict
 @require_http_methods(["GET"])
 def staff_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = access_report_by_staff(request.user, pk)
-    return render(request, "disclosure/staff_report_detail.html", _detail_context(request, report))
+    return render(
+        request, "disclosure/staff_report_detail.html", _detail_context(request, report)
+    )
 
 
 @staff_required
@@ -137,7 +162,9 @@ def staff_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ReportEditForm(request.POST)
         if form.is_valid():
             try:
-                services.report_update(report=report, by=request.user, now=local_now(), **form.cleaned_data)
+                services.report_update(
+                    report=report, by=request.user, now=local_now(), **form.cleaned_data
+                )
             except PermissionDenied:
                 form.add_error(None, "只有管理员可以编辑年度报告")
             except ValidationError as exc:
@@ -154,12 +181,17 @@ def staff_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if not report.is_editable:
             messages.warning(request, services._not_editable_message(report))
     content = live_content(report) if report.status != Status.PUBLISHED else None
-    return render(request, "disclosure/staff_report_edit.html", {
-        "report": report,
-        "form": form,
-        "content": content,
-        "editable": report.is_editable and _can(request.user, roles.ADMIN),
-    }, status=200 if form.is_bound is False or not form.errors else 400)
+    return render(
+        request,
+        "disclosure/staff_report_edit.html",
+        {
+            "report": report,
+            "form": form,
+            "content": content,
+            "editable": report.is_editable and _can(request.user, roles.ADMIN),
+        },
+        status=200 if form.is_bound is False or not form.errors else 400,
+    )
 
 
 ACTIONS = {"submit", "approve", "send_back", "publish", "correct"}
@@ -179,21 +211,32 @@ def staff_report_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
         elif action == "approve":
             form = ApproveForm(request.POST)
             comment = form.cleaned_data["comment"] if form.is_valid() else ""
-            services.report_approve(report=report, by=request.user, now=now, comment=comment)
+            services.report_approve(
+                report=report, by=request.user, now=now, comment=comment
+            )
             messages.success(request, "已审核通过，管理员可以发布。")
         elif action == "send_back":
             form = SendBackForm(request.POST)
             if not form.is_valid():
                 return _detail_with_form(request, report, send_back_form=form)
-            services.report_send_back(report=report, by=request.user, now=now, comment=form.cleaned_data["comment"])
+            services.report_send_back(
+                report=report,
+                by=request.user,
+                now=now,
+                comment=form.cleaned_data["comment"],
+            )
             messages.success(request, "已退回修改。")
         elif action == "publish":
             form = PublishForm(request.POST)
             note = form.cleaned_data["correction_note"] if form.is_valid() else ""
             try:
-                version = services.report_publish(report=report, by=request.user, now=now, correction_note=note)
+                version = services.report_publish(
+                    report=report, by=request.user, now=now, correction_note=note
+                )
             except ValidationError as exc:
-                if not (hasattr(exc, "error_dict") and "correction_note" in exc.error_dict):
+                if not (
+                    hasattr(exc, "error_dict") and "correction_note" in exc.error_dict
+                ):
                     raise
                 # keep the publish form (and what was typed) with the message beside the field
                 form.add_error("correction_note", exc.message_dict["correction_note"])
@@ -201,7 +244,10 @@ def staff_report_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
             messages.success(request, f"已发布第 {version.number} 版。")
         elif action == "correct":
             services.report_start_correction(report=report, by=request.user, now=now)
-            messages.success(request, "已发起更正：修改后提交审核，发布时请填写更正说明。公众仍看到当前已发布的版本。")
+            messages.success(
+                request,
+                "已发起更正：修改后提交审核，发布时请填写更正说明。公众仍看到当前已发布的版本。",
+            )
     except PermissionDenied as exc:
         messages.error(request, str(exc) or "没有权限进行此操作")
     except ValidationError as exc:
@@ -210,10 +256,17 @@ def staff_report_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
     return redirect("disclosure:staff_report_detail", pk=report.pk)
 
 
-def _detail_with_form(request: HttpRequest, report: AnnualReport, **forms) -> HttpResponse:
+def _detail_with_form(
+    request: HttpRequest, report: AnnualReport, **forms
+) -> HttpResponse:
     """Re-show the report page with a bound action form and its errors (input kept)."""
     report.refresh_from_db()
-    return render(request, "disclosure/staff_report_detail.html", _detail_context(request, report, **forms), status=400)
+    return render(
+        request,
+        "disclosure/staff_report_detail.html",
+        _detail_context(request, report, **forms),
+        status=400,
+    )
 
 
 @staff_required
@@ -222,7 +275,9 @@ def staff_report_download(request: HttpRequest, pk: int, fmt: str) -> HttpRespon
     """The current draft (live numbers) as JSON/XLSX, for checking before publication."""
     report = access_report_by_staff(request.user, pk)
     if report.status == Status.PUBLISHED:
-        content = version_content(access_published_version(report, report.current_version), report)
+        content = version_content(
+            access_published_version(report, report.current_version), report
+        )
     else:
         content = live_content(report)
     return download_response(content, fmt)
@@ -245,7 +300,12 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     reports = {
         r.agency_id: r
         for r in AnnualReport.objects.filter(year=year, agency__in=agencies).only(
-            "agency_id", "status", "current_version", "first_published_at", "layout", "year"
+            "agency_id",
+            "status",
+            "current_version",
+            "first_published_at",
+            "layout",
+            "year",
         )
     }
     rows = []
@@ -253,16 +313,38 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     for agency in agencies:
         report = reports.get(agency.pk)
         deadline = deadline_for(
-            year, is_government=agency.kind == Agency.Kind.GOVERNMENT,
-            department=site.report_deadline_department, government=site.report_deadline_government,
+            year,
+            is_government=agency.kind == Agency.Kind.GOVERNMENT,
+            department=site.report_deadline_department,
+            government=site.report_deadline_government,
         )
-        published_on = timezone.localtime(report.first_published_at).date() if report and report.first_published_at else None
+        published_on = (
+            timezone.localtime(report.first_published_at).date()
+            if report and report.first_published_at
+            else None
+        )
         state = deadline_state(deadline, published_on, today)
         counts[state.code] += 1
-        rows.append({"agency": agency, "report": report, "deadline": deadline, "published_on": published_on, "state": state})
-    return render(request, "disclosure/staff_dashboard.html", {
-        "rows": rows, "year": year, "years": list(range(today.year, today.year - 6, -1)), "counts": counts, "today": today,
-    })
+        rows.append(
+            {
+                "agency": agency,
+                "report": report,
+                "deadline": deadline,
+                "published_on": published_on,
+                "state": state,
+            }
+        )
+    return render(
+        request,
+        "disclosure/staff_dashboard.html",
+        {
+            "rows": rows,
+            "year": year,
+            "years": list(range(today.year, today.year - 6, -1)),
+            "counts": counts,
+            "today": today,
+        },
+    )
 
 
 # --- 复议/诉讼 register ---------------------------------------------------------------
@@ -281,14 +363,39 @@ def staff_appeal_list(request: HttpRequest) -> HttpResponse:
         if ok:
             messages.success(request, "已登记。")
             return redirect("disclosure:staff_appeal_list")
-    cases = list(AppealCase.objects.filter(agency=agency).select_related("info_request").order_by("-filed_year", "-filed_date", "-id")[:300])
-    return render(request, "disclosure/staff_appeal_list.html", {
-        "agency": agency, "cases": cases, "form": form, "can_edit": _can(request.user, roles.ADMIN),
-    }, status=400 if form.errors else 200)
+    cases = list(
+        AppealCase.objects.filter(agency=agency)
+        .select_related("info_request")
+        .order_by("-filed_year", "-filed_date", "-id")[:300]
+    )
+    return render(
+        request,
+        "disclosure/staff_appeal_list.html",
+        {
+            "agency": agency,
+            "cases": cases,
+            "form": form,
+            "can_edit": _can(request.user, roles.ADMIN),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
-def _save_appeal(request: HttpRequest, form: AppealCaseForm, agency: Agency, case: AppealCase | None) -> bool:
-    data = {k: form.cleaned_data.get(k) for k in ("kind", "case_number", "filed_year", "filed_date", "result", "decided_date", "note")}
+def _save_appeal(
+    request: HttpRequest, form: AppealCaseForm, agency: Agency, case: AppealCase | None
+) -> bool:
+    data = {
+        k: form.cleaned_data.get(k)
+        for k in (
+            "kind",
+            "case_number",
+            "filed_year",
+            "filed_date",
+            "result",
+            "decided_date",
+            "note",
+        )
+    }
     data["info_request"] = form.cleaned_data.get("tracking_no")
     try:
         services.appeal_case_save(agency=agency, by=request.user, case=case, **data)
@@ -310,11 +417,20 @@ def _save_appeal(request: HttpRequest, form: AppealCaseForm, agency: Agency, cas
 @require_http_methods(["GET", "POST"])
 def staff_appeal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_appeal_case_by_staff(request.user, pk)
-    form = AppealCaseForm(request.POST or None, instance=case, agency=case.agency, today=local_today())
-    if request.method == "POST" and form.is_valid():
-        # the ModelForm already copied the values onto ``case``; the service re-reads it
-        if _save_appeal(request, form, case.agency, case):
-            messages.success(request, "已保存。")
-            return redirect(reverse("disclosure:staff_appeal_list"))
-    return render(request, "disclosure/staff_appeal_form.html", {"form": form, "case": case},
-                  status=400 if form.errors else 200)
+    form = AppealCaseForm(
+        request.POST or None, instance=case, agency=case.agency, today=local_today()
+    )
+    # the ModelForm copies the values onto ``case``; the service re-reads and locks it
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_appeal(request, form, case.agency, case)
+    ):
+        messages.success(request, "已保存。")
+        return redirect(reverse("disclosure:staff_appeal_list"))
+    return render(
+        request,
+        "disclosure/staff_appeal_form.html",
+        {"form": form, "case": case},
+        status=400 if form.errors else 200,
+    )

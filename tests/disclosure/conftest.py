@@ -37,7 +37,9 @@ def draft(agency, staff_user):
     """The 2025 report of ``agency``, opened by its admin on 2026-01-05."""
     from disclosure import services
 
-    return services.report_open(agency=agency, year=2025, by=staff_user, now=at(2026, 1, 5, 9))
+    return services.report_open(
+        agency=agency, year=2025, by=staff_user, now=at(2026, 1, 5, 9)
+    )
 
 
 def publish(report, *, admin, approver, now, correction_note: str = ""):
@@ -46,4 +48,6 @@ def publish(report, *, admin, approver, now, correction_note: str = ""):
 
     services.report_submit(report=report, by=admin, now=now)
     services.report_approve(report=report, by=approver, now=now)
-    return services.report_publish(report=report, by=admin, now=now, correction_note=correction_note)
+    return services.report_publish(
+        report=report, by=admin, now=now, correction_note=correction_note
+    )

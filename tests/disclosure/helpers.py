@@ -24,12 +24,16 @@ def consistent_figures() -> Figures:
     t["1.本机关不掌握相关政府信息"]["商业企业"] = 1
     t[layout.ROW_CARRIED_OUT]["商业企业"] = 1
     for column in layout.KIND_COLUMNS:
-        t[layout.ROW_CLOSED_TOTAL][column] = sum(t[row][column] for row in layout.OUTCOME_ROWS)
+        t[layout.ROW_CLOSED_TOTAL][column] = sum(
+            t[row][column] for row in layout.OUTCOME_ROWS
+        )
     for row in layout.TABLE3_DATA_ROWS:
         t[row][layout.TOTAL] = sum(t[row][c] for c in layout.KIND_COLUMNS)
     f.table4[layout.RECONSIDERATION].update({"结果维持": 1, "结果纠正": 1, "总计": 2})
     f.table4[layout.LITIGATION_DIRECT].update({"尚未审结": 1, "总计": 1})
-    f.table2[layout.RULES].update({layout.ISSUED: 1, layout.REPEALED: 0, layout.IN_FORCE: 3})
+    f.table2[layout.RULES].update(
+        {layout.ISSUED: 1, layout.REPEALED: 0, layout.IN_FORCE: 3}
+    )
     f.table2[layout.LICENSING][layout.DECISIONS] = 120
     f.table2[layout.PENALTY][layout.DECISIONS] = 30
     f.table2[layout.COERCION][layout.DECISIONS] = 2

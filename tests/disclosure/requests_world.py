@@ -21,14 +21,26 @@ def apply(agency, kind: str, on: date, handler, *, confirm: bool = True) -> Info
     """An online application submitted on ``on`` at 09:00 and confirmed the same day."""
     now = at(on.year, on.month, on.day, 9)
     if kind == ApplicantKind.NATURAL:
-        fields = {"applicant_type": "citizen", "applicant_kind": kind, "id_type": "resident_id",
-                  "id_number": "11010519491231002X"}
+        fields = {
+            "applicant_type": "citizen",
+            "applicant_kind": kind,
+            "id_type": "resident_id",
+            "id_number": "11010519491231002X",
+        }
     else:
         apply.counter = getattr(apply, "counter", 0) + 1
-        fields = {"applicant_type": "organisation", "applicant_kind": kind, "uscc": _uscc(apply.counter),
-                  "contact_name": "联系人"}
+        fields = {
+            "applicant_type": "organisation",
+            "applicant_kind": kind,
+            "uscc": _uscc(apply.counter),
+            "contact_name": "联系人",
+        }
     submission = rs.request_submit_online(
-        agency=agency, now=now, applicant_name=f"申请人{kind}", phone="13812341234", description=f"{kind} {on} 申请公开的信息",
+        agency=agency,
+        now=now,
+        applicant_name=f"申请人{kind}",
+        phone="13812341234",
+        description=f"{kind} {on} 申请公开的信息",
         **fields,
     )
     req = submission.info_request
@@ -42,7 +54,13 @@ def noon(d: date) -> datetime:
 
 
 def reply(req: InfoRequest, handler, outcome: str, on: date):
-    return rs.request_reply(info_request=req, by=handler, outcome=outcome, letter_text="告知书正文", now=noon(on))
+    return rs.request_reply(
+        info_request=req,
+        by=handler,
+        outcome=outcome,
+        letter_text="告知书正文",
+        now=noon(on),
+    )
 
 
 def withdraw(req: InfoRequest, on: date):
@@ -53,18 +71,33 @@ def abandon_after_correction(req: InfoRequest, handler, asked_on: date):
     """补正 asked and never answered: closed as 逾期不补正 the day after the 补正期限."""
     from datetime import timedelta
 
-    req = rs.request_ask_correction(info_request=req, by=handler, items="请说明所需信息的具体名称", now=noon(asked_on))
-    return rs.request_expire_correction(info_request=req, now=noon(req.correction_due_date + timedelta(days=1)))
+    req = rs.request_ask_correction(
+        info_request=req,
+        by=handler,
+        items="请说明所需信息的具体名称",
+        now=noon(asked_on),
+    )
+    return rs.request_expire_correction(
+        info_request=req, now=noon(req.correction_due_date + timedelta(days=1))
+    )
 
 
 def send_fee(req: InfoRequest, handler, on: date, pages: int = 50):
-    return rs.request_send_fee_notice(info_request=req, by=handler, method=FeeMethod.BY_VOLUME, quantity=pages, now=noon(on))
+    return rs.request_send_fee_notice(
+        info_request=req,
+        by=handler,
+        method=FeeMethod.BY_VOLUME,
+        quantity=pages,
+        now=noon(on),
+    )
 
 
 def expire_fee(req: InfoRequest, notice):
     from datetime import timedelta
 
-    return rs.request_expire_fee(info_request=req, now=noon(notice.pay_by_date + timedelta(days=1)))
+    return rs.request_expire_fee(
+        info_request=req, now=noon(notice.pay_by_date + timedelta(days=1))
+    )
 
 
 def pay_fee(req: InfoRequest, handler, on: date):

@@ -37,7 +37,13 @@ TABLE3_ROWS = [
     "（七）总计",
     "四、结转下年度继续办理",
 ]
-GROUP_CAPTIONS = {"三、本年度办理结果", "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理"}
+GROUP_CAPTIONS = {
+    "三、本年度办理结果",
+    "（三）不予公开",
+    "（四）无法提供",
+    "（五）不予处理",
+    "（六）其他处理",
+}
 
 
 def test_table3_row_labels_are_exact_and_in_order():
@@ -45,28 +51,51 @@ def test_table3_row_labels_are_exact_and_in_order():
 
 
 def test_table3_has_25_data_rows_without_group_captions():
-    assert layout.TABLE3_DATA_ROWS == [r for r in TABLE3_ROWS if r not in GROUP_CAPTIONS]
+    assert [
+        r for r in TABLE3_ROWS if r not in GROUP_CAPTIONS
+    ] == layout.TABLE3_DATA_ROWS
     assert len(layout.TABLE3_DATA_ROWS) == 25
 
 
 def test_table3_columns_and_headers():
-    assert layout.TABLE3_COLUMNS == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    assert layout.TABLE3_COLUMNS == [
+        "自然人",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+        "总计",
+    ]
     assert layout.APPLICANT_HEADER == "申请人情况"
     assert layout.ORGANISATIONS == "法人或其他组织"
-    assert layout.ORGANISATION_COLUMNS == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
-    assert layout.TABLE3_CORNER_NOTE == "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    assert layout.ORGANISATION_COLUMNS == [
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+    ]
+    assert (
+        layout.TABLE3_CORNER_NOTE
+        == "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    )
 
 
 def test_each_outcome_has_exactly_one_row():
     from requests_app.outcomes import Outcome
 
-    assert sorted(layout.OUTCOME_ROWS.values()) == sorted(o.value for o in Outcome)
+    assert sorted(o.value for o in Outcome) == sorted(layout.OUTCOME_ROWS.values())
     assert len(layout.OUTCOME_ROWS) == 21
 
 
 def test_table2_blocks():
     assert [(b.caption, b.columns, b.rows) for b in layout.TABLE2_BLOCKS] == [
-        ("第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"), ("规章", "行政规范性文件")),
+        (
+            "第二十条第（一）项",
+            ("本年制发件数", "本年废止件数", "现行有效件数"),
+            ("规章", "行政规范性文件"),
+        ),
         ("第二十条第（五）项", ("本年处理决定数量",), ("行政许可",)),
         ("第二十条第（六）项", ("本年处理决定数量",), ("行政处罚", "行政强制")),
         ("第二十条第（八）项", ("本年收费金额（单位：万元）",), ("行政事业性收费",)),
@@ -79,7 +108,13 @@ def test_table4_groups_and_columns():
     assert layout.RECONSIDERATION == "行政复议"
     assert layout.LITIGATION == "行政诉讼"
     assert layout.TABLE4_GROUPS == ("行政复议", "未经复议直接起诉", "复议后起诉")
-    assert layout.TABLE4_COLUMNS == ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+    assert layout.TABLE4_COLUMNS == (
+        "结果维持",
+        "结果纠正",
+        "其他结果",
+        "尚未审结",
+        "总计",
+    )
 
 
 def test_section_headings():
@@ -94,4 +129,7 @@ def test_section_headings():
 
 
 def test_report_title():
-    assert layout.report_title("天元区人民政府", 2013) == "天元区人民政府2013年政府信息公开工作年度报告"
+    assert (
+        layout.report_title("天元区人民政府", 2013)
+        == "天元区人民政府2013年政府信息公开工作年度报告"
+    )

@@ -16,14 +16,25 @@ pytestmark = pytest.mark.django_db
 NORMATIVE, RULES = layout.NORMATIVE, layout.RULES
 
 
-def _notice(owner, by, genre, *, written, published, publishers=None, publish=True, **fields):
+def _notice(
+    owner, by, genre, *, written, published, publishers=None, publish=True, **fields
+):
     with travel(published.year, published.month, published.day, 9):
         notice = catalog.notice_create(
-            owner_agency=owner, by=by, publishers=publishers, title=f"文件{written}", genre=Genre.objects.get(name=genre),
-            written_date=written, **fields,
+            owner_agency=owner,
+            by=by,
+            publishers=publishers,
+            title=f"文件{written}",
+            genre=Genre.objects.get(name=genre),
+            written_date=written,
+            **fields,
         )
         if publish:
-            notice = catalog.notice_publish(notice=notice, by=by, now=at(published.year, published.month, published.day, 9))
+            notice = catalog.notice_publish(
+                notice=notice,
+                by=by,
+                now=at(published.year, published.month, published.day, 9),
+            )
     return notice
 
 
@@ -35,25 +46,88 @@ def _set_validity(notice, by, when: date, validity: str):
 @pytest.fixture
 def catalog_world(agency, other_agency, staff_user, other_staff_user):
     n = {}
-    n["issued_2025"] = _notice(agency, staff_user, NORMATIVE, written=date(2025, 3, 1), published=date(2025, 3, 5))
-    n["repealed_2025"] = _notice(agency, staff_user, NORMATIVE, written=date(2023, 5, 1), published=date(2023, 5, 3))
+    n["issued_2025"] = _notice(
+        agency,
+        staff_user,
+        NORMATIVE,
+        written=date(2025, 3, 1),
+        published=date(2025, 3, 5),
+    )
+    n["repealed_2025"] = _notice(
+        agency,
+        staff_user,
+        NORMATIVE,
+        written=date(2023, 5, 1),
+        published=date(2023, 5, 3),
+    )
     _set_validity(n["repealed_2025"], staff_user, date(2025, 6, 1), "repealed")
-    n["expires_2025"] = _notice(agency, staff_user, NORMATIVE, written=date(2022, 1, 10), published=date(2022, 1, 12),
-                                valid_until=date(2025, 8, 31))
-    n["repealed_2024"] = _notice(agency, staff_user, NORMATIVE, written=date(2024, 2, 1), published=date(2024, 2, 2))
+    n["expires_2025"] = _notice(
+        agency,
+        staff_user,
+        NORMATIVE,
+        written=date(2022, 1, 10),
+        published=date(2022, 1, 12),
+        valid_until=date(2025, 8, 31),
+    )
+    n["repealed_2024"] = _notice(
+        agency,
+        staff_user,
+        NORMATIVE,
+        written=date(2024, 2, 1),
+        published=date(2024, 2, 2),
+    )
     _set_validity(n["repealed_2024"], staff_user, date(2024, 11, 1), "repealed")
-    n["repealed_2026"] = _notice(agency, staff_user, NORMATIVE, written=date(2021, 4, 1), published=date(2021, 4, 2))
+    n["repealed_2026"] = _notice(
+        agency,
+        staff_user,
+        NORMATIVE,
+        written=date(2021, 4, 1),
+        published=date(2021, 4, 2),
+    )
     _set_validity(n["repealed_2026"], staff_user, date(2026, 1, 15), "repealed")
-    n["amended"] = _notice(agency, staff_user, NORMATIVE, written=date(2020, 4, 1), published=date(2020, 4, 2))
+    n["amended"] = _notice(
+        agency,
+        staff_user,
+        NORMATIVE,
+        written=date(2020, 4, 1),
+        published=date(2020, 4, 2),
+    )
     _set_validity(n["amended"], staff_user, date(2025, 4, 1), "amended")
     # a joint 规章 owned by another agency with ours among its 发文机关
-    n["joint_rule"] = _notice(other_agency, other_staff_user, RULES, written=date(2025, 9, 1), published=date(2025, 9, 2),
-                              publishers=[other_agency, agency])
+    n["joint_rule"] = _notice(
+        other_agency,
+        other_staff_user,
+        RULES,
+        written=date(2025, 9, 1),
+        published=date(2025, 9, 2),
+        publishers=[other_agency, agency],
+    )
     # not counted: a draft, another 体裁, next year's, another agency's alone
-    n["draft"] = _notice(agency, staff_user, NORMATIVE, written=date(2025, 7, 1), published=date(2025, 7, 1), publish=False)
-    n["other_genre"] = _notice(agency, staff_user, "通知", written=date(2025, 7, 1), published=date(2025, 7, 2))
-    n["next_year"] = _notice(agency, staff_user, NORMATIVE, written=date(2026, 1, 2), published=date(2026, 1, 3))
-    n["theirs"] = _notice(other_agency, other_staff_user, NORMATIVE, written=date(2025, 5, 1), published=date(2025, 5, 2))
+    n["draft"] = _notice(
+        agency,
+        staff_user,
+        NORMATIVE,
+        written=date(2025, 7, 1),
+        published=date(2025, 7, 1),
+        publish=False,
+    )
+    n["other_genre"] = _notice(
+        agency, staff_user, "通知", written=date(2025, 7, 1), published=date(2025, 7, 2)
+    )
+    n["next_year"] = _notice(
+        agency,
+        staff_user,
+        NORMATIVE,
+        written=date(2026, 1, 2),
+        published=date(2026, 1, 3),
+    )
+    n["theirs"] = _notice(
+        other_agency,
+        other_staff_user,
+        NORMATIVE,
+        written=date(2025, 5, 1),
+        published=date(2025, 5, 2),
+    )
     return n
 
 

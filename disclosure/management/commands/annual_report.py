@@ -27,22 +27,41 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--agency", required=True, help="机关名称（全称或简称）")
-        parser.add_argument("--year", required=True, type=int, help="报告年度，例如 2025")
-        parser.add_argument("--format", choices=["json", "xlsx"], default="json", help="输出格式")
-        parser.add_argument("--published", action="store_true", help="输出最新已发布版本（否则按当前数据计算）")
-        parser.add_argument("--output", help="输出文件；JSON 默认打印到标准输出，XLSX 必须指定")
+        parser.add_argument(
+            "--year", required=True, type=int, help="报告年度，例如 2025"
+        )
+        parser.add_argument(
+            "--format", choices=["json", "xlsx"], default="json", help="输出格式"
+        )
+        parser.add_argument(
+            "--published",
+            action="store_true",
+            help="输出最新已发布版本（否则按当前数据计算）",
+        )
+        parser.add_argument(
+            "--output", help="输出文件；JSON 默认打印到标准输出，XLSX 必须指定"
+        )
 
     def handle(self, *args, **options):
         name = options["agency"].strip()
-        agency = Agency.objects.filter(name=name).first() or Agency.objects.filter(short_name=name).first()
+        agency = (
+            Agency.objects.filter(name=name).first()
+            or Agency.objects.filter(short_name=name).first()
+        )
         if agency is None:
             raise CommandError(f"没有名为“{name}”的机关")
         year = options["year"]
-        report = AnnualReport.objects.select_related("agency").filter(agency=agency, year=year).first()
+        report = (
+            AnnualReport.objects.select_related("agency")
+            .filter(agency=agency, year=year)
+            .first()
+        )
         if options["published"]:
             if report is None or report.current_version == 0:
                 raise CommandError(f"{agency.name}{year}年年报尚未发布")
-            version = AnnualReportVersion.objects.get(report=report, number=report.current_version)
+            version = AnnualReportVersion.objects.get(
+                report=report, number=report.current_version
+            )
             content = version_content(version, report)
         else:
             # a year without a report yet: compute it as a fresh draft would be (not saved)
