@@ -403,3 +403,15 @@ def test_a_phrase_found_in_too_many_notices_is_not_shown(client, agency, frozen,
         **application(agency, description="请公开工作要点"), "id_proof": upload()})
     html = response.content.decode()
     assert "没有找到与您的描述明显相符的已公开信息" in html and "工作要点第0项" not in html
+
+
+def test_a_deadline_in_a_year_without_official_holidays_is_marked_provisional(client, agency, staff_user):
+    december = datetime(2026, 12, 15, 10, 0, tzinfo=TZ)
+    with time_machine.travel(december, tick=False):
+        req = InfoRequestFactory(agency=agency, confirm_by=staff_user, now=december)
+        assert req.due_is_provisional and req.reply_due_date.year == 2027
+        client.post(reverse("requests_app:lookup"), {"tracking_no": req.tracking_no, "query_code": req.query_code})
+        html = client.get(reverse("requests_app:case")).content.decode()
+    assert "预计，以国务院办公厅公布的节假日安排为准" in html
+    assert f"{req.reply_due_date.year}年{req.reply_due_date.month}月{req.reply_due_date.day}日" in html
+    assert "元旦" in html  # the day-by-day table names the (provisional) holiday it skips
