@@ -518,3 +518,13 @@ def test_appeal_case_of_another_agency_is_404(
         ).status_code
         == 404
     )
+
+
+def test_admin_lists_reports_read_only(admin_client, published):
+    response = admin_client.get(reverse("admin:disclosure_annualreport_changelist"))
+    assert response.status_code == 200
+    assert published.index_number in response.content.decode()
+    assert (
+        admin_client.get(reverse("admin:disclosure_annualreport_add")).status_code
+        == 403
+    )
