@@ -652,7 +652,10 @@ class ReplyFilesField(forms.FileField):
             upload = single(upload, initial)
             if not upload:
                 continue
-            upload.checked = inspect_upload(upload)
+            try:
+                upload.checked = inspect_upload(upload)
+            except ValidationError as exc:  # catalog reports {"file": [...]}: keep the messages
+                raise ValidationError(exc.messages) from None
             upload.seek(0)
             out.append(upload)
         if len(out) > 5:

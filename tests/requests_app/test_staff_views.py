@@ -413,3 +413,104 @@ def test_applicant_is_told_when_the_deadline_has_passed(client, confirmed_reques
         client.post(reverse("requests_app:lookup"), {"tracking_no": req.tracking_no, "query_code": req.query_code})
         html = client.get(reverse("requests_app:case")).content.decode()
     assert "答复期限已过" in html and "条例第五十一条" in html
+
+
+def real_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_reply_with_files_checks_each_file_by_content(staff_client, confirmed_request):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    req = confirmed_request
+    pdf = real_pdf()
+    letter = "申请人：\n现将所需信息提供给您（见附件）。"
+    disguised = post(staff_client, req, "staff_request_reply", {
+        "reply-outcome": "disclosed", "reply-letter_text": letter, "action": "send",
+        "reply-files": [SimpleUploadedFile("方案.pdf", pdf),
+                        SimpleUploadedFile("附表.pdf", b"<html><script>alert(1)</script></html>")],
+    }, at("2026-03-04"))
+    html = disguised.content.decode()
+    assert disguised.status_code == 200 and "附表.pdf" in html
+    assert "现将所需信息提供给您（见附件）。</textarea>" in html  # the letter typed is kept
+    req.refresh_from_db()
+    assert req.status == Status.PROCESSING
+    sent = post(staff_client, req, "staff_request_reply", {
+        "reply-outcome": "disclosed", "reply-letter_text": letter, "action": "send",
+        "reply-files": [SimpleUploadedFile("方案.pdf", pdf)],
+    }, at("2026-03-04"))
+    assert sent.status_code == 302
+    reply = req.replies.get()
+    assert [f.original_name for f in reply.files.all()] == ["方案.pdf"]
+    download = staff_client.get(reverse("requests_app:staff_request_file", args=[req.code, reply.files.get().pk]))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment;")
+    assert download.content == pdf and download["Content-Type"] == "application/pdf"
+
+
+def test_reply_links_an_already_published_notice(staff_client, confirmed_request, agency):
+    from tests.factories import NoticeFactory
+
+    notice = NoticeFactory(owner_agency=agency, title="天元区2025年义务教育招生方案",
+                           published_at=datetime(2025, 6, 1, 9, 0, tzinfo=TZ))
+    req = confirmed_request
+    unknown = post(staff_client, req, "staff_request_reply",
+                   {"reply-outcome": "disclosed", "reply-notice_index": "NO-SUCH", "action": "generate"}, at("2026-03-04"))
+    assert "没有找到该索引号对应的已发布信息" in unknown.content.decode()
+    generated = post(staff_client, req, "staff_request_reply",
+                     {"reply-outcome": "disclosed", "reply-notice_index": notice.index_number, "action": "generate"},
+                     at("2026-03-04"))
+    html = generated.content.decode()
+    assert notice.title in html and notice.index_number in html
+
+
+def test_answered_request_becomes_a_draft_notice_without_the_applicant(staff_client, confirmed_request, staff_user):
+    from catalog.models import Notice
+
+    req = confirmed_request
+    with time_machine.travel(at("2026-03-04"), tick=False):
+        services.request_reply(info_request=req, by=staff_user, outcome="disclosed", letter_text="告知书",
+                               now=at("2026-03-04"))
+    response = post(staff_client, req, "staff_request_notice_draft",
+                    {"notice_draft-title": f"{req.applicant_name}申请的学校改扩建立项批复"}, at("2026-03-05"))
+    assert response.status_code == 302
+    draft = Notice.objects.get(status="draft")
+    assert req.applicant_name not in draft.title
+    page = staff_client.get(detail_url(req)).content.decode()
+    assert "转为主动公开草稿" in page and "打开草稿" in page
+
+
+BAD_VALUES = ["", "\x00‮<script>alert(1)</script>", "9" * 400, "2026-02-30", "-5"]
+
+
+@pytest.mark.parametrize("value", BAD_VALUES)
+def test_staff_actions_never_fail_on_bad_input(staff_client, confirmed_request, value):
+    from requests_app.urls import staff_case_patterns
+
+    req = confirmed_request
+    fields = ["confirmed_date", "assignee", "items", "due_date", "received_date", "text", "late_reason",
+              "party_type", "party_name", "sent_date", "replied_date", "opinion", "days", "reason", "decision",
+              "note", "method", "quantity", "basis", "paid_date", "outcome", "letter_text", "notice_index",
+              "title", "summary", "other_agency"]
+    prefixes = ["confirm", "assign", "correction_ask", "correction_receive", "consult_start", "consult_end",
+                "extension_request", "extension_decide", "fee", "payment", "fee_waive", "reply", "note", "reveal",
+                "notice_draft"]
+    data = {f"{p}-{f}": value for p in prefixes for f in fields}
+    data["action"] = "send"
+    with time_machine.travel(at("2026-03-03"), tick=False):
+        for pattern in staff_case_patterns:
+            if "file_id" in str(pattern.pattern) or pattern.name == "staff_request_detail":
+                continue
+            response = staff_client.post(reverse(f"requests_app:{pattern.name}", args=[req.code]), data)
+            assert response.status_code < 500, pattern.name
+        assert staff_client.post(reverse("requests_app:staff_register"),
+                                 {"channel": value, "submitted_at": value, "receipt_date": value, "name": value,
+                                  "applicant_type": value, "description": value}).status_code == 200
+        assert staff_client.get(reverse("requests_app:staff_queue"), {"show": value, "q": value, "page": value}).status_code == 200
