@@ -242,11 +242,12 @@ class ApplicationForm(forms.Form):
         label="邮政编码", max_length=10, required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
     )
-    agency = forms.ModelChoiceField(
+    agency = forms.TypedChoiceField(
         label="向哪个机关申请",
-        queryset=Agency.objects.none(),
-        empty_label="请选择机关",
+        choices=[],
+        coerce=int,
         help_text="请选择制作或者保存该信息的机关。不确定时可以查看政府信息公开指南。",
+        error_messages={"invalid_choice": "请从列表中选择机关", "required": "请选择受理机关"},
     )
     description = SafeCharField(
         label="所需信息的内容描述",
@@ -284,7 +285,9 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         self.held_file_name = held_file_name
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("sort_order", "id")
+        # evaluated here, once: the template renders a plain list (no query while rendering)
+        self.agencies = {a.pk: a for a in Agency.objects.filter(is_active=True).order_by("sort_order", "id")}
+        self.fields["agency"].choices = [("", "请选择机关")] + [(pk, a.name) for pk, a in self.agencies.items()]
         # required unless a file chosen before is held server-side (confirm → 返回修改)
         self.fields["id_proof"].required = self.require_id_proof and not held_file_name
         self.fields["id_proof"].error_messages["required"] = "请上传身份证明文件"
@@ -312,6 +315,9 @@ class ApplicationForm(forms.Form):
         if code and not POSTCODE_RE.fullmatch(code):
             raise ValidationError("邮政编码应为 6 位数字")
         return code
+
+    def clean_agency(self) -> Agency:
+        return self.agencies[self.cleaned_data["agency"]]
 
     def clean_description(self) -> str:
         text = self.cleaned_data["description"].strip()
@@ -549,12 +555,19 @@ class ConfirmForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label="承办人", queryset=None, empty_label="请选择承办人")
+    assignee = forms.TypedChoiceField(label="承办人", choices=[], coerce=int,
+                                      error_messages={"invalid_choice": "请从列表中选择本机关的承办人"})
 
     def __init__(self, *args, handlers, **kwargs):
+        """``handlers``: the agency's 承办人, already loaded (a list of users)."""
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = handlers
-        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.handlers = {u.pk: u for u in handlers}
+        self.fields["assignee"].choices = [("", "请选择承办人")] + [
+            (pk, u.get_full_name() or u.get_username()) for pk, u in self.handlers.items()
+        ]
+
+    def clean_assignee(self):
+        return self.handlers[self.cleaned_data["assignee"]]
 
 
 class CorrectionAskForm(forms.Form):

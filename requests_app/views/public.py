@@ -14,6 +14,7 @@ submit claims it with an atomic rename, so a double click cannot submit twice.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
@@ -60,6 +61,8 @@ from requests_app.models import (
     Status,
 )
 from requests_app.outcomes import ApplicantKind, Outcome
+
+logger = logging.getLogger(__name__)
 
 SESSION_CASE = "ysq_case"  # {"id": pk, "at": unix time}: the case this browser looked up
 SESSION_HOLDING = "ysq_holding"  # {token: {"name": display name, "at": unix time}}
@@ -419,7 +422,11 @@ def apply(request: HttpRequest) -> HttpResponse:
             _drop_held(request, token)
         token = _hold_file(request, upload, now_ts=now_ts)
         held_name = request.session[SESSION_HOLDING][token]["name"]
-    matches, terms = matching_notices(form.cleaned_data)
+    try:
+        matches, terms = matching_notices(form.cleaned_data)
+    except Exception:  # noqa: BLE001 - the suggestions are a courtesy; never block an application
+        logger.exception("requests_app: catalog search for the confirm page failed")
+        matches, terms = [], []
     return render(
         request,
         "requests_app/apply_confirm.html",

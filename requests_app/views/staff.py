@@ -261,8 +261,8 @@ ACTION_FORMS: dict[str, type[Form]] = {
 }
 
 
-def _handlers_of(req: InfoRequest):
-    return (
+def _handlers_of(req: InfoRequest) -> list[Any]:
+    return list(
         User.objects.filter(is_active=True, is_staff=True, staff_profile__agency_id=req.agency_id,
                             groups__name=roles.HANDLER)
         .distinct()

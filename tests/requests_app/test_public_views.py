@@ -380,7 +380,7 @@ def test_bidi_controls_are_refused(client, agency, frozen):
 def test_inactive_agency_cannot_be_chosen(client, frozen):
     closed = AgencyFactory(name="已撤并的机关", is_active=False)
     response = client.post(reverse("requests_app:apply"), {**application(closed), "id_proof": upload()})
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "请从列表中选择机关" in response.content.decode()
 
 
 def test_description_terms_pick_specific_phrases():
@@ -415,3 +415,12 @@ def test_a_deadline_in_a_year_without_official_holidays_is_marked_provisional(cl
     assert "预计，以国务院办公厅公布的节假日安排为准" in html
     assert f"{req.reply_due_date.year}年{req.reply_due_date.month}月{req.reply_due_date.day}日" in html
     assert "元旦" in html  # the day-by-day table names the (provisional) holiday it skips
+
+
+def test_a_failing_catalog_search_never_blocks_an_application(client, agency, frozen, monkeypatch):
+    def broken(cleaned):
+        raise RuntimeError("search index unavailable")
+
+    monkeypatch.setattr(public, "matching_notices", broken)
+    response = client.post(reverse("requests_app:apply"), {**application(agency), "id_proof": upload()})
+    assert response.status_code == 200 and "确认提交" in response.content.decode()
