@@ -18,6 +18,8 @@ the page shows the Chinese message while applying the rest.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +27,9 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -254,6 +258,7 @@ class Facet:
     label: str
     values: list[FacetValue]
     clear_url: str = ""
+    with_counts: bool = True
 
     @property
     def selected(self) -> FacetValue | None:
@@ -266,124 +271,128 @@ class Facet:
         return None
 
 
-def facet_counts(filterset: NoticeFilter, matched: QuerySet, *, base_url: str) -> list[Facet]:
-    """Counts per filter value, one GROUP BY query per facet (six in all).
+FACET_CACHE_SECONDS = 600
+FACET_LABELS = {
+    "publisher": "发文机关", "theme": "主题分类", "genre": "体裁", "year": "发布年份", "validity": "有效性",
+    "column": "栏目",
+}
 
-    Each facet is counted on the matched notices with every *other* filter applied, so
-    the alternatives to a chosen value stay visible with their counts.
+
+def _facet_sql(queryset: QuerySet, today: dt.date) -> tuple[str, list[Any]]:
+    """One statement for every facet: the matched notices are read once (a materialised
+    CTE), then grouped six ways. Rows: (facet, key, label, sort, parent_key, parent_label,
+    parent_sort, count)."""
+    matched = (
+        queryset.order_by()
+        .annotate(f_year=ExtractYear("published_at"), f_validity=Notice.current_validity_expression(today))
+        .values("id", "theme_id", "genre_id", "column_id", "f_year", "f_validity")
+    )
+    sql, params = matched.query.sql_with_params()
+    notice_publisher = NoticePublisher._meta.db_table
+    agency, theme, genre, column = (m._meta.db_table for m in (Agency, Theme, Genre, Column))
+    empty = "NULL::text, NULL::text, NULL::integer"
+    return (
+        f"WITH m (id, theme_id, genre_id, column_id, f_year, f_validity) AS MATERIALIZED ({sql}) "  # noqa: S608 (ORM-compiled SQL and model table names)
+        f"SELECT 'publisher', a.id::text, a.name::text, a.sort_order::integer, {empty}, count(*) "
+        f"FROM m JOIN {notice_publisher} p ON p.notice_id = m.id JOIN {agency} a ON a.id = p.agency_id "
+        "GROUP BY a.id, a.name, a.sort_order "
+        f"UNION ALL SELECT 'theme', t.id::text, t.name::text, t.sort_order::integer, tp.id::text, tp.name::text, "
+        f"tp.sort_order::integer, count(*) FROM m JOIN {theme} t ON t.id = m.theme_id "
+        f"LEFT JOIN {theme} tp ON tp.id = t.parent_id "
+        "GROUP BY t.id, t.name, t.sort_order, tp.id, tp.name, tp.sort_order "
+        f"UNION ALL SELECT 'genre', g.id::text, g.name::text, g.sort_order::integer, {empty}, count(*) "
+        f"FROM m JOIN {genre} g ON g.id = m.genre_id GROUP BY g.id, g.name, g.sort_order "
+        f"UNION ALL SELECT 'column', c.slug::text, c.name::text, c.sort_order::integer, {empty}, count(*) "
+        f"FROM m JOIN {column} c ON c.id = m.column_id GROUP BY c.id, c.slug, c.name, c.sort_order "
+        f"UNION ALL SELECT 'year', m.f_year::integer::text, NULL::text, NULL::integer, {empty}, count(*) "
+        "FROM m WHERE m.f_year IS NOT NULL GROUP BY m.f_year "
+        f"UNION ALL SELECT 'validity', m.f_validity::text, NULL::text, NULL::integer, {empty}, count(*) "
+        "FROM m GROUP BY m.f_validity",
+        list(params),
+    )
+
+
+def _facet_rows(queryset: QuerySet, today: dt.date) -> list[tuple]:
+    """The facet rows of ``queryset``, cached until the catalog changes (or ten minutes)."""
+    from catalog.models import SearchGeneration
+
+    sql, params = _facet_sql(queryset, today)
+    generation = SearchGeneration.objects.order_by("pk").values_list("value", flat=True).first()
+    key = "catalog:facets:" + hashlib.sha256(
+        json.dumps([sql, [str(p) for p in params], generation], ensure_ascii=False).encode()
+    ).hexdigest()
+    rows = cache.get(key)
+    if rows is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = [tuple(r) for r in cursor.fetchall()]
+        cache.set(key, rows, FACET_CACHE_SECONDS)
+    return rows
+
+
+def facet_counts(
+    filterset: NoticeFilter, matched: QuerySet | None, *, base_url: str, unfiltered: QuerySet | None = None
+) -> list[Facet]:
+    """Every filter value with its count among the filtered and matched notices.
+
+    ``matched`` is None when counting would mean reading more than the search's count cap
+    (a very common word): the values are then those of the whole catalog (``unfiltered``)
+    and carry no count.
     """
     params = filterset.query_params()
-    params.pop("cursor", None)
+    with_counts = matched is not None
+    if with_counts:
+        rows = _facet_rows(filterset.apply(matched), filterset.today)
+    else:
+        rows = _facet_rows(unfiltered, filterset.today)
 
     def link(name: str, value: str | None) -> str:
         return url_with(base_url, params, **{name: value})
 
-    def scoped(name: str) -> QuerySet:
-        return filterset.apply(matched, exclude=[name]).order_by()
+    def value(name: str, key: str, label: str, count: int) -> FacetValue:
+        return FacetValue(key, label, count if with_counts else 0, params.get(name) == key, link(name, key))
+
+    grouped: dict[str, list[tuple]] = {name: [] for name in FACET_PARAMS}
+    for row in rows:
+        grouped[row[0]].append(row)
 
     facets: list[Facet] = []
-
-    # 发文机关: through the publisher links (joint documents count for every publisher)
-    selected = params.get("publisher")
-    rows = (
-        NoticePublisher.objects.filter(notice_id__in=scoped("publisher").values("pk"))
-        .values("agency_id", "agency__name", "agency__sort_order")
-        .annotate(n=Count("notice_id", distinct=True))
-        .order_by("agency__sort_order", "agency_id")
-    )
-    facets.append(Facet("publisher", "发文机关", [
-        FacetValue(str(r["agency_id"]), r["agency__name"], r["n"], str(r["agency_id"]) == selected,
-                   link("publisher", str(r["agency_id"])))
-        for r in rows
-    ]))
-
-    # 主题分类: counted per theme row, then folded into the two-level tree
-    selected = params.get("theme")
-    rows = (
-        scoped("theme").filter(theme__isnull=False)
-        .values("theme_id", "theme__name", "theme__sort_order", "theme__parent_id",
-                "theme__parent__name", "theme__parent__sort_order")
-        .annotate(n=Count("id"))
-    )
-    parents: dict[int, FacetValue] = {}
-    order: dict[int, tuple[int, int]] = {}
-    for r in rows:
-        parent_id = r["theme__parent_id"]
-        if parent_id is None:
-            key, name, sort = r["theme_id"], r["theme__name"], r["theme__sort_order"]
+    for name in FACET_PARAMS:
+        facet_rows = grouped[name]
+        if name == "theme":
+            values = _theme_tree(facet_rows, value)
+        elif name == "year":
+            values = [value(name, r[1], f"{r[1]}年", r[7]) for r in sorted(facet_rows, key=lambda r: -int(r[1]))]
+        elif name == "validity":
+            counts = {r[1]: r[7] for r in facet_rows}
+            values = [value(name, code, label, counts[code]) for code, label in Notice.Validity.choices if code in counts]
         else:
-            key, name, sort = parent_id, r["theme__parent__name"], r["theme__parent__sort_order"]
-        node = parents.get(key)
-        if node is None:
-            node = parents[key] = FacetValue(str(key), name, 0, str(key) == selected, link("theme", str(key)))
-            order[key] = (sort, key)
-        node.count += r["n"]
-        if parent_id is not None:
-            node.children.append(FacetValue(
-                str(r["theme_id"]), r["theme__name"], r["n"], str(r["theme_id"]) == selected,
-                link("theme", str(r["theme_id"])),
-            ))
-            order[r["theme_id"]] = (r["theme__sort_order"], r["theme_id"])
-    for node in parents.values():
-        node.children.sort(key=lambda c: order[int(c.value)])
-        node.expanded = node.selected or any(c.selected for c in node.children)
-    facets.append(Facet("theme", "主题分类", sorted(parents.values(), key=lambda p: order[int(p.value)])))
-
-    # 体裁
-    selected = params.get("genre")
-    rows = (
-        scoped("genre").filter(genre__isnull=False)
-        .values("genre_id", "genre__name", "genre__sort_order")
-        .annotate(n=Count("id"))
-        .order_by("genre__sort_order", "genre_id")
-    )
-    facets.append(Facet("genre", "体裁", [
-        FacetValue(str(r["genre_id"]), r["genre__name"], r["n"], str(r["genre_id"]) == selected,
-                   link("genre", str(r["genre_id"])))
-        for r in rows
-    ]))
-
-    # 发布年份 (Beijing time)
-    selected = params.get("year")
-    rows = (
-        scoped("year").annotate(pub_year=ExtractYear("published_at"))
-        .values("pub_year").annotate(n=Count("id")).order_by("-pub_year")
-    )
-    facets.append(Facet("year", "发布年份", [
-        FacetValue(str(r["pub_year"]), f"{r['pub_year']}年", r["n"], str(r["pub_year"]) == selected,
-                   link("year", str(r["pub_year"])))
-        for r in rows if r["pub_year"] is not None
-    ]))
-
-    # 有效性 as of today
-    selected = params.get("validity")
-    rows = (
-        scoped("validity").annotate(current_validity=Notice.current_validity_expression(filterset.today))
-        .values("current_validity").annotate(n=Count("id"))
-    )
-    counts = {r["current_validity"]: r["n"] for r in rows}
-    facets.append(Facet("validity", "有效性", [
-        FacetValue(code, label, counts[code], code == selected, link("validity", code))
-        for code, label in Notice.Validity.choices if counts.get(code)
-    ]))
-
-    # 栏目
-    selected = params.get("column")
-    rows = (
-        scoped("column").filter(column__isnull=False)
-        .values("column_id", "column__name", "column__slug", "column__sort_order")
-        .annotate(n=Count("id"))
-        .order_by("column__sort_order", "column_id")
-    )
-    facets.append(Facet("column", "栏目", [
-        FacetValue(r["column__slug"], r["column__name"], r["n"], r["column__slug"] == selected,
-                   link("column", r["column__slug"]))
-        for r in rows
-    ]))
-
-    for facet in facets:
-        facet.clear_url = link(facet.name, None)
+            values = [value(name, r[1], r[2], r[7]) for r in sorted(facet_rows, key=lambda r: (r[3], r[2]))]
+        facets.append(Facet(name, FACET_LABELS[name], values, clear_url=link(name, None), with_counts=with_counts))
     return facets
+
+
+def _theme_tree(rows: list[tuple], value) -> list[FacetValue]:
+    """Fold per-theme rows into the two-level tree (a parent counts its children)."""
+    parents: dict[str, FacetValue] = {}
+    order: dict[str, tuple] = {}
+    for _, key, label, sort, parent_key, parent_label, parent_sort, count in rows:
+        if parent_key is None:
+            node_key, node_label, node_sort = key, label, sort
+        else:
+            node_key, node_label, node_sort = parent_key, parent_label, parent_sort
+        node = parents.get(node_key)
+        if node is None:
+            node = parents[node_key] = value("theme", node_key, node_label, 0)
+            order[node_key] = (node_sort, int(node_key))
+        node.count += count
+        if parent_key is not None:
+            node.children.append(value("theme", key, label, count))
+            order[key] = (sort, int(key))
+    for node in parents.values():
+        node.children.sort(key=lambda c: order[c.value])
+        node.expanded = node.selected or any(c.selected for c in node.children)
+    return sorted(parents.values(), key=lambda p: order[p.value])
 
 
 # -- running a catalog search ---------------------------------------------------------------
@@ -447,13 +456,17 @@ def run_catalog_search(
     )
 
 
-def matched_for_facets(results: CatalogResults) -> QuerySet:
-    """The listed notices matching the query (before the restricting filters)."""
+def matched_for_facets(results: CatalogResults) -> QuerySet | None:
+    """The listed notices matching the query (before the restricting filters), or None
+    when more than the search's count cap match a query: counting those per filter value
+    would read every matching notice once more."""
     from catalog import search
 
     base = results.filterset.queryset
     if results.parsed.is_empty:
         return base
+    if results.page.total_capped:
+        return None
     matched = search.matching(base, results.parsed)
     if results.scope == SCOPE_TITLE:
         matched = _in_titles(matched, results.parsed)

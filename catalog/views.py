@@ -173,7 +173,9 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         request.GET, today=today, cursor=request.GET.get("cursor"),
         queryset=Notice.objects.listed().select_related(*LIST_RELATED),
     )
-    facets = facet_counts(results.filterset, matched_for_facets(results), base_url=base_url)
+    facets = facet_counts(
+        results.filterset, matched_for_facets(results), base_url=base_url, unfiltered=Notice.objects.listed()
+    )
     params = results.params
     fs = results.filterset
     chosen = []
