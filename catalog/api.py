@@ -21,17 +21,27 @@ from django.views.decorators.http import require_GET
 
 from catalog.filters import API_MAX_PER_PAGE, run_catalog_search, url_with
 from catalog.models import Notice
-from catalog.views import LIST_RELATED, get_public_notice, prepare_rows, publishers_prefetch, related_prefetch
+from catalog.views import (
+    LIST_RELATED,
+    get_public_notice,
+    prepare_rows,
+    publishers_prefetch,
+    related_prefetch,
+)
 from portal.timeutil import local_today
 
 
 def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
-    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        data, status=status, json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = "no-store" if status >= 400 else "public, max-age=60"
     return response
 
 
-def _bad_request(message: str, errors: dict[str, list[str]] | None = None) -> JsonResponse:
+def _bad_request(
+    message: str, errors: dict[str, list[str]] | None = None
+) -> JsonResponse:
     return _json({"error": message, "errors": errors or {}}, status=400)
 
 
@@ -43,12 +53,18 @@ def _iso(value: Any) -> str | None:
     return timezone.localtime(value).isoformat()
 
 
-def _notice_summary(notice: Notice, request: HttpRequest, today: date) -> dict[str, Any]:
+def _notice_summary(
+    notice: Notice, request: HttpRequest, today: date
+) -> dict[str, Any]:
     validity = notice.validity_on(today)
     return {
         "uuid": str(notice.uuid),
-        "url": request.build_absolute_uri(reverse("catalog:notice_detail", args=[notice.uuid])),
-        "api_url": request.build_absolute_uri(reverse("catalog:api_notice_detail", args=[notice.uuid])),
+        "url": request.build_absolute_uri(
+            reverse("catalog:notice_detail", args=[notice.uuid])
+        ),
+        "api_url": request.build_absolute_uri(
+            reverse("catalog:api_notice_detail", args=[notice.uuid])
+        ),
         "index_number": notice.index_number,
         "title": notice.title,
         "publishers": [link.agency.name for link in notice.publisher_links.all()],
@@ -71,8 +87,12 @@ def _related(notices: list[Notice], request: HttpRequest) -> list[dict[str, Any]
         {
             "uuid": str(n.uuid),
             "title": n.title,
-            "url": request.build_absolute_uri(reverse("catalog:notice_detail", args=[n.uuid])),
-            "api_url": request.build_absolute_uri(reverse("catalog:api_notice_detail", args=[n.uuid])),
+            "url": request.build_absolute_uri(
+                reverse("catalog:notice_detail", args=[n.uuid])
+            ),
+            "api_url": request.build_absolute_uri(
+                reverse("catalog:api_notice_detail", args=[n.uuid])
+            ),
         }
         for n in notices
     ]
@@ -91,30 +111,44 @@ def notice_list_api(request: HttpRequest) -> JsonResponse:
             )
         limit = int(raw_limit)
     results = run_catalog_search(
-        request.GET, today=today, cursor=request.GET.get("cursor"), per_page=limit,
+        request.GET,
+        today=today,
+        cursor=request.GET.get("cursor"),
+        per_page=limit,
         queryset=Notice.objects.listed().select_related(*LIST_RELATED),
     )
-    errors = {name: [str(e) for e in errs] for name, errs in results.filterset.errors.items()}
+    errors = {
+        name: [str(e) for e in errs] for name, errs in results.filterset.errors.items()
+    }
     if errors:
-        return _bad_request("参数有误：" + "；".join(results.filterset.error_messages()), errors)
+        return _bad_request(
+            "参数有误：" + "；".join(results.filterset.error_messages()), errors
+        )
     if results.cursor_rejected:
-        return _bad_request("cursor 参数无效或已过期，请从第一页重新开始。", {"cursor": ["无效的翻页参数"]})
+        return _bad_request(
+            "cursor 参数无效或已过期，请从第一页重新开始。",
+            {"cursor": ["无效的翻页参数"]},
+        )
     page = results.page
     notices = list(page.results)
     prepare_rows(notices)
     next_url = None
     if page.next_cursor:
-        path = url_with(reverse("catalog:api_notice_list"), results.params, cursor=page.next_cursor)
+        path = url_with(
+            reverse("catalog:api_notice_list"), results.params, cursor=page.next_cursor
+        )
         if limit:
             path += f"&limit={limit}"
         next_url = request.build_absolute_uri(path)
-    return _json({
-        "count": page.total,
-        "count_capped": bool(page.total_capped),
-        "next": next_url,
-        "warning": results.parsed.warning or None,
-        "results": [_notice_summary(n, request, today) for n in notices],
-    })
+    return _json(
+        {
+            "count": page.total,
+            "count_capped": bool(page.total_capped),
+            "next": next_url,
+            "warning": results.parsed.warning or None,
+            "results": [_notice_summary(n, request, today) for n in notices],
+        }
+    )
 
 
 @require_GET
@@ -124,33 +158,40 @@ def notice_detail_api(request: HttpRequest, uuid: UUID) -> JsonResponse:
     except Http404:
         return _json({"error": "政府信息不存在。"}, status=404)
     prefetch_related_objects(
-        [notice], publishers_prefetch(), "attachments",
-        related_prefetch("interpretations"), related_prefetch("interpreted_policies"),
+        [notice],
+        publishers_prefetch(),
+        "attachments",
+        related_prefetch("interpretations"),
+        related_prefetch("interpreted_policies"),
     )
     today = local_today()
     data = _notice_summary(notice, request, today)
-    data.update({
-        "valid_from": _iso(notice.valid_from),
-        "valid_until": _iso(notice.valid_until),
-        "disclosure_mode": notice.get_disclosure_mode_display(),
-        "audience": notice.audience,
-        "department": notice.department,
-        "keywords": list(notice.keywords),
-        "body_html": notice.body,
-        "attachments": [
-            {
-                "name": a.name,
-                "size": a.size,
-                "content_type": a.content_type,
-                "url": request.build_absolute_uri(
-                    reverse("catalog:attachment_download", args=[notice.uuid, a.pk])
-                ),
-            }
-            for a in notice.attachments.all()
-        ],
-        "interpretations": _related(notice.public_interpretations, request),
-        "interpreted_policies": _related(notice.public_interpreted_policies, request),
-        "withdrawn_at": _iso(notice.withdrawn_at),
-        "withdrawn_reason": notice.withdrawn_reason or None,
-    })
+    data.update(
+        {
+            "valid_from": _iso(notice.valid_from),
+            "valid_until": _iso(notice.valid_until),
+            "disclosure_mode": notice.get_disclosure_mode_display(),
+            "audience": notice.audience,
+            "department": notice.department,
+            "keywords": list(notice.keywords),
+            "body_html": notice.body,
+            "attachments": [
+                {
+                    "name": a.name,
+                    "size": a.size,
+                    "content_type": a.content_type,
+                    "url": request.build_absolute_uri(
+                        reverse("catalog:attachment_download", args=[notice.uuid, a.pk])
+                    ),
+                }
+                for a in notice.attachments.all()
+            ],
+            "interpretations": _related(notice.public_interpretations, request),
+            "interpreted_policies": _related(
+                notice.public_interpreted_policies, request
+            ),
+            "withdrawn_at": _iso(notice.withdrawn_at),
+            "withdrawn_reason": notice.withdrawn_reason or None,
+        }
+    )
     return _json(data)

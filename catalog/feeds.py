@@ -29,20 +29,26 @@ class NoticeFeed(Feed):
         data["sort"] = SORT_DATE  # a feed is always newest first
         data.pop("per_page", None)
         results = run_catalog_search(
-            data, today=local_today(), per_page=FEED_ITEMS,
+            data,
+            today=local_today(),
+            per_page=FEED_ITEMS,
             queryset=Notice.objects.listed().select_related(*LIST_RELATED),
         )
         messages = results.filterset.error_messages()
         if messages:
             return HttpResponse(
-                "订阅参数有误：" + "；".join(messages), status=400, content_type="text/plain; charset=utf-8"
+                "订阅参数有误：" + "；".join(messages),
+                status=400,
+                content_type="text/plain; charset=utf-8",
             )
         results.site_name = site(request)["site"].site_name  # type: ignore[attr-defined]
         # the Feed instance is shared between requests: hand the results over on the request
         request.catalog_results = results  # type: ignore[attr-defined]
         return super().__call__(request, *args, **kwargs)
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> CatalogResults:
+    def get_object(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> CatalogResults:
         return request.catalog_results  # type: ignore[attr-defined]
 
     def title(self, obj: CatalogResults) -> str:

@@ -66,7 +66,10 @@ class NoticeFilterForm(forms.Form):
         for name in ("start", "end"):
             value = data.get(name)
             if value and not (MIN_DATE <= value <= MAX_DATE):
-                self.add_error(name, f"{self.fields[name].label}超出范围，请填写 1900 年至 2100 年之间的日期。")
+                self.add_error(
+                    name,
+                    f"{self.fields[name].label}超出范围，请填写 1900 年至 2100 年之间的日期。",
+                )
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", "发布日期（止）不能早于发布日期（起）。")
@@ -90,23 +93,34 @@ class NoticeFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="关键词", method="_not_a_queryset_filter")
     scope = django_filters.ChoiceFilter(
-        label="检索范围", choices=SCOPE_CHOICES, method="_not_a_queryset_filter",
+        label="检索范围",
+        choices=SCOPE_CHOICES,
+        method="_not_a_queryset_filter",
         error_messages={"invalid_choice": "检索范围参数无效，已按全文检索。"},
     )
     publisher = django_filters.ModelChoiceFilter(
-        label="发文机关", queryset=Agency.objects.all(), method="filter_publisher",
+        label="发文机关",
+        queryset=Agency.objects.all(),
+        method="filter_publisher",
         error_messages={"invalid_choice": "发文机关参数无效（没有这个机关），已忽略。"},
     )
     theme = django_filters.ModelChoiceFilter(
-        label="主题分类", queryset=Theme.objects.all(), method="filter_theme",
+        label="主题分类",
+        queryset=Theme.objects.select_related("parent"),
+        method="filter_theme",
         error_messages={"invalid_choice": "主题分类参数无效（没有这个分类），已忽略。"},
     )
     genre = django_filters.ModelChoiceFilter(
-        label="体裁", queryset=Genre.objects.all(), field_name="genre",
+        label="体裁",
+        queryset=Genre.objects.all(),
+        field_name="genre",
         error_messages={"invalid_choice": "体裁参数无效（没有这个体裁），已忽略。"},
     )
     year = YearFilter(
-        label="发布年份", method="filter_year", min_value=MIN_DATE.year, max_value=MAX_DATE.year,
+        label="发布年份",
+        method="filter_year",
+        min_value=MIN_DATE.year,
+        max_value=MAX_DATE.year,
         error_messages={
             "invalid": "发布年份应为四位数字，例如 2024，已忽略。",
             "min_value": "发布年份超出范围，已忽略。",
@@ -114,54 +128,84 @@ class NoticeFilter(django_filters.FilterSet):
         },
     )
     validity = django_filters.ChoiceFilter(
-        label="有效性", choices=Notice.Validity.choices, method="filter_validity",
+        label="有效性",
+        choices=Notice.Validity.choices,
+        method="filter_validity",
         error_messages={"invalid_choice": "有效性参数无效，已忽略。"},
     )
     start = django_filters.DateFilter(
-        label="发布日期（起）", method="filter_start", input_formats=["%Y-%m-%d"],
+        label="发布日期（起）",
+        method="filter_start",
+        input_formats=["%Y-%m-%d"],
         error_messages=_date_error("发布日期（起）"),
     )
     end = django_filters.DateFilter(
-        label="发布日期（止）", method="filter_end", input_formats=["%Y-%m-%d"],
+        label="发布日期（止）",
+        method="filter_end",
+        input_formats=["%Y-%m-%d"],
         error_messages=_date_error("发布日期（止）"),
     )
     column = django_filters.ModelChoiceFilter(
-        label="栏目", queryset=Column.objects.all(), to_field_name="slug", field_name="column",
+        label="栏目",
+        queryset=Column.objects.all(),
+        to_field_name="slug",
+        field_name="column",
         error_messages={"invalid_choice": "栏目参数无效（没有这个栏目），已忽略。"},
     )
     sort = django_filters.ChoiceFilter(
-        label="排序", choices=SORT_CHOICES, method="_not_a_queryset_filter",
+        label="排序",
+        choices=SORT_CHOICES,
+        method="_not_a_queryset_filter",
         error_messages={"invalid_choice": "排序参数无效，已按默认方式排序。"},
     )
     per_page = django_filters.TypedChoiceFilter(
-        label="每页显示", choices=PER_PAGE_CHOICES, coerce=int, method="_not_a_queryset_filter",
+        label="每页显示",
+        choices=PER_PAGE_CHOICES,
+        coerce=int,
+        method="_not_a_queryset_filter",
         error_messages={"invalid_choice": "每页条数参数无效，已按每页 20 条显示。"},
     )
 
     class Meta:
         model = Notice
-        fields: list[str] = []
+        fields = ()
         form = NoticeFilterForm
 
-    def __init__(self, data: Mapping[str, Any] | None = None, queryset: QuerySet | None = None, *, today: dt.date, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet | None = None,
+        *,
+        today: dt.date,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.today = today
 
     # -- filters ---------------------------------------------------------------------
 
-    def _not_a_queryset_filter(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+    def _not_a_queryset_filter(
+        self, queryset: QuerySet, name: str, value: Any
+    ) -> QuerySet:
         return queryset
 
-    def filter_publisher(self, queryset: QuerySet, name: str, value: Agency) -> QuerySet:
+    def filter_publisher(
+        self, queryset: QuerySet, name: str, value: Agency
+    ) -> QuerySet:
         # EXISTS rather than a join: a joint document must still be one row
         return queryset.filter(
-            Exists(NoticePublisher.objects.filter(notice_id=OuterRef("pk"), agency_id=value.pk))
+            Exists(
+                NoticePublisher.objects.filter(
+                    notice_id=OuterRef("pk"), agency_id=value.pk
+                )
+            )
         )
 
     def filter_theme(self, queryset: QuerySet, name: str, value: Theme) -> QuerySet:
         # a parent theme (父类) includes the notices filed under its children (子类)
         return queryset.filter(
-            Q(theme_id=value.pk) | Q(theme_id__in=Theme.objects.filter(parent_id=value.pk).values("pk"))
+            Q(theme_id=value.pk)
+            | Q(theme_id__in=Theme.objects.filter(parent_id=value.pk).values("pk"))
         )
 
     def filter_year(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
@@ -171,15 +215,17 @@ class NoticeFilter(django_filters.FilterSet):
         )
 
     def filter_validity(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.alias(current_validity=Notice.current_validity_expression(self.today)).filter(
-            current_validity=value
-        )
+        return queryset.alias(
+            current_validity=Notice.current_validity_expression(self.today)
+        ).filter(current_validity=value)
 
     def filter_start(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
         return queryset.filter(published_at__gte=_local_midnight(value))
 
     def filter_end(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
-        return queryset.filter(published_at__lt=_local_midnight(value + dt.timedelta(days=1)))
+        return queryset.filter(
+            published_at__lt=_local_midnight(value + dt.timedelta(days=1))
+        )
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -202,10 +248,7 @@ class NoticeFilter(django_filters.FilterSet):
         return None if value in (None, "", []) else value
 
     def error_messages(self) -> list[str]:
-        messages = []
-        for name, errors in self.errors.items():
-            messages.extend(str(e) for e in errors)
-        return messages
+        return [str(e) for errors in self.errors.values() for e in errors]
 
     def query_params(self) -> dict[str, str]:
         """The valid parameters as they appear in a URL (invalid ones dropped)."""
@@ -234,7 +277,9 @@ def url_with(base: str, params: Mapping[str, str], **changes: str | None) -> str
             merged.pop(key, None)
         else:
             merged[key] = value
-    query = urlencode([(k, merged[k]) for k in [*SEARCH_PARAMS, "cursor", "page"] if k in merged])
+    query = urlencode(
+        [(k, merged[k]) for k in [*SEARCH_PARAMS, "cursor", "page"] if k in merged]
+    )
     return f"{base}?{query}" if query else base
 
 
@@ -249,7 +294,9 @@ class FacetValue:
     selected: bool = False
     url: str = ""
     children: list[FacetValue] = field(default_factory=list)
-    expanded: bool = False  # a parent theme shows its children when it or one of them is chosen
+    expanded: bool = (
+        False  # a parent theme shows its children when it or one of them is chosen
+    )
 
 
 @dataclass
@@ -273,7 +320,11 @@ class Facet:
 
 FACET_CACHE_SECONDS = 600
 FACET_LABELS = {
-    "publisher": "发文机关", "theme": "主题分类", "genre": "体裁", "year": "发布年份", "validity": "有效性",
+    "publisher": "发文机关",
+    "theme": "主题分类",
+    "genre": "体裁",
+    "year": "发布年份",
+    "validity": "有效性",
     "column": "栏目",
 }
 
@@ -284,12 +335,17 @@ def _facet_sql(queryset: QuerySet, today: dt.date) -> tuple[str, list[Any]]:
     parent_sort, count)."""
     matched = (
         queryset.order_by()
-        .annotate(f_year=ExtractYear("published_at"), f_validity=Notice.current_validity_expression(today))
+        .annotate(
+            f_year=ExtractYear("published_at"),
+            f_validity=Notice.current_validity_expression(today),
+        )
         .values("id", "theme_id", "genre_id", "column_id", "f_year", "f_validity")
     )
     sql, params = matched.query.sql_with_params()
     notice_publisher = NoticePublisher._meta.db_table
-    agency, theme, genre, column = (m._meta.db_table for m in (Agency, Theme, Genre, Column))
+    agency, theme, genre, column = (
+        m._meta.db_table for m in (Agency, Theme, Genre, Column)
+    )
     empty = "NULL::text, NULL::text, NULL::integer"
     return (
         f"WITH m (id, theme_id, genre_id, column_id, f_year, f_validity) AS MATERIALIZED ({sql}) "  # noqa: S608 (ORM-compiled SQL and model table names)
@@ -317,10 +373,17 @@ def _facet_rows(queryset: QuerySet, today: dt.date) -> list[tuple]:
     from catalog.models import SearchGeneration
 
     sql, params = _facet_sql(queryset, today)
-    generation = SearchGeneration.objects.order_by("pk").values_list("value", flat=True).first()
-    key = "catalog:facets:" + hashlib.sha256(
-        json.dumps([sql, [str(p) for p in params], generation], ensure_ascii=False).encode()
-    ).hexdigest()
+    generation = (
+        SearchGeneration.objects.order_by("pk").values_list("value", flat=True).first()
+    )
+    key = (
+        "catalog:facets:"
+        + hashlib.sha256(
+            json.dumps(
+                [sql, [str(p) for p in params], generation], ensure_ascii=False
+            ).encode()
+        ).hexdigest()
+    )
     rows = cache.get(key)
     if rows is None:
         with connection.cursor() as cursor:
@@ -331,7 +394,11 @@ def _facet_rows(queryset: QuerySet, today: dt.date) -> list[tuple]:
 
 
 def facet_counts(
-    filterset: NoticeFilter, matched: QuerySet | None, *, base_url: str, unfiltered: QuerySet | None = None
+    filterset: NoticeFilter,
+    matched: QuerySet | None,
+    *,
+    base_url: str,
+    unfiltered: QuerySet | None = None,
 ) -> list[Facet]:
     """Every filter value with its count among the filtered and matched notices.
 
@@ -350,7 +417,13 @@ def facet_counts(
         return url_with(base_url, params, **{name: value})
 
     def value(name: str, key: str, label: str, count: int) -> FacetValue:
-        return FacetValue(key, label, count if with_counts else 0, params.get(name) == key, link(name, key))
+        return FacetValue(
+            key,
+            label,
+            count if with_counts else 0,
+            params.get(name) == key,
+            link(name, key),
+        )
 
     grouped: dict[str, list[tuple]] = {name: [] for name in FACET_PARAMS}
     for row in rows:
@@ -362,13 +435,31 @@ def facet_counts(
         if name == "theme":
             values = _theme_tree(facet_rows, value)
         elif name == "year":
-            values = [value(name, r[1], f"{r[1]}年", r[7]) for r in sorted(facet_rows, key=lambda r: -int(r[1]))]
+            values = [
+                value(name, r[1], f"{r[1]}年", r[7])
+                for r in sorted(facet_rows, key=lambda r: -int(r[1]))
+            ]
         elif name == "validity":
             counts = {r[1]: r[7] for r in facet_rows}
-            values = [value(name, code, label, counts[code]) for code, label in Notice.Validity.choices if code in counts]
+            values = [
+                value(name, code, label, counts[code])
+                for code, label in Notice.Validity.choices
+                if code in counts
+            ]
         else:
-            values = [value(name, r[1], r[2], r[7]) for r in sorted(facet_rows, key=lambda r: (r[3], r[2]))]
-        facets.append(Facet(name, FACET_LABELS[name], values, clear_url=link(name, None), with_counts=with_counts))
+            values = [
+                value(name, r[1], r[2], r[7])
+                for r in sorted(facet_rows, key=lambda r: (r[3], r[2]))
+            ]
+        facets.append(
+            Facet(
+                name,
+                FACET_LABELS[name],
+                values,
+                clear_url=link(name, None),
+                with_counts=with_counts,
+            )
+        )
     return facets
 
 
@@ -431,7 +522,11 @@ def run_catalog_search(
     """Validate ``data``, then search and page the listed notices (a fixed number of queries)."""
     from catalog import search
 
-    filterset = NoticeFilter(data, queryset=queryset if queryset is not None else Notice.objects.listed(), today=today)
+    filterset = NoticeFilter(
+        data,
+        queryset=queryset if queryset is not None else Notice.objects.listed(),
+        today=today,
+    )
     messages: list[str] = []
     parsed = search.parse_query(filterset.value("q") or "")
     if parsed.warning:
@@ -443,7 +538,9 @@ def run_catalog_search(
     base = filterset.qs
     if scope == SCOPE_TITLE:
         base = _in_titles(base, parsed)
-    page = search.search_notices(base, parsed, order=sort, cursor=cursor or None, limit=limit)
+    page = search.search_notices(
+        base, parsed, order=sort, cursor=cursor or None, limit=limit
+    )
     # The search answers a tampered, stale or foreign cursor with the first page. A first
     # page has no previous page, while every page reached through a cursor has one (links
     # back to the first page carry no cursor), so that is how a rejected cursor shows.
@@ -451,8 +548,15 @@ def run_catalog_search(
     if cursor_rejected:
         messages.append("翻页参数无效或已过期，已显示第一页。")
     return CatalogResults(
-        filterset=filterset, parsed=parsed, page=page, params=filterset.query_params(), sort=sort,
-        scope=scope, per_page=limit, messages=messages, cursor_rejected=cursor_rejected,
+        filterset=filterset,
+        parsed=parsed,
+        page=page,
+        params=filterset.query_params(),
+        sort=sort,
+        scope=scope,
+        per_page=limit,
+        messages=messages,
+        cursor_rejected=cursor_rejected,
     )
 
 

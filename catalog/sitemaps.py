@@ -35,7 +35,11 @@ class NoticeSitemap(Sitemap):
     limit = 5000  # URLs per sitemap page
 
     def items(self) -> QuerySet:
-        return Notice.objects.listed().only("uuid", "updated_at").order_by("-published_at", "-id")
+        return (
+            Notice.objects.listed()
+            .only("uuid", "updated_at")
+            .order_by("-published_at", "-id")
+        )
 
     def location(self, item: Notice) -> str:
         return reverse("catalog:notice_detail", args=[item.uuid])

@@ -15,7 +15,11 @@ urlpatterns = [
     path("xxgk/", views.notice_list, name="notice_list"),
     path("xxgk/feed/", NoticeFeed(), name="notice_feed"),
     path("xxgk/<uuid:uuid>/", views.notice_detail, name="notice_detail"),
-    path("xxgk/<uuid:uuid>/fujian/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    path(
+        "xxgk/<uuid:uuid>/fujian/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     # 条例 第十二条: 政府信息公开目录 and 政府信息公开指南
     path("mulu/", views.directory, name="directory"),
     path("zhinan/", views.guide, name="guide"),
@@ -25,8 +29,15 @@ urlpatterns = [
     path("api/notices/<uuid:uuid>/", api.notice_detail_api, name="api_notice_detail"),
     # sitemap.xml (an index) and its sections
     path(
-        "sitemap.xml", sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "catalog:sitemap_section"}, name="sitemap_index",
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "catalog:sitemap_section"},
+        name="sitemap_index",
     ),
-    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
 ]

@@ -42,7 +42,13 @@ PUBLIC_STATUSES = (Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN)
 # what a list row shows besides the notice's own columns
 LIST_RELATED = ("theme__parent", "genre", "column")
 # types a browser could render as a page: always sent as an opaque download
-UNSAFE_INLINE_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+UNSAFE_INLINE_TYPES = {
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/xml",
+    "application/xml",
+}
 
 
 def get_public_notice(uuid: UUID) -> Notice:
@@ -56,7 +62,9 @@ def get_public_notice(uuid: UUID) -> Notice:
 
 
 def publishers_prefetch() -> Prefetch:
-    return Prefetch("publisher_links", queryset=NoticePublisher.objects.select_related("agency"))
+    return Prefetch(
+        "publisher_links", queryset=NoticePublisher.objects.select_related("agency")
+    )
 
 
 def prepare_rows(notices: list[Notice]) -> list[Notice]:
@@ -72,7 +80,9 @@ def related_prefetch(name: str) -> Prefetch:
     """解读 links, limited to what the public may see (never a draft)."""
     return Prefetch(
         name,
-        queryset=Notice.objects.listed().select_related("column").order_by("-published_at", "-id"),
+        queryset=Notice.objects.listed()
+        .select_related("column")
+        .order_by("-published_at", "-id"),
         to_attr=f"public_{name}",
     )
 
@@ -92,20 +102,34 @@ def home(request: HttpRequest) -> HttpResponse:
     if columns:
         # one UNION ALL of "newest N in this column" subqueries, then one fetch
         per_column = [
-            Notice.objects.listed().filter(column_id=c.pk).order_by("-published_at", "-id")
+            Notice.objects.listed()
+            .filter(column_id=c.pk)
+            .order_by("-published_at", "-id")
             .values_list("pk", flat=True)[:HOME_ITEMS_PER_COLUMN]
             for c in columns
         ]
-        ids = list(per_column[0].union(*per_column[1:], all=True)) if len(per_column) > 1 else list(per_column[0])
-        for notice in Notice.objects.filter(pk__in=ids).order_by("-published_at", "-id"):
+        ids = (
+            list(per_column[0].union(*per_column[1:], all=True))
+            if len(per_column) > 1
+            else list(per_column[0])
+        )
+        for notice in Notice.objects.filter(pk__in=ids).order_by(
+            "-published_at", "-id"
+        ):
             latest[notice.column_id].append(notice)
     sections = [
-        {"column": c, "notices": latest[c.pk], "url": _column_url(c)} for c in columns if latest[c.pk]
+        {"column": c, "notices": latest[c.pk], "url": _column_url(c)}
+        for c in columns
+        if latest[c.pk]
     ]
-    return render(request, "catalog/home.html", {
-        "sections": sections,
-        "scope_choices": SCOPE_CHOICES,
-    })
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "sections": sections,
+            "scope_choices": SCOPE_CHOICES,
+        },
+    )
 
 
 # -- the searchable catalog --------------------------------------------------------------------
@@ -134,14 +158,18 @@ def _result_rows(notices: list[Notice], parsed: Any, today) -> list[ResultRow]:
                     snippet = candidate
                     break
         if not snippet:
-            snippet = search.highlight(notice.summary or html_to_text(notice.body), parsed)
-        rows.append(ResultRow(
-            notice=notice,
-            title_html=search.highlight(notice.title, parsed, max_chars=300),
-            snippet_html=snippet,
-            publishers=[link.agency for link in notice.publisher_links.all()],
-            validity_label=notice.validity_label_on(today),
-        ))
+            snippet = search.highlight(
+                notice.summary or html_to_text(notice.body), parsed
+            )
+        rows.append(
+            ResultRow(
+                notice=notice,
+                title_html=search.highlight(notice.title, parsed, max_chars=300),
+                snippet_html=snippet,
+                publishers=[link.agency for link in notice.publisher_links.all()],
+                validity_label=notice.validity_label_on(today),
+            )
+        )
     return rows
 
 
@@ -153,16 +181,35 @@ def _page_number(request: HttpRequest, results: Any) -> int:
     return max(1, min(int(raw), 1_000_000))
 
 
-def _pagination(base: str, params: dict[str, str], page: Any, number: int) -> dict[str, str]:
+def _pagination(
+    base: str, params: dict[str, str], page: Any, number: int
+) -> dict[str, str]:
     """Links to the neighbouring pages; the link back to page 1 carries no cursor."""
     prev_url = ""
     if page.prev_cursor:
-        prev_url = url_with(base, params) if number <= 2 else url_with(
-            base, params, cursor=page.prev_cursor, page=str(number - 1)
+        prev_url = (
+            url_with(base, params)
+            if number <= 2
+            else url_with(base, params, cursor=page.prev_cursor, page=str(number - 1))
         )
-    next_url = url_with(base, params, cursor=page.next_cursor, page=str(number + 1)) if page.next_cursor else ""
+    next_url = (
+        url_with(base, params, cursor=page.next_cursor, page=str(number + 1))
+        if page.next_cursor
+        else ""
+    )
     label = f"第 {number} 页" if (prev_url or next_url) else ""
     return {"page_prev_url": prev_url, "page_next_url": next_url, "page_label": label}
+
+
+def _chosen_label(name: str, value: Any) -> str:
+    """How a chosen filter value reads in the “已选条件” list."""
+    if name == "theme":
+        return value.full_name
+    if name == "year":
+        return f"{value}年"
+    if name == "validity":
+        return Notice.Validity(value).label
+    return value.name
 
 
 @require_GET
@@ -170,54 +217,81 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     today = local_today()
     base_url = reverse("catalog:notice_list")
     results = run_catalog_search(
-        request.GET, today=today, cursor=request.GET.get("cursor"),
+        request.GET,
+        today=today,
+        cursor=request.GET.get("cursor"),
         queryset=Notice.objects.listed().select_related(*LIST_RELATED),
     )
     facets = facet_counts(
-        results.filterset, matched_for_facets(results), base_url=base_url, unfiltered=Notice.objects.listed()
+        results.filterset,
+        matched_for_facets(results),
+        base_url=base_url,
+        unfiltered=Notice.objects.listed(),
     )
     params = results.params
     fs = results.filterset
-    chosen = []
-    for facet in facets:
-        value = fs.value(facet.name)
-        if value is None:
-            continue
-        label = value.full_name if isinstance(value, Theme) else (
-            value.name if hasattr(value, "name") else
-            f"{value}年" if facet.name == "year" else Notice.Validity(value).label
-        )
-        chosen.append({"label": facet.label, "value": label, "remove_url": facet.clear_url})
-    for name, label in (("start", "发布日期（起）"), ("end", "发布日期（止）")):
+    chosen = [
+        {
+            "label": facet.label,
+            "value": _chosen_label(facet.name, fs.value(facet.name)),
+            "remove_url": facet.clear_url,
+        }
+        for facet in facets
+        if fs.value(facet.name) is not None
+    ]
+    for name in ("start", "end"):
         if fs.value(name):
-            chosen.append({"label": label, "value": params[name], "remove_url": url_with(base_url, params, **{name: None})})
+            chosen.append(
+                {
+                    "label": fs.form.fields[name].label,
+                    "value": params[name],
+                    "remove_url": url_with(base_url, params, **{name: None}),
+                }
+            )
     sort_links = [
-        {"value": value, "label": label, "current": value == results.sort,
-         "url": url_with(base_url, params, sort=value)}
+        {
+            "value": value,
+            "label": label,
+            "current": value == results.sort,
+            "url": url_with(base_url, params, sort=value),
+        }
         for value, label in SORT_CHOICES
         if value == SORT_DATE or not results.parsed.is_empty
     ]
-    feed_url = url_with(reverse("catalog:notice_feed"), {k: v for k, v in params.items() if k not in ("per_page", "sort")})
+    feed_url = url_with(
+        reverse("catalog:notice_feed"),
+        {k: v for k, v in params.items() if k not in ("per_page", "sort")},
+    )
     page = results.page
-    return render(request, "catalog/notice_list.html", {
-        "results": results,
-        "total_label": f"{page.total:,}" + ("+" if page.total_capped else ""),
-        "rows": _result_rows(list(results.page.results), results.parsed, today),
-        "form": fs.form,
-        "facets": facets,
-        "chosen": chosen,
-        "hidden_params": [(k, v) for k, v in params.items() if k not in ("q", "scope", "start", "end", "sort", "per_page")],
-        "errors": fs.error_messages(),
-        "sort_links": sort_links,
-        "scope_choices": SCOPE_CHOICES,
-        "sort_choices": SORT_CHOICES,
-        "per_page_choices": PER_PAGE_CHOICES,
-        "sort_relevance": SORT_RELEVANCE,
-        **_pagination(base_url, params, results.page, _page_number(request, results)),
-        "clear_url": base_url,
-        "feed_url": feed_url,
-        "api_url": url_with(reverse("catalog:api_notice_list"), params),
-    })
+    return render(
+        request,
+        "catalog/notice_list.html",
+        {
+            "results": results,
+            "total_label": f"{page.total:,}" + ("+" if page.total_capped else ""),
+            "rows": _result_rows(list(results.page.results), results.parsed, today),
+            "form": fs.form,
+            "facets": facets,
+            "chosen": chosen,
+            "hidden_params": [
+                (k, v)
+                for k, v in params.items()
+                if k not in ("q", "scope", "start", "end", "sort", "per_page")
+            ],
+            "errors": fs.error_messages(),
+            "sort_links": sort_links,
+            "scope_choices": SCOPE_CHOICES,
+            "sort_choices": SORT_CHOICES,
+            "per_page_choices": PER_PAGE_CHOICES,
+            "sort_relevance": SORT_RELEVANCE,
+            **_pagination(
+                base_url, params, results.page, _page_number(request, results)
+            ),
+            "clear_url": base_url,
+            "feed_url": feed_url,
+            "api_url": url_with(reverse("catalog:api_notice_list"), params),
+        },
+    )
 
 
 # -- a notice ------------------------------------------------------------------------------------
@@ -227,41 +301,54 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     notice = get_public_notice(uuid)
     prefetch_related_objects(
-        [notice], publishers_prefetch(), "attachments",
-        related_prefetch("interpretations"), related_prefetch("interpreted_policies"),
+        [notice],
+        publishers_prefetch(),
+        "attachments",
+        related_prefetch("interpretations"),
+        related_prefetch("interpreted_policies"),
     )
     today = local_today()
     publishers = [link.agency for link in notice.publisher_links.all()]
     description = notice.summary or html_to_text(notice.body)
-    return render(request, "catalog/notice_detail.html", {
-        "notice": notice,
-        "publishers": publishers,
-        "validity_label": notice.validity_label_on(today),
-        "attachments": list(notice.attachments.all()),
-        "interpretations": notice.public_interpretations,
-        "interpreted_policies": notice.public_interpreted_policies,
-        "column_url": _column_url(notice.column),
-        "meta_description": " ".join(description.split())[:200],
-        "meta_keywords": ",".join(notice.keywords) if notice.keywords else (
-            notice.theme.name if notice.theme else ""
-        ),
-        "meta_source": "、".join(a.name for a in publishers),
-    })
+    return render(
+        request,
+        "catalog/notice_detail.html",
+        {
+            "notice": notice,
+            "publishers": publishers,
+            "validity_label": notice.validity_label_on(today),
+            "attachments": list(notice.attachments.all()),
+            "interpretations": notice.public_interpretations,
+            "interpreted_policies": notice.public_interpreted_policies,
+            "column_url": _column_url(notice.column),
+            "meta_description": " ".join(description.split())[:200],
+            "meta_keywords": ",".join(notice.keywords)
+            if notice.keywords
+            else (notice.theme.name if notice.theme else ""),
+            "meta_source": "、".join(a.name for a in publishers),
+        },
+    )
 
 
 def _attachment_content_type(attachment: Attachment) -> str:
     content_type = (attachment.content_type or "").strip().lower()
     if "/" not in content_type or any(c in content_type for c in "\r\n;"):
-        content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+        content_type = (
+            mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+        )
     if content_type in UNSAFE_INLINE_TYPES:
         content_type = "application/octet-stream"
     return content_type
 
 
 @require_GET
-def attachment_download(request: HttpRequest, uuid: UUID, attachment_id: int) -> HttpResponse:
+def attachment_download(
+    request: HttpRequest, uuid: UUID, attachment_id: int
+) -> HttpResponse:
     notice = get_public_notice(uuid)
-    attachment = Attachment.objects.filter(notice_id=notice.pk, pk=attachment_id).first()
+    attachment = Attachment.objects.filter(
+        notice_id=notice.pk, pk=attachment_id
+    ).first()
     if attachment is None or not attachment.file:
         raise Http404("附件不存在")
     try:
@@ -269,7 +356,11 @@ def attachment_download(request: HttpRequest, uuid: UUID, attachment_id: int) ->
     except (FileNotFoundError, OSError) as exc:
         raise Http404("附件文件不存在") from exc
     response = FileResponse(handle, content_type=_attachment_content_type(attachment))
-    extension = "".join(c for c in (attachment.name.rsplit(".", 1)[-1] if "." in attachment.name else "") if c.isascii() and c.isalnum())[:10]
+    extension = "".join(
+        c
+        for c in (attachment.name.rsplit(".", 1)[-1] if "." in attachment.name else "")
+        if c.isascii() and c.isalnum()
+    )[:10]
     fallback = f"attachment-{attachment.pk}" + (f".{extension}" if extension else "")
     response["Content-Disposition"] = (
         f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(attachment.name, safe='')}"
@@ -289,17 +380,23 @@ def directory(request: HttpRequest) -> HttpResponse:
     results = run_catalog_search(data, today=today, cursor=request.GET.get("cursor"))
     selected = results.filterset.value("publisher")
     page = results.page
-    return render(request, "catalog/directory.html", {
-        "results": results,
-        "total_label": f"{page.total:,}" + ("+" if page.total_capped else ""),
-        "notices": list(page.results),
-        "agencies": list(Agency.objects.filter(is_active=True).only("pk", "name")),
-        "selected_publisher": results.params.get("publisher", ""),
-        "selected_agency_name": selected.name if selected else "",
-        "errors": results.filterset.error_messages(),
-        **_pagination(base_url, results.params, page, _page_number(request, results)),
-        "per_page_choices": PER_PAGE_CHOICES,
-    })
+    return render(
+        request,
+        "catalog/directory.html",
+        {
+            "results": results,
+            "total_label": f"{page.total:,}" + ("+" if page.total_capped else ""),
+            "notices": list(page.results),
+            "agencies": list(Agency.objects.filter(is_active=True).only("pk", "name")),
+            "selected_publisher": results.params.get("publisher", ""),
+            "selected_agency_name": selected.name if selected else "",
+            "errors": results.filterset.error_messages(),
+            **_pagination(
+                base_url, results.params, page, _page_number(request, results)
+            ),
+            "per_page_choices": PER_PAGE_CHOICES,
+        },
+    )
 
 
 # -- 政府信息公开指南 (条例 第十二条) -------------------------------------------------------------------
@@ -311,9 +408,21 @@ def _guide_counts() -> dict[str, dict[int, int]]:
     if counts is None:
         listed = Notice.objects.listed().order_by()
         counts = {
-            "theme": dict(listed.filter(theme__isnull=False).values_list("theme_id").annotate(n=Count("id"))),
-            "genre": dict(listed.filter(genre__isnull=False).values_list("genre_id").annotate(n=Count("id"))),
-            "column": dict(listed.filter(column__isnull=False).values_list("column_id").annotate(n=Count("id"))),
+            "theme": dict(
+                listed.filter(theme__isnull=False)
+                .values_list("theme_id")
+                .annotate(n=Count("id"))
+            ),
+            "genre": dict(
+                listed.filter(genre__isnull=False)
+                .values_list("genre_id")
+                .annotate(n=Count("id"))
+            ),
+            "column": dict(
+                listed.filter(column__isnull=False)
+                .values_list("column_id")
+                .annotate(n=Count("id"))
+            ),
         }
         cache.set("catalog:guide_counts", counts, GUIDE_COUNTS_CACHE_SECONDS)
     return counts
@@ -328,30 +437,51 @@ def guide(request: HttpRequest) -> HttpResponse:
     by_id: dict[int, dict[str, Any]] = {}
     for theme in themes:
         if theme.parent_id is None:
-            by_id[theme.pk] = {"theme": theme, "count": counts["theme"].get(theme.pk, 0),
-                               "url": f"{list_url}?theme={theme.pk}", "children": []}
+            by_id[theme.pk] = {
+                "theme": theme,
+                "count": counts["theme"].get(theme.pk, 0),
+                "url": f"{list_url}?theme={theme.pk}",
+                "children": [],
+            }
             tree.append(by_id[theme.pk])
     for theme in themes:
         if theme.parent_id is not None and theme.parent_id in by_id:
             n = counts["theme"].get(theme.pk, 0)
-            by_id[theme.parent_id]["children"].append({"theme": theme, "count": n, "url": f"{list_url}?theme={theme.pk}"})
+            by_id[theme.parent_id]["children"].append(
+                {"theme": theme, "count": n, "url": f"{list_url}?theme={theme.pk}"}
+            )
             by_id[theme.parent_id]["count"] += n
-    genres = [{"genre": g, "count": counts["genre"].get(g.pk, 0), "url": f"{list_url}?genre={g.pk}"}
-              for g in Genre.objects.all()]
-    columns = [{"column": c, "count": counts["column"].get(c.pk, 0), "url": _column_url(c)}
-               for c in Column.objects.all()]
+    genres = [
+        {
+            "genre": g,
+            "count": counts["genre"].get(g.pk, 0),
+            "url": f"{list_url}?genre={g.pk}",
+        }
+        for g in Genre.objects.all()
+    ]
+    columns = [
+        {"column": c, "count": counts["column"].get(c.pk, 0), "url": _column_url(c)}
+        for c in Column.objects.all()
+    ]
     agencies = list(Agency.objects.filter(is_active=True))
     example = (
-        Notice.objects.listed().exclude(index_number__isnull=True)
-        .order_by("-published_at", "-id").values_list("index_number", flat=True).first()
+        Notice.objects.listed()
+        .exclude(index_number__isnull=True)
+        .order_by("-published_at", "-id")
+        .values_list("index_number", flat=True)
+        .first()
     )
-    return render(request, "catalog/guide.html", {
-        "themes": tree,
-        "genres": genres,
-        "columns": columns,
-        "agencies": agencies,
-        "index_example": example,
-    })
+    return render(
+        request,
+        "catalog/guide.html",
+        {
+            "themes": tree,
+            "genres": genres,
+            "columns": columns,
+            "agencies": agencies,
+            "index_example": example,
+        },
+    )
 
 
 # -- 网站地图 (HTML) ----------------------------------------------------------------------------------

@@ -22,24 +22,49 @@ SITE_META = ("SiteName", "SiteDomain", "SiteIDCode")
 
 @pytest.fixture
 def demo(agency, other_agency):
-    policy = publish(agency=agency, publishers=[agency, other_agency], title="关于推进义务教育优质均衡发展的实施意见",
-                     doc_number="株天教发〔2024〕5号", theme=theme("教育"), genre=genre("意见"), column=column("zcwj"),
-                     keywords=["义务教育"], summary="推进义务教育优质均衡发展。", body="<p>各学校：</p>",
-                     published_at=at(2024, 3, 1))
-    reading = publish(agency=agency, title="《实施意见》政策解读", genre=genre("解读") if _has_genre("解读") else None,
-                      column=column("zcjd"), published_at=at(2024, 3, 2))
+    policy = publish(
+        agency=agency,
+        publishers=[agency, other_agency],
+        title="关于推进义务教育优质均衡发展的实施意见",
+        doc_number="株天教发〔2024〕5号",
+        theme=theme("教育"),
+        genre=genre("意见"),
+        column=column("zcwj"),
+        keywords=["义务教育"],
+        summary="推进义务教育优质均衡发展。",
+        body="<p>各学校：</p>",
+        published_at=at(2024, 3, 1),
+    )
+    reading = publish(
+        agency=agency,
+        title="《实施意见》政策解读",
+        genre=genre("解读") if _has_genre("解读") else None,
+        column=column("zcjd"),
+        published_at=at(2024, 3, 2),
+    )
     notice_link_interpretation(policy=policy, interpretation=reading, by=None)
     for i in range(5):
-        publish(agency=other_agency, title=f"关于下达第{i + 1}批专项资金的通知", theme=theme("财政"), genre=genre("通知"),
-                column=column("tzgg"), published_at=at(2024, 4, 1 + i))
-    attachment = attachment_add(notice=policy, by=None, name="实施意见.txt", content="全文".encode())
+        publish(
+            agency=other_agency,
+            title=f"关于下达第{i + 1}批专项资金的通知",
+            theme=theme("财政"),
+            genre=genre("通知"),
+            column=column("tzgg"),
+            published_at=at(2024, 4, 1 + i),
+        )
+    attachment = attachment_add(
+        notice=policy, by=None, name="实施意见.txt", content="全文".encode()
+    )
     return {
         "policy": policy,
         "reading": reading,
         "attachment": attachment,
         "draft": draft(agency=agency, title="内部草稿"),
-        "withdrawn": withdraw(publish(agency=agency, title="已撤销的旧办法", published_at=at(2023, 1, 5)),
-                              reason="已被新办法替代", when=at(2024, 1, 2)),
+        "withdrawn": withdraw(
+            publish(agency=agency, title="已撤销的旧办法", published_at=at(2023, 1, 5)),
+            reason="已被新办法替代",
+            when=at(2024, 1, 2),
+        ),
     }
 
 
@@ -84,13 +109,16 @@ def test_catalog_machine_urls_answer(client, demo):
     policy = demo["policy"]
     checks = {
         reverse("catalog:notice_feed"): "application/atom+xml",
-        reverse("catalog:notice_feed") + "?q=%E8%B5%84%E9%87%91": "application/atom+xml",
+        reverse("catalog:notice_feed")
+        + "?q=%E8%B5%84%E9%87%91": "application/atom+xml",
         reverse("catalog:api_notice_list"): "application/json",
         reverse("catalog:api_notice_detail", args=[policy.uuid]): "application/json",
         reverse("catalog:sitemap_index"): "application/xml",
         reverse("catalog:sitemap_section", args=["notices"]): "application/xml",
         reverse("catalog:sitemap_section", args=["pages"]): "application/xml",
-        reverse("catalog:attachment_download", args=[policy.uuid, demo["attachment"].pk]): "text/plain",
+        reverse(
+            "catalog:attachment_download", args=[policy.uuid, demo["attachment"].pk]
+        ): "text/plain",
         "/robots.txt": "text/plain",
     }
     for url, content_type in checks.items():
@@ -100,9 +128,25 @@ def test_catalog_machine_urls_answer(client, demo):
 
 
 def test_every_catalog_url_name_is_covered(demo):
-    names = {p.name for p in _patterns(get_resolver(), "") if p.name and p.namespace == "catalog"}
-    covered = {"home", "notice_list", "notice_detail", "directory", "guide", "sitemap_page", "notice_feed",
-               "api_notice_list", "api_notice_detail", "sitemap_index", "sitemap_section", "attachment_download"}
+    names = {
+        p.name
+        for p in _patterns(get_resolver(), "")
+        if p.name and p.namespace == "catalog"
+    }
+    covered = {
+        "home",
+        "notice_list",
+        "notice_detail",
+        "directory",
+        "guide",
+        "sitemap_page",
+        "notice_feed",
+        "api_notice_list",
+        "api_notice_detail",
+        "sitemap_index",
+        "sitemap_section",
+        "attachment_download",
+    }
     assert names <= covered, names - covered
 
 
@@ -123,15 +167,24 @@ def test_draft_is_404(client, demo):
 
 
 def test_withdrawn_page_says_withdrawn(client, demo):
-    response = client.get(reverse("catalog:notice_detail", args=[demo["withdrawn"].uuid]))
+    response = client.get(
+        reverse("catalog:notice_detail", args=[demo["withdrawn"].uuid])
+    )
 
     assert response.status_code == 200
-    assert "本信息已于 2024-01-02 撤销，原因：已被新办法替代" in response.content.decode()
+    assert (
+        "本信息已于 2024-01-02 撤销，原因：已被新办法替代" in response.content.decode()
+    )
 
 
 class _Named:
     def __init__(self, name: str | None, namespace: str, route: str, has_args: bool):
-        self.name, self.namespace, self.route, self.has_args = name, namespace, route, has_args
+        self.name, self.namespace, self.route, self.has_args = (
+            name,
+            namespace,
+            route,
+            has_args,
+        )
 
 
 def _patterns(resolver: URLResolver, prefix: str, namespace: str = ""):
@@ -141,12 +194,21 @@ def _patterns(resolver: URLResolver, prefix: str, namespace: str = ""):
             yield from _patterns(p, prefix + str(p.pattern), ns)
         elif isinstance(p, URLPattern):
             route = prefix + str(p.pattern)
-            yield _Named(p.name, namespace, route, bool(p.pattern.converters) or "<" in route or "(?P" in route)
+            yield _Named(
+                p.name,
+                namespace,
+                route,
+                bool(p.pattern.converters) or "<" in route or "(?P" in route,
+            )
 
 
 def test_other_public_pages_without_arguments_answer(client, demo):
     for named in _patterns(get_resolver(), ""):
-        if not named.name or named.has_args or named.namespace in ("catalog", "admin", "portal", ""):
+        if (
+            not named.name
+            or named.has_args
+            or named.namespace in ("catalog", "admin", "portal", "")
+        ):
             continue
         url = reverse(f"{named.namespace}:{named.name}")
         if "/staff/" in url or url.startswith("/admin/"):

@@ -31,15 +31,31 @@ def column(slug: str) -> Column:
     return Column.objects.get(slug=slug)
 
 
-def draft(*, agency, title: str = "关于做好义务教育招生工作的通知", publishers=None, **fields) -> Notice:
-    return services.notice_create(owner_agency=agency, by=None, publishers=publishers, title=title, **fields)
+def draft(
+    *, agency, title: str = "关于做好义务教育招生工作的通知", publishers=None, **fields
+) -> Notice:
+    return services.notice_create(
+        owner_agency=agency, by=None, publishers=publishers, title=title, **fields
+    )
 
 
-def publish(*, agency, title: str = "关于做好义务教育招生工作的通知", published_at: datetime | None = None,
-            publishers=None, **fields) -> Notice:
+def publish(
+    *,
+    agency,
+    title: str = "关于做好义务教育招生工作的通知",
+    published_at: datetime | None = None,
+    publishers=None,
+    **fields,
+) -> Notice:
     notice = draft(agency=agency, title=title, publishers=publishers, **fields)
-    return services.notice_publish(notice=notice, by=None, now=published_at or at(2024, 3, 1))
+    return services.notice_publish(
+        notice=notice, by=None, now=published_at or at(2024, 3, 1)
+    )
 
 
-def withdraw(notice: Notice, *, reason: str = "已被新文件替代", when: datetime | None = None) -> Notice:
-    return services.notice_withdraw(notice=notice, by=None, now=when or at(2024, 6, 1, 10), reason=reason)
+def withdraw(
+    notice: Notice, *, reason: str = "已被新文件替代", when: datetime | None = None
+) -> Notice:
+    return services.notice_withdraw(
+        notice=notice, by=None, now=when or at(2024, 6, 1, 10), reason=reason
+    )

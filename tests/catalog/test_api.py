@@ -11,7 +11,16 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.attachments import attachment_add
 from catalog.services import notice_link_interpretation
-from tests.catalog.public_data import TZ, at, column, draft, genre, publish, theme, withdraw
+from tests.catalog.public_data import (
+    TZ,
+    at,
+    column,
+    draft,
+    genre,
+    publish,
+    theme,
+    withdraw,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +35,12 @@ def today():
 
 def test_list_returns_count_results_and_next(client, today, agency):
     for day in range(1, 6):
-        publish(agency=agency, title=f"第{day}号通知", published_at=at(2024, 4, day), genre=genre("通知"))
+        publish(
+            agency=agency,
+            title=f"第{day}号通知",
+            published_at=at(2024, 4, day),
+            genre=genre("通知"),
+        )
     draft(agency=agency, title="草稿通知")
 
     response = client.get(API, {"limit": 2})
@@ -50,9 +64,18 @@ def test_list_returns_count_results_and_next(client, today, agency):
 
 
 def test_list_item_fields(client, today, agency, other_agency):
-    notice = publish(agency=agency, publishers=[agency, other_agency], title="关于资助资金的通知",
-                     doc_number="株天教发〔2024〕3号", theme=theme("教育"), genre=genre("通知"), column=column("zcwj"),
-                     valid_until=date(2024, 12, 31), published_at=at(2024, 3, 1, 0, 30), summary="资助资金管理。")
+    notice = publish(
+        agency=agency,
+        publishers=[agency, other_agency],
+        title="关于资助资金的通知",
+        doc_number="株天教发〔2024〕3号",
+        theme=theme("教育"),
+        genre=genre("通知"),
+        column=column("zcwj"),
+        valid_until=date(2024, 12, 31),
+        published_at=at(2024, 3, 1, 0, 30),
+        summary="资助资金管理。",
+    )
 
     item = client.get(API).json()["results"][0]
 
@@ -105,7 +128,9 @@ def test_bad_parameters_answer_400_in_chinese(client, today, agency, params, fie
     assert any("\u4e00" <= ch <= "\u9fff" for ch in data["error"])
 
 
-@pytest.mark.parametrize("q", ["%", "_", "'\"", "\\", "'; DROP TABLE catalog_notice; --", "资" * 1000])
+@pytest.mark.parametrize(
+    "q", ["%", "_", "'\"", "\\", "'; DROP TABLE catalog_notice; --", "资" * 1000]
+)
 def test_strange_queries_work(client, today, agency, q):
     publish(agency=agency, title="通知")
 
@@ -116,11 +141,20 @@ def test_strange_queries_work(client, today, agency, q):
 
 
 def test_detail_has_the_full_metadata(client, today, agency):
-    policy = publish(agency=agency, title="实施意见", keywords=["教育"], body="<p>正文</p>", department="办公室",
-                     valid_from=date(2024, 1, 1), written_date=date(2023, 12, 20))
+    policy = publish(
+        agency=agency,
+        title="实施意见",
+        keywords=["教育"],
+        body="<p>正文</p>",
+        department="办公室",
+        valid_from=date(2024, 1, 1),
+        written_date=date(2023, 12, 20),
+    )
     reading = publish(agency=agency, title="实施意见解读")
     notice_link_interpretation(policy=policy, interpretation=reading, by=None)
-    attachment = attachment_add(notice=policy, by=None, name="附件.txt", content=b"text")
+    attachment = attachment_add(
+        notice=policy, by=None, name="附件.txt", content=b"text"
+    )
 
     data = client.get(f"{API}{policy.uuid}/").json()
 
@@ -133,9 +167,15 @@ def test_detail_has_the_full_metadata(client, today, agency):
     assert data["department"] == "办公室"
     assert data["keywords"] == ["教育"]
     assert data["body_html"] == "<p>正文</p>"
-    assert data["attachments"][0]["url"] == f"http://testserver/xxgk/{policy.uuid}/fujian/{attachment.pk}/"
+    assert (
+        data["attachments"][0]["url"]
+        == f"http://testserver/xxgk/{policy.uuid}/fujian/{attachment.pk}/"
+    )
     assert data["interpretations"][0]["title"] == "实施意见解读"
-    assert client.get(f"{API}{reading.uuid}/").json()["interpreted_policies"][0]["title"] == "实施意见"
+    assert (
+        client.get(f"{API}{reading.uuid}/").json()["interpreted_policies"][0]["title"]
+        == "实施意见"
+    )
 
 
 def test_detail_flags_withdrawn_and_hides_drafts(client, today, agency):
@@ -163,14 +203,22 @@ def _count(client, url, params=None) -> int:
 
 def test_api_query_counts_are_fixed(client, today, agency, other_agency):
     for i in range(55):
-        publish(agency=agency, publishers=[agency, other_agency], title=f"资金通知{i}", theme=theme("教育"),
-                genre=genre("通知"), published_at=at(2024, 1 + i % 12, 1 + i % 28))
+        publish(
+            agency=agency,
+            publishers=[agency, other_agency],
+            title=f"资金通知{i}",
+            theme=theme("教育"),
+            genre=genre("通知"),
+            published_at=at(2024, 1 + i % 12, 1 + i % 28),
+        )
     one = publish(agency=agency, title="有附件的通知")
     for i in range(3):
         attachment_add(notice=one, by=None, name=f"附件{i}.txt", content=b"text")
     client.get("/")
 
     assert _count(client, API, {"limit": 20}) == _count(client, API, {"limit": 50})
-    assert _count(client, API, {"q": "资金", "limit": 20}) == _count(client, API, {"q": "资金", "limit": 50})
+    assert _count(client, API, {"q": "资金", "limit": 20}) == _count(
+        client, API, {"q": "资金", "limit": 50}
+    )
     assert _count(client, API, {"q": "资金"}) <= 12
     assert _count(client, f"{API}{one.uuid}/") <= 5

@@ -13,7 +13,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.catalog.public_data import TZ, at, column, draft, genre, publish, theme, withdraw
+from tests.catalog.public_data import (
+    TZ,
+    at,
+    column,
+    draft,
+    genre,
+    publish,
+    theme,
+    withdraw,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,35 +40,91 @@ def world(today, agency, other_agency):
     """Five listed notices, plus a draft and a withdrawn one that match everything."""
     edu, fin = agency, other_agency
     notices = {
-        "a": publish(agency=edu, title="关于义务教育招生工作的通知", theme=theme("教育"), genre=genre("通知"),
-                     column=column("zcwj"), published_at=at(2023, 5, 10), body="<p>划片招生，就近入学。</p>"),
-        "b": publish(agency=edu, title="关于科技创新券的实施意见", theme=theme("科技"), genre=genre("意见"),
-                     column=column("tzgg"), published_at=at(2024, 2, 1), valid_until=date(2024, 12, 31),
-                     body="<p>创新券用于购买研发服务。</p>"),
-        "c": publish(agency=fin, title="关于下达2024年教育专项资金的通知", theme=theme("财政"), genre=genre("通知"),
-                     column=column("zcwj"), published_at=at(2024, 7, 1), body="<p>专项资金用于学校建设。</p>"),
+        "a": publish(
+            agency=edu,
+            title="关于义务教育招生工作的通知",
+            theme=theme("教育"),
+            genre=genre("通知"),
+            column=column("zcwj"),
+            published_at=at(2023, 5, 10),
+            body="<p>划片招生，就近入学。</p>",
+        ),
+        "b": publish(
+            agency=edu,
+            title="关于科技创新券的实施意见",
+            theme=theme("科技"),
+            genre=genre("意见"),
+            column=column("tzgg"),
+            published_at=at(2024, 2, 1),
+            valid_until=date(2024, 12, 31),
+            body="<p>创新券用于购买研发服务。</p>",
+        ),
+        "c": publish(
+            agency=fin,
+            title="关于下达2024年教育专项资金的通知",
+            theme=theme("财政"),
+            genre=genre("通知"),
+            column=column("zcwj"),
+            published_at=at(2024, 7, 1),
+            body="<p>专项资金用于学校建设。</p>",
+        ),
         # joint document, 23:30 Beijing on 31 December: still 2024 locally (15:30 UTC)
-        "d": publish(agency=edu, publishers=[edu, fin], title="关于学生资助资金管理的办法", theme=theme("教育"),
-                     genre=genre("通知"), column=column("zcjd"), published_at=at(2024, 12, 31, 23, 30),
-                     body="<p>资助资金专款专用。</p>"),
+        "d": publish(
+            agency=edu,
+            publishers=[edu, fin],
+            title="关于学生资助资金管理的办法",
+            theme=theme("教育"),
+            genre=genre("通知"),
+            column=column("zcjd"),
+            published_at=at(2024, 12, 31, 23, 30),
+            body="<p>资助资金专款专用。</p>",
+        ),
         # 00:30 Beijing on 1 January 2025 is 16:30 UTC on 31 December 2024
-        "e": publish(agency=fin, title="关于政府采购意向公开的公告", theme=theme("财政"), genre=genre("公告"),
-                     column=column("tzgg"), published_at=at(2025, 1, 1, 0, 30), body="<p>采购意向公开。</p>"),
+        "e": publish(
+            agency=fin,
+            title="关于政府采购意向公开的公告",
+            theme=theme("财政"),
+            genre=genre("公告"),
+            column=column("tzgg"),
+            published_at=at(2025, 1, 1, 0, 30),
+            body="<p>采购意向公开。</p>",
+        ),
     }
-    draft(agency=edu, title="关于义务教育招生工作的草稿", theme=theme("教育"), genre=genre("通知"), column=column("zcwj"))
-    withdraw(publish(agency=edu, title="关于义务教育招生工作的旧通知", theme=theme("教育"), genre=genre("通知"),
-                     column=column("zcwj"), published_at=at(2024, 3, 3)))
+    draft(
+        agency=edu,
+        title="关于义务教育招生工作的草稿",
+        theme=theme("教育"),
+        genre=genre("通知"),
+        column=column("zcwj"),
+    )
+    withdraw(
+        publish(
+            agency=edu,
+            title="关于义务教育招生工作的旧通知",
+            theme=theme("教育"),
+            genre=genre("通知"),
+            column=column("zcwj"),
+            published_at=at(2024, 3, 3),
+        )
+    )
     return notices
 
 
 def get(client, params: dict | str = ""):
-    response = client.get(LIST, params) if isinstance(params, dict) else client.get(LIST + params)
+    response = (
+        client.get(LIST, params)
+        if isinstance(params, dict)
+        else client.get(LIST + params)
+    )
     assert response.status_code == 200
     return response.content.decode()
 
 
 def titles(html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", t) for t in re.findall(r'<h3 class="title"><a href="[^"]+">(.*?)</a></h3>', html)]
+    return [
+        re.sub(r"<[^>]+>", "", t)
+        for t in re.findall(r'<h3 class="title"><a href="[^"]+">(.*?)</a></h3>', html)
+    ]
 
 
 def total(html: str) -> str:
@@ -69,8 +134,13 @@ def total(html: str) -> str:
 def facet(html: str, name: str) -> dict[str, int]:
     """label → count of the facet section ``name`` (top level and children)."""
     start = html.index(f'id="facet-{name}"')
-    section = html[start:html.index("</section>", start)]
-    return {label: int(n) for label, n in re.findall(r'<span>([^<]+)</span> <span class="count">(\d+)<', section)}
+    section = html[start : html.index("</section>", start)]
+    return {
+        label: int(n)
+        for label, n in re.findall(
+            r'<span>([^<]+)</span> <span class="count">(\d+)<', section
+        )
+    }
 
 
 def test_no_filters_lists_every_listed_notice_newest_first(client, world):
@@ -104,8 +174,10 @@ def test_facets_count_within_the_filtered_notices(client, world, agency):
     assert facet(html, "year") == {"2024年": 2, "2023年": 1}
     assert 'aria-current="true"><span>天元区教育局</span>' in html
     # a chosen facet offers to drop the condition again
-    section = html[html.index('id="facet-publisher"'):]
-    assert re.search(r'<li><a href="/xxgk/">不限</a></li>', section[:section.index("</section>")])
+    section = html[html.index('id="facet-publisher"') :]
+    assert re.search(
+        r'<li><a href="/xxgk/">不限</a></li>', section[: section.index("</section>")]
+    )
 
 
 def test_parent_theme_includes_children_and_child_narrows(client, world):
@@ -152,11 +224,17 @@ def test_links_preserve_the_other_parameters(client, world, agency):
 
     link = re.search(r'<a href="([^"]+)"[^>]*><span>通知</span>', html).group(1)
     params = parse_qs(urlsplit(htmllib.unescape(link)).query)
-    assert params == {"q": ["资金"], "publisher": [str(agency.pk)], "genre": [str(genre("通知").pk)]}
+    assert params == {
+        "q": ["资金"],
+        "publisher": [str(agency.pk)],
+        "genre": [str(genre("通知").pk)],
+    }
     # the form carries the chosen facets as hidden fields so a new keyword keeps them
     assert f'<input type="hidden" name="publisher" value="{agency.pk}">' in html
     # and the chosen condition can be removed on its own
-    assert re.search(r'发文机关：天元区教育局 <a href="/xxgk/\?q=%E8%B5%84%E9%87%91"', html)
+    assert re.search(
+        r'发文机关：天元区教育局 <a href="/xxgk/\?q=%E8%B5%84%E9%87%91"', html
+    )
 
 
 def test_keyword_search_with_highlight_and_counts(client, world):
@@ -200,7 +278,9 @@ def test_sort_by_date_or_relevance(client, world):
         ({"scope": "everything"}, "检索范围参数无效"),
     ],
 )
-def test_bad_parameters_explain_and_keep_the_rest(client, world, agency, params, message):
+def test_bad_parameters_explain_and_keep_the_rest(
+    client, world, agency, params, message
+):
     html = get(client, {**params, "publisher": params.get("publisher", agency.pk)})
 
     assert message in html
@@ -229,8 +309,24 @@ def test_bad_date_keeps_what_was_typed(client, world):
 
 @pytest.mark.parametrize(
     "q",
-    ["%", "_", "%%", "'", '"', "\\", "\\%", "'; DROP TABLE catalog_notice; --", "1' OR '1'='1",
-     "招生\\", "“招生”", "a" * 1000, "招生 " * 400, "<script>alert(1)</script>", "　", "\t"],
+    [
+        "%",
+        "_",
+        "%%",
+        "'",
+        '"',
+        "\\",
+        "\\%",
+        "'; DROP TABLE catalog_notice; --",
+        "1' OR '1'='1",
+        "招生\\",
+        "“招生”",
+        "a" * 1000,
+        "招生 " * 400,
+        "<script>alert(1)</script>",
+        "　",
+        "\t",
+    ],
 )
 def test_strange_queries_never_fail(client, world, q):
     html = get(client, {"q": q})
@@ -256,7 +352,12 @@ def test_tampered_cursor_shows_the_first_page_with_a_message(client, world):
 
 def test_keyset_pages_cover_everything_once(client, today, agency):
     for day in range(1, 26):
-        publish(agency=agency, title=f"第{day:02d}号公告", genre=genre("公告"), published_at=at(2024, 4, day))
+        publish(
+            agency=agency,
+            title=f"第{day:02d}号公告",
+            genre=genre("公告"),
+            published_at=at(2024, 4, day),
+        )
     seen: list[str] = []
     html = get(client, {"genre": genre("公告").pk, "per_page": 10})
     pages = 1
@@ -266,7 +367,8 @@ def test_keyset_pages_cover_everything_once(client, today, agency):
         if not match:
             break
         url = htmllib.unescape(match.group(1))
-        assert f"genre={genre('公告').pk}" in url and "per_page=10" in url
+        assert f"genre={genre('公告').pk}" in url
+        assert "per_page=10" in url
         html = client.get(url).content.decode()
         pages += 1
     assert pages == 3
@@ -281,8 +383,11 @@ def capped_search(monkeypatch):
     from catalog import search
 
     real = search.search_notices
-    monkeypatch.setattr(search, "search_notices",
-                        lambda *a, **kw: replace(real(*a, **kw), total=10000, total_capped=True))
+    monkeypatch.setattr(
+        search,
+        "search_notices",
+        lambda *a, **kw: replace(real(*a, **kw), total=10000, total_capped=True),
+    )
 
 
 def test_capped_total_is_shown_as_ten_thousand_plus(client, world, capped_search):
@@ -293,13 +398,15 @@ def test_capped_total_is_shown_as_ten_thousand_plus(client, world, capped_search
     assert facet(html, "genre") == {"通知": 3, "意见": 1, "公告": 1}
 
 
-def test_capped_word_search_lists_facet_values_without_counts(client, world, capped_search):
+def test_capped_word_search_lists_facet_values_without_counts(
+    client, world, capped_search
+):
     html = get(client, {"q": "通知"})
 
     assert "共 10,000+ 条" in html
     assert "暂不统计各项数量" in html
-    section = html[html.index('id="facet-genre"'):]
-    section = section[:section.index("</section>")]
+    section = html[html.index('id="facet-genre"') :]
+    section = section[: section.index("</section>")]
     assert "<span>通知</span>" in section
     assert 'class="count"' not in section
 
@@ -307,7 +414,12 @@ def test_capped_word_search_lists_facet_values_without_counts(client, world, cap
 def test_facet_counts_follow_a_new_publication(client, world, agency):
     assert facet(get(client), "genre")["通知"] == 3
 
-    publish(agency=agency, title="新的通知", genre=genre("通知"), published_at=at(2025, 2, 1))
+    publish(
+        agency=agency,
+        title="新的通知",
+        genre=genre("通知"),
+        published_at=at(2025, 2, 1),
+    )
 
     html = get(client)
     assert facet(html, "genre")["通知"] == 4
@@ -325,18 +437,36 @@ QUERY_COUNT_CASES = [
     {"q": "资金"},
     {"q": "通知 教育", "sort": "date"},
     {"genre": "GENRE", "year": 2024, "validity": "effective"},
-    {"q": "资金", "publisher": "PUBLISHER", "theme": "THEME", "column": "zcwj", "start": "2024-01-01"},
+    {
+        "q": "资金",
+        "publisher": "PUBLISHER",
+        "theme": "THEME",
+        "column": "zcwj",
+        "start": "2024-01-01",
+    },
 ]
 
 
-def test_list_query_count_is_fixed_whatever_the_page_size(client, today, agency, other_agency):
+def test_list_query_count_is_fixed_whatever_the_page_size(
+    client, today, agency, other_agency
+):
     # more than 50 matches for every case, so both page sizes fill their page
     for i in range(110):
-        publish(agency=[agency, other_agency][i % 2], title=f"关于教育资金的通知{i}", theme=theme("教育"),
-                genre=genre("通知"), column=column("zcwj"), published_at=at(2024, 1 + i % 12, 1 + i % 28),
-                body=f"<p>资金第{i}条</p>")
+        publish(
+            agency=[agency, other_agency][i % 2],
+            title=f"关于教育资金的通知{i}",
+            theme=theme("教育"),
+            genre=genre("通知"),
+            column=column("zcwj"),
+            published_at=at(2024, 1 + i % 12, 1 + i % 28),
+            body=f"<p>资金第{i}条</p>",
+        )
     client.get(reverse("catalog:home"))  # warm the site identity cache
-    ids = {"GENRE": genre("通知").pk, "PUBLISHER": agency.pk, "THEME": theme("科技、教育").pk}
+    ids = {
+        "GENRE": genre("通知").pk,
+        "PUBLISHER": agency.pk,
+        "THEME": theme("科技、教育").pk,
+    }
     for case in QUERY_COUNT_CASES:
         params = {k: ids.get(v, v) for k, v in case.items()}
         # the first request also counts the total and caches it (until the next write)

@@ -12,7 +12,16 @@ from django.urls import reverse
 from catalog.attachments import attachment_add
 from catalog.models import Attachment
 from catalog.services import notice_link_interpretation
-from tests.catalog.public_data import TZ, at, column, draft, genre, publish, theme, withdraw
+from tests.catalog.public_data import (
+    TZ,
+    at,
+    column,
+    draft,
+    genre,
+    publish,
+    theme,
+    withdraw,
+)
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +39,18 @@ def detail_url(notice) -> str:
 # -- home ----------------------------------------------------------------------------------------
 
 
-def test_home_lists_latest_notices_per_column_without_drafts_or_withdrawn(client, agency):
-    policy = publish(agency=agency, title="关于印发教育发展规划的通知", column=column("zcwj"))
-    notice = publish(agency=agency, title="关于开展招生报名的公告", column=column("tzgg"))
-    gone = withdraw(publish(agency=agency, title="已撤销的旧通知", column=column("tzgg")))
+def test_home_lists_latest_notices_per_column_without_drafts_or_withdrawn(
+    client, agency
+):
+    policy = publish(
+        agency=agency, title="关于印发教育发展规划的通知", column=column("zcwj")
+    )
+    notice = publish(
+        agency=agency, title="关于开展招生报名的公告", column=column("tzgg")
+    )
+    gone = withdraw(
+        publish(agency=agency, title="已撤销的旧通知", column=column("tzgg"))
+    )
     draft(agency=agency, title="尚未发布的草稿", column=column("zcwj"))
 
     html = client.get(reverse("catalog:home")).content.decode()
@@ -43,14 +60,24 @@ def test_home_lists_latest_notices_per_column_without_drafts_or_withdrawn(client
     assert gone.title not in html
     assert "尚未发布的草稿" not in html
     assert "?column=zcwj" in html  # 更多 link to the column
-    for name in ("catalog:guide", "catalog:directory", "requests_app:landing", "disclosure:report_list"):
+    for name in (
+        "catalog:guide",
+        "catalog:directory",
+        "requests_app:landing",
+        "disclosure:report_list",
+    ):
         assert f'href="{reverse(name)}"' in html
     assert 'name="q"' in html
 
 
 def test_home_shows_at_most_eight_newest_per_column(client, agency):
     for day in range(1, 11):
-        publish(agency=agency, title=f"第{day:02d}号通知", column=column("tzgg"), published_at=at(2024, 5, day))
+        publish(
+            agency=agency,
+            title=f"第{day:02d}号通知",
+            column=column("tzgg"),
+            published_at=at(2024, 5, day),
+        )
 
     html = client.get(reverse("catalog:home")).content.decode()
 
@@ -59,7 +86,9 @@ def test_home_shows_at_most_eight_newest_per_column(client, agency):
     assert "第02号通知" not in html
 
 
-def test_home_query_count_does_not_grow_with_notices(client, agency, django_assert_max_num_queries):
+def test_home_query_count_does_not_grow_with_notices(
+    client, agency, django_assert_max_num_queries
+):
     for i in range(3):
         for slug in ("zcwj", "zcjd", "tzgg"):
             publish(agency=agency, title=f"{slug} 通知 {i}", column=column(slug))
@@ -74,20 +103,36 @@ def test_home_query_count_does_not_grow_with_notices(client, agency, django_asse
 @time_machine.travel(datetime(2025, 3, 1, 10, tzinfo=TZ), tick=False)
 def test_notice_page_shows_the_metadata_block(client, agency, other_agency):
     notice = publish(
-        agency=agency, publishers=[agency, other_agency], title="关于联合开展校园安全检查的通知",
-        doc_number="株天教发[2024]7号", written_date=date(2024, 2, 27), theme=theme("教育"), genre=genre("通知"),
-        valid_from=date(2024, 3, 1), valid_until=date(2029, 2, 28), department="区教育局办公室",
-        keywords=["校园安全", "检查"], summary="部署春季校园安全检查。", body="<p>各学校：</p>",
-        column=column("zcwj"), published_at=at(2024, 3, 1, 8, 5),
+        agency=agency,
+        publishers=[agency, other_agency],
+        title="关于联合开展校园安全检查的通知",
+        doc_number="株天教发[2024]7号",
+        written_date=date(2024, 2, 27),
+        theme=theme("教育"),
+        genre=genre("通知"),
+        valid_from=date(2024, 3, 1),
+        valid_until=date(2029, 2, 28),
+        department="区教育局办公室",
+        keywords=["校园安全", "检查"],
+        summary="部署春季校园安全检查。",
+        body="<p>各学校：</p>",
+        column=column("zcwj"),
+        published_at=at(2024, 3, 1, 8, 5),
     )
 
     response = client.get(detail_url(notice))
     html = response.content.decode()
 
     assert response.status_code == 200
-    block = html[html.index('class="meta-block"'):html.index("</dl>", html.index('class="meta-block"'))]
+    block = html[
+        html.index('class="meta-block"') : html.index(
+            "</dl>", html.index('class="meta-block"')
+        )
+    ]
     assert notice.index_number in block
-    assert "天元区教育局、天元区财政局" in block  # joint document: every 发文机关, in order
+    assert (
+        "天元区教育局、天元区财政局" in block
+    )  # joint document: every 发文机关, in order
     assert "株天教发〔2024〕7号" in block
     assert "2024-02-27" in block
     assert "2024-03-01 08:05" in block
@@ -104,8 +149,12 @@ def test_notice_page_shows_the_metadata_block(client, agency, other_agency):
 
 def test_notice_page_meta_tags(client, agency, other_agency):
     notice = publish(
-        agency=agency, publishers=[agency, other_agency], title="关于做好招生工作的通知",
-        keywords=["招生", "义务教育"], summary="明确招生范围和时间。", published_at=at(2024, 3, 1, 0, 30),
+        agency=agency,
+        publishers=[agency, other_agency],
+        title="关于做好招生工作的通知",
+        keywords=["招生", "义务教育"],
+        summary="明确招生范围和时间。",
+        published_at=at(2024, 3, 1, 0, 30),
     )
 
     html = client.get(detail_url(notice)).content.decode()
@@ -123,23 +172,45 @@ def test_notice_page_meta_tags(client, agency, other_agency):
 
 
 def test_notice_page_breadcrumbs(client, agency):
-    notice = publish(agency=agency, title="关于做好招生工作的通知", column=column("zcwj"))
+    notice = publish(
+        agency=agency, title="关于做好招生工作的通知", column=column("zcwj")
+    )
 
     html = client.get(detail_url(notice)).content.decode()
 
-    crumbs = html[html.index('class="breadcrumbs"'):html.index("</nav>", html.index('class="breadcrumbs"'))]
+    crumbs = html[
+        html.index('class="breadcrumbs"') : html.index(
+            "</nav>", html.index('class="breadcrumbs"')
+        )
+    ]
     labels = re.findall(r"<li>(?:<a [^>]*>|<span [^>]*>)?([^<]+)", crumbs)
-    assert labels == ["首页", "政务公开", "政府信息公开目录", "政策文件", "关于做好招生工作的通知"]
+    assert labels == [
+        "首页",
+        "政务公开",
+        "政府信息公开目录",
+        "政策文件",
+        "关于做好招生工作的通知",
+    ]
     assert 'aria-current="page"' in crumbs
 
 
 @time_machine.travel(datetime(2026, 1, 1, 0, 30, tzinfo=TZ), tick=False)
 def test_validity_is_computed_as_of_today(client, agency):
-    expired = publish(agency=agency, title="到期的规范性文件", valid_until=date(2025, 12, 31))
-    pending = publish(agency=agency, title="明年施行的办法", valid_from=date(2026, 7, 1))
+    expired = publish(
+        agency=agency, title="到期的规范性文件", valid_until=date(2025, 12, 31)
+    )
+    pending = publish(
+        agency=agency, title="明年施行的办法", valid_from=date(2026, 7, 1)
+    )
 
-    assert "<dt>有效性</dt><dd>失效</dd>" in client.get(detail_url(expired)).content.decode()
-    assert "<dt>有效性</dt><dd>尚未生效</dd>" in client.get(detail_url(pending)).content.decode()
+    assert (
+        "<dt>有效性</dt><dd>失效</dd>"
+        in client.get(detail_url(expired)).content.decode()
+    )
+    assert (
+        "<dt>有效性</dt><dd>尚未生效</dd>"
+        in client.get(detail_url(pending)).content.decode()
+    )
 
 
 def test_draft_is_404_in_the_site_layout(client, agency):
@@ -163,7 +234,11 @@ def test_unknown_notice_is_404_in_the_site_layout(client):
 
 
 def test_withdrawn_notice_says_so_and_is_not_indexed(client, agency):
-    notice = withdraw(publish(agency=agency, title="旧招生办法"), reason="已被新办法替代", when=at(2024, 6, 1, 0, 15))
+    notice = withdraw(
+        publish(agency=agency, title="旧招生办法"),
+        reason="已被新办法替代",
+        when=at(2024, 6, 1, 0, 15),
+    )
 
     response = client.get(detail_url(notice))
     html = response.content.decode()
@@ -175,8 +250,14 @@ def test_withdrawn_notice_says_so_and_is_not_indexed(client, agency):
 
 
 def test_interpretation_links_show_on_both_pages_but_never_a_draft(client, agency):
-    policy = publish(agency=agency, title="关于推进义务教育优质均衡发展的实施意见", column=column("zcwj"))
-    reading = publish(agency=agency, title="《实施意见》政策解读", column=column("zcjd"))
+    policy = publish(
+        agency=agency,
+        title="关于推进义务教育优质均衡发展的实施意见",
+        column=column("zcwj"),
+    )
+    reading = publish(
+        agency=agency, title="《实施意见》政策解读", column=column("zcjd")
+    )
     unpublished = draft(agency=agency, title="尚未发布的图解")
     notice_link_interpretation(policy=policy, interpretation=reading, by=None)
     notice_link_interpretation(policy=policy, interpretation=unpublished, by=None)
@@ -191,12 +272,26 @@ def test_interpretation_links_show_on_both_pages_but_never_a_draft(client, agenc
     assert policy.title in reading_html
 
 
-def test_notice_page_query_count(client, agency, other_agency, django_assert_max_num_queries):
-    policy = publish(agency=agency, publishers=[agency, other_agency], title="政策", theme=theme("教育"),
-                     genre=genre("通知"), column=column("zcwj"))
+def test_notice_page_query_count(
+    client, agency, other_agency, django_assert_max_num_queries
+):
+    policy = publish(
+        agency=agency,
+        publishers=[agency, other_agency],
+        title="政策",
+        theme=theme("教育"),
+        genre=genre("通知"),
+        column=column("zcwj"),
+    )
     for i in range(3):
-        notice_link_interpretation(policy=policy, interpretation=publish(agency=agency, title=f"解读{i}"), by=None)
-        attachment_add(notice=policy, by=None, name=f"附件{i}.txt", content=f"附件内容{i}".encode())
+        notice_link_interpretation(
+            policy=policy,
+            interpretation=publish(agency=agency, title=f"解读{i}"),
+            by=None,
+        )
+        attachment_add(
+            notice=policy, by=None, name=f"附件{i}.txt", content=f"附件内容{i}".encode()
+        )
     client.get(reverse("catalog:home"))
     with django_assert_max_num_queries(5):
         assert client.get(detail_url(policy)).status_code == 200
@@ -207,7 +302,12 @@ def test_notice_page_query_count(client, agency, other_agency, django_assert_max
 
 def test_attachment_download_streams_the_file(client, agency):
     notice = publish(agency=agency, title="招生通知")
-    attachment = attachment_add(notice=notice, by=None, name="招生细则（附件1）.txt", content="第一条 招生范围".encode())
+    attachment = attachment_add(
+        notice=notice,
+        by=None,
+        name="招生细则（附件1）.txt",
+        content="第一条 招生范围".encode(),
+    )
 
     html = client.get(detail_url(notice)).content.decode()
     url = reverse("catalog:attachment_download", args=[notice.uuid, attachment.pk])
@@ -228,31 +328,54 @@ def test_attachment_of_withdrawn_notice_is_still_downloadable(client, agency):
     attachment = attachment_add(notice=notice, by=None, name="a.txt", content=b"text")
     withdraw(notice)
 
-    response = client.get(reverse("catalog:attachment_download", args=[notice.uuid, attachment.pk]))
+    response = client.get(
+        reverse("catalog:attachment_download", args=[notice.uuid, attachment.pk])
+    )
 
     assert response.status_code == 200
 
 
 def test_attachment_of_draft_or_other_notice_or_missing_file_is_404(client, agency):
     hidden = draft(agency=agency, title="草稿")
-    secret = attachment_add(notice=hidden, by=None, name="secret.txt", content=b"secret")
+    secret = attachment_add(
+        notice=hidden, by=None, name="secret.txt", content=b"secret"
+    )
     public = publish(agency=agency, title="公开通知")
     mine = attachment_add(notice=public, by=None, name="public.txt", content=b"public")
 
-    assert client.get(reverse("catalog:attachment_download", args=[hidden.uuid, secret.pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("catalog:attachment_download", args=[hidden.uuid, secret.pk])
+        ).status_code
+        == 404
+    )
     # a public notice's URL cannot fetch another notice's attachment
-    assert client.get(reverse("catalog:attachment_download", args=[public.uuid, secret.pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("catalog:attachment_download", args=[public.uuid, secret.pk])
+        ).status_code
+        == 404
+    )
     mine.file.storage.delete(mine.file.name)
-    assert client.get(reverse("catalog:attachment_download", args=[public.uuid, mine.pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("catalog:attachment_download", args=[public.uuid, mine.pk])
+        ).status_code
+        == 404
+    )
     assert Attachment.objects.count() == 2
 
 
 def test_attachment_that_could_render_as_a_page_is_sent_opaque(client, agency):
     notice = publish(agency=agency, title="公开通知")
-    attachment = attachment_add(notice=notice, by=None, name="说明.txt", content=b"plain text")
+    attachment = attachment_add(
+        notice=notice, by=None, name="说明.txt", content=b"plain text"
+    )
     Attachment.objects.filter(pk=attachment.pk).update(content_type="text/html")
 
-    response = client.get(reverse("catalog:attachment_download", args=[notice.uuid, attachment.pk]))
+    response = client.get(
+        reverse("catalog:attachment_download", args=[notice.uuid, attachment.pk])
+    )
 
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -272,26 +395,45 @@ def test_guide_is_generated_from_the_data(client, agency):
     publish(agency=agency, title="教育通知一", theme=theme("教育"), genre=genre("通知"))
     publish(agency=agency, title="教育通知二", theme=theme("教育"), genre=genre("通知"))
     publish(agency=agency, title="科技意见", theme=theme("科技"), genre=genre("意见"))
-    withdraw(publish(agency=agency, title="撤销的", theme=theme("教育"), genre=genre("通知")))
+    withdraw(
+        publish(agency=agency, title="撤销的", theme=theme("教育"), genre=genre("通知"))
+    )
 
     html = client.get(reverse("catalog:guide")).content.decode()
 
     assert re.search(r"科技、教育</a> <span class=\"count\">（3 条）", html)
     assert re.search(r">教育</a> <span class=\"count\">（2）", html)
     assert re.search(r">通知</a> <span class=\"count\">（2）", html)
-    for text in ("20 个工作日", "补正", "国办函〔2020〕109号", "行政复议", "行政诉讼", "索引号"):
+    for text in (
+        "20 个工作日",
+        "补正",
+        "国办函〔2020〕109号",
+        "行政复议",
+        "行政诉讼",
+        "索引号",
+    ):
         assert text in html
-    office = html[html.index(f'id="agency-{agency.pk}"'):]
-    office = office[:office.index("</section>")]
-    for text in (agency.name, agency.office_name, "天台路 1 号", "工作日 8:30-17:30", "0731-28112345",
-                 "0731-28112346", "jyj@example.gov.cn", "https://jyj.example.gov.cn/"):
+    office = html[html.index(f'id="agency-{agency.pk}"') :]
+    office = office[: office.index("</section>")]
+    for text in (
+        agency.name,
+        agency.office_name,
+        "天台路 1 号",
+        "工作日 8:30-17:30",
+        "0731-28112345",
+        "0731-28112346",
+        "jyj@example.gov.cn",
+        "https://jyj.example.gov.cn/",
+    ):
         assert text in office
 
 
 def test_guide_query_count(client, agency, django_assert_max_num_queries):
     for i in range(3):
         AgencyFactory(name=f"街道{i}")
-        publish(agency=agency, title=f"通知{i}", theme=theme("教育"), genre=genre("通知"))
+        publish(
+            agency=agency, title=f"通知{i}", theme=theme("教育"), genre=genre("通知")
+        )
     client.get(reverse("catalog:home"))
     with django_assert_max_num_queries(8):
         assert client.get(reverse("catalog:guide")).status_code == 200
@@ -303,8 +445,14 @@ def test_guide_query_count(client, agency, django_assert_max_num_queries):
 def test_sitemap_page_lists_sections(client):
     html = client.get(reverse("catalog:sitemap_page")).content.decode()
 
-    for name in ("catalog:notice_list", "catalog:directory", "catalog:guide", "requests_app:landing",
-                 "disclosure:report_list", "catalog:notice_feed"):
+    for name in (
+        "catalog:notice_list",
+        "catalog:directory",
+        "catalog:guide",
+        "requests_app:landing",
+        "disclosure:report_list",
+        "catalog:notice_feed",
+    ):
         assert f'href="{reverse(name)}' in html
     assert "?column=zcwj" in html
 
@@ -315,8 +463,12 @@ def test_sitemap_xml_lists_listed_notices_only(client, agency):
     gone = withdraw(publish(agency=agency, title="撤销"))
 
     index = client.get("/sitemap.xml")
-    notices = client.get(reverse("catalog:sitemap_section", args=["notices"])).content.decode()
-    pages = client.get(reverse("catalog:sitemap_section", args=["pages"])).content.decode()
+    notices = client.get(
+        reverse("catalog:sitemap_section", args=["notices"])
+    ).content.decode()
+    pages = client.get(
+        reverse("catalog:sitemap_section", args=["pages"])
+    ).content.decode()
 
     assert index.status_code == 200
     assert "sitemap-notices.xml" in index.content.decode()
