@@ -8,7 +8,6 @@ from datetime import date
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
@@ -179,10 +178,19 @@ class Notice(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    # Search: maintained by catalog.search from title, 发文字号, 索引号, 内容概述, body and
-    # attachment text whenever a notice or its attachments change.
+    # Search (catalog/search.py, docs/search.md): maintained by refresh_notice_search from
+    # title, 发文字号, 索引号, 内容概述, body and attachment text whenever a notice or its
+    # attachments change. search_text is kept uncompressed in the row (migration
+    # 0003_search_codes) because every long word is re-checked against it with strpos.
     search_text = models.TextField("检索文本", blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_title = models.TextField("检索标题", blank=True, editable=False)
+    search_codes = ArrayField(
+        models.BigIntegerField(), verbose_name="检索码", default=list, blank=True, editable=False,
+        help_text="检索文本中每个字和每两个相邻字的编码，按发布半年分段（catalog.search.keys_of）。",
+    )
+    search_title_codes = ArrayField(
+        models.BigIntegerField(), verbose_name="标题检索码", default=list, blank=True, editable=False
+    )
 
     objects = NoticeQuerySet.as_manager()
 
@@ -221,8 +229,10 @@ class Notice(models.Model):
             models.Index(fields=["owner_agency", "status"], name="catalog_notice_owner_idx"),
             # exact lookups of 发文字号 put that notice first in search
             models.Index(fields=["doc_number"], name="catalog_notice_docnum_idx"),
-            # full-text search (see catalog/search.py and docs/search.md)
-            GinIndex(fields=["search_vector"], name="catalog_notice_search_gin"),
+            # search: notices containing given characters / character pairs (catalog/search.py)
+            GinIndex(fields=["search_codes"], name="catalog_notice_codes_gin", fastupdate=False),
+            # search, 相关度 order: notices whose title contains the words
+            GinIndex(fields=["search_title_codes"], name="catalog_notice_title_codes_gin", fastupdate=False),
         ]
 
     def __str__(self) -> str:
@@ -345,3 +355,35 @@ class NoticeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class SearchGeneration(models.Model):
+    """One row, bumped by a statement trigger on every write to the tables a search total
+    depends on (migration 0005_search_count_cache). A cached total is valid only for the
+    generation it was counted in, so a publish, edit or withdrawal invalidates them all."""
+
+    value = models.BigIntegerField("代次", default=0)
+
+    class Meta:
+        verbose_name = "检索数据代次"
+        verbose_name_plural = "检索数据代次"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class SearchCount(models.Model):
+    """Cached capped total of one search (query words + filters), see catalog.search."""
+
+    key = models.CharField("检索键", max_length=64, primary_key=True)
+    generation = models.BigIntegerField("代次")
+    total = models.PositiveIntegerField("结果数")
+    is_capped = models.BooleanField("超过上限", default=False)
+    created_at = models.DateTimeField("统计时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "检索结果数缓存"
+        verbose_name_plural = "检索结果数缓存"
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}…: {self.total}"

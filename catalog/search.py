@@ -1,30 +1,788 @@
-"""Chinese full-text search over notices.
+"""Chinese full-text search over notices: plain substring semantics, fast at 1,000,000 notices.
 
-INTERIM implementation (plain substring scan) to be replaced by the bigram index
-design in this module; the public functions below are the stable interface.
+A query is up to ``MAX_TERMS`` words; a notice matches when its normalised text (title, 发文字号,
+索引号, 内容概述, body and attachment text; NFKC + lower-case on both sides) contains every word
+as a substring. There is no segmenter, so recall is 100 % by construction. How (docs/search.md):
+
+- **Keys.** ``search_codes`` holds one key per distinct character and per distinct pair of
+  adjacent characters of the text, tagged with the half-year of publication (``bucket_of``),
+  in a GIN index. A one- or two-character word *is* a key, so the index answers it exactly; a
+  longer word's pairs give candidates that are re-checked with ``strpos`` on ``search_text``,
+  which is stored uncompressed in the row so a re-check costs microseconds.
+- **Newest first, stop early.** The half-year tag lets the index be read one half-year at a
+  time, newest first (``UNION ALL`` under a ``LIMIT``), so neither a page nor a capped total
+  reads more of the index than it needs. Very common words are cheaper still by walking the
+  newest notices and checking each text; the planner statistics of the key columns decide.
+- **Totals** are capped at ``COUNT_CAP`` + 1 and cached per query and filters until the next
+  write to the catalog (a trigger bumps ``SearchGeneration``).
+- **Pages** are keyset cursors (band, 发布时间, id), signed; the total travels in the cursor.
 """
 
 from __future__ import annotations
 
+import bisect
+import hashlib
+import json
+import math
+import operator
+import re
 import unicodedata
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import reduce
+from itertools import repeat
+from typing import Any
+
+from django.core import signing
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import BooleanField, F, Q, QuerySet, Value, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber, StrIndex
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from catalog.sanitize import html_to_text
 
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 10
+COUNT_CAP = 10_000  # totals above this are shown as "10,000+"
+MAX_PAGE_SIZE = 100
+
+# Planner knobs (docs/search.md and docs/performance.md have the measurements behind them).
+WALK_WINDOW = 2_000  # newest rows a walk checks before the index takes over
+GIN_MAX_CODES = 12  # keys handed to the index per half-year (the rarest ones)
+GIN_CHEAP_FREQ = 0.01  # keys rarer than this are always worth adding to an index scan
+STATS_CACHE_SECONDS = 600
+COUNT_CACHE_MAX_AGE = "1 hour"  # a cached total is also dropped after this (SQL interval)
+# Rough costs in microseconds, measured on the bench machine.
+COST_WALK_ROW = 4.0  # walk the date index, fetch the row, strpos every word
+COST_SEQ_ROW = 3.0  # sequential scan + strpos
+COST_BUCKET = 60.0  # plan and start one half-year's index scan
+COST_GIN_ENTRY = 0.3  # one posting-list entry read into a bitmap
+COST_FETCH = 1.5  # fetch a candidate row
+COST_VERIFY = 2.5  # strpos over a whole text (title: a tenth of it)
+
+_SEARCH_COLUMNS = ("search_text", "search_title", "search_codes", "search_title_codes")
+_CURSOR_SALT = "catalog.search.cursor"
+_STATS_KEY = "catalog.search.stats.v2"
+_KEYS_PLACEHOLDER = -(10**15)  # never a real key (keys are ≥ 0)
+
+
+# -- normalisation and keys ----------------------------------------------------------------
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+
+
+def _narrow(match: re.Match) -> str:
+    return chr(ord(match.group()) - 0xFEE0)
+
 
 def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """NFKC + lower-case; control characters become spaces. Applied to texts and queries alike.
+
+    Full-width ASCII (，１Ａ…) is mapped first, exactly as NFKC maps it, because
+    unicodedata.normalize is several times slower once it meets one such character.
+    """
+    text = _FULL_WIDTH.sub(_narrow, text or "")
+    return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text).lower())
 
 
-def notice_search_text(notice) -> str:
-    parts = [notice.title, notice.doc_number, notice.index_number or "", notice.summary, html_to_text(notice.body)]
-    parts += [a.text for a in notice.attachments.all()]
-    return normalise("\n".join(p for p in parts if p))
+def _fold_astral(text: str) -> str:
+    # Characters beyond the BMP share 2,048 codes in the surrogate range, which no real
+    # character uses; a word containing one is always re-checked.
+    return _ASTRAL.sub(lambda m: chr(0xD800 + ord(m.group()) % 0x800), text)
+
+
+def text_codes(text: str) -> set[int]:
+    """Codes of every character and every pair of adjacent characters of the normalised ``text``.
+
+    A character's code is its code point (< 0x10000), a pair's ``(a << 16) | b`` (≥ 0x10000):
+    32 bits, exact for the BMP. Pairs never span whitespace (words never contain it).
+    """
+    if _ASTRAL.search(text):
+        text = _fold_astral(text)
+    out: set[int] = set()
+    for seg in text.split():
+        ks = list(map(ord, seg))
+        out.update(ks)
+        out.update(map(operator.or_, map(operator.lshift, ks, repeat(16)), ks[1:]))
+    return out
+
+
+def term_codes(term: str) -> tuple[int, ...]:
+    """Codes a text must have to contain ``term``: its character, or its pairs."""
+    ks = list(map(ord, _fold_astral(term)))
+    if len(ks) == 1:
+        return (ks[0],)
+    return tuple(dict.fromkeys((a << 16) | b for a, b in zip(ks, ks[1:])))
+
+
+def term_is_exact(term: str) -> bool:
+    """True when the index alone decides whether a text contains ``term``."""
+    return len(term) <= 2 and not _ASTRAL.search(term)
+
+
+def bucket_of(published_at: datetime | None) -> int:
+    """Half-year of publication (UTC) as a small number that grows with the date; 0 = never."""
+    if published_at is None:
+        return 0
+    utc = published_at.astimezone(UTC)
+    return min(max((utc.year - 1990) * 2 + (utc.month > 6) + 1, 1), 255)
+
+
+def keys_of(codes: Iterable[int], bucket: int) -> list[int]:
+    """Index keys: the codes tagged with their half-year (bucket << 32 | code)."""
+    return list(map(operator.or_, codes, repeat(bucket << 32)))
+
+
+def notice_search_fields(
+    *, title: str, doc_number: str, index_number: str, summary: str, body_html: str,
+    attachment_texts: Iterable[str], published_at: datetime | None,
+) -> dict[str, Any]:
+    parts = [title, doc_number, index_number, summary, html_to_text(body_html), *attachment_texts]
+    text = "\n".join(normalise(p) for p in parts if p)
+    search_title = normalise(title)
+    bucket = bucket_of(published_at)
+    return {
+        "search_text": text,
+        "search_title": search_title,
+        "search_codes": keys_of(text_codes(text), bucket),
+        "search_title_codes": keys_of(text_codes(search_title), bucket),
+    }
 
 
 def refresh_notice_search(notice_ids: Iterable[int]) -> None:
+    """Recompute the search columns of these notices from their fields and attachments.
+
+    Call it whenever a notice's text, attachments or 发布时间 change (the services do).
+    """
+    from django.db.models import Prefetch
+
+    from catalog.models import Attachment, Notice
+
+    ids = list(notice_ids)
+    if not ids:
+        return
+    notices = (
+        Notice.objects.filter(pk__in=ids)
+        .only("pk", "title", "doc_number", "index_number", "summary", "body", "published_at")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.only("notice_id", "text")))
+    )
+    for notice in notices:
+        fields = notice_search_fields(
+            title=notice.title, doc_number=notice.doc_number, index_number=notice.index_number or "",
+            summary=notice.summary, body_html=notice.body,
+            attachment_texts=[a.text for a in notice.attachments.all()], published_at=notice.published_at,
+        )
+        Notice.objects.filter(pk=notice.pk).update(**fields)
+
+
+# -- parsing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    terms: tuple[str, ...]  # normalised words, deduplicated, as typed
+    raw: str  # what the user typed (stripped)
+    warning: str = ""  # "" or a Chinese message (truncated, too many words …)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+    @property
+    def effective_terms(self) -> tuple[str, ...]:
+        """The words that decide a match: a word inside another word adds nothing."""
+        terms = self.terms
+        return tuple(t for t in terms if not any(t != o and t in o for o in terms))
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    raw = (raw or "").replace("\x00", "").strip()
+    warnings = []
+    text = raw
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        warnings.append(f"检索词过长，只使用了前 {MAX_QUERY_CHARS} 个字符。")
+    terms = list(dict.fromkeys(normalise(text).split()))
+    if len(terms) > MAX_TERMS:
+        terms = terms[:MAX_TERMS]
+        warnings.append(f"检索词过多，只使用了前 {MAX_TERMS} 个词。")
+    return ParsedQuery(terms=tuple(terms), raw=raw, warning="".join(warnings))
+
+
+# -- statistics ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ColumnStats:
+    codes: array  # sorted codes among the most common keys ('L')
+    freqs: array  # fraction of rows containing each code, summed over half-years ('d')
+    min_freq: float  # a key missing from the list is rarer than this
+
+    def freq(self, code: int) -> float:
+        i = bisect.bisect_left(self.codes, code)
+        if i < len(self.codes) and self.codes[i] == code:
+            return self.freqs[i]
+        return self.min_freq / 2
+
+
+@dataclass(frozen=True)
+class _Stats:
+    rows: float
+    columns: dict[str, _ColumnStats]
+
+
+def _load_stats() -> _Stats:
+    """Row count and the most common keys' frequencies from ANALYZE (pg_class, pg_stats)."""
     from catalog.models import Notice
 
-    for notice in Notice.objects.filter(pk__in=list(notice_ids)).prefetch_related("attachments"):
-        notice.search_text = notice_search_text(notice)
-        notice.save(update_fields=["search_text"])
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT c.reltuples, s.attname, s.most_common_elems::text, s.most_common_elem_freqs "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname "
+            "  AND s.attname IN ('search_codes', 'search_title_codes') "
+            "WHERE c.oid = %s::regclass",
+            [Notice._meta.db_table],
+        )
+        rows = cur.fetchall()
+    columns: dict[str, _ColumnStats] = {}
+    reltuples = 0.0
+    for reltuples, attname, elems, freqs in rows:
+        if not attname or not elems or not freqs or len(freqs) < 3:
+            continue
+        by_code: dict[int, float] = {}
+        for key, freq in zip((int(x) for x in elems.strip("{}").split(",") if x), freqs, strict=False):
+            code = key & 0xFFFFFFFF
+            by_code[code] = by_code.get(code, 0.0) + freq
+        codes = sorted(by_code)
+        columns[attname] = _ColumnStats(
+            codes=array("L", codes), freqs=array("d", (by_code[c] for c in codes)), min_freq=float(freqs[-3])
+        )
+    return _Stats(rows=max(float(reltuples or 0), 0.0), columns=columns)
+
+
+def _stats() -> _Stats:
+    stats = cache.get(_STATS_KEY)
+    if stats is None:
+        stats = _load_stats()
+        cache.set(_STATS_KEY, stats, STATS_CACHE_SECONDS)
+    return stats
+
+
+# -- planning ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    text: str  # column holding the normalised text
+    codes: str  # column holding its keys (GIN)
+    verify_cost: float
+
+
+_FULL = _Target("search_text", "search_codes", COST_VERIFY)
+_TITLE = _Target("search_title", "search_title_codes", COST_VERIFY / 10)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    target: _Target
+    terms: tuple[str, ...]
+    gin_codes: tuple[int, ...]  # codes the index scan uses (the rarest)
+    gin_verify: tuple[str, ...]  # words the index path must still re-check with strpos
+    freq: float  # estimated fraction of notices that match (1.0 when unknown)
+    gin_entries: float  # posting entries an index scan reads, as a fraction of rows
+    gin_candidates: float  # candidates it yields, as a fraction of rows
+    known: bool  # False: no statistics yet, the estimates are guesses
+
+
+def _plan(target: _Target, terms: Sequence[str], stats: _Stats) -> _Plan:
+    col = stats.columns.get(target.codes)
+    per_term = [(t, term_codes(t)) for t in terms]
+    if col is None:
+        # no statistics yet (a new or small table): every word's first and last pair
+        chosen = list(dict.fromkeys(c for _t, codes in per_term for c in (codes[0], codes[-1])))[:GIN_MAX_CODES]
+        freq, entries, candidates = 1.0, 1.0, 1.0
+    else:
+        freq = 1.0
+        for _t, codes in per_term:
+            freq *= min(col.freq(c) for c in codes)  # a word is at most as common as its rarest pair
+        ranked = sorted({c for _t, codes in per_term for c in codes}, key=col.freq)
+        chosen = [c for i, c in enumerate(ranked) if i == 0 or col.freq(c) <= GIN_CHEAP_FREQ][:GIN_MAX_CODES]
+        entries = sum(col.freq(c) for c in chosen)
+        candidates = min(col.freq(c) for c in chosen)
+    chosen_set = set(chosen)
+    verify = tuple(t for t, codes in per_term if not (term_is_exact(t) and codes[0] in chosen_set))
+    return _Plan(target=target, terms=tuple(terms), gin_codes=tuple(chosen), gin_verify=verify, freq=freq,
+                 gin_entries=entries, gin_candidates=candidates, known=col is not None)
+
+
+@dataclass(frozen=True)
+class _Context:
+    rows: float  # estimated notices
+    buckets: tuple[int, int]  # lowest and highest half-year holding a published notice
+
+
+def _walk_cost(plan: _Plan, need: int, ctx: _Context) -> float:
+    return min(need / max(plan.freq, 1 / ctx.rows), ctx.rows) * COST_WALK_ROW
+
+
+def _gin_cost(plan: _Plan, need: int, ctx: _Context) -> float:
+    """Reading the index half-year by half-year, newest first, until ``need`` matches."""
+    n_buckets = ctx.buckets[1] - ctx.buckets[0] + 1
+    per_bucket_rows = ctx.rows / n_buckets
+    matches_per_bucket = max(plan.freq * per_bucket_rows, 1e-9)
+    buckets = min(n_buckets, math.ceil(need / matches_per_bucket))
+    verify = plan.target.verify_cost if plan.gin_verify else 0.0
+    per_bucket = per_bucket_rows * (plan.gin_entries * COST_GIN_ENTRY + plan.gin_candidates * (COST_FETCH + verify))
+    return buckets * (COST_BUCKET + per_bucket)
+
+
+# -- SQL pieces ----------------------------------------------------------------------------
+
+
+def _contains_all(qs: QuerySet, column: str, terms: Sequence[str], prefix: str) -> QuerySet:
+    """``qs`` restricted to rows whose ``column`` contains every term (strpos: no LIKE escaping)."""
+    for i, term in enumerate(terms):
+        name = f"search_{prefix}{i}"
+        qs = qs.alias(**{name: StrIndex(column, Value(term))}).filter(**{f"{name}__gt": 0})
+    return qs
+
+
+def _title_hit_q(terms: Sequence[str]) -> Q:
+    q = Q()
+    for term in terms:
+        q &= Q(search_title__contains=term)
+    return q
+
+
+def _keyset(qs: QuerySet, key: tuple[datetime, int] | None, forward: bool) -> QuerySet:
+    if key is None:
+        return qs
+    op = "<" if forward else ">"
+    table = qs.model._meta.db_table
+    return qs.filter(
+        RawSQL(f'("{table}"."published_at", "{table}"."id") {op} (%s, %s)', [key[0], key[1]],
+               output_field=BooleanField())
+    )
+
+
+def _ordering(forward: bool) -> list:
+    if forward:
+        return [F("published_at").desc(), F("id").desc()]
+    return [F("published_at").asc(), F("id").asc()]
+
+
+def _in_order(rows: Sequence[tuple[int, datetime]], forward: bool) -> bool:
+    keys = [(r[1], r[0]) for r in rows]
+    return keys == sorted(keys, reverse=forward)
+
+
+def _run_index_scan(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """Run a query over the key arrays so that they are only ever read through the index.
+
+    A key array lives out of line and costs ~50 µs a row to test, so sequential and plain
+    index scans are switched off for this statement (the GIN index is read as a bitmap), and
+    parallel plans too (a UNION ALL of half-years must run in order). The settings are local
+    to a savepoint or transaction that is rolled back afterwards.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), "
+                "set_config('max_parallel_workers_per_gather', '0', true)"
+            )
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        transaction.set_rollback(True)
+    return rows
+
+
+def _bucketed(
+    qs: QuerySet, plan: _Plan, buckets: Iterable[int], *, forward: bool | None = None, limit: int | None = None
+) -> tuple[str, list[Any]]:
+    """``qs`` filtered by the plan's keys, once per half-year in the given order, as UNION ALL.
+
+    Each branch selects (id, published_at), ordered and limited when ``forward`` is given.
+    The query is compiled once with a placeholder for the keys; each half-year only swaps
+    that parameter. Without an ORDER BY outside, PostgreSQL runs the branches in order and a
+    LIMIT around the union stops after the first half-years that fill it.
+    """
+    placeholder = [_KEYS_PLACEHOLDER - i for i in range(len(plan.gin_codes))]
+    qs = qs.filter(**{f"{plan.target.codes}__contains": placeholder})
+    qs = _contains_all(qs, plan.target.text, plan.gin_verify, "g").values_list("id", "published_at")
+    qs = qs.order_by(*_ordering(forward)) if forward is not None else qs.order_by()
+    if limit is not None:
+        qs = qs[:limit]
+    sql, params = qs.query.sql_with_params()
+    params = list(params)
+    width = len(placeholder)
+    slot = next(i for i in range(len(params) - width + 1) if params[i:i + width] == placeholder)
+    parts: list[str] = []
+    all_params: list[Any] = []
+    for bucket in buckets:
+        parts.append(f"({sql})")
+        all_params += params[:slot] + keys_of(plan.gin_codes, bucket) + params[slot + width:]
+    return " UNION ALL ".join(parts), all_params
+
+
+def _bucket_range(ctx: _Context, key: tuple[datetime, int] | None, forward: bool) -> range:
+    low, high = ctx.buckets
+    if key is not None:
+        if forward:
+            high = min(high, bucket_of(key[0]))
+        else:
+            low = max(low, bucket_of(key[0]))
+    return range(high, low - 1, -1) if forward else range(low, high + 1)
+
+
+@dataclass
+class _Phase:
+    """One band of the result order (exact identifier, title hits, the rest)."""
+
+    number: int
+    base: QuerySet  # notices of this band, before the word conditions
+    plan: _Plan | None  # None: the band is ``base`` itself (no words)
+
+
+def _phase_rows(
+    phase: _Phase, key: tuple[datetime, int] | None, forward: bool, need: int, ctx: _Context
+) -> list[tuple[int, datetime]]:
+    """Up to ``need`` (id, published_at) of ``phase`` after ``key``, in page order."""
+    plan = phase.plan
+    if plan is None:
+        qs = _keyset(phase.base, key, forward).order_by(*_ordering(forward))
+        return list(qs.values_list("id", "published_at")[:need])
+    if _gin_cost(plan, need, ctx) < _walk_cost(plan, need, ctx):
+        return _gin_rows(phase, key, forward, need, ctx)
+    rows, last_key = _walk_rows(phase, key, forward, need)
+    if len(rows) >= need or last_key is None:
+        return rows
+    return rows + _gin_rows(phase, last_key, forward, need - len(rows), ctx)
+
+
+def _walk_rows(phase: _Phase, key, forward: bool, need: int):
+    """Check the next ``WALK_WINDOW`` rows in page order one by one; stop at ``need`` hits.
+
+    Returns the hits and, when the window was used up, the key of its last row.
+    """
+    plan = phase.plan
+    order = _ordering(forward)
+    inner = (
+        _keyset(phase.base, key, forward).order_by(*order)
+        .annotate(walk_rn=Window(RowNumber(), order_by=order))
+        .values("id", "published_at", plan.target.text, "walk_rn")[:WALK_WINDOW]
+    )
+    sql, params = inner.query.sql_with_params()
+    hit = " AND ".join(f'strpos(w."{plan.target.text}", %s) > 0' for _ in plan.terms)
+    with connection.cursor() as cur:
+        cur.execute(
+            f'SELECT w."id", w."published_at", w."walk_rn", ({hit}) FROM ({sql}) w '  # noqa: S608 (ORM-compiled SQL; words are parameters)
+            f'WHERE ({hit}) OR w."walk_rn" = %s LIMIT %s',
+            [*plan.terms, *params, *plan.terms, WALK_WINDOW, need],
+        )
+        fetched = cur.fetchall()
+    hits = [(r[0], r[1]) for r in fetched if r[3]]
+    last = [(r[1], r[0]) for r in fetched if r[2] == WALK_WINDOW]
+    return hits, (last[0] if last else None)
+
+
+def _gin_rows(phase: _Phase, key, forward: bool, need: int, ctx: _Context) -> list[tuple[int, datetime]]:
+    buckets = _bucket_range(ctx, key, forward)
+    if not buckets:
+        return []
+    union, params = _bucketed(_keyset(phase.base, key, forward), phase.plan, buckets, forward=forward, limit=need)
+    rows = [(r[0], r[1]) for r in _run_index_scan(f"SELECT * FROM ({union}) u LIMIT %s", [*params, need])]  # noqa: S608
+    if not _in_order(rows, forward):  # never seen; a safe, slower answer if it ever happens
+        direction = "DESC" if forward else "ASC"
+        rows = [(r[0], r[1]) for r in _run_index_scan(
+            f"SELECT * FROM ({union}) u ORDER BY 2 {direction}, 1 {direction} LIMIT %s", [*params, need])]  # noqa: S608
+    return rows
+
+
+# -- totals ----------------------------------------------------------------------------------
+
+
+def _count(base: QuerySet, plan: _Plan | None, ctx: _Context) -> int:
+    """min(number of notices in ``base`` matching ``plan``, COUNT_CAP + 1)."""
+    cap = COUNT_CAP + 1
+    if plan is None:
+        return base.order_by().values("id")[:cap].count()
+    seq_cost = min(ctx.rows, cap / max(plan.freq, 1 / ctx.rows)) * COST_SEQ_ROW
+    if not plan.known or _gin_cost(plan, cap, ctx) < seq_cost:
+        buckets = _bucket_range(ctx, None, True)
+        if not buckets:
+            return 0
+        union, params = _bucketed(base, plan, buckets)
+        sql = f"SELECT count(*) FROM (SELECT * FROM ({union}) u LIMIT %s) s"  # noqa: S608 (ORM-compiled)
+        return _run_index_scan(sql, [*params, cap])[0][0]
+    return _contains_all(base, plan.target.text, plan.terms, "c").order_by().values("id")[:cap].count()
+
+
+def _count_key(base: QuerySet, terms: Sequence[str]) -> str:
+    sql, params = base.order_by().values("id").query.sql_with_params()
+    blob = json.dumps([sql, [str(p) for p in params], list(terms), COUNT_CAP], ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _lookup(key: str) -> tuple[int | None, int | None, tuple[int, int]]:
+    """(catalog generation, cached total or None, half-years holding notices) in one query."""
+    from catalog.models import Notice, SearchCount, SearchGeneration
+
+    gen, counts, notices = (SearchGeneration._meta.db_table, SearchCount._meta.db_table, Notice._meta.db_table)
+    statuses = list(Notice.Status.values)
+    firsts = ", ".join(f"(SELECT min(published_at) FROM {notices} WHERE status = %s)" for _ in statuses)
+    lasts = ", ".join(f"(SELECT max(published_at) FROM {notices} WHERE status = %s)" for _ in statuses)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"WITH g AS (SELECT value FROM {gen} ORDER BY id LIMIT 1) "  # noqa: S608 (model tables)
+            f"SELECT (SELECT value FROM g), (SELECT c.total FROM {counts} c, g WHERE c.key = %s "
+            f"  AND c.generation = g.value AND c.created_at > now() - interval '{COUNT_CACHE_MAX_AGE}'), "
+            f"LEAST({firsts}), GREATEST({lasts})",
+            [key, *statuses, *statuses],
+        )
+        generation, total, first, last = cur.fetchone()
+    buckets = (bucket_of(first), bucket_of(last)) if first is not None else (1, 0)
+    return generation, total, buckets
+
+
+def _store_count(key: str, generation: int, total: int) -> None:
+    from catalog.models import SearchCount
+
+    table = SearchCount._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"WITH old AS (DELETE FROM {table} WHERE key IN ("  # noqa: S608 (model table)
+            f"  SELECT key FROM {table} WHERE generation < %s "
+            f"  OR created_at < now() - interval '{COUNT_CACHE_MAX_AGE}' LIMIT 100)) "
+            f"INSERT INTO {table} (key, generation, total, is_capped, created_at) "
+            "VALUES (%s, %s, %s, %s, now()) ON CONFLICT (key) DO UPDATE SET "
+            "generation = EXCLUDED.generation, total = EXCLUDED.total, "
+            "is_capped = EXCLUDED.is_capped, created_at = EXCLUDED.created_at",
+            [generation, key, generation, total, total > COUNT_CAP],
+        )
+
+
+# -- cursors ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    forward: bool
+    phase: int
+    key: tuple[datetime, int]
+    total: int
+
+
+def _encode_cursor(order: str, qkey: str, forward: bool, phase: int, key: tuple[datetime, int], total: int) -> str:
+    return signing.dumps(
+        {"o": order, "k": qkey[:16], "f": int(forward), "p": phase, "t": key[0].isoformat(), "i": key[1], "n": total},
+        salt=_CURSOR_SALT, compress=True,
+    )
+
+
+def _decode_cursor(cursor: str | None, order: str, qkey: str) -> _Cursor | None:
+    """The cursor, or None when it is missing, tampered with or belongs to another search."""
+    if not cursor or not isinstance(cursor, str) or len(cursor) > 1000:
+        return None
+    try:
+        data = signing.loads(cursor, salt=_CURSOR_SALT)
+        if data["o"] != order or data["k"] != qkey[:16]:
+            return None
+        key = (datetime.fromisoformat(data["t"]), int(data["i"]))
+        if key[0].tzinfo is None:
+            return None
+        return _Cursor(forward=bool(data["f"]), phase=int(data["p"]), key=key, total=int(data["n"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+# -- the search ------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchPage:
+    results: list  # list[Notice]
+    total: int
+    total_capped: bool  # True → display "10,000+"
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+def _identifier_spellings(parsed: ParsedQuery) -> list[str]:
+    """Spellings of the query that may equal a 索引号 or 发文字号 (one word, ≤ 80 chars).
+
+    Only spellings that normalise to the query's word, so an identifier match is always also
+    a text match (the 索引号 and 发文字号 are part of the searched text).
+    """
+    if len(parsed.terms) != 1 or len(parsed.raw) > 80:
+        return []
+    nfkc = unicodedata.normalize("NFKC", parsed.raw).strip()
+    if normalise(nfkc) != parsed.terms[0]:
+        return []
+    return list(dict.fromkeys([nfkc, nfkc.upper()]))
+
+
+def _phases(base: QuerySet, parsed: ParsedQuery, order: str, stats: _Stats) -> list[_Phase]:
+    if parsed.is_empty:
+        return [_Phase(number=0, base=base, plan=None)]
+    terms = parsed.effective_terms
+    full = _plan(_FULL, terms, stats)
+    if order != "relevance":
+        return [_Phase(number=0, base=base, plan=full)]
+    phases = []
+    rest = base
+    spellings = _identifier_spellings(parsed)
+    if spellings:
+        exact = base.filter(Q(index_number__in=spellings) | Q(doc_number__in=spellings))
+        exact_ids = list(exact.order_by().values_list("id", flat=True)[:50])
+        if exact_ids:
+            phases.append(_Phase(number=0, base=base.filter(pk__in=exact_ids), plan=None))
+            rest = base.exclude(pk__in=exact_ids)
+    phases.append(_Phase(number=1, base=rest, plan=_plan(_TITLE, terms, stats)))
+    phases.append(_Phase(number=2, base=rest.exclude(_title_hit_q(terms)), plan=full))
+    return phases
+
+
+def matching(qs: QuerySet, parsed: ParsedQuery) -> QuerySet:
+    """``qs`` restricted to notices containing every word (for facet counts)."""
+    if parsed.is_empty:
+        return qs
+    plan = _plan(_FULL, parsed.effective_terms, _stats())
+    if plan.known and plan.gin_candidates <= GIN_CHEAP_FREQ:
+        _gen, _total, (low, high) = _lookup("")
+        if low > high:
+            return qs.none()
+        keys = [Q(search_codes__contains=keys_of(plan.gin_codes, b)) for b in range(low, high + 1)]
+        return _contains_all(qs.filter(reduce(operator.or_, keys)), "search_text", plan.gin_verify, "m")
+    return _contains_all(qs, "search_text", plan.terms, "m")
+
+
+def search_notices(
+    qs: QuerySet, parsed: ParsedQuery, *, order: str = "relevance", cursor: str | None = None, limit: int = 20
+) -> SearchPage:
+    """One page of ``qs`` (already filtered) matching ``parsed``, with the capped total.
+
+    ``order``: "relevance" (exact 索引号/发文字号 first, then title hits, then the rest, each
+    newest first) or "date" (newest first). With no words it pages ``qs`` by date.
+    A bounded number of queries whatever the page size; an invalid cursor means the first page.
+    """
+    limit = max(1, min(int(limit or 20), MAX_PAGE_SIZE))
+    if parsed.is_empty or order not in ("relevance", "date"):
+        order = "date"
+    base = qs.filter(published_at__isnull=False)
+    terms = parsed.effective_terms
+    qkey = _count_key(base, terms)
+    cur = _decode_cursor(cursor, order, qkey)
+    stats = _stats() if terms else _Stats(rows=0, columns={})
+    generation, cached_total, buckets = _lookup(qkey)
+    ctx = _Context(rows=max(stats.rows, 1.0), buckets=buckets)
+    phases = _phases(base, parsed, order, stats)
+    if cur is not None and cur.phase not in [p.number for p in phases]:
+        cur = None
+
+    forward = cur.forward if cur else True
+    need = limit + 1
+    rows: list[tuple[int, int, datetime]] = []  # (band, id, published_at)
+    ordered = phases if forward else list(reversed(phases))
+    start = next(i for i, p in enumerate(ordered) if p.number == cur.phase) if cur else 0
+    for i, phase in enumerate(ordered[start:]):
+        key = cur.key if (cur is not None and i == 0) else None
+        rows += [(phase.number, pid, at) for pid, at in _phase_rows(phase, key, forward, need - len(rows), ctx)]
+        if len(rows) >= need:
+            break
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if not forward:
+        rows.reverse()
+
+    if cur is not None:
+        total = cur.total
+    elif cached_total is not None:
+        total = cached_total
+    else:
+        total = _count(base, phases[-1].plan, ctx)
+        if generation is not None:
+            _store_count(qkey, generation, total)
+
+    by_id = {}
+    if rows:
+        by_id = {n.pk: n for n in qs.filter(pk__in=[r[1] for r in rows]).defer(*_SEARCH_COLUMNS)}
+    results = [by_id[r[1]] for r in rows if r[1] in by_id]
+
+    def make(forward_: bool, row: tuple[int, int, datetime]) -> str:
+        return _encode_cursor(order, qkey, forward_, row[0], (row[2], row[1]), total)
+
+    if forward:
+        next_cursor = make(True, rows[-1]) if (rows and has_more) else None
+        prev_cursor = make(False, rows[0]) if (rows and cur is not None) else None
+    else:
+        prev_cursor = make(False, rows[0]) if (rows and has_more) else None
+        next_cursor = make(True, rows[-1]) if rows else None
+    return SearchPage(
+        results=results, total=min(total, COUNT_CAP), total_capped=total > COUNT_CAP,
+        next_cursor=next_cursor, prev_cursor=prev_cursor,
+    )
+
+
+# -- highlighting ----------------------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+
+
+def _normalised_with_map(text: str) -> tuple[str, list[int]]:
+    """normalise() character by character, remembering where each output character came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        n = normalise(ch)
+        out.append(n)
+        origin.extend([i] * len(n))
+    return "".join(out), origin
+
+
+def highlight(text: str, parsed: ParsedQuery, *, max_chars: int = 160) -> SafeString:
+    """Escaped snippet of ``text`` around the first hit, every hit in <mark>."""
+    text = _SPACES.sub(" ", text or "").strip()
+    if not text:
+        return mark_safe("")  # noqa: S308 (empty)
+    spans: list[tuple[int, int]] = []
+    if parsed.terms:
+        norm, origin = _normalised_with_map(text)
+        for term in parsed.terms:
+            start = norm.find(term)
+            while start != -1:
+                end = start + len(term)
+                spans.append((origin[start], origin[end - 1] + 1))
+                start = norm.find(term, end)
+    spans.sort()
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    lo, hi = 0, len(text)
+    if len(text) > max_chars:
+        first = merged[0][0] if merged else 0
+        lo = max(0, min(first - max_chars // 4, len(text) - max_chars))
+        hi = lo + max_chars
+    parts = ["…" if lo > 0 else ""]
+    pos = lo
+    for s, e in merged:
+        if e <= lo or s >= hi:
+            continue
+        s, e = max(s, lo), min(e, hi)
+        parts.append(escape(text[pos:s]))
+        parts.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
+    parts.append(escape(text[pos:hi]))
+    if hi < len(text):
+        parts.append("…")
+    return mark_safe("".join(parts))  # noqa: S308 (every piece of text is escaped above)

@@ -1,0 +1,553 @@
+"""Search: recall against plain substring matching, paging, bad input, totals, highlighting.
+
+Most behaviour is checked under every execution strategy of catalog.search (walking the newest
+notices, reading the index half-year by half-year, a walk that hands over to the index, and
+planning from statistics), because the strategy must never change the answer.
+"""
+
+from __future__ import annotations
+
+import random
+from array import array
+from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import signing
+
+from catalog import search, services
+from catalog.models import Notice, SearchCount
+from catalog.sanitize import html_to_text
+from catalog.search import normalise, parse_query, search_notices
+
+pytestmark = pytest.mark.django_db
+
+TZ = ZoneInfo("Asia/Shanghai")
+STRATEGIES = ["walk", "index", "walk-then-index", "statistics"]
+# statistics, cache lookup, exact identifier, two bands × (walk + index scan), total, fetch; in
+# tests every index scan also shows its SAVEPOINT / ROLLBACK TO / RELEASE
+MAX_QUERIES = 26
+
+
+def at(year: int, month: int = 3, day: int = 1, hour: int = 9) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=TZ)
+
+
+def publish(agency, *, title: str = "关于印发工作方案的通知", when: datetime | None = None, **fields) -> Notice:
+    notice = services.notice_create(owner_agency=agency, by=None, title=title, **fields)
+    return services.notice_publish(notice=notice, by=None, now=when or at(2024))
+
+
+def ids_of(query: str, *, order: str = "relevance", qs=None, limit: int = 3) -> list[int]:
+    """Every result of ``query``, following next cursors."""
+    qs = qs if qs is not None else Notice.objects.listed()
+    parsed = parse_query(query)
+    out: list[int] = []
+    cursor = None
+    for _ in range(1000):
+        page = search_notices(qs, parsed, order=order, cursor=cursor, limit=limit)
+        out += [n.pk for n in page.results]
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    return out
+
+
+def truth(query: str) -> set[int]:
+    """Plain substring matching in Python over the listed notices (the specification)."""
+    terms = normalise(query).split()
+    found = set()
+    for n in Notice.objects.listed().prefetch_related("attachments"):
+        fields = [n.title, n.doc_number, n.index_number or "", n.summary, html_to_text(n.body),
+                  *[a.text for a in n.attachments.all()]]
+        texts = [normalise(f) for f in fields]
+        if all(any(t in text for text in texts) for t in terms):
+            found.add(n.pk)
+    return found
+
+
+def real_stats(top: int = 40) -> search._Stats:
+    """Statistics as ANALYZE would give them: the ``top`` most common codes and their frequencies."""
+    stats = {}
+    rows = list(Notice.objects.values_list("search_codes", "search_title_codes"))
+    for i, attname in enumerate(["search_codes", "search_title_codes"]):
+        counts = Counter(code & 0xFFFFFFFF for r in rows for code in set(r[i]))
+        common = sorted(counts.most_common(top))
+        if not common:
+            continue
+        freqs = [c / len(rows) for _code, c in common]
+        stats[attname] = search._ColumnStats(
+            codes=array("L", [code for code, _ in common]), freqs=array("d", freqs),
+            min_freq=min(freqs),
+        )
+    return search._Stats(rows=float(len(rows)), columns=stats)
+
+
+def use_strategy(monkeypatch, strategy: str) -> None:
+    SearchCount.objects.all().delete()
+    if strategy == "walk":
+        monkeypatch.setattr(search, "WALK_WINDOW", 10**6)
+        monkeypatch.setattr(search, "_gin_cost", lambda *a, **k: float("inf"))
+    elif strategy == "index":
+        monkeypatch.setattr(search, "_walk_cost", lambda *a, **k: float("inf"))
+    elif strategy == "walk-then-index":
+        monkeypatch.setattr(search, "WALK_WINDOW", 2)
+        monkeypatch.setattr(search, "_gin_cost", lambda *a, **k: float("inf"))
+    elif strategy == "statistics":
+        stats = real_stats()
+        monkeypatch.setattr(search, "_stats", lambda: stats)
+        monkeypatch.setattr(search, "GIN_CHEAP_FREQ", 0.0)  # index only the rarest code
+        monkeypatch.setattr(search, "WALK_WINDOW", 3)
+    else:  # pragma: no cover
+        raise AssertionError(strategy)
+
+
+# -- normalisation and keys (pure) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("ＡＢＣ１２３", "abc123"), ("5G基站", "5g基站"), ("教育　通知", "教育 通知"), ("Ⅻ", "xii"),
+    ("a\x00b\tc", "a b c"), ("税", "税"),
+])
+def test_normalise(raw, expected):
+    assert normalise(raw) == expected
+
+
+def test_short_words_are_decided_by_codes_alone():
+    rng = random.Random(7)
+    alphabet = "教育局税通知ab1 "
+    for _ in range(300):
+        text = normalise("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))))
+        codes = search.text_codes(text)
+        for term in {"".join(rng.choice(alphabet.strip()) for _ in range(rng.randint(1, 2))) for _ in range(5)}:
+            assert search.term_is_exact(term)
+            assert (term in text) == (set(search.term_codes(term)) <= codes)
+
+
+def test_characters_beyond_the_bmp_are_always_rechecked():
+    assert not search.term_is_exact("𠀀")
+    assert search.term_codes("𠀀") == search.term_codes("𠠀")  # they share a code …
+    assert search.term_is_exact("税")  # … BMP characters do not
+
+
+def test_bucket_grows_with_the_date():
+    moments = [at(1985), at(2010, 6, 30, 23), at(2010, 7, 1, 9), at(2024, 1, 1, 0), at(2024, 12, 31, 23)]
+    buckets = [search.bucket_of(m) for m in moments]
+    assert buckets == sorted(buckets)
+    assert search.bucket_of(None) == 0
+
+
+# -- parsing -------------------------------------------------------------------------------
+
+
+def test_parse_query_splits_on_any_space_and_deduplicates():
+    parsed = parse_query("  教育　通知 教育\t５Ｇ ")
+    assert parsed.terms == ("教育", "通知", "5g")
+    assert parsed.raw == "教育　通知 教育\t５Ｇ"
+    assert parsed.warning == ""
+    assert not parsed.is_empty
+
+
+def test_parse_query_empty():
+    for raw in ["", "   ", "　", None, "\x00"]:
+        parsed = parse_query(raw)
+        assert parsed.is_empty
+        assert parsed.terms == ()
+
+
+def test_parse_query_truncates_long_input_and_says_so():
+    parsed = parse_query("税" * 1000)
+    assert parsed.terms == ("税" * search.MAX_QUERY_CHARS,)
+    assert "过长" in parsed.warning
+    assert parsed.raw == "税" * 1000  # nothing the user typed is lost
+
+
+def test_parse_query_keeps_the_first_ten_words_and_says_so():
+    parsed = parse_query(" ".join(f"词{i}" for i in range(15)))
+    assert len(parsed.terms) == search.MAX_TERMS
+    assert parsed.terms[0] == "词0"
+    assert "过多" in parsed.warning
+
+
+def test_words_inside_other_words_do_not_change_the_match():
+    assert parse_query("教育 教育局 局").effective_terms == ("教育局",)
+
+
+# -- recall under every strategy -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_one_and_two_character_words(agency, monkeypatch, strategy):
+    a = publish(agency, title="关于税务登记的通知", body="办理税务登记。", when=at(2012))
+    b = publish(agency, title="第二号公告", body="纳税人应当依法纳税。义务教育。", when=at(2016))
+    c = publish(agency, title="第三号公告", body="教 育 分开写的不算。", when=at(2020))
+    d = publish(agency, title="第四号公告", body="教学工作。", when=at(2024))
+    use_strategy(monkeypatch, strategy)
+    assert set(ids_of("税")) == {a.pk, b.pk}
+    assert set(ids_of("教育")) == {b.pk}
+    assert set(ids_of("教")) == {b.pk, c.pk, d.pk}
+    assert ids_of("育教") == []
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_phrase_across_word_boundaries_is_rechecked(agency, monkeypatch, strategy):
+    hit = publish(agency, title="区教育局关于开学的通知", body="各学校：", when=at(2015))
+    # has every pair of 育局关 (育局, 局关) but never the phrase itself
+    near = publish(agency, title="体育局通知", body="当局关注。教育。", when=at(2023))
+    use_strategy(monkeypatch, strategy)
+    assert ids_of("育局关") == [hit.pk]
+    assert set(ids_of("育局")) == {hit.pk, near.pk}
+    assert ids_of("局关于开") == [hit.pk]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_latin_digits_full_and_half_width(agency, monkeypatch, strategy):
+    base_station = publish(agency, title="关于加快5G基站建设的通知", body="建设5G基站100个。", when=at(2019))
+    full = publish(agency, title="第一号", body="编号ＡＢＣ１２３的设备", when=at(2021))
+    half = publish(agency, title="第二号", body="型号abc123。", when=at(2022, 8))
+    use_strategy(monkeypatch, strategy)
+    for q in ["5g基站", "5G基站", "５Ｇ基站", "g基", "5G 基站"]:
+        assert ids_of(q) == [base_station.pk], q
+    for q in ["abc123", "ＡＢＣ１２３", "Abc１23", "c12"]:
+        assert set(ids_of(q)) == {full.pk, half.pk}, q
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_every_word_must_match(agency, monkeypatch, strategy):
+    both = publish(agency, title="教育工作的通知", when=at(2014))
+    publish(agency, title="教育工作方案", when=at(2018))
+    publish(agency, title="会议通知", when=at(2022))
+    use_strategy(monkeypatch, strategy)
+    assert ids_of("教育 通知") == [both.pk]
+    assert ids_of("教育　通知") == [both.pk]
+    assert ids_of("教育 量子") == []
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_zero_hits(agency, monkeypatch, strategy):
+    publish(agency, title="关于做好义务教育招生工作的通知")
+    use_strategy(monkeypatch, strategy)
+    page = search_notices(Notice.objects.listed(), parse_query("量子纠缠"))
+    assert (page.results, page.total, page.total_capped, page.next_cursor, page.prev_cursor) == (
+        [], 0, False, None, None)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_words_only_in_an_attachment(agency, monkeypatch, strategy):
+    notice = publish(agency, title="关于公布收费标准的通知", body="详见附件。")
+    attachment = services.attachment_add(
+        notice=notice, by=None, name="收费标准.txt", content="停车场收费标准：每小时三元。".encode()
+    )
+    use_strategy(monkeypatch, strategy)
+    assert ids_of("每小时三元") == [notice.pk]
+    services.attachment_remove(attachment=attachment, by=None, reason="更正")
+    assert ids_of("每小时三元") == []
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_words_only_in_index_number_or_doc_number(agency, monkeypatch, strategy):
+    notice = publish(agency, title="关于开学工作的通知", doc_number="天教发〔2024〕7号", when=at(2024, 2))
+    other = publish(agency, title="关于假期安全的通知", when=at(2024, 3))
+    use_strategy(monkeypatch, strategy)
+    assert ids_of("天教发") == [notice.pk]
+    assert ids_of("〔2024〕7号") == [notice.pk]
+    serial = other.index_number.split("/")[1]
+    assert ids_of(serial) == [other.pk]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_exact_index_number_or_doc_number_comes_first(agency, monkeypatch, strategy):
+    target = publish(agency, title="关于开学工作的通知", doc_number="天教发〔2024〕7号", when=at(2020))
+    for i in range(4):
+        publish(agency, title=f"执行情况{i}", body="根据天教发〔2024〕7号文件执行。", when=at(2023, 1 + i))
+    use_strategy(monkeypatch, strategy)
+    relevance = ids_of("天教发〔2024〕7号", order="relevance")
+    assert relevance[0] == target.pk
+    assert len(relevance) == 5
+    assert ids_of("天教发〔2024〕7号", order="date")[-1] == target.pk
+    assert ids_of(target.index_number)[0] == target.pk
+    assert ids_of(target.index_number.lower())[0] == target.pk
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_title_hits_come_first_in_relevance_order(agency, monkeypatch, strategy):
+    in_title = publish(agency, title="关于义务教育招生的通知", when=at(2010))
+    in_body = [publish(agency, title=f"第{i}号公告", body="做好义务教育工作。", when=at(2020 + i)) for i in range(3)]
+    use_strategy(monkeypatch, strategy)
+    assert ids_of("义务教育", order="relevance") == [in_title.pk] + [n.pk for n in reversed(in_body)]
+    assert ids_of("义务教育", order="date") == [n.pk for n in reversed(in_body)] + [in_title.pk]
+
+
+# -- paging ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many(agency):
+    """23 notices over several half-years, some with 教育 in the title, all with it in the body."""
+    notices = []
+    for i in range(23):
+        title = f"教育通知{i}" if i % 4 == 0 else f"公告{i}"
+        notices.append(publish(agency, title=title, body=f"义务教育第{i}条", when=at(2008 + i % 17, 1 + i % 12, 5)))
+    return notices
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("order", ["relevance", "date"])
+def test_paging_forward_and_back_has_no_duplicates_or_gaps(many, monkeypatch, strategy, order):
+    use_strategy(monkeypatch, strategy)
+    parsed = parse_query("教育")
+    qs = Notice.objects.listed()
+    pages, cursor = [], None
+    while True:
+        page = search_notices(qs, parsed, order=order, cursor=cursor, limit=5)
+        pages.append([n.pk for n in page.results])
+        assert page.total == 23
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    flat = [pk for p in pages for pk in p]
+    assert len(flat) == len(set(flat)) == 23
+    assert [len(p) for p in pages] == [5, 5, 5, 5, 3]
+    if order == "date":
+        expected = sorted(many, key=lambda n: (n.published_at, n.pk), reverse=True)
+        assert flat == [n.pk for n in expected]
+    # and back again from the last page with prev cursors
+    back = [pages[-1]]
+    page = search_notices(qs, parsed, order=order, cursor=cursor, limit=5)
+    while page.prev_cursor:
+        page = search_notices(qs, parsed, order=order, cursor=page.prev_cursor, limit=5)
+        back.append([n.pk for n in page.results])
+    assert list(reversed(back)) == pages
+
+
+def test_first_page_has_no_prev_cursor(many):
+    page = search_notices(Notice.objects.listed(), parse_query("教育"), limit=5)
+    assert page.prev_cursor is None
+    assert page.next_cursor
+
+
+@pytest.mark.parametrize("bad", [
+    "garbage", "", "a" * 2000, "eyJvIjoicmVsZXZhbmNlIn0:1abc:xyz", "%00", "../../etc/passwd",
+])
+def test_invalid_cursor_gives_the_first_page(many, bad):
+    parsed = parse_query("教育")
+    first = search_notices(Notice.objects.listed(), parsed, limit=5)
+    page = search_notices(Notice.objects.listed(), parsed, cursor=bad, limit=5)
+    assert [n.pk for n in page.results] == [n.pk for n in first.results]
+
+
+def test_tampered_cursor_gives_the_first_page(many):
+    parsed = parse_query("教育")
+    qs = Notice.objects.listed()
+    first = search_notices(qs, parsed, limit=5)
+    second = search_notices(qs, parsed, cursor=first.next_cursor, limit=5)
+    assert [n.pk for n in second.results] != [n.pk for n in first.results]
+    payload, _, signature = first.next_cursor.rpartition(":")
+    tampered = payload + ":" + ("A" if signature[0] != "A" else "B") + signature[1:]
+    forged = signing.dumps({"o": "relevance", "k": "0" * 16, "f": 1, "p": 2, "t": "2030-01-01T00:00:00+08:00",
+                            "i": 1, "n": 1}, salt="something else", compress=True)
+    for cursor in [tampered, forged]:
+        page = search_notices(qs, parsed, cursor=cursor, limit=5)
+        assert [n.pk for n in page.results] == [n.pk for n in first.results]
+
+
+def test_cursor_of_another_search_gives_the_first_page(many):
+    qs = Notice.objects.listed()
+    other = search_notices(qs, parse_query("义务"), limit=5)
+    first = search_notices(qs, parse_query("教育"), limit=5)
+    page = search_notices(qs, parse_query("教育"), cursor=other.next_cursor, limit=5)
+    assert [n.pk for n in page.results] == [n.pk for n in first.results]
+    by_date = search_notices(qs, parse_query("教育"), order="date", limit=5)
+    page = search_notices(qs, parse_query("教育"), order="relevance", cursor=by_date.next_cursor, limit=5)
+    assert [n.pk for n in page.results] == [n.pk for n in first.results]
+
+
+def test_empty_query_pages_the_queryset_by_date(many):
+    qs = Notice.objects.listed()
+    ids = ids_of("", qs=qs, limit=4)
+    assert ids == list(qs.order_by("-published_at", "-id").values_list("id", flat=True))
+    page = search_notices(qs, parse_query(""))
+    assert page.total == 23
+
+
+def test_filters_of_the_queryset_apply(agency, other_agency, many):
+    theirs = publish(other_agency, title="教育通知", when=at(2024, 5))
+    assert set(ids_of("教育", qs=Notice.objects.listed().filter(owner_agency=other_agency))) == {theirs.pk}
+    assert theirs.pk not in ids_of("教育", qs=Notice.objects.listed().filter(owner_agency=agency))
+
+
+def test_drafts_and_withdrawn_notices_are_not_listed(agency):
+    listed = publish(agency, title="教育通知一")
+    withdrawn = publish(agency, title="教育通知二")
+    services.notice_withdraw(notice=withdrawn, by=None, now=at(2024, 6), reason="已废止")
+    services.notice_create(owner_agency=agency, by=None, title="教育通知三")
+    assert ids_of("教育") == [listed.pk]
+    # the published() queryset (withdrawn included) is searchable too
+    assert set(ids_of("教育", qs=Notice.objects.published())) == {listed.pk, withdrawn.pk}
+
+
+def test_search_follows_edits(agency):
+    notice = publish(agency, title="关于开学的通知", body="旧的正文")
+    assert ids_of("旧的正文") == [notice.pk]
+    services.notice_update(notice=notice, by=None, body="新的正文")
+    assert ids_of("旧的正文") == []
+    assert ids_of("新的正文") == [notice.pk]
+
+
+# -- totals ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_total_is_capped(agency, monkeypatch, strategy):
+    for i in range(8):
+        publish(agency, title=f"教育通知{i}", when=at(2016 + i))
+    publish(agency, title="税务通知", when=at(2020))
+    use_strategy(monkeypatch, strategy)
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    page = search_notices(Notice.objects.listed(), parse_query("教育"), limit=3)
+    assert (page.total, page.total_capped) == (5, True)
+    page = search_notices(Notice.objects.listed(), parse_query("通知"), limit=3)
+    assert (page.total, page.total_capped) == (5, True)
+    monkeypatch.setattr(search, "COUNT_CAP", 8)
+    page = search_notices(Notice.objects.listed(), parse_query("教育"), limit=3)
+    assert (page.total, page.total_capped) == (8, False)
+    page = search_notices(Notice.objects.listed(), parse_query("税务"), limit=3)
+    assert (page.total, page.total_capped) == (1, False)
+
+
+def test_cached_total_follows_publishing_and_withdrawal(agency):
+    first = publish(agency, title="教育通知一")
+    qs, parsed = Notice.objects.listed(), parse_query("教育")
+    assert search_notices(qs, parsed).total == 1
+    assert search_notices(qs, parsed).total == 1  # from the cache
+    assert SearchCount.objects.count() == 1
+    publish(agency, title="教育通知二")
+    assert search_notices(qs, parsed).total == 2
+    services.notice_withdraw(notice=first, by=None, now=at(2024, 6), reason="已废止")
+    assert search_notices(qs, parsed).total == 1
+
+
+def test_the_total_travels_in_the_cursor(many, django_assert_max_num_queries):
+    qs, parsed = Notice.objects.listed(), parse_query("教育")
+    first = search_notices(qs, parsed, limit=5)
+    SearchCount.objects.all().delete()
+    with django_assert_max_num_queries(20) as captured:
+        second = search_notices(qs, parsed, cursor=first.next_cursor, limit=5)
+    assert second.total == 23
+    assert not any("count(" in q["sql"].lower() for q in captured.captured_queries)
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+BAD_INPUTS = [
+    "%", "_", "%%", "'", '"', "\\", "\\\\", "a & b", "!x", "<->", "a <-> b", "():*", "a:*", "(教育",
+    "'; DROP TABLE catalog_notice; --", "1' OR '1'='1", "\x00", "\x00教育", "教育\x00", "a" * 1000,
+    "税 " * 50, "<script>alert(1)</script>", "${jndi:ldap://x}", "😀", "𠀀", "\u200b", "\ud800",
+]
+
+
+@pytest.mark.parametrize("raw", BAD_INPUTS)
+def test_bad_input_never_fails_and_matches_literally(agency, raw):
+    publish(agency, title="百分之百%完成", body="a_b 'quoted' \"double\" back\\slash a & b (教育) a:* <-> 😀 𠀀")
+    publish(agency, title="普通通知", body="没有特殊字符")
+    parsed = parse_query(raw)
+    for order in ["relevance", "date"]:
+        page = search_notices(Notice.objects.listed(), parsed, order=order)
+        assert {n.pk for n in page.results} == (truth(" ".join(parsed.terms)) if parsed.terms else
+                                                set(Notice.objects.listed().values_list("id", flat=True)))
+    assert set(search.matching(Notice.objects.listed(), parsed).values_list("id", flat=True)) == (
+        truth(" ".join(parsed.terms)) if parsed.terms else set(Notice.objects.listed().values_list("id", flat=True)))
+    str(search.highlight("百分之百%完成 a_b", parsed))
+
+
+def test_special_characters_are_literal(agency):
+    percent = publish(agency, title="完成率100%", body="")
+    underscore = publish(agency, title="文件a_b", body="")
+    publish(agency, title="文件axb", body="")
+    assert ids_of("%") == [percent.pk]
+    assert ids_of("a_b") == [underscore.pk]
+    assert ids_of("_") == [underscore.pk]
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("order", ["relevance", "date"])
+def test_queries_do_not_depend_on_page_size(many, monkeypatch, django_assert_max_num_queries, strategy, order):
+    """A bounded number of queries: a small page may skip a band or the index, never more."""
+    use_strategy(monkeypatch, strategy)
+    qs, parsed = Notice.objects.listed(), parse_query("教育")
+    for limit in (1, 5, 20, 100):
+        SearchCount.objects.all().delete()
+        search.cache.clear()
+        with django_assert_max_num_queries(MAX_QUERIES):
+            page = search_notices(qs, parsed, order=order, limit=limit)
+            for notice in page.results:
+                notice.title, notice.body, notice.published_at  # noqa: B018 (no per-row queries)
+        assert len(page.results) == min(limit, 23)
+
+
+# -- property test ---------------------------------------------------------------------------
+
+ALPHABET = "教育局税务通知公告ＡaＢb1１%_ "
+
+
+def _random_text(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(ALPHABET) for _ in range(n))
+
+
+def test_search_equals_substring_matching_on_generated_notices(agency, monkeypatch):
+    rng = random.Random(20240501)
+    for i in range(120):
+        fields = {"body": _random_text(rng, rng.randint(0, 60)), "summary": _random_text(rng, rng.randint(0, 10))}
+        notice = services.notice_create(
+            owner_agency=agency, by=None, title=_random_text(rng, rng.randint(1, 12)).strip() or "题", **fields
+        )
+        if rng.random() < 0.9:
+            when = at(2008 + rng.randrange(17), rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23))
+            services.notice_publish(notice=notice, by=None, now=when)
+    texts = [normalise(t) for t in Notice.objects.values_list("search_text", flat=True)]
+    queries = ["教", "育局", "税务通", "ab", "a b", "ＡＢ", "1１", "%", "_", "局 知", "通知 公告 税"]
+    for _ in range(15):
+        text = rng.choice(texts) or "教"
+        start = rng.randrange(len(text))
+        word = text[start:start + rng.randint(1, 4)].strip() or "教"
+        queries.append(word if rng.random() < 0.7 else f"{word} {rng.choice('教育局税知')}")
+    expected = {q: truth(q) for q in queries}
+    assert sum(1 for v in expected.values() if v) > 15
+    for strategy in STRATEGIES:
+        with monkeypatch.context() as m:
+            use_strategy(m, strategy)
+            for q in queries:
+                for order in ["relevance", "date"]:
+                    got = ids_of(q, order=order, limit=40)
+                    assert len(got) == len(set(got)), (strategy, q, order)
+                    assert set(got) == expected[q], (strategy, q, order)
+                page = search_notices(Notice.objects.listed(), parse_query(q), limit=7)
+                assert page.total == len(expected[q]), (strategy, q)
+                assert set(search.matching(Notice.objects.listed(), parse_query(q)).values_list("id", flat=True)) == (
+                    expected[q]), (strategy, q)
+
+
+# -- highlighting ----------------------------------------------------------------------------
+
+
+def test_highlight_marks_every_hit_and_escapes():
+    html = search.highlight("<b>教育</b>局：ＡＢＣ１２３与abc", parse_query("abc 教育"))
+    assert html == "&lt;b&gt;<mark>教育</mark>&lt;/b&gt;局：<mark>ＡＢＣ</mark>１２３与<mark>abc</mark>"
+
+
+def test_highlight_cuts_a_snippet_around_the_first_hit():
+    text = "前" * 300 + "义务教育" + "后" * 300
+    html = str(search.highlight(text, parse_query("义务教育"), max_chars=40))
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>义务教育</mark>" in html
+    assert len(html.replace("<mark>", "").replace("</mark>", "")) == 42
+
+
+def test_highlight_without_hits_or_words():
+    assert search.highlight("a<b", parse_query("")) == "a&lt;b"
+    assert search.highlight("", parse_query("教育")) == ""
+    assert str(search.highlight("x" * 200, parse_query("教育"), max_chars=10)) == "x" * 10 + "…"
