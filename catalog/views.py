@@ -272,6 +272,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             "rows": _result_rows(list(results.page.results), results.parsed, today),
             "form": fs.form,
             "facets": facets,
+            "has_facet_values": any(facet.values for facet in facets),
             "chosen": chosen,
             "hidden_params": [
                 (k, v)

@@ -337,6 +337,13 @@ def test_strange_queries_never_fail(client, world, q):
         assert total(html) == "0"  # wildcards and quotes are literal characters
 
 
+def test_keyword_search_on_an_empty_catalog(client, today):
+    html = get(client, {"q": "教育"})
+
+    assert total(html) == "0"
+    assert "没有找到符合条件的政府信息" in html
+
+
 def test_null_character_in_query_is_explained(client, world):
     html = get(client, {"q": "招生\x00"})
 
