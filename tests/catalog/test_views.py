@@ -381,6 +381,96 @@ def test_attachment_that_could_render_as_a_page_is_sent_opaque(client, agency):
     assert response["Content-Disposition"].startswith("attachment;")
 
 
+# -- 政府信息公开目录 (/mulu/) -------------------------------------------------------------------
+
+
+def test_directory_lists_index_name_summary_and_date(client, agency, other_agency):
+    mine = publish(
+        agency=agency,
+        title="教育局的通知",
+        summary="招生安排。",
+        written_date=date(2024, 2, 20),
+    )
+    theirs = publish(
+        agency=other_agency, title="财政局的通知", published_at=at(2024, 3, 5, 0, 30)
+    )
+    draft(agency=agency, title="草稿通知")
+    withdraw(publish(agency=agency, title="撤销的通知"))
+
+    html = client.get(reverse("catalog:directory")).content.decode()
+
+    for header in ("索引", "名称", "内容概述", "生成日期"):
+        assert f'<th scope="col">{header}</th>' in html
+    assert mine.index_number in html
+    assert "招生安排。" in html
+    assert "2024-02-20" in html  # 成文日期 when known
+    assert "2024-03-05" in html  # otherwise the (Beijing) publication day
+    assert theirs.title in html
+    assert "草稿通知" not in html
+    assert "撤销的通知" not in html
+    assert "共 2 条" in html
+
+
+def test_directory_filters_by_publisher_and_explains_a_bad_one(
+    client, agency, other_agency
+):
+    publish(agency=agency, title="教育局的通知")
+    publish(agency=other_agency, title="财政局的通知")
+
+    html = client.get(
+        reverse("catalog:directory"), {"publisher": agency.pk}
+    ).content.decode()
+    assert "教育局的通知" in html
+    assert "财政局的通知" not in html
+    assert f'<option value="{agency.pk}" selected>' in html
+
+    response = client.get(reverse("catalog:directory"), {"publisher": "nope"})
+    assert response.status_code == 200
+    assert "发文机关参数无效" in response.content.decode()
+    assert "财政局的通知" in response.content.decode()
+
+
+def test_directory_pages_with_cursors(client, agency):
+    for day in range(1, 13):
+        publish(
+            agency=agency, title=f"目录第{day:02d}条", published_at=at(2024, 5, day)
+        )
+
+    first = client.get(reverse("catalog:directory"), {"per_page": 10}).content.decode()
+    next_url = (
+        re.search(r'<a href="([^"]+)" rel="next">', first)
+        .group(1)
+        .replace("&amp;", "&")
+    )
+    second = client.get(next_url).content.decode()
+
+    assert "目录第12条" in first
+    assert "目录第03条" in first
+    assert "目录第02条" not in first
+    assert "目录第02条" in second
+    assert "目录第01条" in second
+    assert "第 2 页" in second
+    assert 'rel="prev"' in second
+
+
+def test_directory_query_count_does_not_depend_on_page_size(
+    client, agency, django_assert_max_num_queries
+):
+    for day in range(1, 28):
+        publish(agency=agency, title=f"通知{day}", published_at=at(2024, 6, day))
+    client.get(reverse("catalog:directory"))  # warm: site identity and the cached total
+    with django_assert_max_num_queries(6):
+        assert (
+            client.get(reverse("catalog:directory"), {"per_page": 10}).status_code
+            == 200
+        )
+    with django_assert_max_num_queries(6):
+        assert (
+            client.get(reverse("catalog:directory"), {"per_page": 50}).status_code
+            == 200
+        )
+
+
 # -- 指南 ----------------------------------------------------------------------------------------
 
 
