@@ -41,7 +41,7 @@ def _connect(settings_dict: dict, dbname: str):
         user=settings_dict["USER"] or None,
         password=settings_dict["PASSWORD"] or None,
         host=settings_dict["HOST"] or None,
-        port=settings_dict["PORT"] or None,
+        port=settings_dict["PORT"] or settings_dict.get("OPTIONS", {}).get("port") or None,
         connect_timeout=10,
     )
     conn.autocommit = True
