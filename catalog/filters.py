@@ -384,12 +384,14 @@ def _facet_rows(queryset: QuerySet, today: dt.date) -> list[tuple]:
             ).encode()
         ).hexdigest()
     )
-    rows = cache.get(key)
+    # without the generation row nothing would tell a cached answer is stale: no cache
+    rows = cache.get(key) if generation is not None else None
     if rows is None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = [tuple(r) for r in cursor.fetchall()]
-        cache.set(key, rows, FACET_CACHE_SECONDS)
+        if generation is not None:
+            cache.set(key, rows, FACET_CACHE_SECONDS)
     return rows
 
 
