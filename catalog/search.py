@@ -53,22 +53,27 @@ MAX_PAGE_SIZE = 100
 
 # Planner knobs (docs/search.md and docs/performance.md have the measurements behind them).
 WALK_WINDOW = 2_000  # newest rows a walk checks before the index takes over
-GIN_MAX_CODES = 12  # keys handed to the index per half-year (the rarest ones)
-GIN_CHEAP_FREQ = 0.01  # keys rarer than this are always worth adding to an index scan
+GIN_MAX_CODES = 12  # codes handed to the index (chosen by cost, the rarest first)
+MATCHING_INDEX_FREQ = 0.02  # matching() reads the index when it yields fewer candidates than this
 STATS_CACHE_SECONDS = 600
 COUNT_CACHE_MAX_AGE = "1 hour"  # a cached total is also dropped after this (SQL interval)
 # Rough costs in microseconds, measured on the bench machine.
 COST_WALK_ROW = 4.0  # walk the date index, fetch the row, strpos every word
-COST_SEQ_ROW = 3.0  # sequential scan + strpos
-COST_BUCKET = 60.0  # plan and start one half-year's index scan
+COST_SEQ_ROW = 15.0  # sequential scan + strpos (pages come from the OS cache)
+COST_BRANCH = 400.0  # plan and start one branch (a run of half-years) of an index scan
 COST_GIN_ENTRY = 0.3  # one posting-list entry read into a bitmap
 COST_FETCH = 1.5  # fetch a candidate row
 COST_VERIFY = 2.5  # strpos over a whole text (title: a tenth of it)
 
 _SEARCH_COLUMNS = ("search_text", "search_title", "search_codes", "search_title_codes")
 _CURSOR_SALT = "catalog.search.cursor"
-_STATS_KEY = "catalog.search.stats.v2"
+_STATS_KEY = "catalog.search.stats.v3"
 _KEYS_PLACEHOLDER = -(10**15)  # never a real key (keys are ≥ 0)
+_STATISTICS = {  # key column → statistics object on its codes (migration 0003_search_codes)
+    "search_codes": "catalog_notice_search_codes_stats",
+    "search_title_codes": "catalog_notice_search_title_codes_stats",
+}
+SEARCH_WORK_MEM = "32MB"  # keeps the bitmaps of common words exact (lossy ones re-read the keys)
 
 
 # -- normalisation and keys ----------------------------------------------------------------
@@ -239,31 +244,34 @@ class _Stats:
 
 
 def _load_stats() -> _Stats:
-    """Row count and the most common keys' frequencies from ANALYZE (pg_class, pg_stats)."""
+    """Row count and the most common codes' frequencies from ANALYZE.
+
+    The frequencies come from the expression statistics on the codes without their half-year
+    (migration 0003_search_codes); the key columns' own statistics split every frequency
+    over the half-years.
+    """
     from catalog.models import Notice
 
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT c.reltuples, s.attname, s.most_common_elems::text, s.most_common_elem_freqs "
+            "SELECT c.reltuples, s.statistics_name, s.most_common_elems::text, s.most_common_elem_freqs "
             "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname "
-            "  AND s.attname IN ('search_codes', 'search_title_codes') "
+            "LEFT JOIN pg_stats_ext_exprs s ON s.schemaname = n.nspname AND s.tablename = c.relname "
+            "  AND s.statistics_name IN (%s, %s) "
             "WHERE c.oid = %s::regclass",
-            [Notice._meta.db_table],
+            [*_STATISTICS.values(), Notice._meta.db_table],
         )
         rows = cur.fetchall()
     columns: dict[str, _ColumnStats] = {}
+    names = {v: k for k, v in _STATISTICS.items()}
     reltuples = 0.0
-    for reltuples, attname, elems, freqs in rows:
-        if not attname or not elems or not freqs or len(freqs) < 3:
+    for reltuples, name, elems, freqs in rows:
+        if not name or not elems or not freqs or len(freqs) < 3:
             continue
-        by_code: dict[int, float] = {}
-        for key, freq in zip((int(x) for x in elems.strip("{}").split(",") if x), freqs, strict=False):
-            code = key & 0xFFFFFFFF
-            by_code[code] = by_code.get(code, 0.0) + freq
-        codes = sorted(by_code)
-        columns[attname] = _ColumnStats(
-            codes=array("L", codes), freqs=array("d", (by_code[c] for c in codes)), min_freq=float(freqs[-3])
+        pairs = sorted(zip((int(x) for x in elems.strip("{}").split(",") if x), freqs, strict=False))
+        columns[names[name]] = _ColumnStats(
+            codes=array("L", (c for c, _ in pairs)), freqs=array("d", (f for _, f in pairs)),
+            min_freq=float(freqs[-3]),
         )
     return _Stats(rows=max(float(reltuples or 0), 0.0), columns=columns)
 
@@ -296,7 +304,8 @@ class _Plan:
     terms: tuple[str, ...]
     gin_codes: tuple[int, ...]  # codes the index scan uses (the rarest)
     gin_verify: tuple[str, ...]  # words the index path must still re-check with strpos
-    freq: float  # estimated fraction of notices that match (1.0 when unknown)
+    freq: float  # estimated fraction of notices that match, words taken as independent (1.0: unknown)
+    freq_max: float  # at most this: the rarest word's frequency (words of one topic go together)
     gin_entries: float  # posting entries an index scan reads, as a fraction of rows
     gin_candidates: float  # candidates it yields, as a fraction of rows
     known: bool  # False: no statistics yet, the estimates are guesses
@@ -308,40 +317,62 @@ def _plan(target: _Target, terms: Sequence[str], stats: _Stats) -> _Plan:
     if col is None:
         # no statistics yet (a new or small table): every word's first and last pair
         chosen = list(dict.fromkeys(c for _t, codes in per_term for c in (codes[0], codes[-1])))[:GIN_MAX_CODES]
-        freq, entries, candidates = 1.0, 1.0, 1.0
-    else:
-        freq = 1.0
-        for _t, codes in per_term:
-            freq *= min(col.freq(c) for c in codes)  # a word is at most as common as its rarest pair
-        ranked = sorted({c for _t, codes in per_term for c in codes}, key=col.freq)
-        chosen = [c for i, c in enumerate(ranked) if i == 0 or col.freq(c) <= GIN_CHEAP_FREQ][:GIN_MAX_CODES]
+        verify = tuple(t for t, codes in per_term if not (term_is_exact(t) and codes[0] in chosen))
+        return _Plan(target=target, terms=tuple(terms), gin_codes=tuple(chosen), gin_verify=verify, freq=1.0,
+                     freq_max=1.0, gin_entries=1.0, gin_candidates=1.0, known=False)
+    word_freqs = [min(col.freq(c) for c in codes) for _t, codes in per_term]  # ≤ its rarest pair
+    freq = math.prod(word_freqs)
+
+    def shape(chosen: Sequence[int]) -> tuple[float, float, tuple[str, ...]]:
+        """Posting entries read, candidates fetched (fractions of rows), words re-checked."""
         entries = sum(col.freq(c) for c in chosen)
-        candidates = min(col.freq(c) for c in chosen)
-    chosen_set = set(chosen)
-    verify = tuple(t for t, codes in per_term if not (term_is_exact(t) and codes[0] in chosen_set))
+        candidates = 1.0
+        for _t, codes in per_term:
+            mine = [col.freq(c) for c in codes if c in chosen]
+            candidates *= min(mine, default=1.0)  # pairs of one word go together; words do not
+        verify = tuple(t for t, codes in per_term if not (term_is_exact(t) and codes[0] in chosen))
+        return entries, candidates, verify
+
+    def cost(chosen: Sequence[int]) -> float:
+        entries, candidates, verify = shape(chosen)
+        return entries * COST_GIN_ENTRY + candidates * (COST_FETCH + len(verify) * target.verify_cost)
+
+    # greedily add the code that lowers the cost of reading the index most
+    pool = sorted({c for _t, codes in per_term for c in codes}, key=col.freq)
+    chosen = [pool.pop(0)]
+    while pool and len(chosen) < GIN_MAX_CODES:
+        best = min(pool, key=lambda c: cost([*chosen, c]))
+        if cost([*chosen, best]) >= cost(chosen):
+            break
+        chosen.append(best)
+        pool.remove(best)
+    entries, candidates, verify = shape(chosen)
     return _Plan(target=target, terms=tuple(terms), gin_codes=tuple(chosen), gin_verify=verify, freq=freq,
-                 gin_entries=entries, gin_candidates=candidates, known=col is not None)
+                 freq_max=min(word_freqs), gin_entries=entries, gin_candidates=candidates, known=True)
 
 
 @dataclass(frozen=True)
 class _Context:
     rows: float  # estimated notices
     buckets: tuple[int, int]  # lowest and highest half-year holding a published notice
+    settings: tuple[str, ...]  # enable_seqscan, enable_indexscan, parallel workers, jit, work_mem as found
 
 
 def _walk_cost(plan: _Plan, need: int, ctx: _Context) -> float:
-    return min(need / max(plan.freq, 1 / ctx.rows), ctx.rows) * COST_WALK_ROW
+    # optimistic on purpose: a walk gives up after WALK_WINDOW rows, an index scan that reads
+    # too much cannot
+    return min(need / max(plan.freq_max, 1 / ctx.rows), ctx.rows) * COST_WALK_ROW
 
 
 def _gin_cost(plan: _Plan, need: int, ctx: _Context) -> float:
-    """Reading the index half-year by half-year, newest first, until ``need`` matches."""
-    n_buckets = ctx.buckets[1] - ctx.buckets[0] + 1
+    """Reading the index half-years at a time, newest first, until ``need`` matches."""
+    n_buckets = max(ctx.buckets[1] - ctx.buckets[0] + 1, 1)
     per_bucket_rows = ctx.rows / n_buckets
     matches_per_bucket = max(plan.freq * per_bucket_rows, 1e-9)
     buckets = min(n_buckets, math.ceil(need / matches_per_bucket))
     verify = plan.target.verify_cost if plan.gin_verify else 0.0
     per_bucket = per_bucket_rows * (plan.gin_entries * COST_GIN_ENTRY + plan.gin_candidates * (COST_FETCH + verify))
-    return buckets * (COST_BUCKET + per_bucket)
+    return COST_BRANCH * 2 + buckets * per_bucket
 
 
 # -- SQL pieces ----------------------------------------------------------------------------
@@ -384,52 +415,81 @@ def _in_order(rows: Sequence[tuple[int, datetime]], forward: bool) -> bool:
     return keys == sorted(keys, reverse=forward)
 
 
-def _run_index_scan(sql: str, params: Sequence[Any]) -> list[tuple]:
+_PLANNER_SETTINGS = "SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true), " \
+    "set_config('max_parallel_workers_per_gather', %s, true)"
+
+
+def _run_index_scan(sql: str, params: Sequence[Any], ctx: _Context) -> list[tuple]:
     """Run a query over the key arrays so that they are only ever read through the index.
 
     A key array lives out of line and costs ~50 µs a row to test, so sequential and plain
     index scans are switched off for this statement (the GIN index is read as a bitmap), and
-    parallel plans too (a UNION ALL of half-years must run in order). The settings are local
-    to a savepoint or transaction that is rolled back afterwards.
+    parallel plans too (a UNION ALL of half-years must run in order); then the previous
+    values come back. The settings are transaction-local (search_notices runs in one), so an
+    error cannot leave them behind on the connection.
     """
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), "
-                "set_config('max_parallel_workers_per_gather', '0', true)"
-            )
-            cur.execute(sql, params)
-            rows = cur.fetchall()
-        transaction.set_rollback(True)
+    with connection.cursor() as cur:
+        cur.execute(_PLANNER_SETTINGS, ["off", "off", "0"])
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+        cur.execute(_PLANNER_SETTINGS, list(ctx.settings[:3]))
     return rows
 
 
 def _bucketed(
-    qs: QuerySet, plan: _Plan, buckets: Iterable[int], *, forward: bool | None = None, limit: int | None = None
+    qs: QuerySet, plan: _Plan, groups: Sequence[Sequence[int]], *, forward: bool | None = None,
+    limit: int | None = None,
 ) -> tuple[str, list[Any]]:
-    """``qs`` filtered by the plan's keys, once per half-year in the given order, as UNION ALL.
+    """``qs`` restricted to the plan's keys, once per group of half-years, as UNION ALL.
 
-    Each branch selects (id, published_at), ordered and limited when ``forward`` is given.
-    The query is compiled once with a placeholder for the keys; each half-year only swaps
-    that parameter. Without an ORDER BY outside, PostgreSQL runs the branches in order and a
-    LIMIT around the union stops after the first half-years that fill it.
+    A notice's keys all carry its own half-year, so "the keys of code c in any of these
+    half-years" (``&&``) for every chosen code finds exactly the notices of those half-years
+    that have all the codes. Each branch selects (id, published_at), ordered and limited
+    when ``forward`` is given. The query is compiled once with placeholders for the key
+    arrays; each group only swaps those parameters. Without an ORDER BY outside, PostgreSQL
+    runs the branches in order and a LIMIT around the union stops after the first groups
+    that fill it.
     """
-    placeholder = [_KEYS_PLACEHOLDER - i for i in range(len(plan.gin_codes))]
-    qs = qs.filter(**{f"{plan.target.codes}__contains": placeholder})
+    table = qs.model._meta.db_table
+    placeholders = [[_KEYS_PLACEHOLDER - i] for i in range(len(plan.gin_codes))]
+    for placeholder in placeholders:
+        qs = qs.filter(RawSQL(f'"{table}"."{plan.target.codes}" && %s::bigint[]', [placeholder],
+                              output_field=BooleanField()))
     qs = _contains_all(qs, plan.target.text, plan.gin_verify, "g").values_list("id", "published_at")
     qs = qs.order_by(*_ordering(forward)) if forward is not None else qs.order_by()
     if limit is not None:
         qs = qs[:limit]
     sql, params = qs.query.sql_with_params()
     params = list(params)
-    width = len(placeholder)
-    slot = next(i for i in range(len(params) - width + 1) if params[i:i + width] == placeholder)
+    slots = [params.index(p) for p in placeholders]
     parts: list[str] = []
     all_params: list[Any] = []
-    for bucket in buckets:
+    for group in groups:
+        branch = list(params)
+        for slot, code in zip(slots, plan.gin_codes, strict=True):
+            branch[slot] = [(b << 32) | code for b in group]
         parts.append(f"({sql})")
-        all_params += params[:slot] + keys_of(plan.gin_codes, bucket) + params[slot + width:]
+        all_params += branch
     return " UNION ALL ".join(parts), all_params
+
+
+def _groups(buckets: Sequence[int], plan: _Plan, need: int, ctx: _Context) -> list[list[int]]:
+    """Split the half-years (in page order) into runs that each should add ``need`` matches.
+
+    The first run is as long as the estimated frequency says it takes to find ``need``
+    matches; each later run doubles, so a wrong estimate costs a few more branches, not one
+    per half-year (each branch costs planning time).
+    """
+    n_buckets = ctx.buckets[1] - ctx.buckets[0] + 1
+    per_bucket = max(plan.freq_max * ctx.rows / n_buckets, 1e-9)
+    size = max(1, min(len(buckets), math.ceil(need / per_bucket)))
+    groups: list[list[int]] = []
+    i = 0
+    while i < len(buckets):
+        groups.append(list(buckets[i:i + size]))
+        i += size
+        size *= 2
+    return groups
 
 
 def _bucket_range(ctx: _Context, key: tuple[datetime, int] | None, forward: bool) -> range:
@@ -497,12 +557,13 @@ def _gin_rows(phase: _Phase, key, forward: bool, need: int, ctx: _Context) -> li
     buckets = _bucket_range(ctx, key, forward)
     if not buckets:
         return []
-    union, params = _bucketed(_keyset(phase.base, key, forward), phase.plan, buckets, forward=forward, limit=need)
-    rows = [(r[0], r[1]) for r in _run_index_scan(f"SELECT * FROM ({union}) u LIMIT %s", [*params, need])]  # noqa: S608
+    groups = _groups(buckets, phase.plan, need, ctx)
+    union, params = _bucketed(_keyset(phase.base, key, forward), phase.plan, groups, forward=forward, limit=need)
+    rows = [(r[0], r[1]) for r in _run_index_scan(f"SELECT * FROM ({union}) u LIMIT %s", [*params, need], ctx)]  # noqa: S608
     if not _in_order(rows, forward):  # never seen; a safe, slower answer if it ever happens
         direction = "DESC" if forward else "ASC"
         rows = [(r[0], r[1]) for r in _run_index_scan(
-            f"SELECT * FROM ({union}) u ORDER BY 2 {direction}, 1 {direction} LIMIT %s", [*params, need])]  # noqa: S608
+            f"SELECT * FROM ({union}) u ORDER BY 2 {direction}, 1 {direction} LIMIT %s", [*params, need], ctx)]  # noqa: S608
     return rows
 
 
@@ -519,9 +580,9 @@ def _count(base: QuerySet, plan: _Plan | None, ctx: _Context) -> int:
         buckets = _bucket_range(ctx, None, True)
         if not buckets:
             return 0
-        union, params = _bucketed(base, plan, buckets)
+        union, params = _bucketed(base, plan, _groups(buckets, plan, cap, ctx))
         sql = f"SELECT count(*) FROM (SELECT * FROM ({union}) u LIMIT %s) s"  # noqa: S608 (ORM-compiled)
-        return _run_index_scan(sql, [*params, cap])[0][0]
+        return _run_index_scan(sql, [*params, cap], ctx)[0][0]
     return _contains_all(base, plan.target.text, plan.terms, "c").order_by().values("id")[:cap].count()
 
 
@@ -531,8 +592,15 @@ def _count_key(base: QuerySet, terms: Sequence[str]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _lookup(key: str) -> tuple[int | None, int | None, tuple[int, int]]:
-    """(catalog generation, cached total or None, half-years holding notices) in one query."""
+def _lookup(key: str) -> tuple[int | None, int | None, tuple[int, int], tuple[str, ...]]:
+    """One query for everything a search needs to know before it starts.
+
+    Returns the catalog generation, the cached total (or None), the half-years holding
+    notices, and the planner settings to restore after index scans. For the rest of the
+    transaction it also switches JIT compilation off (it costs ~300 ms per query and these
+    queries run in milliseconds) and raises work_mem so that a bitmap of a common word stays
+    exact (a lossy bitmap re-reads the out-of-line keys of every row).
+    """
     from catalog.models import Notice, SearchCount, SearchGeneration
 
     gen, counts, notices = (SearchGeneration._meta.db_table, SearchCount._meta.db_table, Notice._meta.db_table)
@@ -544,12 +612,15 @@ def _lookup(key: str) -> tuple[int | None, int | None, tuple[int, int]]:
             f"WITH g AS (SELECT value FROM {gen} ORDER BY id LIMIT 1) "  # noqa: S608 (model tables)
             f"SELECT (SELECT value FROM g), (SELECT c.total FROM {counts} c, g WHERE c.key = %s "
             f"  AND c.generation = g.value AND c.created_at > now() - interval '{COUNT_CACHE_MAX_AGE}'), "
-            f"LEAST({firsts}), GREATEST({lasts})",
-            [key, *statuses, *statuses],
+            f"LEAST({firsts}), GREATEST({lasts}), current_setting('enable_seqscan'), "
+            "current_setting('enable_indexscan'), current_setting('max_parallel_workers_per_gather'), "
+            "current_setting('jit'), current_setting('work_mem'), set_config('jit', 'off', true), "
+            "set_config('work_mem', %s, true)",
+            [key, *statuses, *statuses, SEARCH_WORK_MEM],
         )
-        generation, total, first, last = cur.fetchone()
+        generation, total, first, last, *settings, _jit, _work_mem = cur.fetchone()
     buckets = (bucket_of(first), bucket_of(last)) if first is not None else (1, 0)
-    return generation, total, buckets
+    return generation, total, buckets, tuple(settings)
 
 
 def _store_count(key: str, generation: int, total: int) -> None:
@@ -655,8 +726,9 @@ def matching(qs: QuerySet, parsed: ParsedQuery) -> QuerySet:
     if parsed.is_empty:
         return qs
     plan = _plan(_FULL, parsed.effective_terms, _stats())
-    if plan.known and plan.gin_candidates <= GIN_CHEAP_FREQ:
-        _gen, _total, (low, high) = _lookup("")
+    if plan.known and plan.gin_candidates <= MATCHING_INDEX_FREQ:
+        with transaction.atomic():  # _lookup turns JIT off for its transaction only
+            _gen, _total, (low, high), _settings = _lookup("")
         if low > high:
             return qs.none()
         keys = [Q(search_codes__contains=keys_of(plan.gin_codes, b)) for b in range(low, high + 1)]
@@ -676,13 +748,21 @@ def search_notices(
     limit = max(1, min(int(limit or 20), MAX_PAGE_SIZE))
     if parsed.is_empty or order not in ("relevance", "date"):
         order = "date"
+    stats = _stats() if parsed.terms else _Stats(rows=0, columns={})
+    nested = connection.in_atomic_block
+    with transaction.atomic():
+        return _search(qs, parsed, order, cursor, limit, stats, nested)
+
+
+def _search(
+    qs: QuerySet, parsed: ParsedQuery, order: str, cursor: str | None, limit: int, stats: _Stats, nested: bool
+) -> SearchPage:
     base = qs.filter(published_at__isnull=False)
     terms = parsed.effective_terms
     qkey = _count_key(base, terms)
     cur = _decode_cursor(cursor, order, qkey)
-    stats = _stats() if terms else _Stats(rows=0, columns={})
-    generation, cached_total, buckets = _lookup(qkey)
-    ctx = _Context(rows=max(stats.rows, 1.0), buckets=buckets)
+    generation, cached_total, buckets, settings = _lookup(qkey)
+    ctx = _Context(rows=max(stats.rows, 1.0), buckets=buckets, settings=settings)
     phases = _phases(base, parsed, order, stats)
     if cur is not None and cur.phase not in [p.number for p in phases]:
         cur = None
@@ -715,6 +795,10 @@ def search_notices(
     if rows:
         by_id = {n.pk: n for n in qs.filter(pk__in=[r[1] for r in rows]).defer(*_SEARCH_COLUMNS)}
     results = [by_id[r[1]] for r in rows if r[1] in by_id]
+    if nested:
+        with connection.cursor() as c:  # within a caller's transaction, leave these as they were
+            c.execute("SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)",
+                      [settings[3], settings[4]])
 
     def make(forward_: bool, row: tuple[int, int, datetime]) -> str:
         return _encode_cursor(order, qkey, forward_, row[0], (row[2], row[1]), total)

@@ -97,7 +97,8 @@ def use_strategy(monkeypatch, strategy: str) -> None:
     elif strategy == "statistics":
         stats = real_stats()
         monkeypatch.setattr(search, "_stats", lambda: stats)
-        monkeypatch.setattr(search, "GIN_CHEAP_FREQ", 0.0)  # index only the rarest code
+        monkeypatch.setattr(search, "GIN_MAX_CODES", 1)  # index only the rarest code
+        monkeypatch.setattr(search, "MATCHING_INDEX_FREQ", 1.0)  # matching() through the index too
         monkeypatch.setattr(search, "WALK_WINDOW", 3)
     else:  # pragma: no cover
         raise AssertionError(strategy)
@@ -393,6 +394,21 @@ def test_search_follows_edits(agency):
     services.notice_update(notice=notice, by=None, body="新的正文")
     assert ids_of("旧的正文") == []
     assert ids_of("新的正文") == [notice.pk]
+
+
+def test_statistics_come_from_analyze(many):
+    from django.db import connection
+
+    assert search._load_stats().columns == {}  # nothing analysed yet: the planner guesses
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE catalog_notice")
+    stats = search._load_stats()
+    assert stats.rows == 23
+    full = stats.columns["search_codes"]
+    assert full.freq(search.term_codes("教育")[0]) == pytest.approx(1.0)  # in every notice
+    assert full.freq(search.term_codes("通知")[0]) == pytest.approx(6 / 23, abs=0.01)  # in 6 titles
+    assert full.freq(search.term_codes("量子")[0]) < 0.5
+    assert set(ids_of("教育通知")) == {n.pk for n in many if "教育通知" in n.title}
 
 
 # -- totals ----------------------------------------------------------------------------------
