@@ -597,6 +597,21 @@ def _count_key(base: QuerySet, terms: Sequence[str]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def _range_sql() -> tuple[str, list[str]]:
+    """SQL for the first and last 发布时间 in the table (index probes per status), and params."""
+    from catalog.models import Notice
+
+    table = Notice._meta.db_table
+    statuses = list(Notice.Status.values)
+    firsts = ", ".join(f"(SELECT min(published_at) FROM {table} WHERE status = %s)" for _ in statuses)
+    lasts = ", ".join(f"(SELECT max(published_at) FROM {table} WHERE status = %s)" for _ in statuses)
+    return f"LEAST({firsts}), GREATEST({lasts})", [*statuses, *statuses]
+
+
+def _buckets_between(first: datetime | None, last: datetime | None) -> tuple[int, int]:
+    return (bucket_of(first), bucket_of(last)) if first is not None else (1, 0)
+
+
 def _lookup(key: str) -> tuple[int | None, int | None, tuple[int, int], tuple[str, ...]]:
     """One query for everything a search needs to know before it starts.
 
@@ -606,26 +621,31 @@ def _lookup(key: str) -> tuple[int | None, int | None, tuple[int, int], tuple[st
     queries run in milliseconds) and raises work_mem so that a bitmap of a common word stays
     exact (a lossy bitmap re-reads the out-of-line keys of every row).
     """
-    from catalog.models import Notice, SearchCount, SearchGeneration
+    from catalog.models import SearchCount, SearchGeneration
 
-    gen, counts, notices = (SearchGeneration._meta.db_table, SearchCount._meta.db_table, Notice._meta.db_table)
-    statuses = list(Notice.Status.values)
-    firsts = ", ".join(f"(SELECT min(published_at) FROM {notices} WHERE status = %s)" for _ in statuses)
-    lasts = ", ".join(f"(SELECT max(published_at) FROM {notices} WHERE status = %s)" for _ in statuses)
+    gen, counts = SearchGeneration._meta.db_table, SearchCount._meta.db_table
+    range_sql, range_params = _range_sql()
     with connection.cursor() as cur:
         cur.execute(
             f"WITH g AS (SELECT value FROM {gen} ORDER BY id LIMIT 1) "  # noqa: S608 (model tables)
             f"SELECT (SELECT value FROM g), (SELECT c.total FROM {counts} c, g WHERE c.key = %s "
             f"  AND c.generation = g.value AND c.created_at > now() - interval '{COUNT_CACHE_MAX_AGE}'), "
-            f"LEAST({firsts}), GREATEST({lasts}), current_setting('enable_seqscan'), "
+            f"{range_sql}, current_setting('enable_seqscan'), "
             "current_setting('enable_indexscan'), current_setting('max_parallel_workers_per_gather'), "
             "current_setting('jit'), current_setting('work_mem'), set_config('jit', 'off', true), "
             "set_config('work_mem', %s, true)",
-            [key, *statuses, *statuses, SEARCH_WORK_MEM],
+            [key, *range_params, SEARCH_WORK_MEM],
         )
         generation, total, first, last, *settings, _jit, _work_mem = cur.fetchone()
-    buckets = (bucket_of(first), bucket_of(last)) if first is not None else (1, 0)
-    return generation, total, buckets, tuple(settings)
+    return generation, total, _buckets_between(first, last), tuple(settings)
+
+
+def _published_buckets() -> tuple[int, int]:
+    """Lowest and highest half-year holding a notice with a 发布时间."""
+    range_sql, range_params = _range_sql()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {range_sql}", range_params)  # noqa: S608 (model table)
+        return _buckets_between(*cur.fetchone())
 
 
 def _store_count(key: str, generation: int, total: int) -> None:
@@ -732,8 +752,7 @@ def matching(qs: QuerySet, parsed: ParsedQuery) -> QuerySet:
         return qs
     plan = _plan(_FULL, parsed.effective_terms, _stats())
     if plan.known and plan.gin_candidates <= MATCHING_INDEX_FREQ:
-        with transaction.atomic():  # _lookup turns JIT off for its transaction only
-            _gen, _total, (low, high), _settings = _lookup("")
+        low, high = _published_buckets()
         if low > high:
             return qs.none()
         keys = [Q(search_codes__contains=keys_of(plan.gin_codes, b)) for b in range(low, high + 1)]
@@ -838,6 +857,7 @@ def _normalised_with_map(text: str) -> tuple[str, list[int]]:
 
 def highlight(text: str, parsed: ParsedQuery, *, max_chars: int = 160) -> SafeString:
     """Escaped snippet of ``text`` around the first hit, every hit in <mark>."""
+    max_chars = max(1, max_chars)
     text = _SPACES.sub(" ", text or "").strip()
     if not text:
         return mark_safe("")  # noqa: S308 (empty)
