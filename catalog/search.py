@@ -357,7 +357,7 @@ def _plan(target: _Target, terms: Sequence[str], stats: _Stats) -> _Plan:
 class _Context:
     rows: float  # estimated notices
     buckets: tuple[int, int]  # lowest and highest half-year holding a published notice
-    settings: tuple[str, ...]  # enable_seqscan, enable_indexscan, parallel workers, jit, work_mem as found
+    settings: tuple[str, ...]  # enable_seqscan, enable_indexscan, parallel workers as found
 
 
 def _walk_cost(plan: _Plan, need: int, ctx: _Context) -> float:
@@ -632,8 +632,7 @@ def _lookup(key: str) -> tuple[int | None, int | None, tuple[int, int], tuple[st
             f"  AND c.generation = g.value AND c.created_at > now() - interval '{COUNT_CACHE_MAX_AGE}'), "
             f"{range_sql}, current_setting('enable_seqscan'), "
             "current_setting('enable_indexscan'), current_setting('max_parallel_workers_per_gather'), "
-            "current_setting('jit'), current_setting('work_mem'), set_config('jit', 'off', true), "
-            "set_config('work_mem', %s, true)",
+            "set_config('jit', 'off', true), set_config('work_mem', %s, true)",
             [key, *range_params, SEARCH_WORK_MEM],
         )
         generation, total, first, last, *settings, _jit, _work_mem = cur.fetchone()
@@ -773,14 +772,13 @@ def search_notices(
     if parsed.is_empty or order not in ("relevance", "date"):
         order = "date"
     stats = _stats() if parsed.terms else _Stats(rows=0, columns={})
-    nested = connection.in_atomic_block
+    # One transaction: the settings _lookup changes are local to it (inside a caller's
+    # transaction, JIT stays off and work_mem raised until that one ends, which is harmless).
     with transaction.atomic():
-        return _search(qs, parsed, order, cursor, limit, stats, nested)
+        return _search(qs, parsed, order, cursor, limit, stats)
 
 
-def _search(
-    qs: QuerySet, parsed: ParsedQuery, order: str, cursor: str | None, limit: int, stats: _Stats, nested: bool
-) -> SearchPage:
+def _search(qs: QuerySet, parsed: ParsedQuery, order: str, cursor: str | None, limit: int, stats: _Stats) -> SearchPage:
     base = qs.filter(published_at__isnull=False)
     terms = parsed.effective_terms
     qkey = _count_key(base, terms)
@@ -819,10 +817,6 @@ def _search(
     if rows:
         by_id = {n.pk: n for n in qs.filter(pk__in=[r[1] for r in rows]).defer(*_SEARCH_COLUMNS)}
     results = [by_id[r[1]] for r in rows if r[1] in by_id]
-    if nested:
-        with connection.cursor() as c:  # within a caller's transaction, leave these as they were
-            c.execute("SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)",
-                      [settings[3], settings[4]])
 
     def make(forward_: bool, row: tuple[int, int, datetime]) -> str:
         return _encode_cursor(order, qkey, forward_, row[0], (row[2], row[1]), total)
