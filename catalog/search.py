@@ -339,15 +339,20 @@ def _plan(target: _Target, terms: Sequence[str], stats: _Stats) -> _Plan:
         entries, candidates, verify = shape(chosen)
         return entries * COST_GIN_ENTRY + candidates * (COST_FETCH + len(verify) * target.verify_cost)
 
-    # greedily add the code that lowers the cost of reading the index most
-    pool = sorted({c for _t, codes in per_term for c in codes}, key=col.freq)
-    chosen = [pool.pop(0)]
-    while pool and len(chosen) < GIN_MAX_CODES:
-        best = min(pool, key=lambda c: cost([*chosen, c]))
-        if cost([*chosen, best]) >= cost(chosen):
-            break
-        chosen.append(best)
-        pool.remove(best)
+    # Greedily add the code that lowers the estimated cost most: first the rarest code of
+    # each further word (words narrow the candidates independently), then further pairs of
+    # the words (which the estimate credits only with a square root, and reality often with
+    # nothing: 长株潭一体化's pairs all come together).
+    rarest = sorted({min(codes, key=col.freq) for _t, codes in per_term}, key=col.freq)
+    chosen = [rarest.pop(0)]
+    for pool in (rarest, sorted({c for _t, codes in per_term for c in codes} - set(rarest), key=col.freq)):
+        pool = [c for c in pool if c not in chosen]
+        while pool and len(chosen) < GIN_MAX_CODES:
+            best = min(pool, key=lambda c: cost([*chosen, c]))
+            if cost([*chosen, best]) >= cost(chosen):
+                break
+            chosen.append(best)
+            pool.remove(best)
     entries, candidates, verify = shape(chosen)
     return _Plan(target=target, terms=tuple(terms), gin_codes=tuple(chosen), gin_verify=verify, freq=freq,
                  freq_max=min(word_freqs), gin_entries=entries, gin_candidates=candidates, known=True)
@@ -647,6 +652,21 @@ def _published_buckets() -> tuple[int, int]:
         return _buckets_between(*cur.fetchone())
 
 
+def _restore_generation() -> int:
+    """Recreate the generation row (``manage.py flush`` removes it with the data).
+
+    It starts above every generation in the cache, so no total cached before can match.
+    """
+    from catalog.models import SearchCount, SearchGeneration
+
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {SearchGeneration._meta.db_table} (value) "  # noqa: S608 (model tables)
+            f"SELECT coalesce(max(generation), 0) + 1 FROM {SearchCount._meta.db_table} RETURNING value"
+        )
+        return cur.fetchone()[0]
+
+
 def _store_count(key: str, generation: int, total: int) -> None:
     from catalog.models import SearchCount
 
@@ -810,8 +830,9 @@ def _search(qs: QuerySet, parsed: ParsedQuery, order: str, cursor: str | None, l
         total = cached_total
     else:
         total = _count(base, phases[-1].plan, ctx)
-        if generation is not None:
-            _store_count(qkey, generation, total)
+        if generation is None:
+            generation = _restore_generation()
+        _store_count(qkey, generation, total)
 
     by_id = {}
     if rows:

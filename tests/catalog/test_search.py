@@ -444,6 +444,20 @@ def test_cached_total_follows_publishing_and_withdrawal(agency):
     assert search_notices(qs, parsed).total == 1
 
 
+def test_a_lost_generation_row_comes_back_above_every_cached_total(agency):
+    from catalog.models import SearchGeneration
+
+    publish(agency, title="教育通知一")
+    qs, parsed = Notice.objects.listed(), parse_query("教育")
+    assert search_notices(qs, parsed).total == 1
+    stale = SearchCount.objects.get()
+    SearchGeneration.objects.all().delete()  # as manage.py flush would
+    publish(agency, title="教育通知二")
+    assert search_notices(qs, parsed).total == 2
+    assert SearchGeneration.objects.get().value > stale.generation
+    assert search_notices(qs, parsed).total == 2
+
+
 def test_the_total_travels_in_the_cursor(many, django_assert_max_num_queries):
     qs, parsed = Notice.objects.listed(), parse_query("教育")
     first = search_notices(qs, parsed, limit=5)
