@@ -110,7 +110,7 @@ def validate_org_code(raw: str) -> None:
 
 
 # --- 网站标识码 ---------------------------------------------------------------------
-SITE_CODE_RE = re.compile(r"^(\d{10}|bm\d{8})$")
+SITE_CODE_RE = re.compile(r"^([0-9]{10}|bm[0-9]{8})$")
 
 
 def validate_site_code(raw: str) -> None:
@@ -122,8 +122,8 @@ def validate_site_code(raw: str) -> None:
 
 
 # --- 发文字号 (domain.md §4.4) ------------------------------------------------------
-DOC_NUMBER_RE = re.compile(r"^[\u4e00-\u9fa5A-Za-z]+〔\d{4}〕[1-9]\d*号$")
-DECREE_RE = re.compile(r"^.+令\s*第[1-9]\d*号$")
+DOC_NUMBER_RE = re.compile(r"^[\u4e00-\u9fa5A-Za-z]+〔[0-9]{4}〕[1-9][0-9]*号$")
+DECREE_RE = re.compile(r"^.+令\s*第[1-9][0-9]*号$")
 _YEAR_BRACKETS = re.compile(r"[\[［【（(〔{｛<〈《]\s*(\d{4})\s*[\]］】）)〕}｝>〉》]")
 
 

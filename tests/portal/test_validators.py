@@ -254,11 +254,6 @@ def test_invalid_site_codes(code):
         validate_site_code(code)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validators.SITE_CODE_RE uses \\d, which also matches full-width and other Unicode digits; "
-    "should be [0-9] (reported to the owner of portal/validators.py)",
-)
 def test_site_code_rejects_non_ascii_digits():
     with pytest.raises(ValidationError):
         validate_site_code("４３０２１１０００１")
