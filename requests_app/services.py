@@ -1319,13 +1319,32 @@ def request_to_notice_draft(*, info_request: InfoRequest, by: Any, now: datetime
     return notice
 
 
+def _address_tails(address: str) -> list[str]:
+    """The address and what follows each 省/市/区/县/镇/乡 in it ("湖南省株洲市天元区泰山路88号"
+    → also "天元区泰山路88号", "泰山路88号"): applicants rarely write it out in full. Only
+    tails with a house number count ("株洲市天元区" alone names a place, not a person)."""
+    tails = [address]
+    for i, char in enumerate(address):
+        tail = address[i + 1 :]
+        if char in "省市区县镇乡" and len(tail) >= 4 and any(c.isdigit() for c in tail):
+            tails.append(tail)
+    return tails
+
+
 def strip_identity(text: str, req: InfoRequest) -> str:
-    """Remove the applicant's name, contact name, ID/credit numbers, phone numbers and
-    e-mail addresses from ``text`` (去标识化 before publishing)."""
+    """Remove the applicant's name, contact name, ID/credit numbers (any 证件, as
+    stored for this applicant, and anything shaped like a resident ID), address, phone
+    and fax numbers and e-mail addresses from ``text`` (去标识化 before publishing)."""
     out = text or ""
-    for value in {req.applicant_name, req.contact_name, req.legal_representative, req.uscc, req.email}:
-        if value and len(value) >= 2:
-            out = out.replace(value, "***")
+    stored = [
+        crypto.decrypt(token, field=name) if token else ""
+        for token, name in ((req.id_number_encrypted, "id_number"), (req.phone_encrypted, "phone"))
+    ]
+    address = crypto.decrypt(req.address_encrypted, field="address") if req.address_encrypted else ""
+    values = {req.applicant_name, req.contact_name, req.legal_representative, req.uscc, req.email, req.fax,
+              *stored, *_address_tails(address)}
+    for value in sorted((v for v in values if v and len(v) >= 2), key=len, reverse=True):
+        out = out.replace(value, "***")
     out = re.sub(r"\d{17}[\dXx]", "***", out)
     out = re.sub(r"(?<!\d)1[3-9]\d{9}(?!\d)", "***", out)
     out = re.sub(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", "***", out)

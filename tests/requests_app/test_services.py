@@ -686,3 +686,21 @@ def test_answered_request_becomes_anonymous_draft_notice(agency, staff_user):
     assert notice.status == Notice.Status.DRAFT and notice.owner_agency == agency
     text = notice.title + notice.summary
     assert "赵大勇" not in text and "13912345678" not in text and "校车采购合同" in text
+
+
+def test_draft_notice_drops_the_stored_passport_number_address_and_landline(agency, staff_user):
+    """去标识化 uses what the applicant gave: a passport number is not shaped like a
+    resident ID, a landline not like a mobile, and an address is written in part."""
+    from catalog.models import Notice
+
+    req = InfoRequestFactory(
+        agency=agency, confirm_by=staff_user, applicant_name="赵大勇", id_type="passport", id_number="E12345678",
+        phone="0731-22334455", address="湖南省株洲市天元区泰山路88号",
+        description="本人（护照E12345678，电话0731-22334455）请公开天元区泰山路88号地块房屋征收补偿方案，株洲市天元区2025年",
+    )
+    services.request_reply(info_request=req, by=staff_user, outcome=Outcome.DISCLOSED, letter_text="答复",
+                           now=at("2026-03-05"))
+    notice = services.request_to_notice_draft(info_request=req, by=staff_user, now=at("2026-03-06"))
+    text = Notice.objects.get(pk=notice.pk).summary
+    assert "E12345678" not in text and "0731-22334455" not in text and "泰山路88号" not in text
+    assert "房屋征收补偿方案" in text and "株洲市天元区2025年" in text  # a place name alone stays
