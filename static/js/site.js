@@ -1,4 +1,5 @@
-/* Progressive enhancement only: every control below also works as a plain link. */
+/* Progressive enhancement only: every control below also works without JavaScript
+   (the 字体 links and the 高对比度 form go through /display/, which sets the cookie). */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -6,23 +7,26 @@
     document.cookie = name + "=" + value + ";path=/;max-age=31536000;samesite=lax" + (location.protocol === "https:" ? ";secure" : "");
   }
   document.addEventListener("click", function (event) {
-    var link = event.target.closest("a[data-font], a[data-contrast]");
-    if (!link) { return; }
-    event.preventDefault();
-    if (link.dataset.font) {
+    var link = event.target.closest("a[data-font]");
+    if (link) {
+      event.preventDefault();
       root.classList.remove("font-small", "font-medium", "font-large");
       root.classList.add("font-" + link.dataset.font);
       setCookie("xxgk_font", link.dataset.font);
       document.querySelectorAll("a[data-font]").forEach(function (a) {
         if (a === link) { a.setAttribute("aria-current", "true"); } else { a.removeAttribute("aria-current"); }
       });
-    } else {
-      var on = link.dataset.contrast === "on";
+      return;
+    }
+    var button = event.target.closest("button[data-contrast]");
+    if (button) {
+      event.preventDefault();
+      var on = button.getAttribute("aria-pressed") !== "true";
       root.classList.toggle("contrast", on);
       setCookie("xxgk_contrast", on ? "on" : "off");
-      link.dataset.contrast = on ? "off" : "on";
-      link.setAttribute("aria-pressed", on ? "true" : "false");
-      link.textContent = on ? "高对比度：开" : "高对比度：关";
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.querySelector(".contrast-state").textContent = on ? "：开" : "：关";
+      button.form.elements.contrast.value = on ? "off" : "on";
     }
   });
   // Move focus to an error summary so screen readers announce it.
