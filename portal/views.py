@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
@@ -31,7 +33,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    """Rendered without the request's context processors: they may need the database,
+    which may be why we are here. Styled by site.css only (no inline styles under the CSP)."""
+    context = {
+        "site_name": settings.SITE_NAME,
+        "font_size": getattr(request, "font_size", "medium"),
+        "high_contrast": getattr(request, "high_contrast", False),
+    }
+    return HttpResponseServerError(render_to_string("500.html", context))
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
