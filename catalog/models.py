@@ -358,9 +358,12 @@ class NoticeEvent(models.Model):
 
 
 class SearchGeneration(models.Model):
-    """One row, bumped by a statement trigger on every write to the tables a search total
-    depends on (migration 0005_search_count_cache). A cached total is valid only for the
-    generation it was counted in, so a publish, edit or withdrawal invalidates them all."""
+    """One row: the catalog data generation. A statement trigger bumps it on every write to
+    the tables a search total depends on (migration 0005_search_count_cache) and to the
+    other tables a public catalog page shows (migration 0006_page_cache: attachments, 解读
+    links, 栏目, 体裁, agencies, the 网站标识). A cached total, facet list or page is valid
+    only for the generation it was computed in, so a publish, edit or withdrawal
+    invalidates them all."""
 
     value = models.BigIntegerField("代次", default=0)
 
@@ -387,3 +390,27 @@ class SearchCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}…: {self.total}"
+
+
+class PageCache(models.Model):
+    """A public page rendered for anonymous visitors (catalog.pagecache), shared by every
+    worker and app server. Served only while ``generation`` is the current catalog
+    generation and the row is younger than ``PAGE_CACHE_SECONDS``. The table is UNLOGGED
+    (migration 0006_page_cache): a crash empties it, and replicas do not carry it."""
+
+    key = models.UUIDField("页面键", primary_key=True)  # 128 bits of a SHA-256
+    generation = models.BigIntegerField("代次")
+    html = models.TextField("页面")
+    created_at = models.DateTimeField("生成时间")
+
+    class Meta:
+        verbose_name = "页面缓存"
+        verbose_name_plural = "页面缓存"
+        indexes = [
+            # pruning: rows of an older generation, and rows past their age
+            models.Index(fields=["generation"], name="catalog_pagecache_gen_idx"),
+            models.Index(fields=["created_at"], name="catalog_pagecache_age_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}…@{self.generation}"

@@ -3,6 +3,9 @@ attachment downloads, the 目录 (条例 第十二条), the 指南 and the HTML 
 
 Every notice URL goes through ``get_public_notice``. Templates trigger no queries: each
 view fetches what its page shows, in a fixed number of queries whatever the page size.
+Home, notice pages, and the searchable 目录 and the 目录 (条例 第十二条) when requested
+without a query string are served to anonymous visitors from the shared page cache
+(``catalog.pagecache``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from catalog.filters import (
     url_with,
 )
 from catalog.models import Attachment, Column, Genre, Notice, NoticePublisher, Theme
+from catalog.pagecache import anonymous_page_cache
 from catalog.sanitize import html_to_text
 from portal.models import Agency
 from portal.timeutil import local_today
@@ -41,6 +45,12 @@ GUIDE_COUNTS_CACHE_SECONDS = 300
 PUBLIC_STATUSES = (Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN)
 # what a list row shows besides the notice's own columns
 LIST_RELATED = ("theme__parent", "genre", "column")
+# never shown on a page: the search columns are long (keys of every character and pair)
+SEARCH_COLUMNS = ("search_text", "search_title", "search_codes", "search_title_codes")
+# what a 解读 link shows
+RELATED_FIELDS = ("id", "uuid", "title", "published_at")
+# what an attachment link on a notice page shows (never the extracted text)
+ATTACHMENT_LINK_FIELDS = ("id", "notice_id", "name", "size", "position")
 # types a browser could render as a page: always sent as an opaque download
 UNSAFE_INLINE_TYPES = {
     "text/html",
@@ -53,7 +63,12 @@ UNSAFE_INLINE_TYPES = {
 
 def get_public_notice(uuid: UUID) -> Notice:
     """The only way a view gets a notice: published or withdrawn, otherwise 404."""
-    notice = Notice.objects.select_related(*LIST_RELATED).filter(uuid=uuid).first()
+    notice = (
+        Notice.objects.select_related(*LIST_RELATED)
+        .defer(*SEARCH_COLUMNS)
+        .filter(uuid=uuid)
+        .first()
+    )
     if notice is None:
         raise Http404("政府信息不存在")
     if notice.status not in PUBLIC_STATUSES:
@@ -81,7 +96,7 @@ def related_prefetch(name: str) -> Prefetch:
     return Prefetch(
         name,
         queryset=Notice.objects.listed()
-        .select_related("column")
+        .only(*RELATED_FIELDS)
         .order_by("-published_at", "-id"),
         to_attr=f"public_{name}",
     )
@@ -96,6 +111,7 @@ def _column_url(column: Column | None) -> str:
 
 
 @require_GET
+@anonymous_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     columns = list(Column.objects.filter(show_on_home=True))
     latest: dict[int, list[Notice]] = {c.pk: [] for c in columns}
@@ -113,8 +129,10 @@ def home(request: HttpRequest) -> HttpResponse:
             if len(per_column) > 1
             else list(per_column[0])
         )
-        for notice in Notice.objects.filter(pk__in=ids).order_by(
-            "-published_at", "-id"
+        for notice in (
+            Notice.objects.filter(pk__in=ids)
+            .only("id", "uuid", "title", "published_at", "column_id")
+            .order_by("-published_at", "-id")
         ):
             latest[notice.column_id].append(notice)
     sections = [
@@ -213,6 +231,7 @@ def _chosen_label(name: str, value: Any) -> str:
 
 
 @require_GET
+@anonymous_page_cache
 def notice_list(request: HttpRequest) -> HttpResponse:
     today = local_today()
     base_url = reverse("catalog:notice_list")
@@ -299,12 +318,15 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@anonymous_page_cache
 def notice_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     notice = get_public_notice(uuid)
     prefetch_related_objects(
         [notice],
         publishers_prefetch(),
-        "attachments",
+        Prefetch(
+            "attachments", queryset=Attachment.objects.only(*ATTACHMENT_LINK_FIELDS)
+        ),
         related_prefetch("interpretations"),
         related_prefetch("interpreted_policies"),
     )
@@ -374,6 +396,7 @@ def attachment_download(
 
 
 @require_GET
+@anonymous_page_cache
 def directory(request: HttpRequest) -> HttpResponse:
     today = local_today()
     base_url = reverse("catalog:directory")
