@@ -118,13 +118,13 @@ def test_handler_confirms_asks_correction_extends_and_replies(page, browser, liv
         applicant.get_by_label("申请编号").fill(tracking_no)
         applicant.get_by_label("查询码").fill(query_code)
         applicant.get_by_role("button", name="查询").click()
-        correction = applicant.get_by_role("region", name="需要您补正")
+        correction = applicant.get_by_role("region", name="需要您补正", exact=True)
         expect(correction).to_contain_text(CORRECTION_ITEMS)
         expect(correction).to_contain_text("2026年3月23日")
         applicant.get_by_role("textbox", name="补正内容").fill(CORRECTION_ANSWER)
         applicant.get_by_role("button", name="提交补正").click()
         expect_message(applicant, "补正已提交，答复期限自今天起重新计算。")
-        expect(applicant.get_by_role("region", name="答复期限")).to_contain_text("最迟于 2026年4月2日（周四）前答复")
+        expect(applicant.get_by_role("region", name="答复期限", exact=True)).to_contain_text("最迟于 2026年4月2日（周四）前答复")
 
         # --- the handler (signed out overnight) finds it back in 办理中 --------------------
         handler.goto("/ysq/staff/")
@@ -134,7 +134,7 @@ def test_handler_confirms_asks_correction_extends_and_replies(page, browser, liv
         expect(row).to_contain_text("办理中")
         expect(row).to_contain_text("2026-04-02")
         row.get_by_role("link", name=tracking_no).click()
-        expect(handler.get_by_role("region", name="所需信息")).to_contain_text(CORRECTION_ANSWER)
+        expect(handler.get_by_role("region", name="所需信息", exact=True)).to_contain_text(CORRECTION_ANSWER)
         expect(_fact(handler, "补正")).to_contain_text("2026-03-02 告知，期限 2026-03-23；2026-03-05 收到")
         expect(_fact(handler, "答复期限")).to_contain_text("2026-04-02（周四）")
 

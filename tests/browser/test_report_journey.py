@@ -98,7 +98,7 @@ def test_admin_fills_checks_sends_for_review_publishes_and_citizen_downloads_xls
         expect(_cell(table3, ROW_OUT, 0)).to_have_text("1")
         table2 = page.locator("#table2")
         expect(_cell(table2, "行政规范性文件", 0)).to_have_text("1")  # 本年制发件数
-        checks = page.get_by_role("region", name="数据核对（R1–R7）")
+        checks = page.get_by_role("region", name="数据核对（R1–R7）", exact=True)
         expect(checks).to_contain_text("全部核对通过")
         for cell in ("表二“行政许可”“本年处理决定数量”未填写，按 0 计",
                      "表二“行政事业性收费”“本年收费金额（单位：万元）”未填写，按 0 计"):
@@ -129,7 +129,7 @@ def test_admin_fills_checks_sends_for_review_publishes_and_citizen_downloads_xls
         page.get_by_role("button", name="保存").click()
 
         expect_message(page, "已保存。下方是按最新数据重新核对的结果。")
-        checks = page.get_by_role("region", name="数据核对（R1–R7）")
+        checks = page.get_by_role("region", name="数据核对（R1–R7）", exact=True)
         expect(checks).to_contain_text("全部核对通过")
         expect(checks.locator("li", has_text="R7")).to_contain_text("各项数据均为非负整数，收费金额不超过 4 位小数")
         expect(checks.locator("li.check-warning", has_text="表二")).to_have_count(0)
@@ -167,7 +167,7 @@ def test_admin_fills_checks_sends_for_review_publishes_and_citizen_downloads_xls
         citizen = open_window("citizen")
         citizen.goto("/")
         citizen.get_by_role("navigation", name="主导航").get_by_role("link", name="政府信息公开年报").click()
-        year = citizen.get_by_role("region", name="2025年度")
+        year = citizen.get_by_role("region", name="2025年度", exact=True)
         year.get_by_role("link", name=TITLE).click()
         expect(citizen.get_by_role("heading", level=1)).to_have_text(TITLE)
         expect(citizen.locator(".report-meta")).to_contain_text("第 1 版")
