@@ -468,8 +468,9 @@ class ThemeAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # two levels only: a parent must be a top-level theme
-        self.fields["parent"].queryset = Theme.objects.filter(parent__isnull=True)
+        # two levels only: a parent must be a top-level theme (no field when only viewing)
+        if "parent" in self.fields:
+            self.fields["parent"].queryset = Theme.objects.filter(parent__isnull=True)
 
 
 @admin.register(Theme)
