@@ -1,5 +1,9 @@
 """Read-only admin views of the annual reports: every change goes through the staff
-pages and ``disclosure.services`` (workflow, snapshots, events), never the admin."""
+pages and ``disclosure.services`` (workflow, snapshots, events), never the admin.
+
+Scoped like the staff pages (``disclosure.access``): a staff user who is granted a view
+permission here sees only their own agency's rows; other agencies' change URLs answer as
+for a missing object. Only superusers see every agency."""
 
 from __future__ import annotations
 
@@ -11,9 +15,21 @@ from disclosure.models import (
     AnnualReportVersion,
     AppealCase,
 )
+from portal.roles import staff_agency
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    agency_field = "agency"  # path from the model to its agency
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        agency = staff_agency(request.user)
+        if agency is None:
+            return qs.none()
+        return qs.filter(**{f"{self.agency_field}_id": agency.pk})
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -55,12 +71,14 @@ class AnnualReportAdmin(ReadOnlyAdmin):
 
 @admin.register(AnnualReportVersion)
 class AnnualReportVersionAdmin(ReadOnlyAdmin):
+    agency_field = "report__agency"
     list_display = ("report", "number", "published_at", "published_by")
     list_select_related = ("report__agency", "published_by")
 
 
 @admin.register(AnnualReportEvent)
 class AnnualReportEventAdmin(ReadOnlyAdmin):
+    agency_field = "report__agency"
     list_display = ("at", "report", "action", "actor", "comment")
     list_filter = ("action",)
     list_select_related = ("report__agency", "actor")
