@@ -82,6 +82,28 @@ class PageWatch:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.responses: list[tuple[str, int]] = []
+        self.error_documents: set[str] = set()  # pages answered with 4xx/5xx (the test sees them)
+        self.failed_resources: list[str] = []  # a stylesheet, script, image … that failed
+
+
+def _on_response(watch: PageWatch, response) -> None:
+    status = response.status
+    watch.responses.append((response.url, status))
+    if status >= 400:
+        if response.request.resource_type == "document":
+            watch.error_documents.add(response.url)
+        else:
+            watch.failed_resources.append(f"{status} {response.url}")
+
+
+def _on_console(watch: PageWatch, msg) -> None:
+    if msg.type != "error":
+        return
+    # Chromium logs "Failed to load resource … status of 404" for an error page too; the
+    # test asserts on that page itself, so only failed sub-resources count (above).
+    if msg.text.startswith("Failed to load resource") and (msg.location or {}).get("url") in watch.error_documents:
+        return
+    watch.console_errors.append(msg.text)
 
 
 def _new_page(browser, live_server, request, **context_options):
@@ -104,7 +126,8 @@ def _new_page(browser, live_server, request, **context_options):
 
     context.route("**/*", route)
     page = context.new_page()
-    page.on("console", lambda msg: msg.type == "error" and watch.console_errors.append(msg.text))
+    page.on("response", lambda response: _on_response(watch, response))
+    page.on("console", lambda msg: _on_console(watch, msg))
     page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
     page.watch = watch
     return context, page
@@ -124,6 +147,7 @@ def _finish(context, page, request):
     if not failed:
         assert not watch.foreign_requests, f"requests to another host: {watch.foreign_requests}"
         assert not watch.page_errors, f"script errors: {watch.page_errors}"
+        assert not watch.failed_resources, f"sub-resources that failed to load: {watch.failed_resources}"
         assert not watch.console_errors, f"console errors (CSP?): {watch.console_errors}"
 
 

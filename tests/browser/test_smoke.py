@@ -45,3 +45,17 @@ def test_axe_runs_under_the_csp_and_finds_a_planted_violation(page):
     )
     found = serious_violations(page)
     assert any(v["id"] == "button-name" for v in found), found
+
+
+def test_an_error_page_is_not_a_console_error_but_a_missing_stylesheet_is(page):
+    response = page.goto("/xxgk/no-such-notice/")
+    assert response.status == 404
+    assert page.watch.console_errors == []
+    page.evaluate(
+        "() => { const l = document.createElement('link'); l.rel = 'stylesheet';"
+        " l.href = '/static/css/missing.css'; document.head.append(l); }"
+    )
+    page.wait_for_load_state("networkidle")
+    assert page.watch.failed_resources == [f"404 {page.url.split('/xxgk')[0]}/static/css/missing.css"]
+    page.watch.failed_resources.clear()
+    page.watch.console_errors.clear()
