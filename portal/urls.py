@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from portal import admin as portal_admin
 from portal import views
 from portal.auth_views import StaffLoginView
 from portal.health import healthz
@@ -28,6 +29,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # the admin signs in through the same rate-limited view as the workbench
     path("admin/login/", StaffLoginView.as_view(), name="admin_login"),
+    # the admin's "view on site" redirect, scoped like the admin (portal/admin.py)
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(portal_admin.view_on_site),
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
     path("ysq/", include("requests_app.urls")),
     path("nianbao/", include("disclosure.urls")),

@@ -87,6 +87,27 @@ def test_report_admin_shows_a_granted_department_its_own_rows_only(client, repor
     )
 
 
+def test_view_on_site_answers_404_for_another_agencys_report(client, reports, other_staff_user, staff_user):
+    _grant_report_views(other_staff_user)
+    _grant_report_views(staff_user)
+    ct = ContentType.objects.get_for_model(AnnualReport)
+
+    def view_on_site(pk):
+        return client.get(reverse("admin:view_on_site", args=[ct.pk, pk]))
+
+    client.force_login(other_staff_user)
+    assert view_on_site(reports["draft"].pk).status_code == 404
+    assert view_on_site(reports["published"].pk).status_code == 404
+    assert view_on_site(987654).status_code == 404
+
+    client.force_login(staff_user)
+    answer = view_on_site(reports["published"].pk)
+    assert answer.status_code == 302 and answer["Location"].endswith(f"/nianbao/{reports['published'].pk}/")
+
+    client.logout()
+    assert view_on_site(reports["draft"].pk)["Location"].startswith("/admin/login/")
+
+
 def test_a_view_only_admin_can_open_a_theme(client, staff_user):
     """管理员 may view (not change) 主题分类: the form has no editable ``parent`` field."""
     from catalog.models import Theme
