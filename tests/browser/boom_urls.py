@@ -1,0 +1,14 @@
+"""The portal's URLs plus one view that fails, to see the real 500 page in a browser."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from portal.urls import handler404, handler500, urlpatterns as portal_urlpatterns  # noqa: F401
+
+
+def boom(request):
+    raise RuntimeError("a planted failure for the 500 page test")
+
+
+urlpatterns = [path("boom/", boom), path("", include(portal_urlpatterns))]
