@@ -13,12 +13,15 @@
 #     plain HTTP on the loopback interface: no TLS, no nginx);
 #  3. finds the saturation concurrency of the notice detail page: concurrency 1…64,
 #     the smallest that reaches 90 % of the best throughput seen;
-#  4. at that concurrency measures requests/s and p50/p95/p99 for: home, search,
-#     notice detail, the applicant's case page (16 sessions after a real 申请编号 +
-#     查询码 lookup) and /healthz, the bare Django view (whole middleware stack plus
-#     one SELECT 1) on the same server; prints notice detail ÷ bare;
-#  5. runs all five pages mixed at 2× the saturation concurrency for 60 s and reports
-#     every error (HTTP ≥ 400, connect/read/write errors, timeouts).
+#  4. at that concurrency measures requests/s and p50/p95/p99 for: home, the 目录
+#     without a query, search, notice detail, the same notice page with a query string
+#     (which the page cache never serves: the cost of rendering it), the applicant's
+#     case page (16 sessions after a real 申请编号 + 查询码 lookup) and /healthz, the
+#     bare Django view (whole middleware stack plus one SELECT 1) on the same server;
+#     prints notice detail ÷ bare and rendered notice detail ÷ bare;
+#  5. runs all five pages mixed at 2× the saturation concurrency (or
+#     BENCH_OVERLOAD_CONCURRENCY) for 60 s and reports every error (HTTP ≥ 400,
+#     connect/read/write errors, timeouts).
 # Exit status 1 when the overload phase saw any error.
 #
 # Needs wrk (Debian: apt-get install -y wrk; installed automatically when run as root).
@@ -132,7 +135,7 @@ done
 case_status="$(curl -sS -o /dev/null -w '%{http_code}' -H "Host: $HOST_HEADER" -H "Cookie: ${COOKIES%%|*}" "http://127.0.0.1:$BENCH_PORT/ysq/case/")"
 [ "$case_status" = 200 ] || { echo "申请人查询页返回 HTTP $case_status" >&2; exit 1; }
 
-for path in / "$SEARCH_PATH" "$NOTICE_PATH" /healthz; do
+for path in / /xxgk/ "$SEARCH_PATH" "$NOTICE_PATH" "$NOTICE_PATH?render=1" /healthz; do
   code="$(curl -sS -o /dev/null -w '%{http_code}' -H "Host: $HOST_HEADER" "http://127.0.0.1:$BENCH_PORT$path")"
   [ "$code" = 200 ] || { echo "$path 返回 HTTP $code" >&2; exit 1; }
 done
@@ -164,11 +167,14 @@ echo "   saturation concurrency: $sat"
 
 echo "==> 各页面，并发 $sat，每页 $BENCH_DURATION"
 declare -A RPS P50 P95 P99 ERR
-for name in home search notice case bare; do
+PAGES="home list search notice rendered case bare"
+for name in $PAGES; do
   case "$name" in
     home) paths="/"; cookies="" ;;
+    list) paths="/xxgk/"; cookies="" ;;
     search) paths="$SEARCH_PATH"; cookies="" ;;
     notice) paths="$NOTICE_PATH"; cookies="" ;;
+    rendered) paths="$NOTICE_PATH?render=1"; cookies="" ;;
     case) paths="/ysq/case/"; cookies="$COOKIES" ;;
     bare) paths="/healthz"; cookies="" ;;
   esac
@@ -178,30 +184,32 @@ for name in home search notice case bare; do
   ERR[$name]=$(( $(field status_errors "$line") + $(field connect "$line") + $(field read "$line") + $(field write "$line") + $(field timeout "$line") ))
 done
 
-overload=$((2 * sat))
-echo "==> 过载：五个页面混合，并发 $overload（2 × $sat），$BENCH_OVERLOAD_DURATION"
+overload="${BENCH_OVERLOAD_CONCURRENCY:-$((2 * sat))}"
+echo "==> 过载：五个页面混合，并发 $overload（饱和并发 $sat），$BENCH_OVERLOAD_DURATION"
 over="$(run "$overload" "$BENCH_OVERLOAD_DURATION" "/|$SEARCH_PATH|$NOTICE_PATH|/ysq/case/|/healthz" "$COOKIES")"
 over_errors=$(( $(field status_errors "$over") + $(field connect "$over") + $(field read "$over") + $(field write "$over") + $(field timeout "$over") ))
 server_errors="$(grep -c -E 'Traceback|WORKER TIMEOUT' "$WORK/gunicorn.log" || true)"
 
-ratio="$("$PY" -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.0%}')" "${RPS[notice]}" "${RPS[bare]}")"
+ratio() { "$PY" -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.0%}')" "$1" "$2"; }
 echo
 echo "## Load ($(date +%F), $(nproc) cores, gunicorn $GUNICORN_WORKERS×$GUNICORN_THREADS, wrk -t1 -c$sat, $BENCH_DURATION each)"
 echo
 echo "| Page | Path | req/s | p50 ms | p95 ms | p99 ms | errors |"
 echo "|---|---|---:|---:|---:|---:|---:|"
-for name in home search notice case bare; do
+for name in $PAGES; do
   case "$name" in
     home) label="首页"; path="/" ;;
+    list) label="政府信息公开目录（无查询）"; path="/xxgk/" ;;
     search) label="检索 q=$BENCH_SEARCH"; path="/xxgk/?q=…" ;;
     notice) label="政府信息详情"; path="/xxgk/<uuid>/" ;;
+    rendered) label="政府信息详情，每次渲染（带查询串，不用页面缓存）"; path="/xxgk/<uuid>/?render=1" ;;
     case) label="申请人查询页"; path="/ysq/case/" ;;
     bare) label="bare view (/healthz: middleware + SELECT 1)"; path="/healthz" ;;
   esac
   echo "| $label | \`$path\` | ${RPS[$name]} | ${P50[$name]} | ${P95[$name]} | ${P99[$name]} | ${ERR[$name]} |"
 done
 echo
-echo "Notice detail ÷ bare view: $ratio (target ≥ 50 %)."
+echo "Notice detail ÷ bare view: $(ratio "${RPS[notice]}" "${RPS[bare]}") (target ≥ 50 %); rendered every time: $(ratio "${RPS[rendered]}" "${RPS[bare]}")."
 echo "Saturation sweep (notice detail, req/s by concurrency): $(for c in 1 2 4 8 16 32 64; do printf 'c%s=%s ' "$c" "${SWEEP[$c]}"; done)"
 echo "Overload: mixed pages at c=$overload for $BENCH_OVERLOAD_DURATION: $(field requests "$over") requests, $(field rps "$over") req/s, p95 $(field p95_ms "$over") ms, p99 $(field p99_ms "$over") ms, errors $over_errors, server tracebacks/timeouts $server_errors."
 [ "$over_errors" = 0 ] && [ "$server_errors" = 0 ]
