@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from array import array
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -520,45 +521,221 @@ def test_queries_do_not_depend_on_page_size(many, monkeypatch, django_assert_max
 
 
 # -- property test ---------------------------------------------------------------------------
+#
+# A few hundred notices written from a small alphabet, so that 1- to 4-character substrings
+# repeat across notices, fields and half-years; many random queries; every answer compared
+# with a brute-force Python model of the specification (substring matching after normalise,
+# field by field; relevance bands; newest first; capped totals) under every strategy.
 
-ALPHABET = "教育局税务通知公告ＡaＢb1１%_ "
+PROP_CHARS = "教育局税务通知公告年号"
+PROP_PIECES = ["2013", "2014", "5", "〔2013〕", "（", "(", "ａ", "A", "Ｂ", "b", "１", "1", "，", "。", " ",
+               "　", "%", "_", "\\", "'", "é", "e\u0301", "𠀀", "😀"]
+PROP_MOMENTS = [  # ties on purpose, and both sides of half-year boundaries in Beijing time and in UTC
+    at(2008, 1, 2), at(2009, 6, 30, 23), at(2009, 7, 1, 7), at(2009, 7, 1, 8), at(2012, 12, 31, 23),
+    at(2013, 1, 1, 0), at(2013, 5), at(2013, 9), at(2014, 2), at(2016, 6, 30, 10), at(2016, 7, 1, 10),
+    at(2019, 3), at(2020, 11), at(2021, 7, 1, 7), at(2023, 4), at(2024, 12, 31, 23), at(2025, 1, 1, 1),
+]
+PROP_STRATEGIES = [*STRATEGIES, "analyze"]
 
 
-def _random_text(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice(ALPHABET) for _ in range(n))
+def _prop_text(rng: random.Random, n: int) -> str:
+    out = ""
+    while len(out) < n:
+        out += rng.choice(PROP_CHARS) if rng.random() < 0.8 else rng.choice(PROP_PIECES)
+    return out
 
 
-def test_search_equals_substring_matching_on_generated_notices(agency, monkeypatch):
+@dataclass
+class _Spec:
+    """What a notice is for the specification: its fields, as a citizen sees them, normalised."""
+
+    pk: int
+    owner: int
+    published_at: datetime
+    fields: list[str]
+    title: str
+    identifiers: list[str]
+
+
+def _spec_notices(qs) -> list[_Spec]:
+    out = []
+    for n in qs.prefetch_related("attachments"):
+        fields = [n.title, n.doc_number, n.index_number or "", n.summary, html_to_text(n.body),
+                  *[a.text for a in n.attachments.all()]]
+        out.append(_Spec(pk=n.pk, owner=n.owner_agency_id, published_at=n.published_at,
+                         fields=[normalise(f) for f in fields], title=normalise(n.title),
+                         identifiers=[normalise(x) for x in (n.doc_number, n.index_number or "") if x]))
+    return out
+
+
+def _expected_order(specs: list[_Spec], query: str, order: str) -> list[int]:
+    """The specification, by brute force: every notice whose fields contain every word."""
+    terms = normalise(query).split()
+    hits = [s for s in specs if all(any(t in f for f in s.fields) for t in terms)]
+    newest_first = sorted(hits, key=lambda s: (s.published_at, s.pk), reverse=True)
+    if order == "date" or not terms:
+        return [s.pk for s in newest_first]
+
+    def band(s: _Spec) -> int:
+        if len(terms) == 1 and terms[0] in s.identifiers:
+            return 0  # the query is this notice's 发文字号 or 索引号
+        return 1 if all(t in s.title for t in terms) else 2
+
+    return [s.pk for s in sorted(newest_first, key=band)]  # stable: newest first inside a band
+
+
+def _prop_queries(rng: random.Random, specs: list[_Spec]) -> list[str]:
+    queries = ["2013年", "〔2013〕5号", "〔2013〕", "2013", "(", "（", "ａ", "A1", "Ａ１", "%", "_", "\\", "'",
+               "教", "年号", "通知公告", "税务 通知", "局，", "ab", "量", "量子"]
+    ident = rng.choice([s for s in specs if s.identifiers])
+    queries += [ident.identifiers[0], ident.identifiers[-1].upper()]
+    for _ in range(30):  # substrings of a field: 1–6 characters, may contain a space (two words)
+        field = rng.choice([f for f in rng.choice(specs).fields if f] or ["教"])
+        start = rng.randrange(len(field))
+        queries.append(field[start:start + rng.randint(1, 6)].strip() or "教")
+    for _ in range(10):  # strings of the alphabet, present or not
+        queries.append("".join(rng.choice(PROP_CHARS) for _ in range(rng.randint(1, 4))))
+    for _ in range(8):  # several words
+        queries.append(" ".join("".join(rng.choice(PROP_CHARS) for _ in range(rng.randint(1, 3)))
+                                for _ in range(rng.randint(2, 3))))
+    for _ in range(6):  # long phrases
+        field = max(rng.choice(specs).fields, key=len)
+        start = rng.randrange(max(len(field) - 8, 1))
+        queries.append(field[start:start + rng.randint(8, 30)])
+    queries.append(" ".join(rng.sample(PROP_CHARS, 10)))  # ten one-character words
+    queries += ["𠀀", "😀", "𠠀", "é", "e\u0301", "e"]  # beyond the BMP (shared codes); composed on both sides
+    for spec in rng.sample([s for s in specs if s.fields[0].split() and s.fields[4].split()], 8):
+        # the end of the title and the start of the body: a phrase across two fields
+        queries.append(spec.fields[0].split()[-1][-2:] + spec.fields[4].split()[0][:2])
+    return list(dict.fromkeys(q for q in queries if q.strip()))
+
+
+def test_search_equals_substring_matching_on_generated_notices(agency, other_agency, monkeypatch):
+    from django.db import connection
+
     rng = random.Random(20240501)
-    for i in range(120):
-        fields = {"body": _random_text(rng, rng.randint(0, 60)), "summary": _random_text(rng, rng.randint(0, 10))}
+    for _ in range(300):
+        body = _prop_text(rng, rng.randint(0, 70))
+        if rng.random() < 0.3:  # HTML: paragraphs are separate lines of the visible text
+            body = "".join(f"<p>{_prop_text(rng, rng.randint(1, 20))}</p>" for _ in range(rng.randint(1, 3)))
+        doc_number = (f"{rng.choice(['天教发', '天税发'])}〔{rng.choice([2013, 2014])}〕{rng.randint(1, 6)}号"
+                      if rng.random() < 0.4 else "")
         notice = services.notice_create(
-            owner_agency=agency, by=None, title=_random_text(rng, rng.randint(1, 12)).strip() or "题", **fields
+            owner_agency=rng.choice([agency, other_agency]), by=None,
+            title=_prop_text(rng, rng.randint(1, 14)).strip() or "题", body=body,
+            summary=_prop_text(rng, rng.randint(0, 12)), doc_number=doc_number,
         )
-        if rng.random() < 0.9:
-            when = at(2008 + rng.randrange(17), rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23))
-            services.notice_publish(notice=notice, by=None, now=when)
-    texts = [normalise(t) for t in Notice.objects.values_list("search_text", flat=True)]
-    queries = ["教", "育局", "税务通", "ab", "a b", "ＡＢ", "1１", "%", "_", "局 知", "通知 公告 税"]
-    for _ in range(15):
-        text = rng.choice(texts) or "教"
-        start = rng.randrange(len(text))
-        word = text[start:start + rng.randint(1, 4)].strip() or "教"
-        queries.append(word if rng.random() < 0.7 else f"{word} {rng.choice('教育局税知')}")
-    expected = {q: truth(q) for q in queries}
-    assert sum(1 for v in expected.values() if v) > 15
-    for strategy in STRATEGIES:
+        if rng.random() < 0.05:
+            services.attachment_add(notice=notice, by=None, name="附件.txt",
+                                    content=_prop_text(rng, rng.randint(1, 40)).encode())
+        r = rng.random()
+        if r < 0.9:
+            notice = services.notice_publish(notice=notice, by=None, now=rng.choice(PROP_MOMENTS))
+        if r < 0.05:
+            services.notice_withdraw(notice=notice, by=None, now=at(2025, 6), reason="已废止")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE catalog_notice")
+    listed = Notice.objects.listed()
+    specs = _spec_notices(listed)
+    theirs = [s for s in specs if s.owner == other_agency.pk]
+    assert 240 < len(specs) < 280
+    queries = _prop_queries(rng, specs)
+    expected = {(q, o): _expected_order(specs, q, o) for q in queries for o in ("relevance", "date")}
+    # the data is what the test is about: hits of every size, some of them none
+    sizes = [len(expected[(q, "date")]) for q in queries]
+    assert len(queries) > 60
+    assert min(sizes) == 0 and max(sizes) > 200 and sum(1 for n in sizes if 0 < n < 20) > 15
+    for strategy in PROP_STRATEGIES:
         with monkeypatch.context() as m:
-            use_strategy(m, strategy)
-            for q in queries:
+            if strategy == "analyze":  # the real planner on real ANALYZE statistics, nothing patched
+                SearchCount.objects.all().delete()
+                search.cache.clear()
+            else:
+                use_strategy(m, strategy)
+            for i, q in enumerate(queries):
+                # small pages too, but at most about four of them (the suite runs on two cores)
+                limit = max(rng.choice([1, 2, 7, 20, 60]), -(-len(expected[(q, "date")]) // 4))
                 for order in ["relevance", "date"]:
-                    got = ids_of(q, order=order, limit=40)
-                    assert len(got) == len(set(got)), (strategy, q, order)
-                    assert set(got) == expected[q], (strategy, q, order)
-                page = search_notices(Notice.objects.listed(), parse_query(q), limit=7)
-                assert page.total == len(expected[q]), (strategy, q)
-                assert set(search.matching(Notice.objects.listed(), parse_query(q)).values_list("id", flat=True)) == (
-                    expected[q]), (strategy, q)
+                    got = ids_of(q, order=order, limit=limit)
+                    assert got == expected[(q, order)], (strategy, q, order, limit)
+                parsed = parse_query(q)
+                want = expected[(q, "date")]
+                page = search_notices(listed, parsed, limit=limit)
+                assert (page.total, page.total_capped) == (len(want), False), (strategy, q)
+                assert set(search.matching(listed, parsed).values_list("id", flat=True)) == set(want), (strategy, q)
+                if i % 5 == 0:  # back from the last page with prev cursors; a filtered queryset; a low cap
+                    _check_paging_back(listed, parsed, expected[(q, "relevance")], limit, (strategy, q))
+                    mine = listed.filter(owner_agency=other_agency)
+                    assert ids_of(q, order="date", qs=mine, limit=limit) == _expected_order(theirs, q, "date")
+                    m.setattr(search, "COUNT_CAP", 5)
+                    page = search_notices(listed, parsed, order="date", limit=limit)
+                    assert (page.total, page.total_capped) == (min(len(want), 5), len(want) > 5), (strategy, q)
+                    m.setattr(search, "COUNT_CAP", 10_000)
+
+
+def _check_paging_back(qs, parsed, want: list[int], limit: int, where) -> None:
+    pages, cursor = [], None
+    while True:
+        page = search_notices(qs, parsed, order="relevance", cursor=cursor, limit=limit)
+        pages.append([n.pk for n in page.results])
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert [pk for p in pages for pk in p] == want, where
+    back = [pages[-1]]
+    while page.prev_cursor:
+        page = search_notices(qs, parsed, order="relevance", cursor=page.prev_cursor, limit=limit)
+        back.append([n.pk for n in page.results])
+    assert list(reversed(back)) == pages, where
+
+
+def test_empty_catalog(db, monkeypatch):
+    for strategy in PROP_STRATEGIES:
+        with monkeypatch.context() as m:
+            if strategy != "analyze":
+                use_strategy(m, strategy)
+            for q in ["", "税", "教育", "义务教育", "教育 通知", "2013年", "〔2013〕5号", "%"]:
+                for order in ["relevance", "date"]:
+                    page = search_notices(Notice.objects.listed(), parse_query(q), order=order)
+                    assert (page.results, page.total, page.total_capped, page.next_cursor, page.prev_cursor) == (
+                        [], 0, False, None, None), (strategy, q, order)
+                assert not search.matching(Notice.objects.listed(), parse_query(q)).exists()
+
+
+def test_only_drafts_is_an_empty_catalog(agency):
+    services.notice_create(owner_agency=agency, by=None, title="教育通知", body="义务教育")
+    for q in ["", "教育", "义务教育"]:
+        page = search_notices(Notice.objects.listed(), parse_query(q))
+        assert (page.results, page.total) == ([], 0)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_phrase_across_two_fields_does_not_match(agency, monkeypatch, strategy):
+    across = publish(agency, title="关于做好招生工作", body="通知各学校", summary="教育局发布",
+                     doc_number="天教发〔2013〕5号", when=at(2013, 5))
+    inside = publish(agency, title="第二号", body="招生工作通知各学校", when=at(2014))
+    use_strategy(monkeypatch, strategy)
+    assert ids_of("工作通知") == [inside.pk]  # title end + body start only in the second notice
+    assert ids_of("5号教育") == []  # 发文字号 + 内容概述
+    assert ids_of("发布天教") == []
+    assert ids_of("工作 通知") == [inside.pk, across.pk]  # as two words it matches both
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_years_and_doc_numbers(agency, monkeypatch, strategy):
+    doc = publish(agency, title="关于2013年工作的通知", doc_number="天教发[2013]5号", when=at(2013, 5))
+    year = publish(agency, title="2013年度报告", body="二〇一三年", when=at(2014, 3))
+    other = publish(agency, title="关于工作的通知", body="天教发〔2013〕15号和〔2013〕50号", when=at(2015))
+    publish(agency, title="2014年计划", doc_number="天教发〔2014〕5号", when=at(2016))
+    use_strategy(monkeypatch, strategy)
+    assert doc.doc_number == "天教发〔2013〕5号"  # normalised when saved
+    assert ids_of("2013年", order="date") == [year.pk, doc.pk]
+    assert ids_of("〔2013〕5号") == [doc.pk]
+    assert ids_of("〔2013〕5") == [other.pk, doc.pk]  # "〔2013〕50号" too
+    assert ids_of("〔2013〕", order="date") == [other.pk, doc.pk]
+    assert ids_of("天教发〔2013〕5号") == [doc.pk]
+    assert ids_of("2013 5号", order="date") == [other.pk, doc.pk]  # 〔2013〕15号 has both
+    assert ids_of("２０１３年", order="date") == [year.pk, doc.pk]  # full-width digits
 
 
 # -- highlighting ----------------------------------------------------------------------------
