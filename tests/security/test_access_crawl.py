@@ -31,7 +31,9 @@ actor may not see: draft titles and files, applicant names, 证件号码, phones
 addresses, e-mail addresses, tracking numbers, case codes, internal notes, reply
 letters and files, report drafts, 复议 case numbers, staff names — and nobody, ever,
 sees a 查询码. Withdrawn notices stay reachable at their own URL (issue 2: "the page
-stays reachable and says so") but are never listed, searched, fed or mapped. Finally,
+stays reachable and says so") but are never listed, searched, fed or mapped — and they
+are withdrawn only after an anonymous visitor has read every public page, so a cached
+page or count that outlives the withdrawal fails too. Finally,
 no row of the other department changes, whatever an outsider POSTs.
 """
 
@@ -141,6 +143,21 @@ def _staff(agency: Agency, name: str, first_name: str, role_names: list[str]):
     return StaffFactory(username=name, first_name=first_name, agency=agency, roles=role_names)
 
 
+def _browse_public_pages(objects: list[Obj]) -> None:
+    """An anonymous visitor reads every list and every published notice (filling the
+    page cache and the search caches)."""
+    client = Client()
+    for name in ("catalog:home", "catalog:notice_list", "catalog:notice_feed", "catalog:directory",
+                 "catalog:guide", "catalog:api_notice_list", "catalog:sitemap_index"):
+        assert client.get(reverse(name)).status_code == 200, name
+    for section in SITEMAPS:
+        assert client.get(reverse("catalog:sitemap_section", args=[section])).status_code == 200
+    for o in objects:
+        if o.kind == "notice" and o.public:
+            for name in ("catalog:notice_detail", "catalog:api_notice_detail"):
+                assert client.get(reverse(name, args=[o.instance.uuid])).status_code == 200
+
+
 def build_world() -> World:
     agencies = {
         "A": AgencyFactory(name="天元区教育局", short_name="区教育局", org_code="00001434-9"),
@@ -159,6 +176,7 @@ def build_world() -> World:
         codename__in=["view_annualreport", "view_annualreportversion", "view_annualreportevent", "view_appealcase"],
     )
     serial = 0
+    to_withdraw: list[tuple[Notice, Any]] = []
     for code, agency in agencies.items():
         t = TAGS[code]
         actor = _staff(agency, f"{code.lower()}-chief", f"{t}秘员甲名", list(roles.ALL_ROLES))
@@ -197,8 +215,7 @@ def build_world() -> World:
                                             content="已撤销".encode())
             withdrawn = catalog_services.notice_publish(notice=withdrawn, by=handler,
                                                         now=datetime(2026, 2, 2, 9, 30, tzinfo=TZ))
-            withdrawn = catalog_services.notice_withdraw(notice=withdrawn, by=handler,
-                                                         now=datetime(2026, 2, 3, 9, tzinfo=TZ), reason="发布有误")
+            to_withdraw.append((withdrawn, handler))  # once the public pages have been seen
             unlisted.append(withdrawn.title)
             search_words.append(f"{t}撤检索词")
         objects += [
@@ -317,6 +334,12 @@ def build_world() -> World:
             Obj(f"{code}.report_event.draft", "row", code, draft_report.events.order_by("-id").first()),
         ]
 
+    # Derived copies (cached pages, search counts, feeds) must not outlive a withdrawal:
+    # the public pages are seen while the notices are still published, then withdrawn.
+    _browse_public_pages(objects)
+    for notice, by in to_withdraw:
+        catalog_services.notice_withdraw(notice=notice, by=by, now=datetime(2026, 3, 9, 9, tzinfo=TZ),
+                                         reason="发布有误")
     superuser = User.objects.create_superuser("root-crawl", "root@example.gov.cn", "x" * 20)
     users["superuser"] = superuser
     for model in (Theme, Genre, Column, ReplyTemplate, Group):
@@ -846,6 +869,10 @@ def crawl(actor: str, client: Client, world: World) -> list[str]:
         leaked = [m for m in forbidden if m in answer.body and m not in typed]
         if leaked:
             problems.append(f"body shows {leaked}")
+        if call.obj is not None and call.obj.key.endswith(".notice.withdrawn") and answer.status == 200:
+            said = '"withdrawn": true' if call.name == "catalog:api_notice_detail" else "本信息已于"
+            if call.name != "admin_view_on_site" and call.cls == PUBLIC_OBJECT and said not in answer.body:
+                problems.append("a withdrawn notice's page does not say it was withdrawn")
         if call.listing and answer.status == 200:
             listed = [t for t in world.unlisted if t in answer.body]
             if listed:
