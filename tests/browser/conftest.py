@@ -58,12 +58,25 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/test (it installs Debian's chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Once Playwright's sync API has started, the rest of the session runs in another
+    # contextvars context, where Django's connections (an asgiref Local) are new objects.
+    # Carry over what setup_databases stored on them: the serialized seed data that
+    # serialized_rollback restores after each flush (lost when other database tests ran
+    # before the first browser test, as in the full suite).
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as pw:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
