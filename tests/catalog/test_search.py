@@ -412,6 +412,27 @@ def test_statistics_come_from_analyze(many):
     assert set(ids_of("教育通知")) == {n.pk for n in many if "教育通知" in n.title}
 
 
+@pytest.mark.parametrize("bulk", [False, True])
+def test_refresh_in_chunks_and_in_bulk(agency, monkeypatch, bulk):
+    from django.db import connection
+
+    notices = [publish(agency, title=f"第{i}号通知", body=f"义务教育第{i}条", when=at(2010 + i)) for i in range(12)]
+    Notice.objects.update(search_text="", search_title="", search_codes=[], search_title_codes=[])
+    use_strategy(monkeypatch, "index")
+    assert ids_of("教育") == []
+    monkeypatch.setattr(search, "REFRESH_CHUNK", 5)
+    search.refresh_notice_search([n.pk for n in reversed(notices)] + [notices[0].pk], bulk=bulk)
+    SearchCount.objects.all().delete()
+    assert ids_of("义务教育", order="date") == [n.pk for n in reversed(notices)]
+    assert ids_of("第11号") == [notices[11].pk]
+    assert search_notices(Notice.objects.listed(), parse_query("育第1")).total == 3  # 第1条, 第10条, 第11条
+    with connection.cursor() as cur:  # bulk mode leaves the indexes as it found them, pending lists empty
+        cur.execute("SELECT relname, reloptions FROM pg_class WHERE relname IN %s ORDER BY 1", [search._GIN_INDEXES])
+        assert cur.fetchall() == [(name, ["fastupdate=off"]) for name in sorted(search._GIN_INDEXES)]
+        cur.execute("SELECT gin_clean_pending_list('catalog_notice_codes_gin'::regclass)")
+        assert cur.fetchone() == (0,)
+
+
 # -- totals ----------------------------------------------------------------------------------
 
 
