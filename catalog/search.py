@@ -172,10 +172,10 @@ def refresh_notice_search(notice_ids: Iterable[int], *, bulk: bool = False) -> N
     a notice, each inserted on its own because the indexes have ``fastupdate = off``), not
     the statements. ``bulk=True`` is for loading many notices into a catalog nobody reads
     yet (``seed_demo``): it switches ``fastupdate`` on for the duration, so the keys collect
-    in the GIN pending lists and are merged sorted at the end (the refresh of the 1,200 demo notices: ~2 s instead of ~6 s here).
-    Needs the database user to own the indexes (it ran the migrations).
-    It holds an ACCESS EXCLUSIVE lock on both GIN indexes until the transaction ends, which
-    blocks every query on the notices, so never use it on a catalog that is being served.
+    in the GIN pending lists and are merged sorted at the end (the 1,200 demo notices: ~2 s
+    instead of ~6 s here). It needs the database user to own the indexes (it ran the
+    migrations) and holds an ACCESS EXCLUSIVE lock on both GIN indexes until the transaction
+    ends, which blocks every query on the notices: never use it on a catalog being served.
     """
     from catalog.models import Notice
 
