@@ -423,7 +423,8 @@ def measure(args) -> list[dict]:
                     "WHERE status = 'published')")
         info = cur.fetchone()
     log(f"{info[0].split(' on ')[0]}; shared_buffers {info[1]}, work_mem {info[2]}; "
-        f"{info[3]:,} notices, {info[4]:,} listed")
+        f"{info[3]:,} notices, {info[4]:,} listed; {os.cpu_count()} CPUs, load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     for label, q in QUERIES:
         if q == "@index_number":
             q = middle.index_number
@@ -480,7 +481,7 @@ def measure(args) -> list[dict]:
                 checks.append(f"paged set differs ({len(set(seen) - truth)} extra, {len(truth - set(seen))} missing)")
         recall = len(ours & truth) / len(truth) if truth else 1.0
         row = {
-            "label": label, "query": q, "matches": scan_total, "cold": cold, "warm": warm, "next_ms": next_ms,
+            "load": os.getloadavg()[0], "label": label, "query": q, "matches": scan_total, "cold": cold, "warm": warm, "next_ms": next_ms,
             "scan_ms": scan_ms, "recall": recall, "false_pos": len(ours - truth), "checks": checks,
             "total": f"{page.total:,}{'+' if page.total_capped else ''}",
         }
@@ -488,7 +489,7 @@ def measure(args) -> list[dict]:
         log(f"{q!r:>24} {scan_total:>8,} matches  search cold {statistics.median(cold):7.1f} ms"
             f"  warm {statistics.median(warm) if warm else float('nan'):6.1f} ms  next {next_ms:6.1f} ms"
             f"  scan {scan_ms:8.0f} ms  recall {recall:.0%}  fp {row['false_pos']}"
-            + (f"  PROBLEMS: {'; '.join(checks)}" if checks else ""))
+            + f"  load {row['load']:.1f}" + (f"  PROBLEMS: {'; '.join(checks)}" if checks else ""))
     return results
 
 
@@ -526,6 +527,9 @@ def report(results: list[dict], n: int, build_info: dict | None) -> None:
     fp = sum(r["false_pos"] for r in results)
     worst = min(r["recall"] for r in results)
     problems = [r for r in results if r["checks"]]
+    loads = [r["load"] for r in results]
+    print(f"1-minute load average during the queries: {min(loads):.1f}–{max(loads):.1f} "  # noqa: T201
+          f"(median {statistics.median(loads):.1f}) on {os.cpu_count()} CPUs")
     print(f"recall: minimum {worst:.2%} over {len(results)} queries ({total_truth:,} matches); "  # noqa: T201
           f"false positives: {fp}; queries with problems: {len(problems)}")
 
