@@ -145,11 +145,24 @@ def keys_of(codes: Iterable[int], bucket: int) -> list[int]:
     return list(map(operator.or_, codes, repeat(bucket << 32)))
 
 
+# Ends of elements a reader sees apart (table cells, quotations, rules …). html_to_text
+# breaks lines only after paragraphs, list items, rows and headings, so without this a
+# phrase would match across two table cells: 张三 | 李四 is not the text 三李.
+_BLOCK_END = re.compile(
+    r"</(?:td|th|caption|blockquote|pre|table|thead|tbody|tfoot|ul|ol)\s*>|<hr\b[^>]*>", re.IGNORECASE
+)
+
+
+def body_text(body_html: str) -> str:
+    """The visible text of a notice body as search reads it: one line per block or cell."""
+    return html_to_text(_BLOCK_END.sub(lambda m: m.group() + "\n", body_html or ""))
+
+
 def notice_search_fields(
     *, title: str, doc_number: str, index_number: str, summary: str, body_html: str,
     attachment_texts: Iterable[str], published_at: datetime | None,
 ) -> dict[str, Any]:
-    parts = [title, doc_number, index_number, summary, html_to_text(body_html), *attachment_texts]
+    parts = [title, doc_number, index_number, summary, body_text(body_html), *attachment_texts]
     text = "\n".join(normalise(p) for p in parts if p)
     search_title = normalise(title)
     bucket = bucket_of(published_at)

@@ -19,7 +19,6 @@ from django.core import signing
 
 from catalog import search, services
 from catalog.models import Notice, SearchCount
-from catalog.sanitize import html_to_text
 from catalog.search import normalise, parse_query, search_notices
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +59,7 @@ def truth(query: str) -> set[int]:
     terms = normalise(query).split()
     found = set()
     for n in Notice.objects.listed().prefetch_related("attachments"):
-        fields = [n.title, n.doc_number, n.index_number or "", n.summary, html_to_text(n.body),
+        fields = [n.title, n.doc_number, n.index_number or "", n.summary, search.body_text(n.body),
                   *[a.text for a in n.attachments.all()]]
         texts = [normalise(f) for f in fields]
         if all(any(t in text for text in texts) for t in terms):
@@ -581,7 +580,7 @@ class _Spec:
 def _spec_notices(qs) -> list[_Spec]:
     out = []
     for n in qs.prefetch_related("attachments"):
-        fields = [n.title, n.doc_number, n.index_number or "", n.summary, html_to_text(n.body),
+        fields = [n.title, n.doc_number, n.index_number or "", n.summary, search.body_text(n.body),
                   *[a.text for a in n.attachments.all()]]
         out.append(_Spec(pk=n.pk, owner=n.owner_agency_id, published_at=n.published_at,
                          fields=[normalise(f) for f in fields], title=normalise(n.title),
@@ -740,6 +739,18 @@ def test_a_phrase_across_two_fields_does_not_match(agency, monkeypatch, strategy
     assert ids_of("5号教育") == []  # 发文字号 + 内容概述
     assert ids_of("发布天教") == []
     assert ids_of("工作 通知") == [inside.pk, across.pk]  # as two words it matches both
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_phrase_across_table_cells_or_blocks_does_not_match(agency, monkeypatch, strategy):
+    table = publish(agency, title="名单公示", body="<table><caption>拟录用人员</caption><tr><th>姓名</th><th>岗位</th></tr>"
+                    "<tr><td>张三</td><td>李四</td></tr></table><blockquote>教育</blockquote>局<hr>长株潭", when=at(2020))
+    inline = publish(agency, title="第二号", body="<p><span>张</span><span>三李</span>四</p>", when=at(2021))
+    use_strategy(monkeypatch, strategy)
+    assert ids_of("三李") == [inline.pk]
+    assert ids_of("人员姓名") == ids_of("名岗") == ids_of("育局") == ids_of("局长") == []
+    assert ids_of("张三") == [inline.pk, table.pk]
+    assert ids_of("三 李") == [inline.pk, table.pk]
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
