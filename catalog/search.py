@@ -799,9 +799,9 @@ def _identifier_spellings(parsed: ParsedQuery) -> list[str]:
     if len(parsed.terms) != 1 or len(parsed.raw) > 80:
         return []
     nfkc = unicodedata.normalize("NFKC", parsed.raw).strip()
-    if normalise(nfkc) != parsed.terms[0]:
-        return []
-    return list(dict.fromkeys([nfkc, nfkc.upper()]))
+    # as typed (legacy 索引号 are kept exactly, full-width letters included), and case-folded
+    spellings = dict.fromkeys([parsed.raw, nfkc, nfkc.upper(), nfkc.lower()])
+    return [s for s in spellings if normalise(s) == parsed.terms[0]]
 
 
 def _phases(base: QuerySet, parsed: ParsedQuery, order: str, stats: _Stats) -> list[_Phase]:

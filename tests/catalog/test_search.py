@@ -271,6 +271,22 @@ def test_exact_index_number_or_doc_number_comes_first(agency, monkeypatch, strat
     assert ids_of(target.index_number.lower())[0] == target.pk
 
 
+def test_a_legacy_index_number_comes_first_as_typed_or_in_any_case(agency):
+    legacy = publish(agency, title="关于开学工作的通知", when=at(2016))
+    lower = publish(agency, title="关于假期安全的通知", when=at(2016, 5))
+    # legacy 索引号 are kept exactly as imported: full-width letters, lower case
+    Notice.objects.filter(pk=legacy.pk).update(index_number="tyq-ＡＢ/2016-001")
+    Notice.objects.filter(pk=lower.pk).update(index_number="xyz/2016-002")
+    search.refresh_notice_search([legacy.pk, lower.pk])
+    newer = [publish(agency, title=f"执行情况{i}", body="根据tyq-ab/2016-001和xyz/2016-002执行。", when=at(2023, 1 + i))
+             for i in range(3)]
+    assert ids_of("tyq-ＡＢ/2016-001")[0] == legacy.pk  # as typed
+    for q in ["xyz/2016-002", "XYZ/2016-002", "Xyz/2016-002", "ＸＹＺ/2016-002"]:
+        assert ids_of(q) == [lower.pk, *[n.pk for n in reversed(newer)]], q
+    # full-width in the 索引号, half-width typed: a text match like any other, newest first
+    assert ids_of("TYQ-AB/2016-001") == [*[n.pk for n in reversed(newer)], legacy.pk]
+
+
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_title_hits_come_first_in_relevance_order(agency, monkeypatch, strategy):
     in_title = publish(agency, title="关于义务教育招生的通知", when=at(2010))
