@@ -263,13 +263,6 @@ def test_application_can_be_submitted_without_javascript(nojs_page: Page, agency
     snap(page, "citizen_apply_nojs_done")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="site.css `.button, button { display: inline-block }` overrides the hidden attribute, so "
-    "the 打印本页 button (hidden until requests.js makes it work) shows, and does nothing, without "
-    "JavaScript. A `[hidden] { display: none !important; }` rule fixes it; then drop this marker.",
-)
 def test_script_only_buttons_stay_hidden_until_their_script_runs(nojs_page: Page):
     """Controls that only work with JavaScript carry ``hidden`` in the markup (the script
     unhides them), so a page without JavaScript must not show them."""
