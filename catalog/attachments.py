@@ -232,6 +232,50 @@ def _read_member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
         raise _reject(f"附件“{name}”已损坏，无法读取") from exc
 
 
+# Content a published Office file may carry without the reader seeing it: drafts'
+# tracked changes, reviewers' comments, text formatted as hidden, hidden sheets and
+# embedded files. Publishing it can disclose what was never meant to be disclosed.
+_WORD_PARTS = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
+_WORD_REVISION = re.compile(rb"<w:(?:ins|del|moveFrom|moveTo)[\s/>]")
+_WORD_HIDDEN = re.compile(rb'<w:(?:vanish|specVanish)(?:\s+w:val="(?:1|true|on)")?\s*/>')
+_SHEET_HIDDEN = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bstate="(?:hidden|veryHidden)"')
+
+
+def hidden_content(archive: zipfile.ZipFile, kind: str, name: str) -> list[str]:
+    """What hidden content a .docx or .xlsx holds, as Chinese labels (empty if none)."""
+    names = archive.namelist()
+    found: list[str] = []
+    if kind == "docx":
+        parts = [_read_member(archive, n, name) for n in names if _WORD_PARTS.match(n)]
+        if any(_WORD_REVISION.search(part) for part in parts):
+            found.append("修订记录")
+        if any(n.startswith("word/comments") for n in names):
+            found.append("批注")
+        if any(_WORD_HIDDEN.search(part) for part in parts):
+            found.append("隐藏文字")
+        if any(n.startswith("word/embeddings/") for n in names):
+            found.append("嵌入的文件")
+    else:
+        if any(n.startswith(("xl/comments", "xl/threadedComments/")) for n in names):
+            found.append("批注")
+        if "xl/workbook.xml" in names and _SHEET_HIDDEN.search(
+            _read_member(archive, "xl/workbook.xml", name)
+        ):
+            found.append("隐藏的工作表")
+        if any(n.startswith("xl/embeddings/") for n in names):
+            found.append("嵌入的文件")
+    return found
+
+
+def _refuse_hidden_content(archive: zipfile.ZipFile, kind: str, name: str) -> None:
+    found = hidden_content(archive, kind, name)
+    if found:
+        raise _reject(
+            f"附件“{name}”含有{'、'.join(found)}，公开后可能泄露未定稿或不应公开的内容；"
+            "请接受或拒绝全部修订、删除批注、取消隐藏并移除嵌入文件后另存，再上传"
+        )
+
+
 def _zip_kind(data: bytes, name: str) -> str:
     archive = _open_zip(data, name)
     names = set(archive.namelist())
@@ -244,8 +288,10 @@ def _zip_kind(data: bytes, name: str) -> str:
                 f"附件“{name}”含有宏，不接受；请另存为不含宏的 .docx 或 .xlsx 后上传"
             )
         if b"wordprocessingml.document.main+xml" in types:
+            _refuse_hidden_content(archive, "docx", name)
             return "docx"
         if b"spreadsheetml.sheet.main+xml" in types:
+            _refuse_hidden_content(archive, "xlsx", name)
             return "xlsx"
         raise _reject(
             f"附件“{name}”是不支持的 Office 文件类型。可上传：{ALLOWED_TYPES_TEXT}"

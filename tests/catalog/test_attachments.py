@@ -261,3 +261,85 @@ def test_removing_an_attachment_updates_search_and_history(
     assert "独有词语甲乙丙" not in notice.search_text
     assert not path.exists()
     assert notice.events.latest("id").changes["attachments"][0]["name"] == "细则.txt"
+
+
+# --- hidden content in Office files (issue 5 §3) ---------------------------------------
+
+
+def _rewrite_docx(document_xml=None, extra: dict[str, bytes] | None = None) -> bytes:
+    """The demo's valid .docx with document.xml replaced and/or parts added."""
+    source = zipfile.ZipFile(io.BytesIO(build_docx("通知", ["正文"])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml" and document_xml is not None:
+                data = document_xml.encode()
+            archive.writestr(info.filename, data)
+        for member, data in (extra or {}).items():
+            archive.writestr(member, data)
+    return out.getvalue()
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _document(body: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>{body}</w:body></w:document>'
+
+
+@pytest.mark.parametrize(
+    ("document_xml", "extra", "label"),
+    [
+        (_document('<w:p><w:ins w:id="1" w:author="张三"><w:r><w:t>新增</w:t></w:r></w:ins></w:p>'), None, "修订记录"),
+        (_document('<w:p><w:del w:id="2" w:author="张三"><w:r><w:delText>删去的原文</w:delText></w:r></w:del></w:p>'),
+         None, "修订记录"),
+        (None, {"word/comments.xml": f"<w:comments {W}/>".encode()}, "批注"),
+        (_document("<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>内部意见</w:t></w:r></w:p>"), None, "隐藏文字"),
+        (None, {"word/embeddings/oleObject1.bin": b"\x00" * 8}, "嵌入的文件"),
+    ],
+)
+def test_word_files_with_hidden_content_are_refused_naming_it(document_xml, extra, label):
+    message = rejected("通知.docx", _rewrite_docx(document_xml, extra))
+    assert label in message
+    assert "通知.docx" in message
+
+
+def test_word_table_borders_and_visible_text_are_not_mistaken_for_hidden_content():
+    body = (
+        "<w:tbl><w:tblPr><w:tblBorders><w:insideH w:val=\"single\"/><w:insideV w:val=\"single\"/>"
+        "</w:tblBorders></w:tblPr></w:tbl>"
+        '<w:p><w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t>正文可见</w:t></w:r></w:p>'
+    )
+    inspected = inspect_file("通知.docx", _rewrite_docx(_document(body)))
+    assert "正文可见" in inspected.text
+
+
+def _xlsx(*, hidden_sheet=False, comment=False) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = "数据"
+    if hidden_sheet:
+        book.create_sheet("草稿").sheet_state = "hidden"
+    if comment:
+        from openpyxl.comments import Comment
+
+        book.active["A1"].comment = Comment("请核实", "张三")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_excel_files_with_hidden_sheets_or_comments_are_refused():
+    assert inspect_file("统计.xlsx", _xlsx()).content_type.endswith("spreadsheetml.sheet")
+    assert "隐藏的工作表" in rejected("统计.xlsx", _xlsx(hidden_sheet=True))
+    assert "批注" in rejected("统计.xlsx", _xlsx(comment=True))
+
+
+def test_hidden_content_refusal_keeps_the_notice_unchanged(notice, settings):
+    data = _rewrite_docx(None, {"word/comments.xml": f"<w:comments {W}/>".encode()})
+    with pytest.raises(ValidationError, match="批注"):
+        services.attachment_add(notice=notice, by=None, name="方案.docx", content=data)
+    assert not Attachment.objects.exists()
+    assert media_files(settings) == []
