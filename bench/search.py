@@ -37,65 +37,391 @@ sys.path.insert(0, str(ROOT))
 # -- synthetic corpus ------------------------------------------------------------------------
 
 AGENCIES = [
-    ("株洲市人民政府", "株政发"), ("株洲市人民政府办公室", "株政办发"), ("天元区人民政府", "天政发"),
-    ("天元区人民政府办公室", "天政办发"), ("天元区教育局", "天教发"), ("天元区财政局", "天财发"),
-    ("国家税务总局株洲市天元区税务局", "天税发"), ("株洲市生态环境局天元分局", "天环发"),
-    ("天元区交通运输局", "天交发"), ("天元区卫生健康局", "天卫发"), ("天元区住房和城乡建设局", "天建发"),
-    ("天元区农业农村局", "天农发"), ("天元区市场监督管理局", "天市监发"),
-    ("天元区人力资源和社会保障局", "天人社发"), ("天元区自然资源局", "天自然资发"),
-    ("天元区应急管理局", "天应急发"), ("天元区民政局", "天民发"), ("天元区发展和改革局", "天发改发"),
-    ("天元区工业和信息化局", "天工信发"), ("天元区商务局", "天商发"), ("群丰镇人民政府", "群政发"),
-    ("雷打石镇人民政府", "雷政发"), ("三门镇人民政府", "三政发"), ("嵩山路街道办事处", "嵩办发"),
+    ("株洲市人民政府", "株政发"),
+    ("株洲市人民政府办公室", "株政办发"),
+    ("天元区人民政府", "天政发"),
+    ("天元区人民政府办公室", "天政办发"),
+    ("天元区教育局", "天教发"),
+    ("天元区财政局", "天财发"),
+    ("国家税务总局株洲市天元区税务局", "天税发"),
+    ("株洲市生态环境局天元分局", "天环发"),
+    ("天元区交通运输局", "天交发"),
+    ("天元区卫生健康局", "天卫发"),
+    ("天元区住房和城乡建设局", "天建发"),
+    ("天元区农业农村局", "天农发"),
+    ("天元区市场监督管理局", "天市监发"),
+    ("天元区人力资源和社会保障局", "天人社发"),
+    ("天元区自然资源局", "天自然资发"),
+    ("天元区应急管理局", "天应急发"),
+    ("天元区民政局", "天民发"),
+    ("天元区发展和改革局", "天发改发"),
+    ("天元区工业和信息化局", "天工信发"),
+    ("天元区商务局", "天商发"),
+    ("群丰镇人民政府", "群政发"),
+    ("雷打石镇人民政府", "雷政发"),
+    ("三门镇人民政府", "三政发"),
+    ("嵩山路街道办事处", "嵩办发"),
 ]
 TOPICS = {
-    "教育": ["学校", "学生", "教师", "义务教育", "招生入学", "学前教育", "职业教育", "课后服务", "校园安全",
-           "教育局", "教育教学质量", "中小学", "幼儿园", "学位", "双减", "教师队伍建设", "家庭经济困难学生", "资助"],
-    "税务": ["税收", "增值税", "个人所得税", "纳税人", "减税降费", "税务局", "发票", "留抵退税", "税收优惠",
-           "小规模纳税人", "企业所得税", "税费", "征收管理", "纳税服务", "社保费"],
-    "环保": ["生态环境", "大气污染防治", "水污染防治", "碳达峰", "碳中和", "排污许可", "环境影响评价", "PM2.5",
-           "河长制", "饮用水水源", "土壤污染", "噪声", "生态保护红线", "固体废物", "污水处理"],
-    "交通": ["道路", "公路", "公共交通", "城市轨道交通", "交通运输", "停车场", "新能源汽车", "充电桩", "客运",
-           "货运", "农村公路", "交通安全", "路网", "公交线路", "出租汽车"],
-    "卫生": ["医疗", "医保", "疫情防控", "公共卫生", "疫苗接种", "医院", "基层医疗卫生机构", "家庭医生",
-           "健康", "卫生健康", "传染病", "药品", "医疗保障", "妇幼保健", "核酸检测"],
-    "住建": ["住房", "保障性住房", "棚户区改造", "老旧小区改造", "物业管理", "建筑施工", "房地产市场",
-           "公共租赁住房", "住房公积金", "城市更新", "燃气", "供水", "市政设施", "建设工程"],
-    "农业": ["乡村振兴", "高标准农田", "粮食安全", "农村", "脱贫攻坚", "耕地保护", "农民专业合作社", "种粮",
-           "农业农村", "动物防疫", "农村人居环境", "产业扶贫", "村集体经济", "农产品质量安全", "宅基地"],
-    "市场": ["市场主体", "食品安全", "特种设备", "营商环境", "反垄断", "市场监管", "产品质量", "价格",
-           "知识产权", "计量", "标准化", "个体工商户", "消费者权益", "商事登记"],
-    "人社": ["就业", "社会保障", "养老保险", "失业保险", "最低工资", "人才引进", "职业技能培训", "工伤保险",
-           "农民工工资", "劳动合同", "创业担保贷款", "高校毕业生", "公益性岗位", "人力资源"],
-    "应急": ["安全生产", "防汛抗旱", "应急预案", "森林防火", "地质灾害", "消防", "应急管理", "危险化学品",
-           "隐患排查", "自然灾害", "救灾物资", "应急演练", "事故调查"],
-    "信息化": ["数字政府", "大数据", "政务服务", "一网通办", "互联网+政务服务", "信息安全", "云计算",
-            "电子政务", "数据共享", "政务服务平台", "网络安全", "5G网络", "智慧城市", "数字经济"],
-    "财政": ["预算", "决算", "专项资金", "政府采购", "转移支付", "财政补贴", "绩效评价", "三公经费",
-           "财政资金", "国库集中支付", "政府债务", "非税收入", "预算公开"],
-    "民政": ["社会救助", "最低生活保障", "特困人员", "养老服务", "社会组织", "殡葬", "婚姻登记", "残疾人",
-           "儿童福利", "社区治理", "慈善", "临时救助", "居家养老"],
+    "教育": [
+        "学校",
+        "学生",
+        "教师",
+        "义务教育",
+        "招生入学",
+        "学前教育",
+        "职业教育",
+        "课后服务",
+        "校园安全",
+        "教育局",
+        "教育教学质量",
+        "中小学",
+        "幼儿园",
+        "学位",
+        "双减",
+        "教师队伍建设",
+        "家庭经济困难学生",
+        "资助",
+    ],
+    "税务": [
+        "税收",
+        "增值税",
+        "个人所得税",
+        "纳税人",
+        "减税降费",
+        "税务局",
+        "发票",
+        "留抵退税",
+        "税收优惠",
+        "小规模纳税人",
+        "企业所得税",
+        "税费",
+        "征收管理",
+        "纳税服务",
+        "社保费",
+    ],
+    "环保": [
+        "生态环境",
+        "大气污染防治",
+        "水污染防治",
+        "碳达峰",
+        "碳中和",
+        "排污许可",
+        "环境影响评价",
+        "PM2.5",
+        "河长制",
+        "饮用水水源",
+        "土壤污染",
+        "噪声",
+        "生态保护红线",
+        "固体废物",
+        "污水处理",
+    ],
+    "交通": [
+        "道路",
+        "公路",
+        "公共交通",
+        "城市轨道交通",
+        "交通运输",
+        "停车场",
+        "新能源汽车",
+        "充电桩",
+        "客运",
+        "货运",
+        "农村公路",
+        "交通安全",
+        "路网",
+        "公交线路",
+        "出租汽车",
+    ],
+    "卫生": [
+        "医疗",
+        "医保",
+        "疫情防控",
+        "公共卫生",
+        "疫苗接种",
+        "医院",
+        "基层医疗卫生机构",
+        "家庭医生",
+        "健康",
+        "卫生健康",
+        "传染病",
+        "药品",
+        "医疗保障",
+        "妇幼保健",
+        "核酸检测",
+    ],
+    "住建": [
+        "住房",
+        "保障性住房",
+        "棚户区改造",
+        "老旧小区改造",
+        "物业管理",
+        "建筑施工",
+        "房地产市场",
+        "公共租赁住房",
+        "住房公积金",
+        "城市更新",
+        "燃气",
+        "供水",
+        "市政设施",
+        "建设工程",
+    ],
+    "农业": [
+        "乡村振兴",
+        "高标准农田",
+        "粮食安全",
+        "农村",
+        "脱贫攻坚",
+        "耕地保护",
+        "农民专业合作社",
+        "种粮",
+        "农业农村",
+        "动物防疫",
+        "农村人居环境",
+        "产业扶贫",
+        "村集体经济",
+        "农产品质量安全",
+        "宅基地",
+    ],
+    "市场": [
+        "市场主体",
+        "食品安全",
+        "特种设备",
+        "营商环境",
+        "反垄断",
+        "市场监管",
+        "产品质量",
+        "价格",
+        "知识产权",
+        "计量",
+        "标准化",
+        "个体工商户",
+        "消费者权益",
+        "商事登记",
+    ],
+    "人社": [
+        "就业",
+        "社会保障",
+        "养老保险",
+        "失业保险",
+        "最低工资",
+        "人才引进",
+        "职业技能培训",
+        "工伤保险",
+        "农民工工资",
+        "劳动合同",
+        "创业担保贷款",
+        "高校毕业生",
+        "公益性岗位",
+        "人力资源",
+    ],
+    "应急": [
+        "安全生产",
+        "防汛抗旱",
+        "应急预案",
+        "森林防火",
+        "地质灾害",
+        "消防",
+        "应急管理",
+        "危险化学品",
+        "隐患排查",
+        "自然灾害",
+        "救灾物资",
+        "应急演练",
+        "事故调查",
+    ],
+    "信息化": [
+        "数字政府",
+        "大数据",
+        "政务服务",
+        "一网通办",
+        "互联网+政务服务",
+        "信息安全",
+        "云计算",
+        "电子政务",
+        "数据共享",
+        "政务服务平台",
+        "网络安全",
+        "5G网络",
+        "智慧城市",
+        "数字经济",
+    ],
+    "财政": [
+        "预算",
+        "决算",
+        "专项资金",
+        "政府采购",
+        "转移支付",
+        "财政补贴",
+        "绩效评价",
+        "三公经费",
+        "财政资金",
+        "国库集中支付",
+        "政府债务",
+        "非税收入",
+        "预算公开",
+    ],
+    "民政": [
+        "社会救助",
+        "最低生活保障",
+        "特困人员",
+        "养老服务",
+        "社会组织",
+        "殡葬",
+        "婚姻登记",
+        "残疾人",
+        "儿童福利",
+        "社区治理",
+        "慈善",
+        "临时救助",
+        "居家养老",
+    ],
 }
 TOPIC_NAMES = list(TOPICS)
 TOPIC_WEIGHTS = [10, 6, 6, 5, 8, 6, 7, 5, 6, 5, 4, 6, 5]
 COMMON = [
-    "各区县人民政府", "区直各单位", "为贯彻落实", "根据", "结合我区实际", "现将有关事项通知如下", "工作",
-    "加强", "推进", "建立健全", "进一步", "高质量发展", "组织实施", "责任单位", "牵头单位", "配合单位",
-    "完成时限", "保障措施", "加强组织领导", "强化督促检查", "本通知自印发之日起施行", "有关部门", "严格落实",
-    "切实做好", "认真贯彻", "统筹推进", "监督管理", "规范", "制度", "机制", "服务", "管理", "实施",
-    "人民群众", "社会", "经济", "发展", "改革", "创新", "全面", "重点", "任务", "目标", "要求", "政策",
-    "落实", "情况", "问题", "整改", "考核", "评估", "检查", "督导", "宣传", "培训", "资金", "项目",
-    "街道", "乡镇", "村", "社区", "企业", "单位", "部门", "人民政府", "党委", "领导小组", "办公室",
+    "各区县人民政府",
+    "区直各单位",
+    "为贯彻落实",
+    "根据",
+    "结合我区实际",
+    "现将有关事项通知如下",
+    "工作",
+    "加强",
+    "推进",
+    "建立健全",
+    "进一步",
+    "高质量发展",
+    "组织实施",
+    "责任单位",
+    "牵头单位",
+    "配合单位",
+    "完成时限",
+    "保障措施",
+    "加强组织领导",
+    "强化督促检查",
+    "本通知自印发之日起施行",
+    "有关部门",
+    "严格落实",
+    "切实做好",
+    "认真贯彻",
+    "统筹推进",
+    "监督管理",
+    "规范",
+    "制度",
+    "机制",
+    "服务",
+    "管理",
+    "实施",
+    "人民群众",
+    "社会",
+    "经济",
+    "发展",
+    "改革",
+    "创新",
+    "全面",
+    "重点",
+    "任务",
+    "目标",
+    "要求",
+    "政策",
+    "落实",
+    "情况",
+    "问题",
+    "整改",
+    "考核",
+    "评估",
+    "检查",
+    "督导",
+    "宣传",
+    "培训",
+    "资金",
+    "项目",
+    "街道",
+    "乡镇",
+    "村",
+    "社区",
+    "企业",
+    "单位",
+    "部门",
+    "人民政府",
+    "党委",
+    "领导小组",
+    "办公室",
 ]
-CONNECT = ["的", "和", "与", "及", "对", "在", "按照", "有关", "相关", "各项", "全区", "全市", "我区", "以及", "为", "将"]
+CONNECT = [
+    "的",
+    "和",
+    "与",
+    "及",
+    "对",
+    "在",
+    "按照",
+    "有关",
+    "相关",
+    "各项",
+    "全区",
+    "全市",
+    "我区",
+    "以及",
+    "为",
+    "将",
+]
 PUNCT_MID = ["，", "，", "，", "、", "；"]
-GENRES = ["通知", "通知", "通知", "意见", "决定", "公告", "通告", "报告", "批复", "函", "办法", "方案", "规定", "实施细则"]
-TITLE_VERBS = ["做好", "加强", "开展", "印发", "进一步做好", "推进", "规范", "实施", "调整", "公布"]
-PLACES = ["群丰镇", "雷打石镇", "三门镇", "嵩山路街道", "泰山路街道", "栗雨街道", "马家河街道", "白石港", "湘江"]
+GENRES = [
+    "通知",
+    "通知",
+    "通知",
+    "意见",
+    "决定",
+    "公告",
+    "通告",
+    "报告",
+    "批复",
+    "函",
+    "办法",
+    "方案",
+    "规定",
+    "实施细则",
+]
+TITLE_VERBS = [
+    "做好",
+    "加强",
+    "开展",
+    "印发",
+    "进一步做好",
+    "推进",
+    "规范",
+    "实施",
+    "调整",
+    "公布",
+]
+PLACES = [
+    "群丰镇",
+    "雷打石镇",
+    "三门镇",
+    "嵩山路街道",
+    "泰山路街道",
+    "栗雨街道",
+    "马家河街道",
+    "白石港",
+    "湘江",
+]
 # Rare strings put into a notice's body with this probability (rare-word queries).
 RARE = [
-    ("5G基站", 0.004), ("ＡＢＣ１２３", 0.0002), ("abc123", 0.0002), ("茶陵县云阳街道", 0.0003),
-    ("湘江风光带", 0.002), ("GDP", 0.03), ("长株潭一体化", 0.006), ("非法集资", 0.008),
-    ("电动自行车", 0.01), ("古树名木", 0.001), ("地名普查", 0.0005), ("PM2.5浓度", 0.005),
+    ("5G基站", 0.004),
+    ("ＡＢＣ１２３", 0.0002),
+    ("abc123", 0.0002),
+    ("茶陵县云阳街道", 0.0003),
+    ("湘江风光带", 0.002),
+    ("GDP", 0.03),
+    ("长株潭一体化", 0.006),
+    ("非法集资", 0.008),
+    ("电动自行车", 0.01),
+    ("古树名木", 0.001),
+    ("地名普查", 0.0005),
+    ("PM2.5浓度", 0.005),
 ]
 POOL_SIZE = 4000  # sentences per topic
 
@@ -111,7 +437,11 @@ def _sentence(rng: random.Random, topics: list[str]) -> str:
         elif r < 0.93:
             w = rng.choice(PLACES)
         else:
-            w = f"{rng.randint(2008, 2024)}年" if rng.random() < 0.5 else f"{rng.randint(1, 500)}万元"
+            w = (
+                f"{rng.randint(2008, 2024)}年"
+                if rng.random() < 0.5
+                else f"{rng.randint(1, 500)}万元"
+            )
         parts.append(w)
         if rng.random() < 0.6:
             parts.append(rng.choice(CONNECT))
@@ -137,12 +467,17 @@ def make_notice(rng: random.Random, seed: int) -> dict:
     topics = [main, main, main, rng.choice(TOPIC_NAMES)]
     agency_index = rng.randrange(len(AGENCIES))
     agency, _code = AGENCIES[agency_index]
-    title = (f"{agency}关于{rng.choice(TITLE_VERBS)}{rng.choice(TOPICS[main])}"
-             f"{rng.choice(['', '工作', '有关事项'])}的{rng.choice(GENRES)}")
+    title = (
+        f"{agency}关于{rng.choice(TITLE_VERBS)}{rng.choice(TOPICS[main])}"
+        f"{rng.choice(['', '工作', '有关事项'])}的{rng.choice(GENRES)}"
+    )
     paragraphs = []
     target, size = rng.randint(900, 1900), 0
     while size < target:
-        para = "".join(rng.choice(_pool(rng.choice(topics), seed)) for _ in range(rng.randint(2, 6)))
+        para = "".join(
+            rng.choice(_pool(rng.choice(topics), seed))
+            for _ in range(rng.randint(2, 6))
+        )
         size += len(para)
         paragraphs.append(para)
     for s, p in RARE:
@@ -153,9 +488,17 @@ def make_notice(rng: random.Random, seed: int) -> dict:
     summary = _sentence(rng, topics) if rng.random() < 0.5 else ""
     attachment = ""
     if rng.random() < 0.08:
-        attachment = "".join(rng.choice(_pool(rng.choice(TOPIC_NAMES), seed)) for _ in range(rng.randint(5, 30)))
-    return {"agency_index": agency_index, "title": title, "paragraphs": paragraphs, "summary": summary,
-            "attachment": attachment}
+        attachment = "".join(
+            rng.choice(_pool(rng.choice(TOPIC_NAMES), seed))
+            for _ in range(rng.randint(5, 30))
+        )
+    return {
+        "agency_index": agency_index,
+        "title": title,
+        "paragraphs": paragraphs,
+        "summary": summary,
+        "attachment": attachment,
+    }
 
 
 # -- building the scratch database -----------------------------------------------------------
@@ -169,7 +512,12 @@ def _esc(value) -> str:
     if value is None:
         return "\\N"
     s = str(value)
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return (
+        s.replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
 
 
 def _array(values) -> str:
@@ -179,7 +527,9 @@ def _array(values) -> str:
 _WORKER: dict = {}
 
 
-def _init_worker(seed: int, n: int, agency_ids: list[int], org_codes: list[str]) -> None:
+def _init_worker(
+    seed: int, n: int, agency_ids: list[int], org_codes: list[str]
+) -> None:
     _WORKER.update(seed=seed, n=n, agency_ids=agency_ids, org_codes=org_codes)
 
 
@@ -195,38 +545,90 @@ def build_chunk(first_id: int) -> tuple[bytes, bytes, bytes, float]:
         d = make_notice(rng, seed)
         agency_id = _WORKER["agency_ids"][d["agency_index"]]
         org_code = _WORKER["org_codes"][d["agency_index"]]
-        published_at = START + SPAN * (nid / (n + 1)) + timedelta(hours=rng.uniform(-240, 240))
+        published_at = (
+            START + SPAN * (nid / (n + 1)) + timedelta(hours=rng.uniform(-240, 240))
+        )
         year = published_at.year
         r = rng.random()
         status = "draft" if r < 0.02 else ("withdrawn" if r < 0.05 else "published")
         index_number = None if status == "draft" else f"{org_code}/{year}-{nid:05d}"
-        doc_number = f"{AGENCIES[d['agency_index']][1]}〔{year}〕{nid}号" if rng.random() < 0.7 else ""
+        doc_number = (
+            f"{AGENCIES[d['agency_index']][1]}〔{year}〕{nid}号"
+            if rng.random() < 0.7
+            else ""
+        )
         body = "".join(f"<p>{html.escape(p)}</p>" for p in d["paragraphs"])
         t0 = time.perf_counter()
         fields = notice_search_fields(
-            title=d["title"], doc_number=doc_number, index_number=index_number or "", summary=d["summary"],
-            body_html=body, attachment_texts=[d["attachment"]] if d["attachment"] else [],
+            title=d["title"],
+            doc_number=doc_number,
+            index_number=index_number or "",
+            summary=d["summary"],
+            body_html=body,
+            attachment_texts=[d["attachment"]] if d["attachment"] else [],
             published_at=None if status == "draft" else published_at,
         )
         search_seconds += time.perf_counter() - t0
         when = published_at.isoformat()
         row = [
-            nid, uuid.UUID(int=rng.getrandbits(128), version=4), index_number, d["title"], doc_number,
-            published_at.date().isoformat(), None if status == "draft" else when, "effective", None, None,
-            "active", "面向社会", "", "{}", d["summary"], body, status,
-            when if status == "withdrawn" else None, "调整" if status == "withdrawn" else "", when, when,
-            fields["search_text"], None, None, agency_id, None, fields["search_title"],
-            _array(fields["search_codes"]), _array(fields["search_title_codes"]),
+            nid,
+            uuid.UUID(int=rng.getrandbits(128), version=4),
+            index_number,
+            d["title"],
+            doc_number,
+            published_at.date().isoformat(),
+            None if status == "draft" else when,
+            "effective",
+            None,
+            None,
+            "active",
+            "面向社会",
+            "",
+            "{}",
+            d["summary"],
+            body,
+            status,
+            when if status == "withdrawn" else None,
+            "调整" if status == "withdrawn" else "",
+            when,
+            when,
+            fields["search_text"],
+            None,
+            None,
+            agency_id,
+            None,
+            fields["search_title"],
+            _array(fields["search_codes"]),
+            _array(fields["search_title_codes"]),
         ]
         notices.write("\t".join(map(_esc, row)) + "\n")
         publishers.write(f"{nid}\t{agency_id}\t0\n")
         if d["attachment"]:
-            attachments.write("\t".join(map(_esc, [
-                nid, "附件1.pdf", f"catalog/{uuid.UUID(int=rng.getrandbits(128), version=4).hex}",
-                "application/pdf", len(d["attachment"]) * 3, "", d["attachment"], 0, when,
-            ])) + "\n")
-    return (notices.getvalue().encode(), publishers.getvalue().encode(), attachments.getvalue().encode(),
-            search_seconds)
+            attachments.write(
+                "\t".join(
+                    map(
+                        _esc,
+                        [
+                            nid,
+                            "附件1.pdf",
+                            f"catalog/{uuid.UUID(int=rng.getrandbits(128), version=4).hex}",
+                            "application/pdf",
+                            len(d["attachment"]) * 3,
+                            "",
+                            d["attachment"],
+                            0,
+                            when,
+                        ],
+                    )
+                )
+                + "\n"
+            )
+    return (
+        notices.getvalue().encode(),
+        publishers.getvalue().encode(),
+        attachments.getvalue().encode(),
+        search_seconds,
+    )
 
 
 NOTICE_COLUMNS = (
@@ -238,7 +640,9 @@ NOTICE_COLUMNS = (
 
 
 def server_url() -> str:
-    return os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    return (
+        os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    )
 
 
 def db_url(name: str) -> str:
@@ -249,8 +653,13 @@ def psycopg_connect(url: str):
     import psycopg2
 
     u = urlparse(url)
-    return psycopg2.connect(dbname=u.path.lstrip("/"), user=u.username or "postgres", password=u.password or None,
-                            host=u.hostname or "127.0.0.1", port=u.port or 5432)
+    return psycopg2.connect(
+        dbname=u.path.lstrip("/"),
+        user=u.username or "postgres",
+        password=u.password or None,
+        host=u.hostname or "127.0.0.1",
+        port=u.port or 5432,
+    )
 
 
 def log(msg: str) -> None:
@@ -279,7 +688,12 @@ def drop_database(name: str) -> None:
 
 def migrate(name: str) -> None:
     env = dict(os.environ, DATABASE_URL=db_url(name), DEBUG="true")
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
 
 
 def build(name: str, n: int, seed: int, workers: int) -> dict:
@@ -291,7 +705,9 @@ def build(name: str, n: int, seed: int, workers: int) -> dict:
     agency_ids, org_codes = [], []
     for i, (agency_name, _code) in enumerate(AGENCIES):
         code = f"{43020000 + i:08d}{i % 10}"
-        a, _ = Agency.objects.get_or_create(name=agency_name, defaults={"short_name": agency_name, "org_code": code})
+        a, _ = Agency.objects.get_or_create(
+            name=agency_name, defaults={"short_name": agency_name, "org_code": code}
+        )
         agency_ids.append(a.pk)
         org_codes.append(code)
     conn = psycopg_connect(db_url(name))
@@ -308,15 +724,25 @@ def build(name: str, n: int, seed: int, workers: int) -> dict:
     conn.commit()
     t0 = time.perf_counter()
     search_seconds = 0.0
-    with Pool(workers, initializer=_init_worker, initargs=(seed, n, agency_ids, org_codes)) as pool:
+    with Pool(
+        workers, initializer=_init_worker, initargs=(seed, n, agency_ids, org_codes)
+    ) as pool:
         for i, (notices, publishers, attachments, secs) in enumerate(
             pool.imap(build_chunk, range(1, n + 1, CHUNK))
         ):
-            cur.copy_expert(f"COPY catalog_notice ({NOTICE_COLUMNS}) FROM STDIN", io.BytesIO(notices))
-            cur.copy_expert("COPY catalog_noticepublisher (notice_id, agency_id, position) FROM STDIN",
-                            io.BytesIO(publishers))
-            cur.copy_expert("COPY catalog_attachment (notice_id, name, file, content_type, size, sha256, text, "
-                            "position, created_at) FROM STDIN", io.BytesIO(attachments))
+            cur.copy_expert(
+                f"COPY catalog_notice ({NOTICE_COLUMNS}) FROM STDIN",
+                io.BytesIO(notices),
+            )
+            cur.copy_expert(
+                "COPY catalog_noticepublisher (notice_id, agency_id, position) FROM STDIN",
+                io.BytesIO(publishers),
+            )
+            cur.copy_expert(
+                "COPY catalog_attachment (notice_id, name, file, content_type, size, sha256, text, "
+                "position, created_at) FROM STDIN",
+                io.BytesIO(attachments),
+            )
             conn.commit()
             search_seconds += secs
             done = min((i + 1) * CHUNK, n)
@@ -325,7 +751,9 @@ def build(name: str, n: int, seed: int, workers: int) -> dict:
     timings["load_s"] = time.perf_counter() - t0
     timings["search_fields_ms_per_notice"] = search_seconds / n * 1000
     for table in ("catalog_notice", "catalog_noticepublisher", "catalog_attachment"):
-        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        cur.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        )
     conn.commit()
     cur.execute("SET maintenance_work_mem = '1GB'")
     for index_name, definition in indexes:
@@ -340,9 +768,11 @@ def build(name: str, n: int, seed: int, workers: int) -> dict:
     cur.execute("VACUUM (ANALYZE) catalog_noticepublisher")
     cur.execute("VACUUM (ANALYZE) catalog_attachment")
     timings["vacuum_analyze_s"] = time.perf_counter() - t1
-    cur.execute("SELECT pg_size_pretty(pg_total_relation_size('catalog_notice')), "
-                "pg_size_pretty(pg_relation_size('catalog_notice_codes_gin')), "
-                "pg_size_pretty(pg_relation_size('catalog_notice_title_codes_gin'))")
+    cur.execute(
+        "SELECT pg_size_pretty(pg_total_relation_size('catalog_notice')), "
+        "pg_size_pretty(pg_relation_size('catalog_notice_codes_gin')), "
+        "pg_size_pretty(pg_relation_size('catalog_notice_title_codes_gin'))"
+    )
     timings["sizes"] = cur.fetchone()
     conn.close()
     connection.close()
@@ -395,8 +825,10 @@ def like_escape(term: str) -> str:
 
 def scan_sql(terms) -> tuple[str, list[str]]:
     where = " AND ".join("search_text ILIKE %s" for _ in terms)
-    return (f"FROM catalog_notice WHERE status = 'published' AND published_at IS NOT NULL AND {where}",
-            [f"%{like_escape(t)}%" for t in terms])
+    return (
+        f"FROM catalog_notice WHERE status = 'published' AND published_at IS NOT NULL AND {where}",
+        [f"%{like_escape(t)}%" for t in terms],
+    )
 
 
 def pct(values: list[float], p: float) -> float:
@@ -418,13 +850,17 @@ def measure(args) -> list[dict]:
     middle = sample[sample.count() // 2]
     results = []
     with connection.cursor() as cur:
-        cur.execute("SELECT version(), current_setting('shared_buffers'), current_setting('work_mem'), "
-                    "(SELECT count(*) FROM catalog_notice), (SELECT count(*) FROM catalog_notice "
-                    "WHERE status = 'published')")
+        cur.execute(
+            "SELECT version(), current_setting('shared_buffers'), current_setting('work_mem'), "
+            "(SELECT count(*) FROM catalog_notice), (SELECT count(*) FROM catalog_notice "
+            "WHERE status = 'published')"
+        )
         info = cur.fetchone()
-    log(f"{info[0].split(' on ')[0]}; shared_buffers {info[1]}, work_mem {info[2]}; "
+    log(
+        f"{info[0].split(' on ')[0]}; shared_buffers {info[1]}, work_mem {info[2]}; "
         f"{info[3]:,} notices, {info[4]:,} listed; {os.cpu_count()} CPUs, load average "
-        + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
     for label, q in QUERIES:
         if q == "@index_number":
             q = middle.index_number
@@ -445,7 +881,9 @@ def measure(args) -> list[dict]:
         next_ms = float("nan")
         if page.next_cursor:
             t0 = time.perf_counter()
-            search.search_notices(listed, parsed, order="relevance", cursor=page.next_cursor)
+            search.search_notices(
+                listed, parsed, order="relevance", cursor=page.next_cursor
+            )
             next_ms = (time.perf_counter() - t0) * 1000
         SearchCount.objects.all().delete()
         date_page = search.search_notices(listed, parsed, order="date")
@@ -453,7 +891,10 @@ def measure(args) -> list[dict]:
         frm, params = scan_sql(terms)
         with connection.cursor() as cur:
             t0 = time.perf_counter()
-            cur.execute(f"SELECT id, count(*) OVER () {frm} ORDER BY published_at DESC, id DESC LIMIT 20", params)
+            cur.execute(
+                f"SELECT id, count(*) OVER () {frm} ORDER BY published_at DESC, id DESC LIMIT 20",
+                params,
+            )
             scan_rows = cur.fetchall()
             scan_ms = (time.perf_counter() - t0) * 1000
             cur.execute(f"SELECT id {frm}", params)
@@ -462,14 +903,20 @@ def measure(args) -> list[dict]:
         scan_total = scan_rows[0][1] if scan_rows else 0
         expected_total = min(scan_total, search.COUNT_CAP)
         checks = []
-        if page.total != expected_total or page.total_capped != (scan_total > search.COUNT_CAP):
-            checks.append(f"total {page.total}{'+' if page.total_capped else ''} ≠ scan {scan_total}")
+        if page.total != expected_total or page.total_capped != (
+            scan_total > search.COUNT_CAP
+        ):
+            checks.append(
+                f"total {page.total}{'+' if page.total_capped else ''} ≠ scan {scan_total}"
+            )
         if [n.pk for n in date_page.results] != [r[0] for r in scan_rows]:
             checks.append("first page (date order) differs from the scan")
         if len(truth) <= args.page_all:
             seen, cursor, pages = [], None, 0
             while True:
-                p = search.search_notices(listed, parsed, order="relevance", cursor=cursor, limit=100)
+                p = search.search_notices(
+                    listed, parsed, order="relevance", cursor=cursor, limit=100
+                )
                 seen += [n.pk for n in p.results]
                 pages += 1
                 cursor = p.next_cursor
@@ -478,18 +925,32 @@ def measure(args) -> list[dict]:
             if len(seen) != len(set(seen)):
                 checks.append("duplicates across pages")
             if set(seen) != truth:
-                checks.append(f"paged set differs ({len(set(seen) - truth)} extra, {len(truth - set(seen))} missing)")
+                checks.append(
+                    f"paged set differs ({len(set(seen) - truth)} extra, {len(truth - set(seen))} missing)"
+                )
         recall = len(ours & truth) / len(truth) if truth else 1.0
         row = {
-            "load": os.getloadavg()[0], "label": label, "query": q, "matches": scan_total, "cold": cold, "warm": warm, "next_ms": next_ms,
-            "scan_ms": scan_ms, "recall": recall, "false_pos": len(ours - truth), "checks": checks,
+            "load": os.getloadavg()[0],
+            "label": label,
+            "query": q,
+            "matches": scan_total,
+            "cold": cold,
+            "warm": warm,
+            "next_ms": next_ms,
+            "scan_ms": scan_ms,
+            "recall": recall,
+            "false_pos": len(ours - truth),
+            "checks": checks,
             "total": f"{page.total:,}{'+' if page.total_capped else ''}",
         }
         results.append(row)
-        log(f"{q!r:>24} {scan_total:>8,} matches  search cold {statistics.median(cold):7.1f} ms"
+        log(
+            f"{q!r:>24} {scan_total:>8,} matches  search cold {statistics.median(cold):7.1f} ms"
             f"  warm {statistics.median(warm) if warm else float('nan'):6.1f} ms  next {next_ms:6.1f} ms"
             f"  scan {scan_ms:8.0f} ms  recall {recall:.0%}  fp {row['false_pos']}"
-            + f"  load {row['load']:.1f}" + (f"  PROBLEMS: {'; '.join(checks)}" if checks else ""))
+            + f"  load {row['load']:.1f}"
+            + (f"  PROBLEMS: {'; '.join(checks)}" if checks else "")
+        )
     return results
 
 
@@ -503,49 +964,86 @@ def report(results: list[dict], n: int, build_info: dict | None) -> None:
     if build_info:
         for k, v in build_info.items():
             print(f"  {k}: {v if not isinstance(v, float) else round(v, 2)}")  # noqa: T201
-    print("| query | what | matches | total shown | search p50 uncached (ms) | search p50 cached (ms) | next page (ms) "
-          "| ILIKE scan (ms) | ratio | recall | false pos. |")  # noqa: T201
+    print(
+        "| query | what | matches | total shown | search p50 uncached (ms) | search p50 cached (ms) | next page (ms) "
+        "| ILIKE scan (ms) | ratio | recall | false pos. |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")  # noqa: T201
     for r in results:
         c = statistics.median(r["cold"])
         w = statistics.median(r["warm"]) if r["warm"] else float("nan")
-        print(f"| `{r['query']}` | {r['label']} | {r['matches']:,} | {r['total']} | {c:.1f} | {w:.1f} | "  # noqa: T201
-              f"{r['next_ms']:.1f} | {r['scan_ms']:.0f} | {r['scan_ms'] / c:.0f}× | {r['recall']:.0%} | "
-              f"{r['false_pos']} |")
+        print(
+            f"| `{r['query']}` | {r['label']} | {r['matches']:,} | {r['total']} | {c:.1f} | {w:.1f} | "
+            f"{r['next_ms']:.1f} | {r['scan_ms']:.0f} | {r['scan_ms'] / c:.0f}× | {r['recall']:.0%} | "
+            f"{r['false_pos']} |"
+        )
     print()  # noqa: T201
-    print(f"search, count not cached: p50 {pct(cold, .5):.1f} ms, p95 {pct(cold, .95):.1f} ms, "  # noqa: T201
-          f"max {max(cold):.1f} ms ({len(cold)} runs)")
+    print(
+        f"search, count not cached: p50 {pct(cold, 0.5):.1f} ms, p95 {pct(cold, 0.95):.1f} ms, "
+        f"max {max(cold):.1f} ms ({len(cold)} runs)"
+    )
     if warm:
-        print(f"search, count cached:     p50 {pct(warm, .5):.1f} ms, p95 {pct(warm, .95):.1f} ms, "  # noqa: T201
-              f"max {max(warm):.1f} ms ({len(warm)} runs)")
+        print(
+            f"search, count cached:     p50 {pct(warm, 0.5):.1f} ms, p95 {pct(warm, 0.95):.1f} ms, "
+            f"max {max(warm):.1f} ms ({len(warm)} runs)"
+        )
     if nexts:
-        print(f"next page (cursor):       p50 {pct(nexts, .5):.1f} ms, p95 {pct(nexts, .95):.1f} ms")  # noqa: T201
-    print(f"ILIKE scan:               p50 {pct(scan, .5):.0f} ms, p95 {pct(scan, .95):.0f} ms")  # noqa: T201
-    print(f"ratio (scan / search, uncached): p50 {pct(scan, .5) / pct(cold, .5):.0f}×, "  # noqa: T201
-          f"p95 {pct(scan, .95) / pct(cold, .95):.0f}×")
+        print(
+            f"next page (cursor):       p50 {pct(nexts, 0.5):.1f} ms, p95 {pct(nexts, 0.95):.1f} ms"
+        )
+    print(
+        f"ILIKE scan:               p50 {pct(scan, 0.5):.0f} ms, p95 {pct(scan, 0.95):.0f} ms"
+    )
+    print(
+        f"ratio (scan / search, uncached): p50 {pct(scan, 0.5) / pct(cold, 0.5):.0f}×, "
+        f"p95 {pct(scan, 0.95) / pct(cold, 0.95):.0f}×"
+    )
     total_truth = sum(r["matches"] for r in results)
     fp = sum(r["false_pos"] for r in results)
     worst = min(r["recall"] for r in results)
     problems = [r for r in results if r["checks"]]
     loads = [r["load"] for r in results]
-    print(f"1-minute load average during the queries: {min(loads):.1f}–{max(loads):.1f} "  # noqa: T201
-          f"(median {statistics.median(loads):.1f}) on {os.cpu_count()} CPUs")
-    print(f"recall: minimum {worst:.2%} over {len(results)} queries ({total_truth:,} matches); "  # noqa: T201
-          f"false positives: {fp}; queries with problems: {len(problems)}")
+    print(
+        f"1-minute load average during the queries: {min(loads):.1f}–{max(loads):.1f} "
+        f"(median {statistics.median(loads):.1f}) on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"recall: minimum {worst:.2%} over {len(results)} queries ({total_truth:,} matches); "
+        f"false positives: {fp}; queries with problems: {len(problems)}"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=1_000_000, help="notices to build (default 1,000,000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--n", type=int, default=1_000_000, help="notices to build (default 1,000,000)"
+    )
     parser.add_argument("--db", default="bench_search", help="scratch database name")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=2, help="processes generating notices")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="processes generating notices"
+    )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per query")
-    parser.add_argument("--cold-runs", type=int, default=3, help="of which with the count cache emptied first")
-    parser.add_argument("--page-all", type=int, default=2000,
-                        help="page through every result of queries with at most this many matches")
+    parser.add_argument(
+        "--cold-runs",
+        type=int,
+        default=3,
+        help="of which with the count cache emptied first",
+    )
+    parser.add_argument(
+        "--page-all",
+        type=int,
+        default=2000,
+        help="page through every result of queries with at most this many matches",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
-    parser.add_argument("--reuse", action="store_true", help="measure the kept database without rebuilding")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the kept database without rebuilding",
+    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = db_url(args.db)

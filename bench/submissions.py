@@ -40,8 +40,13 @@ def _admin_connection(url: str):
     import psycopg2
 
     parts = urlparse(url)
-    conn = psycopg2.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
-                            user=parts.username or "postgres", password=parts.password, dbname="postgres")
+    conn = psycopg2.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+    )
     conn.autocommit = True
     return conn
 
@@ -57,7 +62,9 @@ def run(n: int, threads: int) -> int:
 
     agency = Agency.objects.create(name="并发压测局", short_name="压测局")
     now = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
-    acknowledged: dict[str, tuple[str, str]] = {}  # tracking_no -> (query code, sha256 sent)
+    acknowledged: dict[
+        str, tuple[str, str]
+    ] = {}  # tracking_no -> (query code, sha256 sent)
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -74,22 +81,33 @@ def run(n: int, threads: int) -> int:
                     i = todo.pop()
                 body = f"430211199001{(i % 28) + 1:02d}{i % 1000:03d}"[:17]
                 payload = f"%PDF-1.4 bench id proof {i}".encode()
-                upload = SimpleUploadedFile(f"证件{i}.pdf", payload, content_type="application/pdf")
+                upload = SimpleUploadedFile(
+                    f"证件{i}.pdf", payload, content_type="application/pdf"
+                )
                 t0 = time.perf_counter()
                 try:
                     sub = services.request_submit_online(
-                        agency=agency, now=now, id_proof=upload, applicant_type="citizen",
-                        applicant_kind="natural", applicant_name=f"压测申请人{i}", id_type="resident_id",
-                        id_number=body + id_check_char(body), phone="13812341234",
+                        agency=agency,
+                        now=now,
+                        id_proof=upload,
+                        applicant_type="citizen",
+                        applicant_kind="natural",
+                        applicant_name=f"压测申请人{i}",
+                        id_type="resident_id",
+                        id_number=body + id_check_char(body),
+                        phone="13812341234",
                         description=f"压测：请公开第{i}号文件",
                     )
-                except Exception as exc:  # noqa: BLE001 - counted as an error below
+                except Exception as exc:
                     with lock:
                         errors.append(f"{i}: {type(exc).__name__}: {exc}")
                     continue
                 dt = time.perf_counter() - t0
                 with lock:
-                    acknowledged[sub.info_request.tracking_no] = (sub.query_code, hashlib.sha256(payload).hexdigest())
+                    acknowledged[sub.info_request.tracking_no] = (
+                        sub.query_code,
+                        hashlib.sha256(payload).hexdigest(),
+                    )
                     latencies.append(dt)
         finally:
             connection.close()
@@ -104,27 +122,54 @@ def run(n: int, threads: int) -> int:
 
     rows = {r.tracking_no: r for r in InfoRequest.objects.all()}
     expected = [services.format_tracking_no(2026, i) for i in range(1, n + 1)]
-    files = {f.info_request.tracking_no: f for f in RequestFile.objects.select_related("info_request")}
+    files = {
+        f.info_request.tracking_no: f
+        for f in RequestFile.objects.select_related("info_request")
+    }
     lost = sorted(set(acknowledged) - set(rows))
     bad_files = []
     for tracking_no, (_code, digest) in acknowledged.items():
         f = files.get(tracking_no)
-        if f is None or f.sha256 != digest or hashlib.sha256(services.request_file_bytes(file=f)).hexdigest() != digest:
+        if (
+            f is None
+            or f.sha256 != digest
+            or hashlib.sha256(services.request_file_bytes(file=f)).hexdigest() != digest
+        ):
             bad_files.append(tracking_no)
-    wrong_code = [t for t, (code, _) in acknowledged.items()
-                  if getattr(selectors.get_request_for_applicant(t, code), "tracking_no", None) != t]
+    wrong_code = [
+        t
+        for t, (code, _) in acknowledged.items()
+        if getattr(selectors.get_request_for_applicant(t, code), "tracking_no", None)
+        != t
+    ]
 
     lat = sorted(latencies)
-    print(f"{n} submissions, {threads} threads: wall {wall:.2f} s, {len(acknowledged) / wall:.0f} submissions/s")
+    print(
+        f"{n} submissions, {threads} threads: wall {wall:.2f} s, {len(acknowledged) / wall:.0f} submissions/s"
+    )
     if lat:
-        print(f"latency per submission: median {statistics.median(lat) * 1000:.0f} ms, "
-              f"p95 {lat[int(0.95 * (len(lat) - 1))] * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms")
-    print(f"acknowledged {len(acknowledged)}, rows {len(rows)}, distinct numbers {len(set(acknowledged))}, "
-          f"errors {len(errors)}, lost {len(lost)}, files missing or wrong {len(bad_files)}, "
-          f"查询码 not opening its request {len(wrong_code)}")
-    ok = (not errors and not lost and not bad_files and not wrong_code
-          and sorted(acknowledged) == expected and sorted(rows) == expected)
-    print("gapless YSQ-2026-000001 … " + expected[-1] + (": OK" if sorted(rows) == expected else ": NOT gapless"))
+        print(
+            f"latency per submission: median {statistics.median(lat) * 1000:.0f} ms, "
+            f"p95 {lat[int(0.95 * (len(lat) - 1))] * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms"
+        )
+    print(
+        f"acknowledged {len(acknowledged)}, rows {len(rows)}, distinct numbers {len(set(acknowledged))}, "
+        f"errors {len(errors)}, lost {len(lost)}, files missing or wrong {len(bad_files)}, "
+        f"查询码 not opening its request {len(wrong_code)}"
+    )
+    ok = (
+        not errors
+        and not lost
+        and not bad_files
+        and not wrong_code
+        and sorted(acknowledged) == expected
+        and sorted(rows) == expected
+    )
+    print(
+        "gapless YSQ-2026-000001 … "
+        + expected[-1]
+        + (": OK" if sorted(rows) == expected else ": NOT gapless")
+    )
     for line in errors[:10]:
         print("  error", line)
     print("RESULT:", "PASS" if ok else "FAIL")
@@ -137,7 +182,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=32)
     args = parser.parse_args()
 
-    server = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    server = (
+        os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    )
     name = f"bench_submissions_{os.getpid()}"
     admin = _admin_connection(server)
     with admin.cursor() as cur:
@@ -164,7 +211,7 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-        except Exception:  # noqa: BLE001, S110 - best effort before dropping the database
+        except Exception:  # noqa: S110 - best effort before dropping the database
             pass
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

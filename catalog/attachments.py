@@ -235,9 +235,13 @@ def _read_member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
 # Content a published Office file may carry without the reader seeing it: drafts'
 # tracked changes, reviewers' comments, text formatted as hidden, hidden sheets and
 # embedded files. Publishing it can disclose what was never meant to be disclosed.
-_WORD_PARTS = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
+_WORD_PARTS = re.compile(
+    r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$"
+)
 _WORD_REVISION = re.compile(rb"<w:(?:ins|del|moveFrom|moveTo)[\s/>]")
-_WORD_HIDDEN = re.compile(rb'<w:(?:vanish|specVanish)(?:\s+w:val="(?:1|true|on)")?\s*/>')
+_WORD_HIDDEN = re.compile(
+    rb'<w:(?:vanish|specVanish)(?:\s+w:val="(?:1|true|on)")?\s*/>'
+)
 _SHEET_HIDDEN = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bstate="(?:hidden|veryHidden)"')
 
 

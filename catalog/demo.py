@@ -918,7 +918,9 @@ def build(out, **context) -> dict:
     last_day = min(LAST_DEMO_DAY, timeutil.local_today())
     drafts = Builder(agencies, government, last_day).plan(count)
     notices = _write(drafts)
-    refresh_notice_search([n.pk for n in notices], bulk=True)  # a new catalog: nobody reads it yet
+    refresh_notice_search(
+        [n.pk for n in notices], bulk=True
+    )  # a new catalog: nobody reads it yet
     created = len(notices) + 1  # and the 2013 report
     withdrawn = sum(1 for d in drafts if d.status == Notice.Status.WITHDRAWN)
     interpretations = sum(1 for d in drafts if d.interprets is not None)

@@ -19,7 +19,12 @@ class Theme(models.Model):
 
     name = models.CharField("名称", max_length=50)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="父类"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="父类",
     )
     sort_order = models.PositiveIntegerField("排序", default=0)
     gov_id = models.PositiveIntegerField("gov.cn 编号", null=True, blank=True)
@@ -29,9 +34,13 @@ class Theme(models.Model):
         verbose_name_plural = "主题分类"
         ordering = ["sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="catalog_theme_unique_name_in_parent"),
             models.UniqueConstraint(
-                fields=["name"], condition=Q(parent__isnull=True), name="catalog_theme_unique_top_name"
+                fields=["parent", "name"], name="catalog_theme_unique_name_in_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="catalog_theme_unique_top_name",
             ),
         ]
 
@@ -92,7 +101,9 @@ class NoticeQuerySet(models.QuerySet):
 
         Views, feeds, sitemaps, the API and exports all start here.
         """
-        return self.filter(status__in=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN])
+        return self.filter(
+            status__in=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN]
+        )
 
     def listed(self) -> NoticeQuerySet:
         """Published and not withdrawn: what lists, search and feeds show."""
@@ -131,48 +142,90 @@ class Notice(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     index_number = models.CharField(
-        "索引号", max_length=60, null=True, blank=True, unique=True, editable=False,
+        "索引号",
+        max_length=60,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
         help_text="首次发布时按机关模板生成，此后不再改变；导入的历史信息保留原索引号。",
     )
     title = models.CharField("标题", max_length=300)
     owner_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="owned_notices", verbose_name="主办机关",
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="owned_notices",
+        verbose_name="主办机关",
         help_text="负责维护本信息的机关；其工作人员可以编辑；索引号按其模板生成。",
     )
     publishers = models.ManyToManyField(
-        Agency, through="NoticePublisher", related_name="published_notices", verbose_name="发文机关"
+        Agency,
+        through="NoticePublisher",
+        related_name="published_notices",
+        verbose_name="发文机关",
     )
-    doc_number = models.CharField("发文字号", max_length=80, blank=True, help_text="例如：株天政发〔2013〕1号")
+    doc_number = models.CharField(
+        "发文字号", max_length=80, blank=True, help_text="例如：株天政发〔2013〕1号"
+    )
     written_date = models.DateField("成文日期", null=True, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     theme = models.ForeignKey(
-        Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="notices", verbose_name="主题分类"
+        Theme,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        verbose_name="主题分类",
     )
     genre = models.ForeignKey(
-        Genre, null=True, blank=True, on_delete=models.PROTECT, related_name="notices", verbose_name="体裁"
+        Genre,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        verbose_name="体裁",
     )
     validity = models.CharField(
-        "有效性", max_length=12, choices=Validity.choices, default=Validity.EFFECTIVE,
+        "有效性",
+        max_length=12,
+        choices=Validity.choices,
+        default=Validity.EFFECTIVE,
         help_text="“失效”由有效期至自动得出，无需手工修改。",
     )
     valid_from = models.DateField("施行日期", null=True, blank=True)
     valid_until = models.DateField("有效期至", null=True, blank=True)
     disclosure_mode = models.CharField(
-        "公开方式", max_length=12, choices=DisclosureMode.choices, default=DisclosureMode.ACTIVE
+        "公开方式",
+        max_length=12,
+        choices=DisclosureMode.choices,
+        default=DisclosureMode.ACTIVE,
     )
     audience = models.CharField("公开对象", max_length=50, default="面向社会")
     department = models.CharField("公开部门", max_length=100, blank=True)
-    keywords = ArrayField(models.CharField(max_length=50), verbose_name="关键词", default=list, blank=True)
+    keywords = ArrayField(
+        models.CharField(max_length=50), verbose_name="关键词", default=list, blank=True
+    )
     summary = models.TextField("内容概述", blank=True)
     body = models.TextField("正文", blank=True, help_text="保存前会清理为安全的 HTML。")
     column = models.ForeignKey(
-        Column, null=True, blank=True, on_delete=models.PROTECT, related_name="notices", verbose_name="栏目"
+        Column,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        verbose_name="栏目",
     )
     interpretations = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="interpreted_policies", verbose_name="相关解读",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="interpreted_policies",
+        verbose_name="相关解读",
         help_text="本文件的政策解读（解读页面会反向显示所解读的文件）。",
     )
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     withdrawn_at = models.DateTimeField("撤销时间", null=True, blank=True)
     withdrawn_reason = models.CharField("撤销原因", max_length=300, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -185,11 +238,19 @@ class Notice(models.Model):
     search_text = models.TextField("检索文本", blank=True, editable=False)
     search_title = models.TextField("检索标题", blank=True, editable=False)
     search_codes = ArrayField(
-        models.BigIntegerField(), verbose_name="检索码", default=list, blank=True, editable=False,
+        models.BigIntegerField(),
+        verbose_name="检索码",
+        default=list,
+        blank=True,
+        editable=False,
         help_text="检索文本中每个字和每两个相邻字的编码，按发布半年分段（catalog.search.keys_of）。",
     )
     search_title_codes = ArrayField(
-        models.BigIntegerField(), verbose_name="标题检索码", default=list, blank=True, editable=False
+        models.BigIntegerField(),
+        verbose_name="标题检索码",
+        default=list,
+        blank=True,
+        editable=False,
     )
 
     objects = NoticeQuerySet.as_manager()
@@ -200,21 +261,34 @@ class Notice(models.Model):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published", "withdrawn"]), name="catalog_notice_status_valid"
+                condition=Q(status__in=["draft", "published", "withdrawn"]),
+                name="catalog_notice_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(validity__in=["effective", "amended", "repealed", "expired", "not_yet"]),
+                condition=Q(
+                    validity__in=[
+                        "effective",
+                        "amended",
+                        "repealed",
+                        "expired",
+                        "not_yet",
+                    ]
+                ),
                 name="catalog_notice_validity_valid",
             ),
             models.CheckConstraint(
-                condition=Q(disclosure_mode__in=["active", "on_request"]), name="catalog_notice_disclosure_mode_valid"
+                condition=Q(disclosure_mode__in=["active", "on_request"]),
+                name="catalog_notice_disclosure_mode_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | (Q(index_number__isnull=False) & Q(published_at__isnull=False)),
+                condition=Q(status="draft")
+                | (Q(index_number__isnull=False) & Q(published_at__isnull=False)),
                 name="catalog_notice_published_has_index_number",
             ),
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
                 name="catalog_notice_validity_dates_ordered",
             ),
             models.CheckConstraint(
@@ -224,15 +298,28 @@ class Notice(models.Model):
         ]
         indexes = [
             # public lists, feeds and keyset paging: newest first among listed notices
-            models.Index(fields=["status", "-published_at", "-id"], name="catalog_notice_listed_idx"),
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                name="catalog_notice_listed_idx",
+            ),
             # staff lists by agency
-            models.Index(fields=["owner_agency", "status"], name="catalog_notice_owner_idx"),
+            models.Index(
+                fields=["owner_agency", "status"], name="catalog_notice_owner_idx"
+            ),
             # exact lookups of 发文字号 put that notice first in search
             models.Index(fields=["doc_number"], name="catalog_notice_docnum_idx"),
             # search: notices containing given characters / character pairs (catalog/search.py)
-            GinIndex(fields=["search_codes"], name="catalog_notice_codes_gin", fastupdate=False),
+            GinIndex(
+                fields=["search_codes"],
+                name="catalog_notice_codes_gin",
+                fastupdate=False,
+            ),
             # search, 相关度 order: notices whose title contains the words
-            GinIndex(fields=["search_title_codes"], name="catalog_notice_title_codes_gin", fastupdate=False),
+            GinIndex(
+                fields=["search_title_codes"],
+                name="catalog_notice_title_codes_gin",
+                fastupdate=False,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -246,14 +333,23 @@ class Notice(models.Model):
                 Q(validity__in=["effective", "not_yet"]) & Q(valid_until__lt=today),
                 then=Value("expired"),
             ),
-            When(Q(validity="effective") & Q(valid_from__gt=today), then=Value("not_yet")),
-            When(Q(validity="not_yet") & Q(valid_from__lte=today), then=Value("effective")),
+            When(
+                Q(validity="effective") & Q(valid_from__gt=today), then=Value("not_yet")
+            ),
+            When(
+                Q(validity="not_yet") & Q(valid_from__lte=today),
+                then=Value("effective"),
+            ),
             default=models.F("validity"),
             output_field=models.CharField(),
         )
 
     def validity_on(self, today: date) -> str:
-        if self.validity in ("effective", "not_yet") and self.valid_until and self.valid_until < today:
+        if (
+            self.validity in ("effective", "not_yet")
+            and self.valid_until
+            and self.valid_until < today
+        ):
             return self.Validity.EXPIRED
         if self.validity == "effective" and self.valid_from and self.valid_from > today:
             return self.Validity.NOT_YET
@@ -272,8 +368,12 @@ class Notice(models.Model):
 class NoticePublisher(models.Model):
     """发文机关 of a notice, in order (joint documents have several)."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="publisher_links")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="发文机关")
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="publisher_links"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name="发文机关"
+    )
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
     class Meta:
@@ -281,7 +381,9 @@ class NoticePublisher(models.Model):
         verbose_name_plural = "发文机关"
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["notice", "agency"], name="catalog_noticepublisher_unique"),
+            models.UniqueConstraint(
+                fields=["notice", "agency"], name="catalog_noticepublisher_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -294,7 +396,12 @@ def attachment_upload_to(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments", verbose_name="政府信息")
+    notice = models.ForeignKey(
+        Notice,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name="政府信息",
+    )
     name = models.CharField("文件名", max_length=200)
     file = models.FileField("文件", upload_to=attachment_upload_to, max_length=200)
     content_type = models.CharField("类型", max_length=100, blank=True)
@@ -322,7 +429,9 @@ class IndexCounter(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agency", "year"], name="catalog_indexcounter_unique"),
+            models.UniqueConstraint(
+                fields=["agency", "year"], name="catalog_indexcounter_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -342,7 +451,12 @@ class NoticeEvent(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
     )
     action = models.CharField("操作", max_length=12, choices=Action.choices)
     changes = models.JSONField("变更内容", default=dict, blank=True)

@@ -11,8 +11,8 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
@@ -36,7 +36,9 @@ from portal.workdays import WEEKDAY_NAMES, WORK
 # --- "在站点上查看" (/admin/r/<content type>/<id>/, routed in portal/urls.py) ------------
 
 
-def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponse:
+def view_on_site(
+    request: HttpRequest, content_type_id: str, object_id: str
+) -> HttpResponse:
     """The admin's "view on site" redirect, only for an object the user may see in the
     admin; anything else is 404, as for a missing object. Django's own view redirects
     for any object of any model, which told a department's staff that another agency's

@@ -65,7 +65,10 @@ class StaffLoginView(auth_views.LoginView):
             mark_login(request)
             return response
 
-        logger.info("login failed key=%s", ratelimit.bucket_key(LOGIN_PER_USER_IP, pair).split(":", 1)[1][:12])
+        logger.info(
+            "login failed key=%s",
+            ratelimit.bucket_key(LOGIN_PER_USER_IP, pair).split(":", 1)[1][:12],
+        )
         # the attempt that reaches the limit already shows the lockout
         if pair_count >= LOGIN_PER_USER_IP.max_hits:
             return self._locked(request, username, LOGIN_PER_USER_IP, pair)
@@ -73,13 +76,18 @@ class StaffLoginView(auth_views.LoginView):
             return self._locked(request, username, LOGIN_PER_IP, ip)
         return self.form_invalid(form)
 
-    def _locked(self, request: HttpRequest, username: str, limit: ratelimit.Limit, ident: str) -> HttpResponse:
+    def _locked(
+        self, request: HttpRequest, username: str, limit: ratelimit.Limit, ident: str
+    ) -> HttpResponse:
         ratelimit.log_block(limit, ident, request)
         seconds = ratelimit.retry_after(limit, ident) or limit.window_seconds
         # An unbound form: validating it would check the password again.
         form = self.get_form_class()(request, initial={"username": username})
         context = self.get_context_data(
-            form=form, locked_message=LOCKED_MESSAGE.format(minutes=ratelimit.wait_minutes(seconds))
+            form=form,
+            locked_message=LOCKED_MESSAGE.format(
+                minutes=ratelimit.wait_minutes(seconds)
+            ),
         )
         response = self.render_to_response(context, status=429)
         response["Retry-After"] = str(seconds)

@@ -68,29 +68,56 @@ def build(out, **context) -> dict:
     name, short, serial = GOVERNMENT
     gov, _ = Agency.objects.update_or_create(
         name=name,
-        defaults={"short_name": short, "kind": Agency.Kind.GOVERNMENT, "org_code": _org_code(serial),
-                  "sort_order": 0, "office_name": "天元区人民政府办公室（政务公开办）", **contact},
+        defaults={
+            "short_name": short,
+            "kind": Agency.Kind.GOVERNMENT,
+            "org_code": _org_code(serial),
+            "sort_order": 0,
+            "office_name": "天元区人民政府办公室（政务公开办）",
+            **contact,
+        },
     )
     agencies = {name: gov}
     for i, (name, short, serial) in enumerate(DEPARTMENTS, start=1):
         agencies[name], _ = Agency.objects.update_or_create(
             name=name,
-            defaults={"short_name": short, "kind": Agency.Kind.DEPARTMENT, "org_code": _org_code(serial),
-                      "parent": gov, "sort_order": 10 + i, "office_name": f"{short}办公室",
-                      **{**contact, "phone": f"0731-2811{2400 + i}", "email": f"xxgk{i:02d}@tianyuan.example.gov.cn"}},
+            defaults={
+                "short_name": short,
+                "kind": Agency.Kind.DEPARTMENT,
+                "org_code": _org_code(serial),
+                "parent": gov,
+                "sort_order": 10 + i,
+                "office_name": f"{short}办公室",
+                **{
+                    **contact,
+                    "phone": f"0731-2811{2400 + i}",
+                    "email": f"xxgk{i:02d}@tianyuan.example.gov.cn",
+                },
+            },
         )
     for i, (name, short, serial) in enumerate(TOWNSHIPS, start=1):
         agencies[name], _ = Agency.objects.update_or_create(
             name=name,
-            defaults={"short_name": short, "kind": Agency.Kind.TOWNSHIP, "org_code": _org_code(serial),
-                      "parent": gov, "sort_order": 50 + i, "office_name": f"{short}党政综合办公室",
-                      **{**contact, "phone": f"0731-2812{3400 + i}"}},
+            defaults={
+                "short_name": short,
+                "kind": Agency.Kind.TOWNSHIP,
+                "org_code": _org_code(serial),
+                "parent": gov,
+                "sort_order": 50 + i,
+                "office_name": f"{short}党政综合办公室",
+                **{**contact, "phone": f"0731-2812{3400 + i}"},
+            },
         )
     _staff("jiaoyu", "天元区教育局", [roles.HANDLER, roles.ADMIN], "王晓明")
     _staff("jiaoyu2", "天元区教育局", [roles.HANDLER], "李静")
     _staff("jiaoyu_sh", "天元区教育局", [roles.APPROVER], "张建国")
     _staff("caizheng", "天元区财政局", [roles.HANDLER, roles.ADMIN], "刘芳")
-    _staff("zhengfu", "天元区人民政府办公室", [roles.HANDLER, roles.APPROVER, roles.ADMIN], "陈伟")
+    _staff(
+        "zhengfu",
+        "天元区人民政府办公室",
+        [roles.HANDLER, roles.APPROVER, roles.ADMIN],
+        "陈伟",
+    )
     out.write(f"  机关 {len(agencies)} 个；演示工作人员账号密码均为 {DEMO_PASSWORD}")
     return {"agencies": agencies, "government": gov}
 
@@ -101,12 +128,19 @@ def _staff(username: str, agency_name: str, role_names: list[str], full_name: st
 
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
-        username=username, defaults={"is_staff": True, "first_name": full_name, "email": f"{username}@tianyuan.example.gov.cn"}
+        username=username,
+        defaults={
+            "is_staff": True,
+            "first_name": full_name,
+            "email": f"{username}@tianyuan.example.gov.cn",
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
-    StaffProfile.objects.update_or_create(user=user, defaults={"agency": Agency.objects.get(name=agency_name)})
+    StaffProfile.objects.update_or_create(
+        user=user, defaults={"agency": Agency.objects.get(name=agency_name)}
+    )
     for role in role_names:
         group, _ = Group.objects.get_or_create(name=role)
         user.groups.add(group)

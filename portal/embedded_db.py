@@ -55,6 +55,8 @@ def _ensure_database(socket_dir: Path, port: int | None) -> None:
         with conn.cursor() as cur:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
             if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{DB_NAME}" TEMPLATE template0 ENCODING \'UTF8\'')
+                cur.execute(
+                    f"CREATE DATABASE \"{DB_NAME}\" TEMPLATE template0 ENCODING 'UTF8'"
+                )
     finally:
         conn.close()

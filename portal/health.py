@@ -30,5 +30,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
             cursor.fetchone()
     except DatabaseError:
         logger.warning("healthz: database unavailable")
-        return HttpResponse("unavailable\n", status=503, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "unavailable\n", status=503, content_type="text/plain; charset=utf-8"
+        )
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

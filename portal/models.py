@@ -19,7 +19,9 @@ class Agency(models.Model):
 
     name = models.CharField("机关名称", max_length=100, unique=True)
     short_name = models.CharField("简称", max_length=40, blank=True)
-    kind = models.CharField("机关类型", max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    kind = models.CharField(
+        "机关类型", max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT
+    )
     org_code = models.CharField(
         "机构代码",
         max_length=20,
@@ -60,7 +62,9 @@ class Agency(models.Model):
         ordering = ["sort_order", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["government", "department", "township", "other"]),
+                condition=models.Q(
+                    kind__in=["government", "department", "township", "other"]
+                ),
                 name="portal_agency_kind_valid",
             ),
         ]
@@ -77,10 +81,16 @@ class StaffProfile(models.Model):
     """Which agency a staff user works for. Roles are Django groups (portal.roles)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile", verbose_name="用户"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name="用户",
     )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="staff_profiles", verbose_name="所属机关"
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="staff_profiles",
+        verbose_name="所属机关",
     )
     title = models.CharField("职务", max_length=50, blank=True)
 
@@ -99,10 +109,18 @@ class SiteIdentity(models.Model):
     domain = models.CharField("网站域名", max_length=100, default="127.0.0.1:8000")
     sponsor = models.CharField("网站主办单位", max_length=100)
     site_code = models.CharField(
-        "网站标识码", max_length=10, validators=[validate_site_code], help_text="10 位数字或 bm 加 8 位数字"
+        "网站标识码",
+        max_length=10,
+        validators=[validate_site_code],
+        help_text="10 位数字或 bm 加 8 位数字",
     )
     icp_number = models.CharField("ICP备案号", max_length=50, blank=True)
-    police_record = models.CharField("公安机关备案号", max_length=50, blank=True, help_text="例如：湘公网安备 43020302000123号")
+    police_record = models.CharField(
+        "公安机关备案号",
+        max_length=50,
+        blank=True,
+        help_text="例如：湘公网安备 43020302000123号",
+    )
     contact_phone = models.CharField("联系电话", max_length=50, blank=True)
     contact_email = models.EmailField("联系邮箱", blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
@@ -117,7 +135,9 @@ class SiteIdentity(models.Model):
         verbose_name = "网站标识"
         verbose_name_plural = "网站标识"
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="portal_siteidentity_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(id=1), name="portal_siteidentity_singleton"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,7 +170,9 @@ class WorkCalendarDay(models.Model):
     date = models.DateField("日期", unique=True)
     kind = models.CharField("类型", max_length=4, choices=Kind.choices)
     name = models.CharField("节日名称", max_length=20, help_text="例如：春节、国庆节")
-    source = models.CharField("来源", max_length=100, blank=True, help_text="例如：国办发明电〔2025〕7号")
+    source = models.CharField(
+        "来源", max_length=100, blank=True, help_text="例如：国办发明电〔2025〕7号"
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -158,7 +180,10 @@ class WorkCalendarDay(models.Model):
         verbose_name_plural = "节假日安排"
         ordering = ["date"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=["rest", "work"]), name="portal_workcalendarday_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["rest", "work"]),
+                name="portal_workcalendarday_kind_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -186,7 +211,12 @@ class WorkCalendarChange(models.Model):
 
     changed_at = models.DateTimeField("时间", auto_now_add=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
     )
     date = models.DateField("日期", null=True, blank=True)
     year = models.PositiveSmallIntegerField("年份")

@@ -87,7 +87,9 @@ class Limit:
         if self.max_hits < 1:
             raise ValueError("max_hits must be at least 1")
         if not 1 <= self.window_seconds <= MAX_WINDOW_SECONDS:
-            raise ValueError(f"window_seconds must be between 1 and {MAX_WINDOW_SECONDS}")
+            raise ValueError(
+                f"window_seconds must be between 1 and {MAX_WINDOW_SECONDS}"
+            )
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -99,7 +101,10 @@ def client_ip(request: HttpRequest) -> str:
     itself; anything a client wrote earlier in the header is ignored.
     """
     if getattr(settings, "BEHIND_PROXY", False):
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [
+            hop.strip()
+            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
         if hops and hops[-1]:
             try:
                 return str(ipaddress.ip_address(hops[-1]))
@@ -109,7 +114,9 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def bucket_key(limit: Limit, ident: str) -> str:
-    digest = salted_hmac("portal.ratelimit", f"{limit.scope}\x00{ident}", algorithm="sha256").hexdigest()
+    digest = salted_hmac(
+        "portal.ratelimit", f"{limit.scope}\x00{ident}", algorithm="sha256"
+    ).hexdigest()
     return f"{limit.scope}:{digest[:40]}"
 
 
@@ -136,7 +143,9 @@ def record_hit(limit: Limit, ident: str, *, now: datetime | None = None) -> int:
 
 def _live_bucket(limit: Limit, ident: str, now: datetime) -> RateLimitBucket | None:
     bucket = RateLimitBucket.objects.filter(key=bucket_key(limit, ident)).first()
-    if bucket is None or bucket.window_start <= now - timedelta(seconds=limit.window_seconds):
+    if bucket is None or bucket.window_start <= now - timedelta(
+        seconds=limit.window_seconds
+    ):
         return None
     return bucket
 
@@ -197,7 +206,9 @@ def wait_minutes(seconds: int) -> int:
 
 def too_many_requests(request: HttpRequest, seconds: int) -> HttpResponse:
     """The default reply when a limit is hit: a plain Chinese page, 429, Retry-After."""
-    response = render(request, "429.html", {"wait_minutes": wait_minutes(seconds)}, status=429)
+    response = render(
+        request, "429.html", {"wait_minutes": wait_minutes(seconds)}, status=429
+    )
     response["Retry-After"] = str(seconds)
     add_never_cache_headers(response)
     return response

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from portal.models import Agency
 
-HANDLER = "承办人"    # handles requests of their agency
-APPROVER = "审核人"   # approves extensions, reviews annual reports
-ADMIN = "管理员"      # agency administrator: publishes notices and reports
+HANDLER = "承办人"  # handles requests of their agency
+APPROVER = "审核人"  # approves extensions, reviews annual reports
+ADMIN = "管理员"  # agency administrator: publishes notices and reports
 ALL_ROLES = (HANDLER, APPROVER, ADMIN)
 
 

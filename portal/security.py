@@ -63,7 +63,9 @@ class AbsoluteSessionLimitMiddleware:
                 logger.info("session ended by absolute limit user_id=%s", user.pk)
                 logout(request)
                 hours = settings.SESSION_ABSOLUTE_AGE // 3600
-                messages.info(request, f"登录已超过 {hours} 小时，为保护信息安全请重新登录。")
+                messages.info(
+                    request, f"登录已超过 {hours} 小时，为保护信息安全请重新登录。"
+                )
         return self.get_response(request)
 
 
@@ -76,10 +78,12 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        signed_in = _has_session_cookie(request) and user is not None and user.is_authenticated
-        if (signed_in or request.path.startswith(NO_STORE_PREFIXES)) and "no-store" not in response.get(
-            "Cache-Control", ""
-        ):
+        signed_in = (
+            _has_session_cookie(request) and user is not None and user.is_authenticated
+        )
+        if (
+            signed_in or request.path.startswith(NO_STORE_PREFIXES)
+        ) and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response
 

@@ -16,7 +16,9 @@ admin.site.index_title = "管理"
 portal_patterns = (
     [
         path("display/", views.display_preferences, name="display"),
-        path("staff/login/", StaffLoginView.as_view(), name="login"),  # lockout: portal/auth_views.py
+        path(
+            "staff/login/", StaffLoginView.as_view(), name="login"
+        ),  # lockout: portal/auth_views.py
         path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
         path("staff/", views.staff_home, name="staff_home"),
     ],

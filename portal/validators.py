@@ -23,7 +23,9 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def id_check_char(body17: str) -> str:
-    return "10X98765432"[sum(int(c) * w for c, w in zip(body17, ID_WEIGHTS, strict=True)) % 11]
+    return "10X98765432"[
+        sum(int(c) * w for c, w in zip(body17, ID_WEIGHTS, strict=True)) % 11
+    ]
 
 
 def resident_id_problem(raw: str, today: date) -> str | None:
@@ -58,7 +60,9 @@ USCC_RE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
 
 
 def uscc_check_char(body17: str) -> str:
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body17, USCC_WEIGHTS, strict=True))
+    total = sum(
+        USCC_ALPHABET.index(c) * w for c, w in zip(body17, USCC_WEIGHTS, strict=True)
+    )
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -86,7 +90,13 @@ ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def org_code_check_char(body8: str) -> str:
-    c = 11 - sum(ORG_ALPHABET.index(ch) * w for ch, w in zip(body8, ORG_WEIGHTS, strict=True)) % 11
+    c = (
+        11
+        - sum(
+            ORG_ALPHABET.index(ch) * w for ch, w in zip(body8, ORG_WEIGHTS, strict=True)
+        )
+        % 11
+    )
     return {10: "X", 11: "0"}.get(c, str(c))
 
 

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+)
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,19 +21,35 @@ ONE_YEAR = 365 * 24 * 3600
 def display_preferences(request: HttpRequest) -> HttpResponse:
     """Set 字体 or 高对比度 and go back. Plain links, so it works without JavaScript."""
     target = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     font = request.GET.get("font")
     if font in FONT_SIZES:
-        response.set_cookie(FONT_COOKIE, font, max_age=ONE_YEAR, samesite="Lax", secure=request.is_secure())
+        response.set_cookie(
+            FONT_COOKIE,
+            font,
+            max_age=ONE_YEAR,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
     contrast = request.GET.get("contrast")
     if contrast in ("on", "off"):
-        response.set_cookie(CONTRAST_COOKIE, contrast, max_age=ONE_YEAR, samesite="Lax", secure=request.is_secure())
+        response.set_cookie(
+            CONTRAST_COOKIE,
+            contrast,
+            max_age=ONE_YEAR,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
     return response
 
 
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def page_not_found(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
@@ -51,7 +72,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /ysq/case/",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
+    )
 
 
 def staff_home(request: HttpRequest) -> HttpResponse:
@@ -67,9 +90,17 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     # Admins are warned when this year's, or from October next year's, holiday
     # schedule has not been imported (deadlines there are provisional).
     can_import = request.user.has_perm("portal.add_workcalendarday")
-    missing_years = calendar_missing_years(local_today()) if can_import or has_role(request.user, ADMIN) else []
+    missing_years = (
+        calendar_missing_years(local_today())
+        if can_import or has_role(request.user, ADMIN)
+        else []
+    )
     return render(
         request,
         "portal/staff_home.html",
-        {"agency": staff_agency(request.user), "missing_calendar_years": missing_years, "can_import_calendar": can_import},
+        {
+            "agency": staff_agency(request.user),
+            "missing_calendar_years": missing_years,
+            "can_import_calendar": can_import,
+        },
     )

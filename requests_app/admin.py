@@ -59,13 +59,29 @@ class NoteInline(ReadOnlyInline):
 
 class ConsultationInline(ReadOnlyInline):
     model = Consultation
-    fields = ("party_type", "party_name", "sent_date", "due_date", "replied_date", "paused_workdays")
+    fields = (
+        "party_type",
+        "party_name",
+        "sent_date",
+        "due_date",
+        "replied_date",
+        "paused_workdays",
+    )
     readonly_fields = fields
 
 
 class FeeNoticeInline(ReadOnlyInline):
     model = FeeNotice
-    fields = ("method", "quantity", "amount", "issued_date", "pay_by_date", "paid_date", "waived", "expired_date")
+    fields = (
+        "method",
+        "quantity",
+        "amount",
+        "issued_date",
+        "pay_by_date",
+        "paid_date",
+        "waived",
+        "expired_date",
+    )
     readonly_fields = fields
 
 
@@ -77,38 +93,171 @@ class ReplyInline(ReadOnlyInline):
 
 @admin.register(InfoRequest)
 class InfoRequestAdmin(admin.ModelAdmin):
-    list_display = ("tracking_no", "agency", "status", "applicant_kind", "applicant_name", "received_date",
-                    "reply_due_date", "due_is_provisional", "assigned_to", "outcome", "closed_date")
-    list_filter = ("status", "channel", "applicant_kind", "outcome", "is_extended", "due_is_provisional")
+    list_display = (
+        "tracking_no",
+        "agency",
+        "status",
+        "applicant_kind",
+        "applicant_name",
+        "received_date",
+        "reply_due_date",
+        "due_is_provisional",
+        "assigned_to",
+        "outcome",
+        "closed_date",
+    )
+    list_filter = (
+        "status",
+        "channel",
+        "applicant_kind",
+        "outcome",
+        "is_extended",
+        "due_is_provisional",
+    )
     search_fields = ("tracking_no", "applicant_name", "description")
     date_hierarchy = "received_date"
     list_select_related = ("agency", "assigned_to")
     readonly_fields = (
-        "tracking_no", "code", "agency", "channel", "source", "status", "submitted_at", "received_date",
-        "received_basis", "clock_start_date", "reply_due_date", "due_is_provisional", "paused_workdays",
-        "fee_paused_workdays", "is_extended", "extension_status", "extension_days", "extension_reason",
-        "outcome", "replied_date", "closed_date", "assigned_to",
-        "applicant_type", "applicant_kind", "applicant_name", "work_unit", "id_type", "id_number_masked", "uscc",
-        "legal_representative", "contact_name", "phone_masked", "address_masked", "postcode", "fax", "email",
-        "description", "doc_title", "doc_number", "doc_index_no", "provide_forms", "delivery_methods",
-        "accept_other_forms", "correction_asked_date", "correction_due_date", "correction_items",
-        "correction_received_date", "correction_text",
+        "tracking_no",
+        "code",
+        "agency",
+        "channel",
+        "source",
+        "status",
+        "submitted_at",
+        "received_date",
+        "received_basis",
+        "clock_start_date",
+        "reply_due_date",
+        "due_is_provisional",
+        "paused_workdays",
+        "fee_paused_workdays",
+        "is_extended",
+        "extension_status",
+        "extension_days",
+        "extension_reason",
+        "outcome",
+        "replied_date",
+        "closed_date",
+        "assigned_to",
+        "applicant_type",
+        "applicant_kind",
+        "applicant_name",
+        "work_unit",
+        "id_type",
+        "id_number_masked",
+        "uscc",
+        "legal_representative",
+        "contact_name",
+        "phone_masked",
+        "address_masked",
+        "postcode",
+        "fax",
+        "email",
+        "description",
+        "doc_title",
+        "doc_number",
+        "doc_index_no",
+        "provide_forms",
+        "delivery_methods",
+        "accept_other_forms",
+        "correction_asked_date",
+        "correction_due_date",
+        "correction_items",
+        "correction_received_date",
+        "correction_text",
     )
     fieldsets = (
-        ("申请", {"fields": ("tracking_no", "agency", "channel", "source", "status", "outcome", "assigned_to")}),
-        ("期限", {"fields": ("submitted_at", "received_date", "received_basis", "clock_start_date", "reply_due_date",
-                           "due_is_provisional", "paused_workdays", "fee_paused_workdays", "is_extended",
-                           "extension_status", "extension_days", "extension_reason", "replied_date",
-                           "closed_date")}),
-        ("申请人（已脱敏）", {"fields": ("applicant_type", "applicant_kind", "applicant_name", "work_unit", "id_type",
-                                  "id_number_masked", "uscc", "legal_representative", "contact_name",
-                                  "phone_masked", "address_masked", "postcode", "fax", "email")}),
-        ("所需信息", {"fields": ("description", "doc_title", "doc_number", "doc_index_no", "provide_forms",
-                             "delivery_methods", "accept_other_forms")}),
-        ("补正", {"fields": ("correction_asked_date", "correction_due_date", "correction_items",
-                           "correction_received_date", "correction_text")}),
+        (
+            "申请",
+            {
+                "fields": (
+                    "tracking_no",
+                    "agency",
+                    "channel",
+                    "source",
+                    "status",
+                    "outcome",
+                    "assigned_to",
+                )
+            },
+        ),
+        (
+            "期限",
+            {
+                "fields": (
+                    "submitted_at",
+                    "received_date",
+                    "received_basis",
+                    "clock_start_date",
+                    "reply_due_date",
+                    "due_is_provisional",
+                    "paused_workdays",
+                    "fee_paused_workdays",
+                    "is_extended",
+                    "extension_status",
+                    "extension_days",
+                    "extension_reason",
+                    "replied_date",
+                    "closed_date",
+                )
+            },
+        ),
+        (
+            "申请人（已脱敏）",
+            {
+                "fields": (
+                    "applicant_type",
+                    "applicant_kind",
+                    "applicant_name",
+                    "work_unit",
+                    "id_type",
+                    "id_number_masked",
+                    "uscc",
+                    "legal_representative",
+                    "contact_name",
+                    "phone_masked",
+                    "address_masked",
+                    "postcode",
+                    "fax",
+                    "email",
+                )
+            },
+        ),
+        (
+            "所需信息",
+            {
+                "fields": (
+                    "description",
+                    "doc_title",
+                    "doc_number",
+                    "doc_index_no",
+                    "provide_forms",
+                    "delivery_methods",
+                    "accept_other_forms",
+                )
+            },
+        ),
+        (
+            "补正",
+            {
+                "fields": (
+                    "correction_asked_date",
+                    "correction_due_date",
+                    "correction_items",
+                    "correction_received_date",
+                    "correction_text",
+                )
+            },
+        ),
     )
-    inlines = (ConsultationInline, FeeNoticeInline, ReplyInline, NoteInline, EventInline)
+    inlines = (
+        ConsultationInline,
+        FeeNoticeInline,
+        ReplyInline,
+        NoteInline,
+        EventInline,
+    )
 
     def get_queryset(self, request):
         return visible_to(request.user).select_related("agency", "assigned_to")
@@ -147,7 +296,11 @@ class PiiAccessLogAdmin(admin.ModelAdmin):
     readonly_fields = ("at", "user", "info_request", "reason", "fields")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(info_request__in=visible_to(request.user))
+        return (
+            super()
+            .get_queryset(request)
+            .filter(info_request__in=visible_to(request.user))
+        )
 
     def has_add_permission(self, request):
         return False
@@ -161,6 +314,13 @@ class PiiAccessLogAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderLog)
 class ReminderLogAdmin(PiiAccessLogAdmin):
-    list_display = ("claimed_at", "sent_at", "recipient", "info_request", "kind", "due_date")
+    list_display = (
+        "claimed_at",
+        "sent_at",
+        "recipient",
+        "info_request",
+        "kind",
+        "due_date",
+    )
     list_select_related = ("recipient", "info_request")
     readonly_fields = list_display

@@ -10,4 +10,6 @@ class RequestsAppConfig(AppConfig):
         from requests_app.services import on_work_calendar_changed
 
         # A changed holiday table recomputes every open request's deadline in its years.
-        work_calendar_changed.connect(on_work_calendar_changed, dispatch_uid="requests_app.recompute_deadlines")
+        work_calendar_changed.connect(
+            on_work_calendar_changed, dispatch_uid="requests_app.recompute_deadlines"
+        )

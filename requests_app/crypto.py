@@ -47,7 +47,10 @@ def _derive(master: str, purpose: bytes) -> bytes:
     if not master:
         raise RuntimeError("FIELD_ENCRYPTION_KEY is not configured")
     return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"xxgk-portal/requests_app", info=purpose
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=b"xxgk-portal/requests_app",
+        info=purpose,
     ).derive(master.encode("utf-8"))
 
 
@@ -76,7 +79,9 @@ def decrypt(token: str, *, field: str) -> str:
 
 def encrypt_bytes(data: bytes, *, field: str) -> str:
     nonce = os.urandom(_NONCE_BYTES)
-    sealed = AESGCM(_key(b"field-encryption-v1")).encrypt(nonce, data, field.encode("ascii"))
+    sealed = AESGCM(_key(b"field-encryption-v1")).encrypt(
+        nonce, data, field.encode("ascii")
+    )
     return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
 
@@ -87,7 +92,9 @@ def decrypt_bytes(body: str | bytes, *, field: str) -> bytes:
             raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], field.encode("ascii")
         )
     except (InvalidTag, ValueError) as exc:
-        raise DecryptionError("cannot decrypt (wrong key, wrong field or damaged value)") from exc
+        raise DecryptionError(
+            "cannot decrypt (wrong key, wrong field or damaged value)"
+        ) from exc
 
 
 FILE_MAGIC = b"XXGKENC1"
@@ -96,15 +103,21 @@ FILE_MAGIC = b"XXGKENC1"
 def encrypt_file(data: bytes) -> bytes:
     """File bodies (ID proofs) at rest: magic ‖ nonce ‖ AES-GCM ciphertext."""
     nonce = os.urandom(_NONCE_BYTES)
-    return FILE_MAGIC + nonce + AESGCM(_key(b"file-encryption-v1")).encrypt(nonce, data, FILE_MAGIC)
+    return (
+        FILE_MAGIC
+        + nonce
+        + AESGCM(_key(b"file-encryption-v1")).encrypt(nonce, data, FILE_MAGIC)
+    )
 
 
 def decrypt_file(blob: bytes) -> bytes:
     if not blob.startswith(FILE_MAGIC):
         raise DecryptionError("not an encrypted file")
-    body = blob[len(FILE_MAGIC):]
+    body = blob[len(FILE_MAGIC) :]
     try:
-        return AESGCM(_key(b"file-encryption-v1")).decrypt(body[:_NONCE_BYTES], body[_NONCE_BYTES:], FILE_MAGIC)
+        return AESGCM(_key(b"file-encryption-v1")).decrypt(
+            body[:_NONCE_BYTES], body[_NONCE_BYTES:], FILE_MAGIC
+        )
     except InvalidTag as exc:
         raise DecryptionError("cannot decrypt file") from exc
 
@@ -178,7 +191,9 @@ _CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0"})
 
 def new_query_code() -> str:
     """A fresh random 查询码 (unformatted, 16 characters)."""
-    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+    return "".join(
+        secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH)
+    )
 
 
 def format_query_code(code: str) -> str:
@@ -193,7 +208,11 @@ def normalise_query_code(raw: str) -> str:
 
 def query_code_hash(code: str) -> str:
     """HMAC-SHA256 (hex) of the normalised code: the only form stored."""
-    return hmac.new(_key(b"query-code-v1"), normalise_query_code(code).encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(
+        _key(b"query-code-v1"),
+        normalise_query_code(code).encode("utf-8"),
+        hashlib.sha256,
+    ).hexdigest()
 
 
 def query_code_matches(raw: str, stored_hash: str) -> bool:

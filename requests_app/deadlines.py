@@ -63,17 +63,28 @@ DUE_SOON_WORKDAYS = 5
 # --- 条例 第三十一条: which day counts as "received" ------------------------------------------
 
 ONLINE, IN_PERSON, POST_SIGNED, POST_ORDINARY, FAX, EMAIL = (
-    "online", "in_person", "post_signed", "post_ordinary", "fax", "email",
+    "online",
+    "in_person",
+    "post_signed",
+    "post_ordinary",
+    "fax",
+    "email",
 )
 
 # channel → (the date that counts, the article's wording)
 RECEIPT_RULES: dict[str, tuple[str, str]] = {
     IN_PERSON: ("handed_in", "当面提交的，以提交之日为收到申请之日"),
     POST_SIGNED: ("signed", "以邮寄方式提交的，以行政机关签收之日为收到申请之日"),
-    POST_ORDINARY: ("confirmed", "以平常信函等无需签收的邮寄方式提交的，以双方确认之日为收到申请之日"),
+    POST_ORDINARY: (
+        "confirmed",
+        "以平常信函等无需签收的邮寄方式提交的，以双方确认之日为收到申请之日",
+    ),
     ONLINE: ("confirmed", "通过互联网渠道提交的，以双方确认之日为收到申请之日"),
     EMAIL: ("confirmed", "通过电子邮件提交的，以双方确认之日为收到申请之日"),
-    FAX: ("confirmed", "通过政府信息公开工作机构的传真提交的，以双方确认之日为收到申请之日"),
+    FAX: (
+        "confirmed",
+        "通过政府信息公开工作机构的传真提交的，以双方确认之日为收到申请之日",
+    ),
 }
 
 
@@ -108,9 +119,17 @@ def received_date_for(
     This is the only place the rule lives.
     """
     which, rule = receipt_rule(channel)
-    value = {"handed_in": handed_in_date, "signed": signed_date, "confirmed": confirmed_date}[which]
+    value = {
+        "handed_in": handed_in_date,
+        "signed": signed_date,
+        "confirmed": confirmed_date,
+    }[which]
     if value is None:
-        missing = {"handed_in": "提交日期", "signed": "签收日期", "confirmed": "双方确认日期"}[which]
+        missing = {
+            "handed_in": "提交日期",
+            "signed": "签收日期",
+            "confirmed": "双方确认日期",
+        }[which]
         raise ValueError(f"{rule}：请填写{missing}")
     return value
 
@@ -178,23 +197,42 @@ def reply_deadline(
         raise ValueError(f"延长期限应在 0 至 {EXTENSION_MAX_WORKDAYS} 个工作日之间")
     target = REPLY_WORKDAYS + extension_days
     # Walk the calendar once; a generous bound keeps a broken table from looping forever.
-    plain = add_working_days(clock_start, target + sum(
-        working_days_between(p.after, p.until, cal) for p in pauses if p.until > p.after
-    ), cal)
+    plain = add_working_days(
+        clock_start,
+        target
+        + sum(
+            working_days_between(p.after, p.until, cal)
+            for p in pauses
+            if p.until > p.after
+        ),
+        cal,
+    )
     days: list[ExplainedDay] = []
     counted = paused = 0
     for status in plain.days:
         if counted == target:
             break
-        pause = next((p for p in pauses if p.covers(status.date)), None) if status.is_workday else None
+        pause = (
+            next((p for p in pauses if p.covers(status.date)), None)
+            if status.is_workday
+            else None
+        )
         if status.is_workday and pause is None:
             counted += 1
-            days.append(ExplainedDay(status.date, counted, status.reason, status.provisional))
+            days.append(
+                ExplainedDay(status.date, counted, status.reason, status.provisional)
+            )
         elif status.is_workday and pause is not None:
             paused += 1
-            days.append(ExplainedDay(status.date, None, pause.reason, status.provisional, paused=True))
+            days.append(
+                ExplainedDay(
+                    status.date, None, pause.reason, status.provisional, paused=True
+                )
+            )
         else:
-            days.append(ExplainedDay(status.date, None, status.reason, status.provisional))
+            days.append(
+                ExplainedDay(status.date, None, status.reason, status.provisional)
+            )
     if counted != target:  # pragma: no cover - the bound above always suffices
         raise ValueError("期限计算异常")
     return ReplyDeadline(
@@ -213,7 +251,9 @@ def correction_notice_due(received_date: date, cal: WorkCalendar) -> Deadline:
     return add_working_days(received_date, CORRECTION_NOTICE_WORKDAYS, cal)
 
 
-def correction_period_due(asked_date: date, cal: WorkCalendar, workdays: int = CORRECTION_PERIOD_WORKDAYS) -> Deadline:
+def correction_period_due(
+    asked_date: date, cal: WorkCalendar, workdays: int = CORRECTION_PERIOD_WORKDAYS
+) -> Deadline:
     """Default 补正期限: ``workdays`` working days after the notice."""
     return add_working_days(asked_date, workdays, cal)
 
@@ -226,7 +266,9 @@ def consultation_due(sent_date: date, cal: WorkCalendar) -> Deadline:
     return add_working_days(sent_date, CONSULTATION_MAX_WORKDAYS, cal)
 
 
-def consultation_pause(sent_date: date, replied_date: date, cal: WorkCalendar) -> tuple[date, int]:
+def consultation_pause(
+    sent_date: date, replied_date: date, cal: WorkCalendar
+) -> tuple[date, int]:
     """``(pause end, paused working days)`` of a finished consultation: the working days
     after sending up to the reply, at most 15 (after that the agency decides alone)."""
     if replied_date < sent_date:
@@ -250,7 +292,10 @@ def workdays_left(today: date, due_date: date, cal: WorkCalendar) -> int:
 
 
 def is_due_soon(today: date, due_date: date, cal: WorkCalendar) -> bool:
-    return today <= due_date and working_days_between(today, due_date, cal) <= DUE_SOON_WORKDAYS
+    return (
+        today <= due_date
+        and working_days_between(today, due_date, cal) <= DUE_SOON_WORKDAYS
+    )
 
 
 # --- 信息处理费 (国办函〔2020〕109号) -------------------------------------------------------
@@ -284,7 +329,10 @@ def fee_by_item(count: int, *, previous: int = 0) -> Decimal:
     (35 requests in one month → 3000 元)."""
     if count < 0 or previous < 0:
         raise ValueError("件数不能为负数")
-    return sum((fee_for_nth_item(n) for n in range(previous + 1, previous + count + 1)), Decimal(0))
+    return sum(
+        (fee_for_nth_item(n) for n in range(previous + 1, previous + count + 1)),
+        Decimal(0),
+    )
 
 
 def fee_by_volume(pages: int) -> Decimal:

@@ -67,30 +67,89 @@ TOPICS = {
     ],
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "桂英", "建华", "海燕"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "桂英",
+    "建华",
+    "海燕",
+]
 ORGS = {
-    ApplicantKind.COMMERCIAL: ["株洲市天元建设工程有限公司", "湖南华信物业管理有限公司", "株洲新材料科技有限公司"],
+    ApplicantKind.COMMERCIAL: [
+        "株洲市天元建设工程有限公司",
+        "湖南华信物业管理有限公司",
+        "株洲新材料科技有限公司",
+    ],
     ApplicantKind.RESEARCH: ["湖南工业大学城市治理研究中心", "株洲市社会科学研究所"],
     ApplicantKind.PUBLIC_INTEREST: ["株洲市绿色环保志愿者协会", "天元区助学公益基金会"],
     ApplicantKind.LEGAL_SERVICE: ["湖南天衡律师事务所", "株洲市法律援助中心"],
     ApplicantKind.OTHER: ["天元区某小区业主委员会", "株洲市个体劳动者协会"],
 }
-KIND_WEIGHTS = [(ApplicantKind.NATURAL, 70), (ApplicantKind.COMMERCIAL, 12), (ApplicantKind.RESEARCH, 4),
-                (ApplicantKind.PUBLIC_INTEREST, 4), (ApplicantKind.LEGAL_SERVICE, 6), (ApplicantKind.OTHER, 4)]
-CHANNEL_WEIGHTS = [(Channel.ONLINE, 60), (Channel.IN_PERSON, 15), (Channel.POST_SIGNED, 10),
-                   (Channel.POST_ORDINARY, 5), (Channel.EMAIL, 5), (Channel.FAX, 5)]
+KIND_WEIGHTS = [
+    (ApplicantKind.NATURAL, 70),
+    (ApplicantKind.COMMERCIAL, 12),
+    (ApplicantKind.RESEARCH, 4),
+    (ApplicantKind.PUBLIC_INTEREST, 4),
+    (ApplicantKind.LEGAL_SERVICE, 6),
+    (ApplicantKind.OTHER, 4),
+]
+CHANNEL_WEIGHTS = [
+    (Channel.ONLINE, 60),
+    (Channel.IN_PERSON, 15),
+    (Channel.POST_SIGNED, 10),
+    (Channel.POST_ORDINARY, 5),
+    (Channel.EMAIL, 5),
+    (Channel.FAX, 5),
+]
 # How closed requests end (weights); "withdraw" is the applicant's 撤回 (→ 其他).
 ENDINGS = [
-    (Outcome.DISCLOSED, 34), (Outcome.PARTIAL, 9), (Outcome.STATE_SECRET, 1), (Outcome.LAW_FORBIDS, 1),
-    (Outcome.THREE_SECURITIES, 1), (Outcome.THIRD_PARTY, 3), (Outcome.INTERNAL_AFFAIRS, 2),
-    (Outcome.PROCESS_INFO, 3), (Outcome.ENFORCEMENT_FILE, 1), (Outcome.ADMIN_QUERY, 1), (Outcome.NOT_HELD, 17),
-    (Outcome.NEEDS_CREATION, 4), (Outcome.STILL_UNCLEAR, 2), (Outcome.PETITION, 3), (Outcome.REPEATED, 2),
-    (Outcome.PUBLICATION, 1), (Outcome.EXCESSIVE, 1), (Outcome.CONFIRMATION, 1), (Outcome.NO_CORRECTION, 4),
-    (Outcome.UNPAID_FEE, 1), (Outcome.OTHER, 2), ("withdraw", 4),
+    (Outcome.DISCLOSED, 34),
+    (Outcome.PARTIAL, 9),
+    (Outcome.STATE_SECRET, 1),
+    (Outcome.LAW_FORBIDS, 1),
+    (Outcome.THREE_SECURITIES, 1),
+    (Outcome.THIRD_PARTY, 3),
+    (Outcome.INTERNAL_AFFAIRS, 2),
+    (Outcome.PROCESS_INFO, 3),
+    (Outcome.ENFORCEMENT_FILE, 1),
+    (Outcome.ADMIN_QUERY, 1),
+    (Outcome.NOT_HELD, 17),
+    (Outcome.NEEDS_CREATION, 4),
+    (Outcome.STILL_UNCLEAR, 2),
+    (Outcome.PETITION, 3),
+    (Outcome.REPEATED, 2),
+    (Outcome.PUBLICATION, 1),
+    (Outcome.EXCESSIVE, 1),
+    (Outcome.CONFIRMATION, 1),
+    (Outcome.NO_CORRECTION, 4),
+    (Outcome.UNPAID_FEE, 1),
+    (Outcome.OTHER, 2),
+    ("withdraw", 4),
 ]
 # What a still-open recent request is doing.
-OPEN_STATES = [("processing", 6), ("correction", 4), ("consulting", 2), ("payment", 2),
-               ("extension_pending", 2), ("extended", 2)]
+OPEN_STATES = [
+    ("processing", 6),
+    ("correction", 4),
+    ("consulting", 2),
+    ("payment", 2),
+    ("extension_pending", 2),
+    ("extended", 2),
+]
 
 
 def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
@@ -145,21 +204,33 @@ class Builder:
     def applicant(self, kind: str, n: int) -> dict[str, Any]:
         rng = self.c.rng
         fields: dict[str, Any] = {
-            "applicant_kind": kind, "phone": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+            "applicant_kind": kind,
+            "phone": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
             "address": f"湖南省株洲市天元区{rng.choice(['长江', '黄河', '珠江', '湘江'])}路{rng.randint(1, 300)}号",
-            "postcode": "412007", "email": "",
+            "postcode": "412007",
+            "email": "",
         }
         if kind == ApplicantKind.NATURAL:
-            birth = date(rng.randint(1950, 2004), rng.randint(1, 12), rng.randint(1, 28))
+            birth = date(
+                rng.randint(1950, 2004), rng.randint(1, 12), rng.randint(1, 28)
+            )
             body = f"430211{birth:%Y%m%d}{rng.randint(100, 999)}"
-            fields.update(applicant_type="citizen", id_type="resident_id", id_number=body + id_check_char(body),
-                          applicant_name=rng.choice(SURNAMES) + rng.choice(GIVEN))
+            fields.update(
+                applicant_type="citizen",
+                id_type="resident_id",
+                id_number=body + id_check_char(body),
+                applicant_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+            )
         else:
             alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
             body = "91430211" + "".join(rng.choice(alphabet) for _ in range(9))
-            fields.update(applicant_type="organisation", uscc=body + uscc_check_char(body),
-                          applicant_name=rng.choice(ORGS[kind]), contact_name=rng.choice(SURNAMES) + "经办",
-                          legal_representative=rng.choice(SURNAMES) + rng.choice(GIVEN))
+            fields.update(
+                applicant_type="organisation",
+                uscc=body + uscc_check_char(body),
+                applicant_name=rng.choice(ORGS[kind]),
+                contact_name=rng.choice(SURNAMES) + "经办",
+                legal_representative=rng.choice(SURNAMES) + rng.choice(GIVEN),
+            )
         return fields
 
     # -- one request --------------------------------------------------------------------------
@@ -170,21 +241,30 @@ class Builder:
         kind = _pick(rng, KIND_WEIGHTS)
         channel = _pick(rng, CHANNEL_WEIGHTS)
         year = received_target.year
-        topic = rng.choice(TOPICS[agency_name]).format(y=rng.choice([year - 1, year]), n=rng.randint(1, 12))
+        topic = rng.choice(TOPICS[agency_name]).format(
+            y=rng.choice([year - 1, year]), n=rng.randint(1, 12)
+        )
         fields = {
             **self.applicant(kind, n),
             "description": f"请公开{topic}。",
             "provide_forms": rng.sample(["paper", "email", "cd"], k=rng.randint(1, 2)),
-            "delivery_methods": rng.sample(["post", "email", "pickup"], k=rng.randint(1, 2)),
+            "delivery_methods": rng.sample(
+                ["post", "email", "pickup"], k=rng.randint(1, 2)
+            ),
             "accept_other_forms": rng.random() < 0.7,
         }
         handler = self.handler(agency_name)
         arrive = received_target
         if channel == Channel.ONLINE:
-            sub = services.request_submit_online(agency=agency, now=self.at(arrive, rng.randint(7, 16), rng.randint(0, 59)),
-                                                 **fields)
+            sub = services.request_submit_online(
+                agency=agency,
+                now=self.at(arrive, rng.randint(7, 16), rng.randint(0, 59)),
+                **fields,
+            )
             req = sub.info_request
-            confirm_day = self.workday_on_or_after(arrive + timedelta(days=1 if rng.random() < 0.5 else 0))
+            confirm_day = self.workday_on_or_after(
+                arrive + timedelta(days=1 if rng.random() < 0.5 else 0)
+            )
             age = (today - arrive).days
             if age <= 3 and rng.random() < 0.7:
                 self.codes.append((req.tracking_no, sub.query_code, "待确认"))
@@ -200,22 +280,36 @@ class Builder:
                 extra["signed_date"] = arrive
             elif channel in (Channel.POST_ORDINARY, Channel.EMAIL, Channel.FAX):
                 extra["confirmed_date"] = arrive
-            sub = services.request_register_offline(agency=agency, by=handler, channel=channel,
-                                                    submitted_at=self.at(arrive, 9), now=self.at(arrive, 10), **extra,
-                                                    **fields)
+            sub = services.request_register_offline(
+                agency=agency,
+                by=handler,
+                channel=channel,
+                submitted_at=self.at(arrive, 9),
+                now=self.at(arrive, 10),
+                **extra,
+                **fields,
+            )
             req = sub.info_request
             started = self.at(arrive, 10)
-        req = services.request_assign(info_request=req, by=handler, assignee=handler,
-                                      now=min(started + timedelta(minutes=5), self.c.now))
+        req = services.request_assign(
+            info_request=req,
+            by=handler,
+            assignee=handler,
+            now=min(started + timedelta(minutes=5), self.c.now),
+        )
         self.drive(req, handler, agency_name, sub.query_code)
         return req
 
-    def drive(self, req: InfoRequest, handler: Any, agency_name: str, code: str) -> None:
+    def drive(
+        self, req: InfoRequest, handler: Any, agency_name: str, code: str
+    ) -> None:
         rng, today = self.c.rng, self.c.today
         age = (today - req.received_date).days
         if age > 45:
             try:
-                self.close(req, handler, agency_name, _pick(rng, ENDINGS), simple=age <= 100)
+                self.close(
+                    req, handler, agency_name, _pick(rng, ENDINGS), simple=age <= 100
+                )
             except Later:
                 pass  # the story would run past today: the request stays in its current state
         else:
@@ -226,90 +320,197 @@ class Builder:
             raise Later
         return d
 
-    def close(self, req: InfoRequest, handler: Any, agency_name: str, ending: Any, *, simple: bool) -> None:
+    def close(
+        self,
+        req: InfoRequest,
+        handler: Any,
+        agency_name: str,
+        ending: Any,
+        *,
+        simple: bool,
+    ) -> None:
         rng = self.c.rng
         received = req.received_date
         floor = received
         if ending == "withdraw":
-            services.request_withdraw(info_request=req, reason="已通过其他途径获取",
-                                      now=self.at(self.on(self.plus(received, rng.randint(1, 8))), 15))
+            services.request_withdraw(
+                info_request=req,
+                reason="已通过其他途径获取",
+                now=self.at(self.on(self.plus(received, rng.randint(1, 8))), 15),
+            )
             return
-        if ending in (Outcome.NO_CORRECTION, Outcome.STILL_UNCLEAR) or (not simple and rng.random() < 0.06):
+        if ending in (Outcome.NO_CORRECTION, Outcome.STILL_UNCLEAR) or (
+            not simple and rng.random() < 0.06
+        ):
             asked = self.on(self.plus(received, rng.randint(1, 6)))
-            req = services.request_ask_correction(info_request=req, by=handler, now=self.at(asked, 11),
-                                                  items="请写明所需信息的名称、文号或者形成时间等特征。")
+            req = services.request_ask_correction(
+                info_request=req,
+                by=handler,
+                now=self.at(asked, 11),
+                items="请写明所需信息的名称、文号或者形成时间等特征。",
+            )
             if ending == Outcome.NO_CORRECTION:
                 services.request_expire_correction(
-                    info_request=req, now=self.at(self.on(req.correction_due_date + timedelta(days=1)), 8))
+                    info_request=req,
+                    now=self.at(
+                        self.on(req.correction_due_date + timedelta(days=1)), 8
+                    ),
+                )
                 return
             floor = self.on(self.plus(asked, rng.randint(2, 10)))
-            req = services.request_receive_correction(info_request=req, now=self.at(floor, 16),
-                                                      text="补充：所需信息为该事项的正式文件。")
+            req = services.request_receive_correction(
+                info_request=req,
+                now=self.at(floor, 16),
+                text="补充：所需信息为该事项的正式文件。",
+            )
         if ending == Outcome.UNPAID_FEE:
-            fee = services.request_send_fee_notice(info_request=req, by=handler, method="by_volume",
-                                                   quantity=rng.randint(120, 400),
-                                                   now=self.at(self.on(self.plus(req.clock_start_date, 3)), 10))
-            services.request_expire_fee(info_request=req, now=self.at(self.on(fee.pay_by_date + timedelta(days=1)), 8))
+            fee = services.request_send_fee_notice(
+                info_request=req,
+                by=handler,
+                method="by_volume",
+                quantity=rng.randint(120, 400),
+                now=self.at(self.on(self.plus(req.clock_start_date, 3)), 10),
+            )
+            services.request_expire_fee(
+                info_request=req,
+                now=self.at(self.on(fee.pay_by_date + timedelta(days=1)), 8),
+            )
             return
-        if ending in (Outcome.PARTIAL, Outcome.THIRD_PARTY) or (not simple and rng.random() < 0.05):
+        if ending in (Outcome.PARTIAL, Outcome.THIRD_PARTY) or (
+            not simple and rng.random() < 0.05
+        ):
             sent = self.on(self.plus(req.clock_start_date, rng.randint(2, 6)))
-            services.request_start_consultation(info_request=req, by=handler, party_type=PartyType.THIRD_PARTY,
-                                                party_name="相关企业", now=self.at(sent, 10))
+            services.request_start_consultation(
+                info_request=req,
+                by=handler,
+                party_type=PartyType.THIRD_PARTY,
+                party_name="相关企业",
+                now=self.at(sent, 10),
+            )
             floor = self.on(self.plus(sent, rng.randint(3, 15)))
-            services.request_end_consultation(info_request=req, by=handler, opinion="不同意公开其商业信息",
-                                              now=self.at(floor, 15))
+            services.request_end_consultation(
+                info_request=req,
+                by=handler,
+                opinion="不同意公开其商业信息",
+                now=self.at(floor, 15),
+            )
             req.refresh_from_db()
         approver = STAFF[agency_name][1]
         if approver and not simple and rng.random() < 0.12:
-            ask = self.on(self.plus(max(floor, req.clock_start_date), rng.randint(3, 8)))
+            ask = self.on(
+                self.plus(max(floor, req.clock_start_date), rng.randint(3, 8))
+            )
             if ask <= req.reply_due_date:
-                services.request_request_extension(info_request=req, by=handler, days=rng.choice([10, 15, 20]),
-                                                   reason="所需信息涉及多个科室，需要调取档案核实", now=self.at(ask, 10))
-                req = services.request_decide_extension(info_request=req, by=self.c.users[approver], approve=True,
-                                                        now=self.at(ask, 16))
+                services.request_request_extension(
+                    info_request=req,
+                    by=handler,
+                    days=rng.choice([10, 15, 20]),
+                    reason="所需信息涉及多个科室，需要调取档案核实",
+                    now=self.at(ask, 10),
+                )
+                req = services.request_decide_extension(
+                    info_request=req,
+                    by=self.c.users[approver],
+                    approve=True,
+                    now=self.at(ask, 16),
+                )
                 floor = ask
         # reply inside the period, after the last step (and, rarely, late — as in real life)
-        replied = max(self.plus(req.clock_start_date, rng.randint(2, 18)), self.plus(floor, 1))
+        replied = max(
+            self.plus(req.clock_start_date, rng.randint(2, 18)), self.plus(floor, 1)
+        )
         replied = min(replied, req.reply_due_date)
         if rng.random() < 0.03:
             replied = self.plus(req.reply_due_date, rng.randint(1, 3))
         replied = self.on(replied)
         notices = self.c.notices.get(req.agency_id) or []
-        notice = rng.choice(notices) if ending == Outcome.DISCLOSED and notices and rng.random() < 0.3 else None
-        reason = ("经审查，所申请信息中涉及第三方商业秘密的部分不予公开，其余部分予以公开。"
-                  if ending == Outcome.PARTIAL else "经审查，依法作出上述答复。")
+        notice = (
+            rng.choice(notices)
+            if ending == Outcome.DISCLOSED and notices and rng.random() < 0.3
+            else None
+        )
+        reason = (
+            "经审查，所申请信息中涉及第三方商业秘密的部分不予公开，其余部分予以公开。"
+            if ending == Outcome.PARTIAL
+            else "经审查，依法作出上述答复。"
+        )
         title, text = services.render_reply_letter(
-            info_request=req, outcome=ending, replied_date=replied, notice=notice, reason=reason,
-            other_agency="天元区住房和城乡建设局" if ending == Outcome.NOT_HELD else "")
-        services.request_reply(info_request=req, by=handler, outcome=ending, letter_text=text, title=title,
-                               notice=notice, now=self.at(replied, 15, rng.randint(0, 59)))
+            info_request=req,
+            outcome=ending,
+            replied_date=replied,
+            notice=notice,
+            reason=reason,
+            other_agency="天元区住房和城乡建设局" if ending == Outcome.NOT_HELD else "",
+        )
+        services.request_reply(
+            info_request=req,
+            by=handler,
+            outcome=ending,
+            letter_text=text,
+            title=title,
+            notice=notice,
+            now=self.at(replied, 15, rng.randint(0, 59)),
+        )
         archived = self.plus(replied, 5)
         if (self.c.today - replied).days > 365 and rng.random() < 0.8:
-            services.request_archive(info_request=req, by=handler, now=self.at(self.on(archived), 9))
+            services.request_archive(
+                info_request=req, by=handler, now=self.at(self.on(archived), 9)
+            )
 
-    def keep_open(self, req: InfoRequest, handler: Any, agency_name: str, state: str, code: str) -> None:
+    def keep_open(
+        self, req: InfoRequest, handler: Any, agency_name: str, state: str, code: str
+    ) -> None:
         rng, today = self.c.rng, self.c.today
         received = req.received_date
         if state == "correction" and received >= today - timedelta(days=9):
             asked = min(self.plus(received, 1), today)
-            services.request_ask_correction(info_request=req, by=handler, now=self.at(asked, 11),
-                                            items="请说明所需信息对应的年份和项目名称。")
+            services.request_ask_correction(
+                info_request=req,
+                by=handler,
+                now=self.at(asked, 11),
+                items="请说明所需信息对应的年份和项目名称。",
+            )
         elif state == "consulting":
             sent = min(self.plus(received, 2), today)
-            services.request_start_consultation(info_request=req, by=handler, party_type=PartyType.OTHER_AGENCY,
-                                                party_name="天元区自然资源局", now=self.at(sent, 10))
+            services.request_start_consultation(
+                info_request=req,
+                by=handler,
+                party_type=PartyType.OTHER_AGENCY,
+                party_name="天元区自然资源局",
+                now=self.at(sent, 10),
+            )
         elif state == "payment":
-            services.request_send_fee_notice(info_request=req, by=handler, method="by_item", quantity=rng.randint(11, 35),
-                                             now=self.at(min(self.plus(received, 2), today), 10))
+            services.request_send_fee_notice(
+                info_request=req,
+                by=handler,
+                method="by_item",
+                quantity=rng.randint(11, 35),
+                now=self.at(min(self.plus(received, 2), today), 10),
+            )
         elif state in ("extension_pending", "extended") and STAFF[agency_name][1]:
             ask = min(self.plus(received, 3), today)
-            services.request_request_extension(info_request=req, by=handler, days=20,
-                                               reason="所需信息数量较大，需要逐页审核", now=self.at(ask, 10))
+            services.request_request_extension(
+                info_request=req,
+                by=handler,
+                days=20,
+                reason="所需信息数量较大，需要逐页审核",
+                now=self.at(ask, 10),
+            )
             if state == "extended":
-                services.request_decide_extension(info_request=req, by=self.c.users[STAFF[agency_name][1]],
-                                                  approve=True, now=self.at(ask, 17))
+                services.request_decide_extension(
+                    info_request=req,
+                    by=self.c.users[STAFF[agency_name][1]],
+                    approve=True,
+                    now=self.at(ask, 17),
+                )
         if len(self.codes) < 6:
-            self.codes.append((req.tracking_no, code, Status(InfoRequest.objects.get(pk=req.pk).status).label))
+            self.codes.append(
+                (
+                    req.tracking_no,
+                    code,
+                    Status(InfoRequest.objects.get(pk=req.pk).status).label,
+                )
+            )
 
 
 def build(out, **context) -> dict:
@@ -319,14 +520,27 @@ def build(out, **context) -> dict:
     agencies = context["agencies"]
     now = timeutil.local_now()
     today = now.date()
-    users = {u.username: u for u in get_user_model().objects.filter(
-        username__in=[n for names, a in STAFF.values() for n in [*names, a] if n])}
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(
+            username__in=[n for names, a in STAFF.values() for n in [*names, a] if n]
+        )
+    }
     from catalog.models import Notice
 
     notices: dict[int, list] = {}
-    for n in Notice.objects.listed().only("pk", "title", "index_number", "uuid", "owner_agency_id", "status"):
+    for n in Notice.objects.listed().only(
+        "pk", "title", "index_number", "uuid", "owner_agency_id", "status"
+    ):
         notices.setdefault(n.owner_agency_id, []).append(n)
-    ctx = Ctx(rng=random.Random(20240102), cal=load_calendar(), today=today, now=now, users=users, notices=notices)
+    ctx = Ctx(
+        rng=random.Random(20240102),
+        cal=load_calendar(),
+        today=today,
+        now=now,
+        users=users,
+        notices=notices,
+    )
     builder = Builder(ctx, agencies)
     made = skipped = 0
     month = date(FIRST_DAY.year, FIRST_DAY.month, 1)
@@ -340,13 +554,21 @@ def build(out, **context) -> dict:
             try:
                 builder.make(n, day)
                 made += 1
-            except ValidationError as exc:  # a combination the law refuses: leave it out
+            except (
+                ValidationError
+            ) as exc:  # a combination the law refuses: leave it out
                 skipped += 1
                 out.write(f"  跳过一件演示申请：{'；'.join(exc.messages)}")
         month = (month + timedelta(days=32)).replace(day=1)
-    counts = {Status(s).label: c for s, c in
-              InfoRequest.objects.values_list("status").order_by("status").annotate(c=Count("pk"))}
-    out.write(f"  依申请公开申请 {made} 件（{'，'.join(f'{k} {v}' for k, v in counts.items())}）")
+    counts = {
+        Status(s).label: c
+        for s, c in InfoRequest.objects.values_list("status")
+        .order_by("status")
+        .annotate(c=Count("pk"))
+    }
+    out.write(
+        f"  依申请公开申请 {made} 件（{'，'.join(f'{k} {v}' for k, v in counts.items())}）"
+    )
     for tracking_no, code, label in builder.codes[:6]:
         out.write(f"  演示查询：申请编号 {tracking_no}  查询码 {code}（{label}）")
     return {"info_requests": made}

@@ -54,7 +54,10 @@ _KINDS = {
 
 
 def max_upload_bytes() -> int:
-    return min(APPLICANT_FILE_MAX_BYTES, int(getattr(settings, "UPLOAD_MAX_BYTES", APPLICANT_FILE_MAX_BYTES)))
+    return min(
+        APPLICANT_FILE_MAX_BYTES,
+        int(getattr(settings, "UPLOAD_MAX_BYTES", APPLICANT_FILE_MAX_BYTES)),
+    )
 
 
 def human_size(n: int) -> str:
@@ -92,7 +95,9 @@ def check_upload(upload, *, max_bytes: int | None = None) -> CheckedFile:
     data = upload.read(limit + 1)
     upload.seek(0)
     if len(data) > limit:
-        raise ValidationError(f"文件过大，请上传不超过 {human_size(limit)} 的文件。", code="too_large")
+        raise ValidationError(
+            f"文件过大，请上传不超过 {human_size(limit)} 的文件。", code="too_large"
+        )
     kind = sniff(data)
     if kind is None:
         raise ValidationError(
@@ -117,7 +122,14 @@ class CheckedFileField(forms.FileField):
     and ``checked`` describes it."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}))
+        kwargs.setdefault(
+            "widget",
+            forms.FileInput(
+                attrs={
+                    "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+                }
+            ),
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -134,7 +146,9 @@ _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 def _reject_controls(value: str) -> str:
     if _BIDI.search(value or ""):
-        raise ValidationError("含有不可见的文字方向控制字符，请删除后重新填写。", code="bidi")
+        raise ValidationError(
+            "含有不可见的文字方向控制字符，请删除后重新填写。", code="bidi"
+        )
     return value
 
 
@@ -166,15 +180,26 @@ def normalise_phone(raw: str) -> str:
 
 
 # Kinds of organisation: the columns of table 三 of the annual report (all but 自然人).
-ORG_KIND_CHOICES = [(k.value, k.label) for k in ApplicantKind if k != ApplicantKind.NATURAL]
+ORG_KIND_CHOICES = [
+    (k.value, k.label) for k in ApplicantKind if k != ApplicantKind.NATURAL
+]
 
 # Documents carrying a GB 11643-style number with a checksum and a birth date.
 CHECKSUM_ID_TYPES = ("resident_id", "foreign_pr", "hmt_residence")
 ID_FORMATS = {
-    "hk_macao_permit": (re.compile(r"^[HM]\d{8}(\d{2})?$"), "港澳居民来往内地通行证号码应为 H 或 M 加 8 位或 10 位数字"),
-    "taiwan_permit": (re.compile(r"^\d{8}(\d{2})?$"), "台湾居民来往大陆通行证号码应为 8 位或 10 位数字"),
+    "hk_macao_permit": (
+        re.compile(r"^[HM]\d{8}(\d{2})?$"),
+        "港澳居民来往内地通行证号码应为 H 或 M 加 8 位或 10 位数字",
+    ),
+    "taiwan_permit": (
+        re.compile(r"^\d{8}(\d{2})?$"),
+        "台湾居民来往大陆通行证号码应为 8 位或 10 位数字",
+    ),
     "passport": (re.compile(r"^[A-Z0-9]{5,17}$"), "护照号码应为 5 至 17 位字母或数字"),
-    "other": (re.compile(r"^[A-Z0-9\-]{4,30}$"), "证件号码应为 4 至 30 位字母、数字或连字符"),
+    "other": (
+        re.compile(r"^[A-Z0-9\-]{4,30}$"),
+        "证件号码应为 4 至 30 位字母、数字或连字符",
+    ),
 }
 
 DESCRIPTION_MAX = 2000
@@ -182,10 +207,28 @@ DESCRIPTION_MAX = 2000
 # Every field a service may receive from the public form. Anything else in the POST
 # (status, received_date, assigned_to, tracking_no …) is ignored by construction.
 APPLICATION_FIELDS = (
-    "applicant_type", "org_kind", "name", "work_unit", "id_type", "id_number", "uscc",
-    "legal_representative", "contact_name", "phone", "fax", "email", "address", "postcode",
-    "agency", "description", "doc_title", "doc_number", "doc_index_no",
-    "provide_forms", "delivery_methods", "accept_other_forms",
+    "applicant_type",
+    "org_kind",
+    "name",
+    "work_unit",
+    "id_type",
+    "id_number",
+    "uscc",
+    "legal_representative",
+    "contact_name",
+    "phone",
+    "fax",
+    "email",
+    "address",
+    "postcode",
+    "agency",
+    "description",
+    "doc_title",
+    "doc_number",
+    "doc_index_no",
+    "provide_forms",
+    "delivery_methods",
+    "accept_other_forms",
 )
 
 
@@ -197,7 +240,10 @@ class ApplicationForm(forms.Form):
     """
 
     applicant_type = forms.ChoiceField(
-        label="申请人类型", choices=ApplicantType.choices, widget=forms.RadioSelect, initial=ApplicantType.CITIZEN
+        label="申请人类型",
+        choices=ApplicantType.choices,
+        widget=forms.RadioSelect,
+        initial=ApplicantType.CITIZEN,
     )
     org_kind = forms.ChoiceField(
         label="组织类别",
@@ -207,47 +253,86 @@ class ApplicationForm(forms.Form):
         help_text="仅法人或者其他组织填写。",
     )
     name = SafeCharField(
-        label="姓名或者名称", max_length=100, help_text="公民填写姓名；法人或者其他组织填写全称。",
+        label="姓名或者名称",
+        max_length=100,
+        help_text="公民填写姓名；法人或者其他组织填写全称。",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    work_unit = SafeCharField(label="工作单位", max_length=100, required=False, help_text="公民选填。")
-    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, required=False, initial="resident_id")
+    work_unit = SafeCharField(
+        label="工作单位", max_length=100, required=False, help_text="公民选填。"
+    )
+    id_type = forms.ChoiceField(
+        label="证件类型", choices=IdType.choices, required=False, initial="resident_id"
+    )
     id_number = SafeCharField(
-        label="证件号码", max_length=40, required=False,
+        label="证件号码",
+        max_length=40,
+        required=False,
         help_text="公民必填。居民身份证为 18 位，最后一位可能是 X。",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "text"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "text"}
+        ),
     )
     uscc = SafeCharField(
-        label="统一社会信用代码", max_length=30, required=False,
+        label="统一社会信用代码",
+        max_length=30,
+        required=False,
         help_text="法人或者其他组织必填，18 位，见营业执照或登记证书。",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    legal_representative = SafeCharField(label="法定代表人或者负责人", max_length=50, required=False)
-    contact_name = SafeCharField(label="联系人姓名", max_length=50, required=False, help_text="法人或者其他组织必填。")
-    phone = SafeCharField(
-        label="联系电话", max_length=30, help_text="手机号码或带区号的固定电话，用于联系您核实申请。",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    legal_representative = SafeCharField(
+        label="法定代表人或者负责人", max_length=50, required=False
     )
-    fax = SafeCharField(label="传真", max_length=30, required=False, widget=forms.TextInput(attrs={"type": "tel"}))
+    contact_name = SafeCharField(
+        label="联系人姓名",
+        max_length=50,
+        required=False,
+        help_text="法人或者其他组织必填。",
+    )
+    phone = SafeCharField(
+        label="联系电话",
+        max_length=30,
+        help_text="手机号码或带区号的固定电话，用于联系您核实申请。",
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}
+        ),
+    )
+    fax = SafeCharField(
+        label="传真",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
     email = forms.EmailField(
-        label="电子邮箱", required=False, max_length=254,
+        label="电子邮箱",
+        required=False,
+        max_length=254,
         help_text="填写后，申请编号和查询码会同时发送到此邮箱；选择电子邮件方式时必填。",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     address = SafeCharField(
-        label="通信地址", max_length=200, help_text="邮寄答复材料时使用，请写到门牌号。",
+        label="通信地址",
+        max_length=200,
+        help_text="邮寄答复材料时使用，请写到门牌号。",
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     postcode = SafeCharField(
-        label="邮政编码", max_length=10, required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+        label="邮政编码",
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
+        ),
     )
     agency = forms.TypedChoiceField(
         label="向哪个机关申请",
         choices=[],
         coerce=int,
         help_text="请选择制作或者保存该信息的机关。不确定时可以查看政府信息公开指南。",
-        error_messages={"invalid_choice": "请从列表中选择机关", "required": "请选择受理机关"},
+        error_messages={
+            "invalid_choice": "请从列表中选择机关",
+            "required": "请选择受理机关",
+        },
     )
     description = SafeCharField(
         label="所需信息的内容描述",
@@ -256,17 +341,29 @@ class ApplicationForm(forms.Form):
         help_text=f"请尽量写明信息的名称、时间、地点、事项等特征，不超过 {DESCRIPTION_MAX} 字。每份申请只申请一项政府信息。",
     )
     doc_title = SafeCharField(label="所需信息的名称", max_length=200, required=False)
-    doc_number = SafeCharField(label="文号", max_length=80, required=False, help_text="例如：株天政发〔2013〕1号")
+    doc_number = SafeCharField(
+        label="文号",
+        max_length=80,
+        required=False,
+        help_text="例如：株天政发〔2013〕1号",
+    )
     doc_index_no = SafeCharField(label="索引号", max_length=60, required=False)
     provide_forms = forms.MultipleChoiceField(
-        label="所需信息的指定提供方式", choices=ProvideForm.choices, widget=forms.CheckboxSelectMultiple,
+        label="所需信息的指定提供方式",
+        choices=ProvideForm.choices,
+        widget=forms.CheckboxSelectMultiple,
         help_text="可多选。",
     )
     delivery_methods = forms.MultipleChoiceField(
-        label="获取信息的方式", choices=DeliveryMethod.choices, widget=forms.CheckboxSelectMultiple, help_text="可多选。",
+        label="获取信息的方式",
+        choices=DeliveryMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="可多选。",
     )
     accept_other_forms = forms.BooleanField(
-        label="若本机关无法按照指定方式提供所需信息，也可接受其他方式", required=False, initial=True,
+        label="若本机关无法按照指定方式提供所需信息，也可接受其他方式",
+        required=False,
+        initial=True,
     )
     id_proof = CheckedFileField(
         label="身份证明",
@@ -286,8 +383,13 @@ class ApplicationForm(forms.Form):
         self.today = today
         self.held_file_name = held_file_name
         # evaluated here, once: the template renders a plain list (no query while rendering)
-        self.agencies = {a.pk: a for a in Agency.objects.filter(is_active=True).order_by("sort_order", "id")}
-        self.fields["agency"].choices = [("", "请选择机关")] + [(pk, a.name) for pk, a in self.agencies.items()]
+        self.agencies = {
+            a.pk: a
+            for a in Agency.objects.filter(is_active=True).order_by("sort_order", "id")
+        }
+        self.fields["agency"].choices = [("", "请选择机关")] + [
+            (pk, a.name) for pk, a in self.agencies.items()
+        ]
         # required unless a file chosen before is held server-side (confirm → 返回修改)
         self.fields["id_proof"].required = self.require_id_proof and not held_file_name
         self.fields["id_proof"].error_messages["required"] = "请上传身份证明文件"
@@ -301,13 +403,17 @@ class ApplicationForm(forms.Form):
         if not phone and not self.fields["phone"].required:
             return ""
         if not PHONE_RE.fullmatch(phone):
-            raise ValidationError("请填写 11 位手机号码，或带区号的固定电话（例如 0731-28112345）")
+            raise ValidationError(
+                "请填写 11 位手机号码，或带区号的固定电话（例如 0731-28112345）"
+            )
         return phone
 
     def clean_fax(self) -> str:
         fax = normalise_phone(self.cleaned_data.get("fax", ""))
         if fax and not PHONE_RE.fullmatch(fax):
-            raise ValidationError("传真号码格式不正确，请填写带区号的号码（例如 0731-28112345）")
+            raise ValidationError(
+                "传真号码格式不正确，请填写带区号的号码（例如 0731-28112345）"
+            )
         return fax
 
     def clean_postcode(self) -> str:
@@ -322,7 +428,9 @@ class ApplicationForm(forms.Form):
     def clean_description(self) -> str:
         text = self.cleaned_data["description"].strip()
         if len(text) < 5:
-            raise ValidationError("内容描述太短，请写明所需信息的名称、时间或事项等特征")
+            raise ValidationError(
+                "内容描述太短，请写明所需信息的名称、时间或事项等特征"
+            )
         return text
 
     def clean_doc_index_no(self) -> str:
@@ -336,12 +444,23 @@ class ApplicationForm(forms.Form):
             self._clean_citizen(data)
         elif kind == ApplicantType.ORGANISATION:
             self._clean_organisation(data)
-        wants_email = "email" in (data.get("provide_forms") or []) or "email" in (data.get("delivery_methods") or [])
+        wants_email = "email" in (data.get("provide_forms") or []) or "email" in (
+            data.get("delivery_methods") or []
+        )
         if wants_email and not data.get("email") and "email" not in self.errors:
             self.add_error("email", "选择了电子邮件方式，请填写电子邮箱")
-        if "fax" in (data.get("delivery_methods") or []) and not data.get("fax") and "fax" not in self.errors:
+        if (
+            "fax" in (data.get("delivery_methods") or [])
+            and not data.get("fax")
+            and "fax" not in self.errors
+        ):
             self.add_error("fax", "选择了传真方式，请填写传真号码")
-        if self.require_id_proof and not data.get("id_proof") and not self.held_file_name and "id_proof" not in self.errors:
+        if (
+            self.require_id_proof
+            and not data.get("id_proof")
+            and not self.held_file_name
+            and "id_proof" not in self.errors
+        ):
             self.add_error("id_proof", "请上传身份证明文件")
         return data
 
@@ -364,7 +483,9 @@ class ApplicationForm(forms.Form):
                 self.add_error("id_number", problem)
                 return
             if id_type == "foreign_pr" and not number.startswith("9"):
-                self.add_error("id_number", "外国人永久居留身份证号码以 9 开头，请核对证件类型")
+                self.add_error(
+                    "id_number", "外国人永久居留身份证号码以 9 开头，请核对证件类型"
+                )
                 return
         else:
             pattern, message = ID_FORMATS[id_type]
@@ -400,45 +521,73 @@ class ApplicationForm(forms.Form):
 
     @property
     def is_organisation(self) -> bool:
-        value = self.data.get(self.add_prefix("applicant_type")) if self.is_bound else self.initial.get("applicant_type")
+        value = (
+            self.data.get(self.add_prefix("applicant_type"))
+            if self.is_bound
+            else self.initial.get("applicant_type")
+        )
         return value == ApplicantType.ORGANISATION
 
 
 class LookupForm(forms.Form):
     tracking_no = SafeCharField(
-        label="申请编号", max_length=40,
+        label="申请编号",
+        max_length=40,
         help_text="提交申请后显示的编号，例如 YSQ-2026-000123。",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+            }
+        ),
     )
     query_code = SafeCharField(
-        label="查询码", max_length=64,
+        label="查询码",
+        max_length=64,
         help_text="提交申请时显示（并发送到邮箱）的 16 位查询码，不区分大小写，空格可省略。",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+            }
+        ),
     )
 
     def clean_tracking_no(self) -> str:
-        return "".join(unicodedata.normalize("NFKC", self.cleaned_data["tracking_no"]).split()).upper()
+        return "".join(
+            unicodedata.normalize("NFKC", self.cleaned_data["tracking_no"]).split()
+        ).upper()
 
     def clean_query_code(self) -> str:
-        return "".join(unicodedata.normalize("NFKC", self.cleaned_data["query_code"]).split())
+        return "".join(
+            unicodedata.normalize("NFKC", self.cleaned_data["query_code"]).split()
+        )
 
 
 class CorrectionForm(forms.Form):
     """The applicant's 补正 (条例 第三十条): text plus an optional file."""
 
     text = SafeCharField(
-        label="补正内容", max_length=DESCRIPTION_MAX, widget=_textarea(6, maxlength=DESCRIPTION_MAX),
+        label="补正内容",
+        max_length=DESCRIPTION_MAX,
+        widget=_textarea(6, maxlength=DESCRIPTION_MAX),
         help_text="请按补正通知的要求，写明补充或者更改的内容。",
     )
     attachment = CheckedFileField(
-        label="补正材料（选填）", required=False,
+        label="补正材料（选填）",
+        required=False,
         help_text=f"如需补充证明材料，可上传一个 {ALLOWED_FILE_DESCRIPTION} 文件，不超过 5 MB。",
     )
 
 
 class WithdrawForm(forms.Form):
     reason = SafeCharField(
-        label="撤回原因（选填）", max_length=300, required=False, widget=_textarea(3, maxlength=300),
+        label="撤回原因（选填）",
+        max_length=300,
+        required=False,
+        widget=_textarea(3, maxlength=300),
     )
     confirm = forms.BooleanField(
         label="我确认撤回本申请。撤回后本申请不再办理，如仍需要该信息须重新申请。",
@@ -460,8 +609,13 @@ class StaffDateField(forms.DateField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", _date_input())
-        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"])
-        kwargs.setdefault("error_messages", {"invalid": "日期格式不正确，请按 YYYY-MM-DD 填写，例如 2026-03-02"})
+        kwargs.setdefault(
+            "input_formats", ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+        )
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": "日期格式不正确，请按 YYYY-MM-DD 填写，例如 2026-03-02"},
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, value):
@@ -491,11 +645,15 @@ class StaffRegisterForm(ApplicationForm):
 
     require_id_proof = False
 
-    channel = forms.ChoiceField(label="申请渠道", choices=OFFLINE_CHANNELS, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(
+        label="申请渠道", choices=OFFLINE_CHANNELS, widget=forms.RadioSelect
+    )
     submitted_at = forms.DateTimeField(
         label="申请到达时间",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
         help_text="当面递交、信件或传真到达、邮件收到的时间。",
         error_messages={"invalid": "时间格式不正确，请按 YYYY-MM-DD HH:MM 填写"},
     )
@@ -506,7 +664,8 @@ class StaffRegisterForm(ApplicationForm):
         "平常信函、传真、电子邮件：与申请人双方确认之日，尚未确认的留空，申请进入“待确认”。",
     )
     uscc_checked = forms.BooleanField(
-        label="已核验营业执照或登记证书（统一社会信用代码校验位不符时仍予登记）", required=False,
+        label="已核验营业执照或登记证书（统一社会信用代码校验位不符时仍予登记）",
+        required=False,
     )
 
     def __init__(self, *args, today: date, agency: Agency, **kwargs):
@@ -518,7 +677,9 @@ class StaffRegisterForm(ApplicationForm):
             self.fields[name].required = False
         self.fields["provide_forms"].required = False
         self.fields["delivery_methods"].required = False
-        self.fields["id_proof"].help_text = f"选填：申请人身份证明的扫描件（{ALLOWED_FILE_DESCRIPTION}，不超过 5 MB）。纸质材料随案卷保存。"
+        self.fields[
+            "id_proof"
+        ].help_text = f"选填：申请人身份证明的扫描件（{ALLOWED_FILE_DESCRIPTION}，不超过 5 MB）。纸质材料随案卷保存。"
         self.order_fields(["channel", "submitted_at", "receipt_date"])
 
     def uscc_override(self, data: dict) -> bool:
@@ -534,10 +695,19 @@ class StaffRegisterForm(ApplicationForm):
         data = super().clean()
         if not (data.get("phone") or data.get("email") or data.get("address")):
             if "phone" not in self.errors:
-                self.add_error("phone", "请至少填写一种联系方式（电话、电子邮箱或通信地址）")
+                self.add_error(
+                    "phone", "请至少填写一种联系方式（电话、电子邮箱或通信地址）"
+                )
         channel = data.get("channel")
-        if channel == Channel.POST_SIGNED and not data.get("receipt_date") and "receipt_date" not in self.errors:
-            self.add_error("receipt_date", "邮寄（需签收）的申请以签收之日为收到申请之日，请填写签收日期")
+        if (
+            channel == Channel.POST_SIGNED
+            and not data.get("receipt_date")
+            and "receipt_date" not in self.errors
+        ):
+            self.add_error(
+                "receipt_date",
+                "邮寄（需签收）的申请以签收之日为收到申请之日，请填写签收日期",
+            )
         return data
 
     def receipt_kwargs(self) -> dict[str, date | None]:
@@ -555,15 +725,20 @@ class ConfirmForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.TypedChoiceField(label="承办人", choices=[], coerce=int,
-                                      error_messages={"invalid_choice": "请从列表中选择本机关的承办人"})
+    assignee = forms.TypedChoiceField(
+        label="承办人",
+        choices=[],
+        coerce=int,
+        error_messages={"invalid_choice": "请从列表中选择本机关的承办人"},
+    )
 
     def __init__(self, *args, handlers, **kwargs):
         """``handlers``: the agency's 承办人, already loaded (a list of users)."""
         super().__init__(*args, **kwargs)
         self.handlers = {u.pk: u for u in handlers}
         self.fields["assignee"].choices = [("", "请选择承办人")] + [
-            (pk, u.get_full_name() or u.get_username()) for pk, u in self.handlers.items()
+            (pk, u.get_full_name() or u.get_username())
+            for pk, u in self.handlers.items()
         ]
 
     def clean_assignee(self):
@@ -572,18 +747,31 @@ class AssignForm(forms.Form):
 
 class CorrectionAskForm(forms.Form):
     items = SafeCharField(
-        label="需要补正的事项", max_length=2000, widget=_textarea(5, maxlength=2000),
+        label="需要补正的事项",
+        max_length=2000,
+        widget=_textarea(5, maxlength=2000),
         help_text="一次性写明需要申请人补充或者更改的全部内容（条例第三十条只允许告知一次）。",
     )
-    due_date = StaffDateField(label="补正期限", required=False, help_text="留空则为告知之日起 15 个工作日。")
+    due_date = StaffDateField(
+        label="补正期限", required=False, help_text="留空则为告知之日起 15 个工作日。"
+    )
 
 
 class CorrectionReceiveForm(forms.Form):
-    received_date = StaffDateField(label="收到补正之日", help_text="答复期限自该日起重新计算 20 个工作日。")
-    text = SafeCharField(label="补正内容摘要", max_length=DESCRIPTION_MAX, required=False, widget=_textarea(4))
+    received_date = StaffDateField(
+        label="收到补正之日", help_text="答复期限自该日起重新计算 20 个工作日。"
+    )
+    text = SafeCharField(
+        label="补正内容摘要",
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        widget=_textarea(4),
+    )
     attachment = CheckedFileField(label="补正材料扫描件（选填）", required=False)
     late_reason = SafeCharField(
-        label="逾期补正的正当理由", max_length=300, required=False,
+        label="逾期补正的正当理由",
+        max_length=300,
+        required=False,
         help_text="超过补正期限才收到的，须写明申请人的正当理由，否则不能接收。",
     )
 
@@ -595,41 +783,66 @@ class CorrectionReceiveForm(forms.Form):
 
 
 class ConsultationStartForm(forms.Form):
-    party_type = forms.ChoiceField(label="征求对象类型", choices=PartyType.choices, widget=forms.RadioSelect)
+    party_type = forms.ChoiceField(
+        label="征求对象类型", choices=PartyType.choices, widget=forms.RadioSelect
+    )
     party_name = SafeCharField(label="征求对象名称", max_length=200)
-    sent_date = StaffDateField(label="发出征求意见之日", help_text="自次日起，征求意见期间（最长 15 个工作日）不计入答复期限。")
+    sent_date = StaffDateField(
+        label="发出征求意见之日",
+        help_text="自次日起，征求意见期间（最长 15 个工作日）不计入答复期限。",
+    )
 
 
 class ConsultationEndForm(forms.Form):
-    replied_date = StaffDateField(label="收到意见之日", help_text="超过 15 个工作日未答复的，按第 15 个工作日计算。")
-    opinion = SafeCharField(label="意见摘要", max_length=2000, required=False, widget=_textarea(4))
+    replied_date = StaffDateField(
+        label="收到意见之日",
+        help_text="超过 15 个工作日未答复的，按第 15 个工作日计算。",
+    )
+    opinion = SafeCharField(
+        label="意见摘要", max_length=2000, required=False, widget=_textarea(4)
+    )
 
 
 class ExtensionRequestForm(forms.Form):
     days = forms.IntegerField(
-        label="延长工作日数", min_value=1, max_value=20,
-        error_messages={"max_value": "延长期限最长不超过 20 个工作日", "min_value": "延长期限至少 1 个工作日"},
+        label="延长工作日数",
+        min_value=1,
+        max_value=20,
+        error_messages={
+            "max_value": "延长期限最长不超过 20 个工作日",
+            "min_value": "延长期限至少 1 个工作日",
+        },
         help_text="条例第三十三条：只能延长一次，最长 20 个工作日，须经负责人同意。",
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    reason = SafeCharField(label="延期理由", max_length=1000, widget=_textarea(3, maxlength=1000))
+    reason = SafeCharField(
+        label="延期理由", max_length=1000, widget=_textarea(3, maxlength=1000)
+    )
 
 
 class ExtensionDecideForm(forms.Form):
     decision = forms.ChoiceField(
-        label="审批意见", choices=[("approve", "同意延期"), ("reject", "不同意延期")], widget=forms.RadioSelect,
+        label="审批意见",
+        choices=[("approve", "同意延期"), ("reject", "不同意延期")],
+        widget=forms.RadioSelect,
     )
     note = SafeCharField(label="说明", max_length=300, required=False)
 
 
 class FeeNoticeForm(forms.Form):
-    method = forms.ChoiceField(label="计费方式", choices=FeeMethod.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        label="计费方式", choices=FeeMethod.choices, widget=forms.RadioSelect
+    )
     quantity = forms.IntegerField(
-        label="件数或页数", min_value=1, max_value=100000,
+        label="件数或页数",
+        min_value=1,
+        max_value=100000,
         help_text="按件计收：本申请是该申请人本自然月的第几件；按量计收：页数（电子数据折算页数）。",
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    basis = SafeCharField(label="收费依据及说明", max_length=2000, required=False, widget=_textarea(3))
+    basis = SafeCharField(
+        label="收费依据及说明", max_length=2000, required=False, widget=_textarea(3)
+    )
 
 
 class PaymentForm(forms.Form):
@@ -667,7 +880,9 @@ class ReplyFilesField(forms.FileField):
                 continue
             try:
                 upload.checked = inspect_upload(upload)
-            except ValidationError as exc:  # catalog reports {"file": [...]}: keep the messages
+            except (
+                ValidationError
+            ) as exc:  # catalog reports {"file": [...]}: keep the messages
                 raise ValidationError(exc.messages) from None
             upload.seek(0)
             out.append(upload)
@@ -689,23 +904,44 @@ def outcome_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 class ReplyForm(forms.Form):
-    outcome = forms.ChoiceField(label="办理结果", choices=[], error_messages={"required": "请选择办理结果"})
+    outcome = forms.ChoiceField(
+        label="办理结果", choices=[], error_messages={"required": "请选择办理结果"}
+    )
     reason = SafeCharField(
-        label="理由或说明（填入告知书）", max_length=2000, required=False, widget=_textarea(3),
+        label="理由或说明（填入告知书）",
+        max_length=2000,
+        required=False,
+        widget=_textarea(3),
         help_text="生成告知书时填入“理由”处，例如不予公开的具体理由。",
     )
-    other_agency = SafeCharField(label="掌握该信息的其他机关", max_length=200, required=False,
-                                 help_text="本机关不掌握、但知道由哪个机关掌握时填写。")
+    other_agency = SafeCharField(
+        label="掌握该信息的其他机关",
+        max_length=200,
+        required=False,
+        help_text="本机关不掌握、但知道由哪个机关掌握时填写。",
+    )
     notice_index = SafeCharField(
-        label="已主动公开信息的索引号", max_length=60, required=False,
+        label="已主动公开信息的索引号",
+        max_length=60,
+        required=False,
         help_text="信息已经主动公开的，填写其索引号，告知书会附上链接。",
     )
-    title = SafeCharField(label="文书名称", max_length=50, required=False, help_text="留空则使用该结果的模板名称。")
+    title = SafeCharField(
+        label="文书名称",
+        max_length=50,
+        required=False,
+        help_text="留空则使用该结果的模板名称。",
+    )
     letter_text = SafeCharField(
-        label="告知书正文", max_length=20000, required=False, widget=_textarea(16),
+        label="告知书正文",
+        max_length=20000,
+        required=False,
+        widget=_textarea(16),
         help_text="先选择办理结果并点击“生成告知书”，再修改后发送。",
     )
-    files = ReplyFilesField(label="答复文件（选填）", help_text="可选多个文件，最多 5 个。")
+    files = ReplyFilesField(
+        label="答复文件（选填）", help_text="可选多个文件，最多 5 个。"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -725,13 +961,24 @@ class ReplyForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = SafeCharField(label="内部备注", max_length=2000, widget=_textarea(3, maxlength=2000),
-                         help_text="只有本机关工作人员可见，不会向申请人显示。")
+    text = SafeCharField(
+        label="内部备注",
+        max_length=2000,
+        widget=_textarea(3, maxlength=2000),
+        help_text="只有本机关工作人员可见，不会向申请人显示。",
+    )
 
 
 class NoticeDraftForm(forms.Form):
-    title = SafeCharField(label="标题", max_length=300, required=False, help_text="留空则使用申请的信息名称或描述。")
-    summary = SafeCharField(label="内容概述", max_length=2000, required=False, widget=_textarea(3))
+    title = SafeCharField(
+        label="标题",
+        max_length=300,
+        required=False,
+        help_text="留空则使用申请的信息名称或描述。",
+    )
+    summary = SafeCharField(
+        label="内容概述", max_length=2000, required=False, widget=_textarea(3)
+    )
 
 
 QUEUE_SHOW_CHOICES = [

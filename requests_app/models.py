@@ -159,75 +159,160 @@ class InfoRequestQuerySet(models.QuerySet):
         return self.filter(status__in=CLOSED_STATUSES)
 
     def clock_running(self) -> InfoRequestQuerySet:
-        return self.filter(status__in=CLOCK_RUNNING_STATUSES, reply_due_date__isnull=False)
+        return self.filter(
+            status__in=CLOCK_RUNNING_STATUSES, reply_due_date__isnull=False
+        )
 
 
 class InfoRequest(models.Model):
     """One 政府信息公开申请 (one item of information per application)."""
 
-    code = models.UUIDField("内部编号", default=uuid.uuid4, unique=True, editable=False,
-                            help_text="工作人员页面网址中使用；不对外公布。")
-    tracking_no = models.CharField("申请编号", max_length=40, unique=True,
-                                   help_text="例如 YSQ-2026-000123；只是编号，不能单独用来查询。")
-    year = models.PositiveSmallIntegerField("编号年份", null=True, blank=True, editable=False)
-    serial = models.PositiveIntegerField("编号序号", null=True, blank=True, editable=False)
-    query_code_hash = models.CharField("查询码摘要", max_length=64, blank=True, editable=False,
-                                       help_text="只保存查询码的 HMAC，查询码本身只在提交时显示一次。")
-    source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.ONLINE)
+    code = models.UUIDField(
+        "内部编号",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="工作人员页面网址中使用；不对外公布。",
+    )
+    tracking_no = models.CharField(
+        "申请编号",
+        max_length=40,
+        unique=True,
+        help_text="例如 YSQ-2026-000123；只是编号，不能单独用来查询。",
+    )
+    year = models.PositiveSmallIntegerField(
+        "编号年份", null=True, blank=True, editable=False
+    )
+    serial = models.PositiveIntegerField(
+        "编号序号", null=True, blank=True, editable=False
+    )
+    query_code_hash = models.CharField(
+        "查询码摘要",
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="只保存查询码的 HMAC，查询码本身只在提交时显示一次。",
+    )
+    source = models.CharField(
+        "来源", max_length=10, choices=Source.choices, default=Source.ONLINE
+    )
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="info_requests",
-                               verbose_name="受理机关")
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="info_requests",
+        verbose_name="受理机关",
+    )
     channel = models.CharField("申请渠道", max_length=16, choices=Channel.choices)
-    submitted_at = models.DateTimeField("提交时间", help_text="申请人提交（或信件到达）的时间。")
+    submitted_at = models.DateTimeField(
+        "提交时间", help_text="申请人提交（或信件到达）的时间。"
+    )
     received_date = models.DateField(
-        "收到申请之日", null=True, blank=True,
+        "收到申请之日",
+        null=True,
+        blank=True,
         help_text="条例第三十一条确定的法定收到日期；待确认时为空。所有期限从此日起算（当日不计）。",
     )
     received_basis = models.CharField("收到日期依据", max_length=100, blank=True)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
-    outcome = models.CharField("办理结果", max_length=20, choices=Outcome.choices, blank=True,
-                               help_text="办结时确定，对应年度报告表三中的一行。")
-    closed_date = models.DateField("办结日期", null=True, blank=True,
-                                   help_text="答复、视为放弃或撤回之日；未办结时为空。")
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    outcome = models.CharField(
+        "办理结果",
+        max_length=20,
+        choices=Outcome.choices,
+        blank=True,
+        help_text="办结时确定，对应年度报告表三中的一行。",
+    )
+    closed_date = models.DateField(
+        "办结日期",
+        null=True,
+        blank=True,
+        help_text="答复、视为放弃或撤回之日；未办结时为空。",
+    )
     replied_date = models.DateField("答复日期", null=True, blank=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+", verbose_name="登记人")
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name="确认人")
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="assigned_info_requests", verbose_name="承办人")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_info_requests",
+        verbose_name="承办人",
+    )
 
     # --- deadline (computed by requests_app.deadlines; never edited by hand) ---
     clock_start_date = models.DateField(
-        "起算日", null=True, blank=True,
+        "起算日",
+        null=True,
+        blank=True,
         help_text="答复期限从此日次日起算：收到申请之日，补正后为收到补正之日。",
     )
     reply_due_date = models.DateField("答复期限", null=True, blank=True)
-    due_is_provisional = models.BooleanField("期限为预计", default=False,
-                                             help_text="期限涉及尚未公布节假日安排的年份。")
+    due_is_provisional = models.BooleanField(
+        "期限为预计", default=False, help_text="期限涉及尚未公布节假日安排的年份。"
+    )
     paused_workdays = models.PositiveSmallIntegerField(
-        "征求意见不计入的工作日", default=0, help_text="条例第三十二条、第三十四条：征求意见期间不计算在期限内。")
-    fee_paused_workdays = models.PositiveSmallIntegerField("缴费期间不计入的工作日", default=0)
+        "征求意见不计入的工作日",
+        default=0,
+        help_text="条例第三十二条、第三十四条：征求意见期间不计算在期限内。",
+    )
+    fee_paused_workdays = models.PositiveSmallIntegerField(
+        "缴费期间不计入的工作日", default=0
+    )
     is_extended = models.BooleanField("已延期", default=False)
 
     # --- applicant (条例 第二十九条; domain.md §2.8) ---
-    applicant_type = models.CharField("申请人类型", max_length=12, choices=ApplicantType.choices)
-    applicant_kind = models.CharField("申请人类别", max_length=16, choices=ApplicantKind.choices,
-                                      help_text="年度报告表三的列：自然人或法人或其他组织的五类。")
+    applicant_type = models.CharField(
+        "申请人类型", max_length=12, choices=ApplicantType.choices
+    )
+    applicant_kind = models.CharField(
+        "申请人类别",
+        max_length=16,
+        choices=ApplicantKind.choices,
+        help_text="年度报告表三的列：自然人或法人或其他组织的五类。",
+    )
     applicant_name = models.CharField("姓名或名称", max_length=100, blank=True)
     work_unit = models.CharField("工作单位", max_length=100, blank=True)
-    id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices, blank=True)
-    id_number_encrypted = models.TextField("证件号码（加密）", blank=True, editable=False)
-    id_number_hmac = models.CharField("证件号码摘要", max_length=64, blank=True, editable=False, db_index=True)
-    id_number_masked = models.CharField("证件号码", max_length=40, blank=True, editable=False)
+    id_type = models.CharField(
+        "证件类型", max_length=20, choices=IdType.choices, blank=True
+    )
+    id_number_encrypted = models.TextField(
+        "证件号码（加密）", blank=True, editable=False
+    )
+    id_number_hmac = models.CharField(
+        "证件号码摘要", max_length=64, blank=True, editable=False, db_index=True
+    )
+    id_number_masked = models.CharField(
+        "证件号码", max_length=40, blank=True, editable=False
+    )
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     contact_name = models.CharField("联系人姓名", max_length=50, blank=True)
     phone_encrypted = models.TextField("联系电话（加密）", blank=True, editable=False)
-    phone_masked = models.CharField("联系电话", max_length=40, blank=True, editable=False)
+    phone_masked = models.CharField(
+        "联系电话", max_length=40, blank=True, editable=False
+    )
     address_encrypted = models.TextField("通信地址（加密）", blank=True, editable=False)
-    address_masked = models.CharField("通信地址", max_length=60, blank=True, editable=False)
+    address_masked = models.CharField(
+        "通信地址", max_length=60, blank=True, editable=False
+    )
     postcode = models.CharField("邮政编码", max_length=6, blank=True)
     fax = models.CharField("传真", max_length=30, blank=True)
     email = models.EmailField("电子邮箱", blank=True)
@@ -237,10 +322,18 @@ class InfoRequest(models.Model):
     doc_title = models.CharField("所需信息的名称", max_length=200, blank=True)
     doc_number = models.CharField("文号", max_length=80, blank=True)
     doc_index_no = models.CharField("索引号", max_length=60, blank=True)
-    provide_forms = ArrayField(models.CharField(max_length=10, choices=ProvideForm.choices),
-                               verbose_name="指定提供方式", default=list, blank=True)
-    delivery_methods = ArrayField(models.CharField(max_length=10, choices=DeliveryMethod.choices),
-                                  verbose_name="获取信息的方式", default=list, blank=True)
+    provide_forms = ArrayField(
+        models.CharField(max_length=10, choices=ProvideForm.choices),
+        verbose_name="指定提供方式",
+        default=list,
+        blank=True,
+    )
+    delivery_methods = ArrayField(
+        models.CharField(max_length=10, choices=DeliveryMethod.choices),
+        verbose_name="获取信息的方式",
+        default=list,
+        blank=True,
+    )
     accept_other_forms = models.BooleanField("也可接受其他方式", default=False)
 
     # --- 补正 (条例 第三十条): once, within 7 working days of receipt ---
@@ -251,15 +344,32 @@ class InfoRequest(models.Model):
     correction_text = models.TextField("补正内容", blank=True)
 
     # --- 延期 (条例 第三十三条第二款): once, ≤ 20 working days, 负责人同意 ---
-    extension_status = models.CharField("延期状态", max_length=10, choices=ExtensionStatus.choices,
-                                        blank=True, default=ExtensionStatus.NONE)
+    extension_status = models.CharField(
+        "延期状态",
+        max_length=10,
+        choices=ExtensionStatus.choices,
+        blank=True,
+        default=ExtensionStatus.NONE,
+    )
     extension_days = models.PositiveSmallIntegerField("延长工作日数", default=0)
     extension_reason = models.TextField("延期理由", blank=True)
-    extension_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                               on_delete=models.SET_NULL, related_name="+", verbose_name="延期申请人")
+    extension_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="延期申请人",
+    )
     extension_requested_at = models.DateTimeField("延期申请时间", null=True, blank=True)
-    extension_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                             on_delete=models.SET_NULL, related_name="+", verbose_name="审批人")
+    extension_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="审批人",
+    )
     extension_decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     extension_decision_note = models.CharField("审批意见", max_length=300, blank=True)
 
@@ -273,50 +383,81 @@ class InfoRequest(models.Model):
         verbose_name_plural = "政府信息公开申请"
         ordering = ["-submitted_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "serial"], name="requests_inforequest_unique_serial"),
-            models.CheckConstraint(condition=Q(status__in=_values(Status)), name="requests_inforequest_status_valid"),
-            models.CheckConstraint(condition=Q(channel__in=_values(Channel)),
-                                   name="requests_inforequest_channel_valid"),
-            models.CheckConstraint(condition=Q(source__in=_values(Source)), name="requests_inforequest_source_valid"),
-            models.CheckConstraint(condition=Q(outcome="") | Q(outcome__in=_values(Outcome)),
-                                   name="requests_inforequest_outcome_valid"),
-            models.CheckConstraint(condition=Q(applicant_kind__in=_values(ApplicantKind)),
-                                   name="requests_inforequest_kind_valid"),
+            models.UniqueConstraint(
+                fields=["year", "serial"], name="requests_inforequest_unique_serial"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=_values(Status)),
+                name="requests_inforequest_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=_values(Channel)),
+                name="requests_inforequest_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=_values(Source)),
+                name="requests_inforequest_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=_values(Outcome)),
+                name="requests_inforequest_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(applicant_kind__in=_values(ApplicantKind)),
+                name="requests_inforequest_kind_valid",
+            ),
             # 公民 are counted as 自然人; organisations in one of the five other columns
             models.CheckConstraint(
                 condition=(Q(applicant_type="citizen") & Q(applicant_kind="natural"))
                 | (Q(applicant_type="organisation") & ~Q(applicant_kind="natural")),
                 name="requests_inforequest_type_matches_kind",
             ),
-            models.CheckConstraint(condition=Q(extension_status__in=_values(ExtensionStatus)),
-                                   name="requests_inforequest_extension_status_valid"),
-            models.CheckConstraint(condition=Q(extension_days__lte=20),
-                                   name="requests_inforequest_extension_max_20"),
-            models.CheckConstraint(condition=Q(is_extended=False) | Q(extension_status="approved"),
-                                   name="requests_inforequest_extended_needs_approval"),
+            models.CheckConstraint(
+                condition=Q(extension_status__in=_values(ExtensionStatus)),
+                name="requests_inforequest_extension_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(extension_days__lte=20),
+                name="requests_inforequest_extension_max_20",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_extended=False) | Q(extension_status="approved"),
+                name="requests_inforequest_extended_needs_approval",
+            ),
             # only 待确认 may lack a legal receipt date (and what was withdrawn, then
             # archived, before it was ever confirmed: never received, never counted)
-            models.CheckConstraint(condition=Q(status__in=["pending", "withdrawn", "archived"])
-                                   | Q(received_date__isnull=False),
-                                   name="requests_inforequest_received_date_set"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "withdrawn", "archived"])
+                | Q(received_date__isnull=False),
+                name="requests_inforequest_received_date_set",
+            ),
             # closed ⇔ outcome and closed_date set (withdrawn while 待确认 has no receipt date,
             # so it is never counted as received; it still gets OTHER and a closed date)
             models.CheckConstraint(
-                condition=(Q(status__in=_OPEN) & Q(outcome="") & Q(closed_date__isnull=True))
-                | (~Q(status__in=_OPEN) & ~Q(outcome="") & Q(closed_date__isnull=False)),
+                condition=(
+                    Q(status__in=_OPEN) & Q(outcome="") & Q(closed_date__isnull=True)
+                )
+                | (
+                    ~Q(status__in=_OPEN) & ~Q(outcome="") & Q(closed_date__isnull=False)
+                ),
                 name="requests_inforequest_closed_has_outcome",
             ),
             models.CheckConstraint(
-                condition=Q(received_date__isnull=True) | Q(closed_date__isnull=True)
+                condition=Q(received_date__isnull=True)
+                | Q(closed_date__isnull=True)
                 | Q(closed_date__gte=models.F("received_date")),
                 name="requests_inforequest_closed_after_received",
             ),
         ]
         indexes = [
             # staff queue: one agency, open statuses, ordered by due date
-            models.Index(fields=["agency", "status", "reply_due_date"], name="requests_queue_idx"),
+            models.Index(
+                fields=["agency", "status", "reply_due_date"], name="requests_queue_idx"
+            ),
             # annual report: received / closed per agency and year
-            models.Index(fields=["agency", "received_date"], name="requests_received_idx"),
+            models.Index(
+                fields=["agency", "received_date"], name="requests_received_idx"
+            ),
             models.Index(fields=["agency", "closed_date"], name="requests_closed_idx"),
             # reminders and calendar recompute: open requests by due date
             models.Index(fields=["status", "reply_due_date"], name="requests_due_idx"),
@@ -347,10 +488,16 @@ class InfoRequest(models.Model):
         )
 
     def provide_form_labels(self) -> list[str]:
-        return [ProvideForm(v).label for v in self.provide_forms if v in ProvideForm.values]
+        return [
+            ProvideForm(v).label for v in self.provide_forms if v in ProvideForm.values
+        ]
 
     def delivery_method_labels(self) -> list[str]:
-        return [DeliveryMethod(v).label for v in self.delivery_methods if v in DeliveryMethod.values]
+        return [
+            DeliveryMethod(v).label
+            for v in self.delivery_methods
+            if v in DeliveryMethod.values
+        ]
 
 
 # --- Files ---------------------------------------------------------------------------
@@ -375,30 +522,51 @@ class RequestFile(models.Model):
 
     Kind = FileKind
 
-    info_request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="files",
-                                     verbose_name="申请")
-    reply = models.ForeignKey("Reply", null=True, blank=True, on_delete=models.CASCADE, related_name="files",
-                              verbose_name="答复")
+    info_request = models.ForeignKey(
+        InfoRequest, on_delete=models.CASCADE, related_name="files", verbose_name="申请"
+    )
+    reply = models.ForeignKey(
+        "Reply",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name="答复",
+    )
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
     file = models.FileField("文件", upload_to=request_file_upload_to, max_length=200)
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField("文件类型", max_length=100, blank=True)
     size = models.PositiveBigIntegerField("大小（字节）", default=0)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True, help_text="明文内容的摘要。")
+    sha256 = models.CharField(
+        "SHA-256", max_length=64, blank=True, help_text="明文内容的摘要。"
+    )
     encrypted = models.BooleanField("加密保存", default=False)
     is_public = models.BooleanField("申请人可见", default=False)
     uploaded_at = models.DateTimeField("上传时间")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name="上传人", help_text="空表示申请人上传。")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="上传人",
+        help_text="空表示申请人上传。",
+    )
 
     class Meta:
         verbose_name = "申请文件"
         verbose_name_plural = "申请文件"
         ordering = ["uploaded_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=_values(FileKind)), name="requests_requestfile_kind_valid"),
-            models.CheckConstraint(condition=~Q(kind="reply") | Q(reply__isnull=False),
-                                   name="requests_requestfile_reply_has_reply"),
+            models.CheckConstraint(
+                condition=Q(kind__in=_values(FileKind)),
+                name="requests_requestfile_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reply") | Q(reply__isnull=False),
+                name="requests_requestfile_reply_has_reply",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -416,18 +584,35 @@ class PartyType(models.TextChoices):
 class Consultation(models.Model):
     PartyType = PartyType
 
-    info_request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="consultations",
-                                     verbose_name="申请")
-    party_type = models.CharField("征求对象类型", max_length=12, choices=PartyType.choices)
+    info_request = models.ForeignKey(
+        InfoRequest,
+        on_delete=models.CASCADE,
+        related_name="consultations",
+        verbose_name="申请",
+    )
+    party_type = models.CharField(
+        "征求对象类型", max_length=12, choices=PartyType.choices
+    )
     party_name = models.CharField("征求对象", max_length=200)
     sent_date = models.DateField("发出征求意见之日")
-    due_date = models.DateField("答复期限", help_text="发出之日起 15 个工作日（当日不计）。")
+    due_date = models.DateField(
+        "答复期限", help_text="发出之日起 15 个工作日（当日不计）。"
+    )
     replied_date = models.DateField("收到意见之日", null=True, blank=True)
     paused_workdays = models.PositiveSmallIntegerField(
-        "不计入的工作日", default=0, help_text="发出次日至收到意见之日的工作日，最多 15 个。")
+        "不计入的工作日",
+        default=0,
+        help_text="发出次日至收到意见之日的工作日，最多 15 个。",
+    )
     opinion = models.TextField("意见摘要", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name="经办人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="经办人",
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
@@ -435,14 +620,25 @@ class Consultation(models.Model):
         verbose_name_plural = "征求意见"
         ordering = ["sent_date", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(party_type__in=_values(PartyType)),
-                                   name="requests_consultation_party_valid"),
-            models.CheckConstraint(condition=Q(paused_workdays__lte=15), name="requests_consultation_max_15"),
-            models.CheckConstraint(condition=Q(replied_date__isnull=True) | Q(replied_date__gte=models.F("sent_date")),
-                                   name="requests_consultation_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(party_type__in=_values(PartyType)),
+                name="requests_consultation_party_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(paused_workdays__lte=15),
+                name="requests_consultation_max_15",
+            ),
+            models.CheckConstraint(
+                condition=Q(replied_date__isnull=True)
+                | Q(replied_date__gte=models.F("sent_date")),
+                name="requests_consultation_dates_ordered",
+            ),
             # one open consultation at a time per request
-            models.UniqueConstraint(fields=["info_request"], condition=Q(replied_date__isnull=True),
-                                    name="requests_consultation_one_open"),
+            models.UniqueConstraint(
+                fields=["info_request"],
+                condition=Q(replied_date__isnull=True),
+                name="requests_consultation_one_open",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -461,11 +657,17 @@ class FeeNotice(models.Model):
     """A 收费通知. The applicant pays within 20 working days from the day after it is
     issued; otherwise the request is closed as 逾期未缴费 (表三（六）2)."""
 
-    info_request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="fee_notices",
-                                     verbose_name="申请")
+    info_request = models.ForeignKey(
+        InfoRequest,
+        on_delete=models.CASCADE,
+        related_name="fee_notices",
+        verbose_name="申请",
+    )
     method = models.CharField("计费方式", max_length=10, choices=FeeMethod.choices)
-    quantity = models.PositiveIntegerField("件数或页数",
-                                           help_text="按件：本申请人当月累计第几件；按量：页数（电子数据折算页数）。")
+    quantity = models.PositiveIntegerField(
+        "件数或页数",
+        help_text="按件：本申请人当月累计第几件；按量：页数（电子数据折算页数）。",
+    )
     amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
     basis = models.TextField("收费依据及说明", blank=True)
     issued_date = models.DateField("发出日期")
@@ -474,8 +676,14 @@ class FeeNotice(models.Model):
     waived = models.BooleanField("已免收", default=False)
     waived_date = models.DateField("免收日期", null=True, blank=True)
     expired_date = models.DateField("逾期日期", null=True, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name="经办人")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="经办人",
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
@@ -483,10 +691,17 @@ class FeeNotice(models.Model):
         verbose_name_plural = "收费通知"
         ordering = ["issued_date", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(method__in=_values(FeeMethod)), name="requests_feenotice_method_valid"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="requests_feenotice_amount_positive"),
-            models.CheckConstraint(condition=Q(pay_by_date__gt=models.F("issued_date")),
-                                   name="requests_feenotice_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(method__in=_values(FeeMethod)),
+                name="requests_feenotice_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="requests_feenotice_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(pay_by_date__gt=models.F("issued_date")),
+                name="requests_feenotice_dates_ordered",
+            ),
             # settled at most one way: paid, waived or expired
             models.CheckConstraint(
                 condition=(Q(paid_date__isnull=True) & Q(waived=False))
@@ -494,12 +709,16 @@ class FeeNotice(models.Model):
                 | (Q(waived=False) & Q(expired_date__isnull=True)),
                 name="requests_feenotice_settled_once",
             ),
-            models.CheckConstraint(condition=Q(waived=False, waived_date__isnull=True)
-                                   | Q(waived=True, waived_date__isnull=False),
-                                   name="requests_feenotice_waived_has_date"),
+            models.CheckConstraint(
+                condition=Q(waived=False, waived_date__isnull=True)
+                | Q(waived=True, waived_date__isnull=False),
+                name="requests_feenotice_waived_has_date",
+            ),
             models.UniqueConstraint(
                 fields=["info_request"],
-                condition=Q(paid_date__isnull=True) & Q(waived=False) & Q(expired_date__isnull=True),
+                condition=Q(paid_date__isnull=True)
+                & Q(waived=False)
+                & Q(expired_date__isnull=True),
                 name="requests_feenotice_one_open",
             ),
         ]
@@ -529,25 +748,41 @@ class ReplyTemplate(models.Model):
     """Editable 告知书 template per outcome. Placeholders in braces are filled by
     ``services.render_reply_letter``; unknown placeholders are left as written."""
 
-    outcome = models.CharField("办理结果", max_length=20, choices=Outcome.choices, unique=True)
-    title = models.CharField("文书名称", max_length=50, help_text="例如：政府信息公开告知书")
+    outcome = models.CharField(
+        "办理结果", max_length=20, choices=Outcome.choices, unique=True
+    )
+    title = models.CharField(
+        "文书名称", max_length=50, help_text="例如：政府信息公开告知书"
+    )
     body = models.TextField(
         "正文模板",
         help_text="可用占位符：{申请人} {申请编号} {收到日期} {申请内容} {机关名称} {答复日期} "
-                  "{获取途径} {信息标题} {信息网址} {其他机关} {理由}",
+        "{获取途径} {信息标题} {信息网址} {其他机关} {理由}",
     )
-    legal_basis = models.CharField("法律依据", max_length=200, help_text="例如：《中华人民共和国政府信息公开条例》第三十六条第（二）项")
+    legal_basis = models.CharField(
+        "法律依据",
+        max_length=200,
+        help_text="例如：《中华人民共和国政府信息公开条例》第三十六条第（二）项",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name="修改人")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="修改人",
+    )
 
     class Meta:
         verbose_name = "告知书模板"
         verbose_name_plural = "告知书模板"
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(outcome__in=_values(Outcome)),
-                                   name="requests_replytemplate_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=_values(Outcome)),
+                name="requests_replytemplate_outcome_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -558,24 +793,43 @@ class Reply(models.Model):
     """The reply (答复) sent to the applicant: outcome, 告知书 text, files, and for
     already-published information a link to the catalog notice."""
 
-    info_request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="replies",
-                                     verbose_name="申请")
+    info_request = models.ForeignKey(
+        InfoRequest,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        verbose_name="申请",
+    )
     outcome = models.CharField("办理结果", max_length=20, choices=Outcome.choices)
     title = models.CharField("文书名称", max_length=50)
     letter_text = models.TextField("告知书正文")
-    notice = models.ForeignKey("catalog.Notice", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="request_replies", verbose_name="已主动公开的信息")
+    notice = models.ForeignKey(
+        "catalog.Notice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="request_replies",
+        verbose_name="已主动公开的信息",
+    )
     sent_at = models.DateTimeField("答复时间")
     replied_date = models.DateField("答复日期")
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", verbose_name="答复人")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="答复人",
+    )
 
     class Meta:
         verbose_name = "答复"
         verbose_name_plural = "答复"
         ordering = ["sent_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(outcome__in=_values(Outcome)), name="requests_reply_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=_values(Outcome)),
+                name="requests_reply_outcome_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -588,10 +842,16 @@ class Reply(models.Model):
 class InternalNote(models.Model):
     """A staff note on a request. Never shown to the applicant."""
 
-    info_request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="notes",
-                                     verbose_name="申请")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name="作者")
+    info_request = models.ForeignKey(
+        InfoRequest, on_delete=models.CASCADE, related_name="notes", verbose_name="申请"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="作者",
+    )
     text = models.TextField("内容", max_length=2000)
     created_at = models.DateTimeField("时间")
 
@@ -638,24 +898,49 @@ class RequestEvent(models.Model):
 
     Kind = EventKind
 
-    info_request = models.ForeignKey(InfoRequest, on_delete=models.PROTECT, related_name="events",
-                                     verbose_name="申请")
+    info_request = models.ForeignKey(
+        InfoRequest,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name="申请",
+    )
     at = models.DateTimeField("时间")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name="操作人", help_text="空表示申请人或系统。")
-    actor_label = models.CharField("操作人说明", max_length=50, blank=True, help_text="例如：申请人、系统")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="操作人",
+        help_text="空表示申请人或系统。",
+    )
+    actor_label = models.CharField(
+        "操作人说明", max_length=50, blank=True, help_text="例如：申请人、系统"
+    )
     kind = models.CharField("事项", max_length=24, choices=Kind.choices)
     is_public = models.BooleanField("申请人可见", default=False)
-    note = models.TextField("说明", blank=True, help_text="申请人可见的事项只写可以告诉申请人的内容。")
-    data = models.JSONField("数据", default=dict, blank=True, help_text="日期等结构化数据；不含证件号码、查询码。")
+    note = models.TextField(
+        "说明", blank=True, help_text="申请人可见的事项只写可以告诉申请人的内容。"
+    )
+    data = models.JSONField(
+        "数据",
+        default=dict,
+        blank=True,
+        help_text="日期等结构化数据；不含证件号码、查询码。",
+    )
 
     class Meta:
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["info_request", "at"], name="requests_event_req_idx")]
+        indexes = [
+            models.Index(fields=["info_request", "at"], name="requests_event_req_idx")
+        ]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=_values(EventKind)), name="requests_requestevent_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=_values(EventKind)),
+                name="requests_requestevent_kind_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -672,13 +957,23 @@ class RequestEvent(models.Model):
 class PiiAccessLog(models.Model):
     """Audit row for every unmasked view of an applicant's personal data (append-only)."""
 
-    info_request = models.ForeignKey(InfoRequest, on_delete=models.PROTECT, related_name="pii_access_logs",
-                                     verbose_name="申请")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name="查看人")
+    info_request = models.ForeignKey(
+        InfoRequest,
+        on_delete=models.PROTECT,
+        related_name="pii_access_logs",
+        verbose_name="申请",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="查看人",
+    )
     at = models.DateTimeField("时间")
     reason = models.CharField("查看原因", max_length=200)
-    fields = ArrayField(models.CharField(max_length=20), verbose_name="查看的字段", default=list)
+    fields = ArrayField(
+        models.CharField(max_length=20), verbose_name="查看的字段", default=list
+    )
 
     class Meta:
         verbose_name = "个人信息查看记录"
@@ -700,10 +995,18 @@ class ReminderLog(models.Model):
 
     Kind = ReminderKind
 
-    info_request = models.ForeignKey(InfoRequest, on_delete=models.CASCADE, related_name="reminders",
-                                     verbose_name="申请")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                                  verbose_name="收件人")
+    info_request = models.ForeignKey(
+        InfoRequest,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name="申请",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="收件人",
+    )
     kind = models.CharField("提醒类型", max_length=10, choices=Kind.choices)
     due_date = models.DateField("针对的期限")
     claimed_at = models.DateTimeField("认领时间")
@@ -714,9 +1017,14 @@ class ReminderLog(models.Model):
         verbose_name_plural = "到期提醒记录"
         ordering = ["-claimed_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["info_request", "recipient", "kind", "due_date"],
-                                    name="requests_reminderlog_once"),
-            models.CheckConstraint(condition=Q(kind__in=_values(ReminderKind)), name="requests_reminderlog_kind_valid"),
+            models.UniqueConstraint(
+                fields=["info_request", "recipient", "kind", "due_date"],
+                name="requests_reminderlog_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=_values(ReminderKind)),
+                name="requests_reminderlog_kind_valid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,7 +40,10 @@ class Outcome(models.TextChoices):
 
 # Outcomes a handler may choose when replying (the last three are set by the system:
 # no correction in time, fee not paid in time, withdrawn by the applicant).
-REPLY_OUTCOMES = tuple(o for o in Outcome if o not in (Outcome.NO_CORRECTION, Outcome.UNPAID_FEE))
+REPLY_OUTCOMES = tuple(
+    o for o in Outcome if o not in (Outcome.NO_CORRECTION, Outcome.UNPAID_FEE)
+)
+
 
 # Applicant columns of table 三, in order; "总计" is their sum.
 class ApplicantKind(models.TextChoices):
@@ -81,15 +84,24 @@ REPORT_ROWS: list[tuple[str, str | None, int]] = [
     ("4.无正当理由大量反复申请", Outcome.EXCESSIVE, 2),
     ("5.要求行政机关确认或重新出具已获取信息", Outcome.CONFIRMATION, 2),
     ("（六）其他处理", None, 1),
-    ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", Outcome.NO_CORRECTION, 2),
-    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", Outcome.UNPAID_FEE, 2),
+    (
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        Outcome.NO_CORRECTION,
+        2,
+    ),
+    (
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        Outcome.UNPAID_FEE,
+        2,
+    ),
     ("3.其他", Outcome.OTHER, 2),
     ("（七）总计", None, 1),
     ("四、结转下年度继续办理", None, 0),
 ]
 # The 25 data rows (group captions （三）–（六） and "三、本年度办理结果" carry no numbers).
 DATA_ROW_LABELS = [
-    label for label, outcome, _ in REPORT_ROWS
+    label
+    for label, outcome, _ in REPORT_ROWS
     if outcome is not None or label.startswith(("一、", "二、", "四、", "（七）"))
 ]
 assert len(DATA_ROW_LABELS) == 25  # noqa: S101 - module invariant

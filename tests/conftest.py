@@ -16,14 +16,18 @@ def _media_and_cache(settings, tmp_path):
 def agency(db):
     from tests.factories import AgencyFactory
 
-    return AgencyFactory(name="天元区教育局", short_name="区教育局", org_code="00001434-9")
+    return AgencyFactory(
+        name="天元区教育局", short_name="区教育局", org_code="00001434-9"
+    )
 
 
 @pytest.fixture
 def other_agency(db):
     from tests.factories import AgencyFactory
 
-    return AgencyFactory(name="天元区财政局", short_name="区财政局", org_code="014416330")
+    return AgencyFactory(
+        name="天元区财政局", short_name="区财政局", org_code="014416330"
+    )
 
 
 @pytest.fixture
@@ -31,7 +35,9 @@ def staff_user(agency):
     from portal import roles
     from tests.factories import StaffFactory
 
-    return StaffFactory(username="alice", agency=agency, roles=[roles.HANDLER, roles.ADMIN])
+    return StaffFactory(
+        username="alice", agency=agency, roles=[roles.HANDLER, roles.ADMIN]
+    )
 
 
 @pytest.fixture
@@ -47,7 +53,9 @@ def other_staff_user(other_agency):
     from portal import roles
     from tests.factories import StaffFactory
 
-    return StaffFactory(username="charlie", agency=other_agency, roles=[roles.HANDLER, roles.ADMIN])
+    return StaffFactory(
+        username="charlie", agency=other_agency, roles=[roles.HANDLER, roles.ADMIN]
+    )
 
 
 @pytest.fixture

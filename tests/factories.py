@@ -40,7 +40,9 @@ class StaffFactory(UserFactory):
     def agency(self, create, extracted, **kwargs):
         if not create:
             return
-        StaffProfile.objects.update_or_create(user=self, defaults={"agency": extracted or AgencyFactory()})
+        StaffProfile.objects.update_or_create(
+            user=self, defaults={"agency": extracted or AgencyFactory()}
+        )
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
@@ -146,7 +148,9 @@ class InfoRequestFactory(factory.Factory):
     phone = "13812341234"
     address = "湖南省株洲市天元区天台路1号"
     email = ""
-    description = factory.Sequence(lambda n: f"请公开天元区第{n}号学校改扩建项目的立项批复文件")
+    description = factory.Sequence(
+        lambda n: f"请公开天元区第{n}号学校改扩建项目的立项批复文件"
+    )
     provide_forms = factory.LazyFunction(lambda: ["paper"])
     delivery_methods = factory.LazyFunction(lambda: ["post"])
     confirm_by = None
@@ -159,8 +163,9 @@ class InfoRequestFactory(factory.Factory):
         submission = services.request_submit_online(agency=agency, now=now, **fields)
         req = submission.info_request
         if confirm_by is not None:
-            req = services.request_confirm(info_request=req, by=confirm_by, now=now,
-                                           confirmed_date=confirmed_date)
+            req = services.request_confirm(
+                info_request=req, by=confirm_by, now=now, confirmed_date=confirmed_date
+            )
         req.query_code = submission.query_code
         return req
 

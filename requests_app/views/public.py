@@ -64,7 +64,9 @@ from requests_app.outcomes import ApplicantKind, Outcome
 
 logger = logging.getLogger(__name__)
 
-SESSION_CASE = "ysq_case"  # {"id": pk, "at": unix time}: the case this browser looked up
+SESSION_CASE = (
+    "ysq_case"  # {"id": pk, "at": unix time}: the case this browser looked up
+)
 SESSION_HOLDING = "ysq_holding"  # {token: {"name": display name, "at": unix time}}
 SESSION_DONE = "ysq_done"  # the result shown once on the success page
 SESSION_SUBMITTED = "ysq_submitted"  # {holding token: tracking no}: double-submit guard
@@ -80,8 +82,19 @@ _SERVICE_TO_FORM = {"applicant_name": "name", "applicant_kind": "org_kind"}
 # What a reply row and its linked catalog notice need on a page (not the notice's
 # body or search columns).
 REPLY_COLUMNS = (
-    "id", "info_request_id", "outcome", "title", "letter_text", "sent_at", "replied_date", "notice_id",
-    "notice__id", "notice__uuid", "notice__title", "notice__index_number", "notice__status",
+    "id",
+    "info_request_id",
+    "outcome",
+    "title",
+    "letter_text",
+    "sent_at",
+    "replied_date",
+    "notice_id",
+    "notice__id",
+    "notice__uuid",
+    "notice__title",
+    "notice__index_number",
+    "notice__status",
 )
 
 # How many catalog notices the confirm page shows, and how many searches it runs.
@@ -162,8 +175,15 @@ def _hold_file(request: HttpRequest, upload: Any, *, now_ts: float) -> str:
         fh.write(crypto.encrypt_file(data))
     held = dict(request.session.get(SESSION_HOLDING) or {})
     # keep only live entries: one browser fills one form at a time, rarely two
-    held = {t: v for t, v in held.items() if isinstance(v, dict) and now_ts - v.get("at", 0) < HOLDING_SECONDS}
-    held[token] = {"name": safe_display_name(upload.name, upload.checked.extension), "at": now_ts}
+    held = {
+        t: v
+        for t, v in held.items()
+        if isinstance(v, dict) and now_ts - v.get("at", 0) < HOLDING_SECONDS
+    }
+    held[token] = {
+        "name": safe_display_name(upload.name, upload.checked.extension),
+        "at": now_ts,
+    }
     request.session[SESSION_HOLDING] = held
     return token
 
@@ -225,7 +245,9 @@ _SPLIT = re.compile(r"[\s,，.。;；:：!！?？、/\\|()（）\[\]【】《》
 
 
 # A leading place name (天元区…, 栗雨街道…) says where, not what.
-_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,4}?(?:省|市|区|县|镇|乡|街道)(?=[\u4e00-\u9fff]{2})")
+_PLACE_PREFIX = re.compile(
+    r"^[\u4e00-\u9fff]{2,4}?(?:省|市|区|县|镇|乡|街道)(?=[\u4e00-\u9fff]{2})"
+)
 
 
 def description_terms(text: str, limit: int = 2) -> list[str]:
@@ -300,7 +322,9 @@ def matching_notices(cleaned: dict[str, Any]) -> tuple[list[NoticeMatch], list[s
         queries.append((phrases[0], False))
         queries.append((pieces_query(phrases[0]), False))
     seen: set[str] = set()
-    queries = [q for q in queries if q[0] and not (q[0] in seen or seen.add(q[0]))][:MATCH_SEARCHES]
+    queries = [q for q in queries if q[0] and not (q[0] in seen or seen.add(q[0]))][
+        :MATCH_SEARCHES
+    ]
 
     found: dict[int, Any] = {}
     searched: list[str] = []
@@ -312,7 +336,13 @@ def matching_notices(cleaned: dict[str, Any]) -> tuple[list[NoticeMatch], list[s
         if parsed.is_empty:
             continue
         searched.append(query)
-        page = search.search_notices(Notice.objects.listed(), parsed, order="relevance", cursor=None, limit=MATCH_LIMIT)
+        page = search.search_notices(
+            Notice.objects.listed(),
+            parsed,
+            order="relevance",
+            cursor=None,
+            limit=MATCH_LIMIT,
+        )
         if not identifier and (page.total > MATCH_MAX_TOTAL or page.total_capped):
             continue
         for notice in page.results:
@@ -321,7 +351,9 @@ def matching_notices(cleaned: dict[str, Any]) -> tuple[list[NoticeMatch], list[s
         if len(found) >= MATCH_LIMIT:
             break
     matches = [
-        NoticeMatch(n.title, _notice_url(n), n.doc_number, n.index_number or "", n.published_at)
+        NoticeMatch(
+            n.title, _notice_url(n), n.doc_number, n.index_number or "", n.published_at
+        )
         for n in list(found.values())[:MATCH_LIMIT]
     ]
     return matches, searched
@@ -341,7 +373,9 @@ def _summary(cleaned: dict[str, Any], file_name: str) -> dict[str, Any]:
     is_org = cleaned.get("applicant_type") == ApplicantType.ORGANISATION
     return {
         "applicant_type": ApplicantType(cleaned["applicant_type"]).label,
-        "org_kind": ApplicantKind(cleaned["org_kind"]).label if is_org and cleaned.get("org_kind") else "",
+        "org_kind": ApplicantKind(cleaned["org_kind"]).label
+        if is_org and cleaned.get("org_kind")
+        else "",
         "name": cleaned["name"],
         "work_unit": cleaned.get("work_unit", ""),
         "id_type": IdType(cleaned["id_type"]).label if cleaned.get("id_type") else "",
@@ -360,7 +394,9 @@ def _summary(cleaned: dict[str, Any], file_name: str) -> dict[str, Any]:
         "doc_number": cleaned.get("doc_number", ""),
         "doc_index_no": cleaned.get("doc_index_no", ""),
         "provide_forms": _choice_labels(ProvideForm.choices, cleaned["provide_forms"]),
-        "delivery_methods": _choice_labels(DeliveryMethod.choices, cleaned["delivery_methods"]),
+        "delivery_methods": _choice_labels(
+            DeliveryMethod.choices, cleaned["delivery_methods"]
+        ),
         "accept_other_forms": cleaned.get("accept_other_forms", False),
         "file_name": file_name,
     }
@@ -374,13 +410,23 @@ def _hidden_fields(form: ApplicationForm) -> list[tuple[str, str]]:
         if name == "id_proof":
             continue
         key = form.add_prefix(name)
-        values = form.data.getlist(key) if hasattr(form.data, "getlist") else [form.data.get(key, "")]
+        values = (
+            form.data.getlist(key)
+            if hasattr(form.data, "getlist")
+            else [form.data.get(key, "")]
+        )
         pairs.extend((key, v) for v in values if v is not None)
     return pairs
 
 
-def _render_form(request: HttpRequest, form: ApplicationForm, *, holding: str = "", held_name: str = "",
-                 status: int = 200) -> HttpResponse:
+def _render_form(
+    request: HttpRequest,
+    form: ApplicationForm,
+    *,
+    holding: str = "",
+    held_name: str = "",
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "requests_app/apply.html",
@@ -413,9 +459,13 @@ def apply(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("holding", "")
     held = _held(request, token, now_ts=now_ts)
     held_name = held["name"] if held else ""
-    form = ApplicationForm(request.POST, request.FILES, today=today, held_file_name=held_name)
+    form = ApplicationForm(
+        request.POST, request.FILES, today=today, held_file_name=held_name
+    )
     if request.POST.get("action") == "edit" or not form.is_valid():
-        return _render_form(request, form, holding=token if held else "", held_name=held_name)
+        return _render_form(
+            request, form, holding=token if held else "", held_name=held_name
+        )
     upload = form.cleaned_data.get("id_proof")
     if upload:
         if held:
@@ -424,7 +474,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         held_name = request.session[SESSION_HOLDING][token]["name"]
     try:
         matches, terms = matching_notices(form.cleaned_data)
-    except Exception:  # noqa: BLE001 - the suggestions are a courtesy; never block an application
+    except Exception:
         logger.exception("requests_app: catalog search for the confirm page failed")
         matches, terms = [], []
     return render(
@@ -437,7 +487,11 @@ def apply(request: HttpRequest) -> HttpResponse:
             "holding_minutes": HOLDING_MINUTES,
             "matches": matches,
             "search_terms": terms,
-            "matches_more": reverse("catalog:notice_list") + "?" + urlencode({"q": terms[0]}) if matches and terms else "",
+            "matches_more": reverse("catalog:notice_list")
+            + "?"
+            + urlencode({"q": terms[0]})
+            if matches and terms
+            else "",
         },
     )
 
@@ -456,13 +510,18 @@ def apply_submit(request: HttpRequest) -> HttpResponse:
     ip = ratelimit.client_ip(request)
     if ratelimit.is_blocked(ratelimit.SUBMIT_PER_IP, ip):
         ratelimit.log_block(ratelimit.SUBMIT_PER_IP, ip, request)
-        return too_many_requests(request, ratelimit.retry_after(ratelimit.SUBMIT_PER_IP, ip) or 60)
+        return too_many_requests(
+            request, ratelimit.retry_after(ratelimit.SUBMIT_PER_IP, ip) or 60
+        )
     held = _held(request, token, now_ts=now_ts)
     if held is None:
         form = ApplicationForm(request.POST, today=today)
         form.is_valid()
         form.errors.pop("id_proof", None)
-        form.add_error("id_proof", f"确认页面已超过 {HOLDING_MINUTES} 分钟或已失效，为保护您的信息，已选择的文件已删除，请重新选择身份证明文件。")
+        form.add_error(
+            "id_proof",
+            f"确认页面已超过 {HOLDING_MINUTES} 分钟或已失效，为保护您的信息，已选择的文件已删除，请重新选择身份证明文件。",
+        )
         return _render_form(request, form)
     upload = _claim_held(token, held["name"])
     if upload is None:  # another submit of the same form is taking or took it
@@ -476,7 +535,9 @@ def apply_submit(request: HttpRequest) -> HttpResponse:
     ratelimit.record_hit(ratelimit.SUBMIT_PER_IP, ip)
     try:
         result = services.request_submit_online(
-            agency=form.cleaned_data["agency"], now=now, id_proof=form.cleaned_data["id_proof"],
+            agency=form.cleaned_data["agency"],
+            now=now,
+            id_proof=form.cleaned_data["id_proof"],
             **services.application_fields_from_form(form.cleaned_data),
         )
     except ValidationError as exc:
@@ -511,7 +572,11 @@ def apply_done(request: HttpRequest) -> HttpResponse:
     done = request.session.pop(SESSION_DONE, None)
     submitted = request.session.get(SESSION_SUBMITTED) or {}
     last = list(submitted.values())[-1] if submitted else ""
-    return render(request, "requests_app/apply_done.html", {"done": done, "already_submitted": last})
+    return render(
+        request,
+        "requests_app/apply_done.html",
+        {"done": done, "already_submitted": last},
+    )
 
 
 # =========================================================================================
@@ -543,7 +608,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
         ratelimit.log_block(ratelimit.LOOKUP_PER_CASE, tracking_no, request)
         context["blocked"] = True
         return render(request, "requests_app/lookup.html", context, status=429)
-    req = selectors.get_request_for_applicant(tracking_no, form.cleaned_data["query_code"])
+    req = selectors.get_request_for_applicant(
+        tracking_no, form.cleaned_data["query_code"]
+    )
     if req is None:
         ratelimit.record_hit(ratelimit.LOOKUP_PER_IP, ip)
         ratelimit.record_hit(ratelimit.LOOKUP_PER_CASE, tracking_no)
@@ -584,17 +651,28 @@ class ExplainedDeadline:
 def explained_deadline(reply_deadline: Any) -> ExplainedDeadline | None:
     if reply_deadline is None:
         return None
-    rows = tuple((ExplainDay(d.date, d.reason, d.provisional), d.number) for d in reply_deadline.days)
+    rows = tuple(
+        (ExplainDay(d.date, d.reason, d.provisional), d.number)
+        for d in reply_deadline.days
+    )
     return ExplainedDeadline(reply_deadline.due_date, reply_deadline.provisional, rows)
 
 
-def _case_context(req: InfoRequest, *, today: date, correction_form: CorrectionForm | None = None) -> dict[str, Any]:
+def _case_context(
+    req: InfoRequest, *, today: date, correction_form: CorrectionForm | None = None
+) -> dict[str, Any]:
     events = list(selectors.public_events(req))
     replies = list(
         Reply.objects.filter(info_request=req)
         .select_related("notice")
         .only(*REPLY_COLUMNS)
-        .prefetch_related(Prefetch("files", queryset=RequestFile.objects.filter(is_public=True), to_attr="file_list"))
+        .prefetch_related(
+            Prefetch(
+                "files",
+                queryset=RequestFile.objects.filter(is_public=True),
+                to_attr="file_list",
+            )
+        )
         .order_by("sent_at", "id")
     )
     for reply in replies:
@@ -603,11 +681,16 @@ def _case_context(req: InfoRequest, *, today: date, correction_form: CorrectionF
         reply.notice_url = _notice_url(notice) if listed else ""
         reply.notice_title = notice.title if listed else ""
     applicant_files = list(
-        RequestFile.objects.filter(info_request=req, kind__in=[FileKind.ID_PROOF, FileKind.CORRECTION])
-        .only("pk", "original_name", "kind", "info_request_id")
+        RequestFile.objects.filter(
+            info_request=req, kind__in=[FileKind.ID_PROOF, FileKind.CORRECTION]
+        ).only("pk", "original_name", "kind", "info_request_id")
     )
     deadline = None
-    if req.status in OPEN_STATUSES and req.clock_start_date is not None and req.status != Status.AWAITING_CORRECTION:
+    if (
+        req.status in OPEN_STATUSES
+        and req.clock_start_date is not None
+        and req.status != Status.AWAITING_CORRECTION
+    ):
         deadline = explained_deadline(selectors.deadline_explanation(req))
     correction_open = req.status == Status.AWAITING_CORRECTION
     return {
@@ -619,7 +702,8 @@ def _case_context(req: InfoRequest, *, today: date, correction_form: CorrectionF
         "deadline": deadline,
         "deadline_start": req.clock_start_date,
         "correction_open": correction_open,
-        "correction_form": correction_form or (CorrectionForm() if correction_open else None),
+        "correction_form": correction_form
+        or (CorrectionForm() if correction_open else None),
         "can_withdraw": req.status in OPEN_STATUSES,
         "overdue": req.is_overdue(today),
     }
@@ -632,7 +716,9 @@ def case(request: HttpRequest) -> HttpResponse:
     req = get_applicant_request(request)
     if req is None:
         return _need_lookup(request)
-    return render(request, "requests_app/case.html", _case_context(req, today=local_now().date()))
+    return render(
+        request, "requests_app/case.html", _case_context(req, today=local_now().date())
+    )
 
 
 @login_not_required
@@ -652,7 +738,10 @@ def case_correction(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data.get("attachment")
         try:
             services.request_receive_correction(
-                info_request=req, now=now, text=form.cleaned_data["text"], files=[upload] if upload else [],
+                info_request=req,
+                now=now,
+                text=form.cleaned_data["text"],
+                files=[upload] if upload else [],
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -660,7 +749,11 @@ def case_correction(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "补正已提交，答复期限自今天起重新计算。")
             return redirect("requests_app:case")
-    return render(request, "requests_app/case.html", _case_context(req, today=now.date(), correction_form=form))
+    return render(
+        request,
+        "requests_app/case.html",
+        _case_context(req, today=now.date(), correction_form=form),
+    )
 
 
 @login_not_required
@@ -677,14 +770,18 @@ def case_withdraw(request: HttpRequest) -> HttpResponse:
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_withdraw(info_request=req, now=local_now(), reason=form.cleaned_data["reason"])
+            services.request_withdraw(
+                info_request=req, now=local_now(), reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
             messages.success(request, "申请已撤回。")
             return redirect("requests_app:case")
-    return render(request, "requests_app/case_withdraw.html", {"req": req, "form": form})
+    return render(
+        request, "requests_app/case_withdraw.html", {"req": req, "form": form}
+    )
 
 
 @login_not_required
@@ -694,15 +791,21 @@ def case_file(request: HttpRequest, file_id: int) -> HttpResponse:
     req = get_applicant_request(request)
     if req is None:
         raise Http404
-    rf = RequestFile.objects.filter(pk=file_id, info_request=req, kind=FileKind.REPLY, is_public=True).first()
+    rf = RequestFile.objects.filter(
+        pk=file_id, info_request=req, kind=FileKind.REPLY, is_public=True
+    ).first()
     if rf is None:
         raise Http404
-    return file_response(services.request_file_bytes(file=rf), rf.original_name, rf.content_type)
+    return file_response(
+        services.request_file_bytes(file=rf), rf.original_name, rf.content_type
+    )
 
 
 def file_response(data: bytes, name: str, content_type: str) -> HttpResponse:
     """A private download: attachment, nosniff, never cached."""
-    response = HttpResponse(data, content_type=content_type or "application/octet-stream")
+    response = HttpResponse(
+        data, content_type=content_type or "application/octet-stream"
+    )
     response["Content-Disposition"] = content_disposition_header(True, name or "file")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -98,7 +98,9 @@ def _roles_of(user: Any) -> set[str]:
 
 
 def _calendar_around(today: date) -> WorkCalendar:
-    return load_calendar(years=[today.year - 1, today.year, today.year + 1, today.year + 2])
+    return load_calendar(
+        years=[today.year - 1, today.year, today.year + 1, today.year + 2]
+    )
 
 
 def _label(user: Any) -> str:
@@ -146,14 +148,22 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
             elif req.reply_due_date <= soon:
                 flag = "due-soon"
         rows.append(QueueRow(req, flag, left, _label(req.assigned_to)))
-    params = {k: v for k, v in (("show", show if show != "open" else ""), ("q", number)) if v}
+    params = {
+        k: v for k, v in (("show", show if show != "open" else ""), ("q", number)) if v
+    }
     base = reverse("requests_app:staff_queue")
 
     def page_url(n: int) -> str:
         return base + "?" + urlencode({**params, "page": n})
 
     count_links = [
-        (key, label, counts.get(key, 0), base + "?" + urlencode({"show": key}), key == show)
+        (
+            key,
+            label,
+            counts.get(key, 0),
+            base + "?" + urlencode({"show": key}),
+            key == show,
+        )
         for key, label in (
             ("pending", "待确认"),
             ("processing", "办理中"),
@@ -166,18 +176,26 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
             ("mine", "我承办的"),
         )
     ]
-    return render(request, "requests_app/staff_queue.html", {
-        "agency": roles.staff_agency(request.user),
-        "form": form,
-        "show": show,
-        "count_links": count_links,
-        "rows": rows,
-        "page": page,
-        "today": today,
-        "page_prev_url": page_url(page.previous_page_number()) if page.has_previous() else "",
-        "page_next_url": page_url(page.next_page_number()) if page.has_next() else "",
-        "page_label": f"第 {page.number} / {page.paginator.num_pages} 页，共 {page.paginator.count} 件",
-    })
+    return render(
+        request,
+        "requests_app/staff_queue.html",
+        {
+            "agency": roles.staff_agency(request.user),
+            "form": form,
+            "show": show,
+            "count_links": count_links,
+            "rows": rows,
+            "page": page,
+            "today": today,
+            "page_prev_url": page_url(page.previous_page_number())
+            if page.has_previous()
+            else "",
+            "page_next_url": page_url(page.next_page_number())
+            if page.has_next()
+            else "",
+            "page_label": f"第 {page.number} / {page.paginator.num_pages} 页，共 {page.paginator.count} 件",
+        },
+    )
 
 
 # =========================================================================================
@@ -195,23 +213,35 @@ def staff_register(request: HttpRequest) -> HttpResponse:
     now = local_now()
     today = now.date()
     if request.method == "GET":
-        form = StaffRegisterForm(today=today, agency=agency, initial={"submitted_at": now.replace(second=0, microsecond=0)})
+        form = StaffRegisterForm(
+            today=today,
+            agency=agency,
+            initial={"submitted_at": now.replace(second=0, microsecond=0)},
+        )
         return _render_register(request, form)
     form = StaffRegisterForm(request.POST, request.FILES, today=today, agency=agency)
     if form.is_valid():
         data = form.cleaned_data
         try:
             result = services.request_register_offline(
-                agency=agency, by=request.user, channel=data["channel"], submitted_at=data["submitted_at"], now=now,
-                uscc_checked=bool(data.get("uscc_checked")), id_proof=data.get("id_proof"),
-                **form.receipt_kwargs(), **services.application_fields_from_form(data),
+                agency=agency,
+                by=request.user,
+                channel=data["channel"],
+                submitted_at=data["submitted_at"],
+                now=now,
+                uscc_checked=bool(data.get("uscc_checked")),
+                id_proof=data.get("id_proof"),
+                **form.receipt_kwargs(),
+                **services.application_fields_from_form(data),
             )
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
             req = result.info_request
             request.session[SESSION_REGISTERED] = {
-                "code": str(req.code), "tracking_no": req.tracking_no, "query_code": result.query_code,
+                "code": str(req.code),
+                "tracking_no": req.tracking_no,
+                "query_code": result.query_code,
             }
             messages.success(request, f"已登记申请 {req.tracking_no}。")
             return redirect("requests_app:staff_request_detail", code=req.code)
@@ -219,8 +249,15 @@ def staff_register(request: HttpRequest) -> HttpResponse:
 
 
 def _render_register(request: HttpRequest, form: StaffRegisterForm) -> HttpResponse:
-    rules = [(label, deadlines.RECEIPT_RULES[value][1]) for value, label in form.fields["channel"].choices]
-    return render(request, "requests_app/staff_register.html", {"form": form, "receipt_rules": rules})
+    rules = [
+        (label, deadlines.RECEIPT_RULES[value][1])
+        for value, label in form.fields["channel"].choices
+    ]
+    return render(
+        request,
+        "requests_app/staff_register.html",
+        {"form": form, "receipt_rules": rules},
+    )
 
 
 _SERVICE_TO_FORM = {"applicant_name": "name", "applicant_kind": "org_kind"}
@@ -263,8 +300,12 @@ ACTION_FORMS: dict[str, type[Form]] = {
 
 def _handlers_of(req: InfoRequest) -> list[Any]:
     return list(
-        User.objects.filter(is_active=True, is_staff=True, staff_profile__agency_id=req.agency_id,
-                            groups__name=roles.HANDLER)
+        User.objects.filter(
+            is_active=True,
+            is_staff=True,
+            staff_profile__agency_id=req.agency_id,
+            groups__name=roles.HANDLER,
+        )
         .distinct()
         .order_by("username")
     )
@@ -287,13 +328,21 @@ def _initial_forms(req: InfoRequest, today: date, handlers) -> dict[str, Form]:
         elif key == "extension_request":
             initial["days"] = deadlines.EXTENSION_MAX_WORKDAYS
         forms_[key] = cls(initial=initial, prefix=key)
-    forms_["assign"] = AssignForm(prefix="assign", handlers=handlers, initial={"assignee": req.assigned_to_id})
+    forms_["assign"] = AssignForm(
+        prefix="assign", handlers=handlers, initial={"assignee": req.assigned_to_id}
+    )
     return forms_
 
 
-def _detail_context(request: HttpRequest, req: InfoRequest, now: datetime, *,
-                    bound: dict[str, Form] | None = None, revealed: dict[str, str] | None = None,
-                    extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest,
+    req: InfoRequest,
+    now: datetime,
+    *,
+    bound: dict[str, Form] | None = None,
+    revealed: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     user = request.user
     today = now.date()
     my_roles = _roles_of(user)
@@ -305,39 +354,80 @@ def _detail_context(request: HttpRequest, req: InfoRequest, now: datetime, *,
     events = list(selectors.staff_events(req))
     for event in events:
         event.link = ""
-        if event.kind == EventKind.NOTICE_DRAFTED and isinstance(event.data, dict) and event.data.get("notice"):
+        if (
+            event.kind == EventKind.NOTICE_DRAFTED
+            and isinstance(event.data, dict)
+            and event.data.get("notice")
+        ):
             try:
-                event.link = reverse("admin:catalog_notice_change", args=[event.data["notice"]])
+                event.link = reverse(
+                    "admin:catalog_notice_change", args=[event.data["notice"]]
+                )
             except NoReverseMatch:
                 event.link = ""
     notes = list(req.notes.select_related("author").order_by("created_at", "id"))
     consultations = list(req.consultations.order_by("sent_date", "id"))
     fee_notices = list(req.fee_notices.order_by("issued_date", "id"))
     replies = list(
-        Reply.objects.filter(info_request=req).select_related("notice").only(*REPLY_COLUMNS)
-        .prefetch_related(Prefetch("files", queryset=RequestFile.objects.order_by("id"), to_attr="file_list"))
+        Reply.objects.filter(info_request=req)
+        .select_related("notice")
+        .only(*REPLY_COLUMNS)
+        .prefetch_related(
+            Prefetch(
+                "files",
+                queryset=RequestFile.objects.order_by("id"),
+                to_attr="file_list",
+            )
+        )
         .order_by("sent_at", "id")
     )
     applicant_files = list(
-        RequestFile.objects.filter(info_request=req, kind__in=[FileKind.ID_PROOF, FileKind.CORRECTION])
-        .order_by("uploaded_at", "id")
+        RequestFile.objects.filter(
+            info_request=req, kind__in=[FileKind.ID_PROOF, FileKind.CORRECTION]
+        ).order_by("uploaded_at", "id")
     )
-    people_ids = {i for i in (req.extension_requested_by_id, req.extension_decided_by_id,
-                              req.confirmed_by_id, req.registered_by_id) if i}
+    people_ids = {
+        i
+        for i in (
+            req.extension_requested_by_id,
+            req.extension_decided_by_id,
+            req.confirmed_by_id,
+            req.registered_by_id,
+        )
+        if i
+    }
     people = User.objects.in_bulk(people_ids) if people_ids else {}
     approvers = [
-        _label(u) for u in User.objects.filter(
-            is_active=True, is_staff=True, staff_profile__agency_id=req.agency_id, groups__name=roles.APPROVER,
-        ).distinct().order_by("username")
+        _label(u)
+        for u in User.objects.filter(
+            is_active=True,
+            is_staff=True,
+            staff_profile__agency_id=req.agency_id,
+            groups__name=roles.APPROVER,
+        )
+        .distinct()
+        .order_by("username")
     ]
     handler_ids = [u.pk for u in handlers]
     is_assignee = req.assigned_to_id == user.pk
     is_handler = roles.HANDLER in my_roles
-    can_handle = user.is_superuser or (is_handler and (req.assigned_to_id is None or is_assignee))
-    deadline = explained_deadline(selectors.deadline_explanation(req, cal)) if req.clock_start_date else None
+    can_handle = user.is_superuser or (
+        is_handler and (req.assigned_to_id is None or is_assignee)
+    )
+    deadline = (
+        explained_deadline(selectors.deadline_explanation(req, cal))
+        if req.clock_start_date
+        else None
+    )
     correction_notice_last = None
-    if req.status == Status.PROCESSING and req.received_date and req.correction_asked_date is None:
-        correction_notice_last = deadlines.correction_notice_due(req.received_date, cal).due_date
+    if (
+        req.status == Status.PROCESSING
+        and req.received_date
+        and req.correction_asked_date is None
+    ):
+        correction_notice_last = deadlines.correction_notice_due(
+            req.received_date, cal
+        ).due_date
     flag = ""
     if req.status in CLOCK_RUNNING_STATUSES and req.reply_due_date:
         if req.reply_due_date < today:
@@ -357,9 +447,13 @@ def _detail_context(request: HttpRequest, req: InfoRequest, now: datetime, *,
         "now": now,
         "flag": flag,
         "deadline": deadline,
-        "workdays_left": deadlines.workdays_left(today, req.reply_due_date, cal) if req.reply_due_date else None,
+        "workdays_left": deadlines.workdays_left(today, req.reply_due_date, cal)
+        if req.reply_due_date
+        else None,
         "correction_notice_last": correction_notice_last,
-        "correction_window_closed": bool(correction_notice_last and today > correction_notice_last),
+        "correction_window_closed": bool(
+            correction_notice_last and today > correction_notice_last
+        ),
         "events": events,
         "notes": notes,
         "consultations": consultations,
@@ -387,13 +481,19 @@ def _detail_context(request: HttpRequest, req: InfoRequest, now: datetime, *,
         "registered_by": _label(people.get(req.registered_by_id)),
         "extension_pending": req.extension_status == ExtensionStatus.PENDING,
         "outcome_label": Outcome(req.outcome).label if req.outcome else "",
-        "month_count": services.month_request_count(req) if req.status == Status.PROCESSING else None,
+        "month_count": services.month_request_count(req)
+        if req.status == Status.PROCESSING
+        else None,
         "fee_amount": None,
         "fee_free_items": deadlines.FEE_ITEM_FREE,
     }
     context["correction_intro"] = (
         "补正只能一次性告知，且应在收到申请之日起 7 个工作日内"
-        + (f"（本申请最迟 {correction_notice_last:%Y-%m-%d}）" if correction_notice_last else "")
+        + (
+            f"（本申请最迟 {correction_notice_last:%Y-%m-%d}）"
+            if correction_notice_last
+            else ""
+        )
         + "告知；补正期限留空为 15 个工作日。告知后状态变为“待补正”，收到补正之日起重新计算答复期限。"
     )
     context["approvers_intro"] = (
@@ -408,10 +508,20 @@ def _detail_context(request: HttpRequest, req: InfoRequest, now: datetime, *,
     return context
 
 
-def _render_detail(request: HttpRequest, req: InfoRequest, now: datetime, *, status: int = 200,
-                   **kwargs: Any) -> HttpResponse:
-    return render(request, "requests_app/staff_request_detail.html",
-                  _detail_context(request, req, now, **kwargs), status=status)
+def _render_detail(
+    request: HttpRequest,
+    req: InfoRequest,
+    now: datetime,
+    *,
+    status: int = 200,
+    **kwargs: Any,
+) -> HttpResponse:
+    return render(
+        request,
+        "requests_app/staff_request_detail.html",
+        _detail_context(request, req, now, **kwargs),
+        status=status,
+    )
 
 
 @staff_view
@@ -421,8 +531,15 @@ def staff_request_detail(request: HttpRequest, code: Any) -> HttpResponse:
     return _render_detail(request, req, local_now())
 
 
-def _act(request: HttpRequest, code: Any, key: str, call: Callable[[InfoRequest, dict[str, Any], datetime], Any],
-         success: str | Callable[[Any], str], *, form_kwargs: dict[str, Any] | None = None) -> HttpResponse:
+def _act(
+    request: HttpRequest,
+    code: Any,
+    key: str,
+    call: Callable[[InfoRequest, dict[str, Any], datetime], Any],
+    success: str | Callable[[Any], str],
+    *,
+    form_kwargs: dict[str, Any] | None = None,
+) -> HttpResponse:
     """Parse the action's form, call its service, redirect with a message; on a
     validation error re-render the case page with the form bound."""
     req = selectors.get_request_for_staff(request.user, code)
@@ -437,17 +554,27 @@ def _act(request: HttpRequest, code: Any, key: str, call: Callable[[InfoRequest,
         else:
             messages.success(request, success(result) if callable(success) else success)
             return redirect("requests_app:staff_request_detail", code=req.code)
-    return _render_detail(request, req, now, bound={key: form}, extra={"open_action": key})
+    return _render_detail(
+        request, req, now, bound={key: form}, extra={"open_action": key}
+    )
 
 
 @staff_view
 @require_POST
 def staff_request_confirm(request: HttpRequest, code: Any) -> HttpResponse:
     return _act(
-        request, code, "confirm",
-        lambda req, d, now: services.request_confirm(info_request=req, by=request.user, now=now,
-                                                     confirmed_date=d["confirmed_date"]),
-        lambda req: f"已确认受理，收到申请之日为 {req.received_date:%Y-%m-%d}，答复期限 {req.reply_due_date:%Y-%m-%d}。",
+        request,
+        code,
+        "confirm",
+        lambda req, d, now: services.request_confirm(
+            info_request=req,
+            by=request.user,
+            now=now,
+            confirmed_date=d["confirmed_date"],
+        ),
+        lambda req: (
+            f"已确认受理，收到申请之日为 {req.received_date:%Y-%m-%d}，答复期限 {req.reply_due_date:%Y-%m-%d}。"
+        ),
     )
 
 
@@ -456,8 +583,12 @@ def staff_request_confirm(request: HttpRequest, code: Any) -> HttpResponse:
 def staff_request_assign(request: HttpRequest, code: Any) -> HttpResponse:
     req = selectors.get_request_for_staff(request.user, code)
     return _act(
-        request, code, "assign",
-        lambda req, d, now: services.request_assign(info_request=req, by=request.user, assignee=d["assignee"], now=now),
+        request,
+        code,
+        "assign",
+        lambda req, d, now: services.request_assign(
+            info_request=req, by=request.user, assignee=d["assignee"], now=now
+        ),
         "已分配承办人。",
         form_kwargs={"handlers": _handlers_of(req)},
     )
@@ -467,9 +598,16 @@ def staff_request_assign(request: HttpRequest, code: Any) -> HttpResponse:
 @require_POST
 def staff_request_correction_ask(request: HttpRequest, code: Any) -> HttpResponse:
     return _act(
-        request, code, "correction_ask",
-        lambda req, d, now: services.request_ask_correction(info_request=req, by=request.user, items=d["items"],
-                                                            now=now, due_date=d.get("due_date")),
+        request,
+        code,
+        "correction_ask",
+        lambda req, d, now: services.request_ask_correction(
+            info_request=req,
+            by=request.user,
+            items=d["items"],
+            now=now,
+            due_date=d.get("due_date"),
+        ),
         lambda req: f"已告知补正，补正期限 {req.correction_due_date:%Y-%m-%d}。",
     )
 
@@ -480,29 +618,52 @@ def staff_request_correction_receive(request: HttpRequest, code: Any) -> HttpRes
     def call(req: InfoRequest, d: dict[str, Any], now: datetime) -> InfoRequest:
         upload = d.get("attachment")
         return services.request_receive_correction(
-            info_request=req, now=now, by=request.user, text=d.get("text", ""), files=[upload] if upload else [],
-            received_date=d["received_date"], late_reason=d.get("late_reason", ""),
+            info_request=req,
+            now=now,
+            by=request.user,
+            text=d.get("text", ""),
+            files=[upload] if upload else [],
+            received_date=d["received_date"],
+            late_reason=d.get("late_reason", ""),
         )
 
-    return _act(request, code, "correction_receive", call,
-                lambda req: f"已接收补正，答复期限重新计算至 {req.reply_due_date:%Y-%m-%d}。")
+    return _act(
+        request,
+        code,
+        "correction_receive",
+        call,
+        lambda req: f"已接收补正，答复期限重新计算至 {req.reply_due_date:%Y-%m-%d}。",
+    )
 
 
 @staff_view
 @require_POST
 def staff_request_correction_expire(request: HttpRequest, code: Any) -> HttpResponse:
-    return _simple(request, code, lambda req, now: services.request_expire_correction(
-        info_request=req, now=now, by=request.user), "已按“申请人无正当理由逾期不补正”办结。")
+    return _simple(
+        request,
+        code,
+        lambda req, now: services.request_expire_correction(
+            info_request=req, now=now, by=request.user
+        ),
+        "已按“申请人无正当理由逾期不补正”办结。",
+    )
 
 
 @staff_view
 @require_POST
 def staff_request_consult_start(request: HttpRequest, code: Any) -> HttpResponse:
     return _act(
-        request, code, "consult_start",
+        request,
+        code,
+        "consult_start",
         lambda req, d, now: services.request_start_consultation(
-            info_request=req, by=request.user, party_type=d["party_type"], party_name=d["party_name"], now=now,
-            sent_date=d["sent_date"]),
+            info_request=req,
+            by=request.user,
+            party_type=d["party_type"],
+            party_name=d["party_name"],
+            now=now,
+            sent_date=d["sent_date"],
+        ),
         lambda c: f"已登记征求意见，对方最迟 {c.due_date:%Y-%m-%d} 前答复。",
     )
 
@@ -511,9 +672,16 @@ def staff_request_consult_start(request: HttpRequest, code: Any) -> HttpResponse
 @require_POST
 def staff_request_consult_end(request: HttpRequest, code: Any) -> HttpResponse:
     return _act(
-        request, code, "consult_end",
+        request,
+        code,
+        "consult_end",
         lambda req, d, now: services.request_end_consultation(
-            info_request=req, by=request.user, now=now, replied_date=d["replied_date"], opinion=d.get("opinion", "")),
+            info_request=req,
+            by=request.user,
+            now=now,
+            replied_date=d["replied_date"],
+            opinion=d.get("opinion", ""),
+        ),
         lambda c: f"征求意见结束，不计入期限的工作日 {c.paused_workdays} 个。",
     )
 
@@ -522,9 +690,16 @@ def staff_request_consult_end(request: HttpRequest, code: Any) -> HttpResponse:
 @require_POST
 def staff_request_extension_request(request: HttpRequest, code: Any) -> HttpResponse:
     return _act(
-        request, code, "extension_request",
+        request,
+        code,
+        "extension_request",
         lambda req, d, now: services.request_request_extension(
-            info_request=req, by=request.user, days=d["days"], reason=d["reason"], now=now),
+            info_request=req,
+            by=request.user,
+            days=d["days"],
+            reason=d["reason"],
+            now=now,
+        ),
         "已提交延期申请，等待审核人审批。",
     )
 
@@ -533,11 +708,21 @@ def staff_request_extension_request(request: HttpRequest, code: Any) -> HttpResp
 @require_POST
 def staff_request_extension_decide(request: HttpRequest, code: Any) -> HttpResponse:
     return _act(
-        request, code, "extension_decide",
+        request,
+        code,
+        "extension_decide",
         lambda req, d, now: services.request_decide_extension(
-            info_request=req, by=request.user, approve=d["decision"] == "approve", now=now, note=d.get("note", "")),
-        lambda req: (f"已同意延期，答复期限延长至 {req.reply_due_date:%Y-%m-%d}。"
-                     if req.extension_status == ExtensionStatus.APPROVED else "已不同意延期。"),
+            info_request=req,
+            by=request.user,
+            approve=d["decision"] == "approve",
+            now=now,
+            note=d.get("note", ""),
+        ),
+        lambda req: (
+            f"已同意延期，答复期限延长至 {req.reply_due_date:%Y-%m-%d}。"
+            if req.extension_status == ExtensionStatus.APPROVED
+            else "已不同意延期。"
+        ),
     )
 
 
@@ -551,29 +736,50 @@ def staff_request_fee(request: HttpRequest, code: Any) -> HttpResponse:
     amount = None
     if form.is_valid():
         try:
-            amount = services.fee_amount(form.cleaned_data["method"], form.cleaned_data["quantity"])
+            amount = services.fee_amount(
+                form.cleaned_data["method"], form.cleaned_data["quantity"]
+            )
         except (ValidationError, ValueError) as exc:
-            form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+            form.add_error(
+                None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            )
     if form.is_valid() and request.POST.get("action") == "send":
         try:
             notice = services.request_send_fee_notice(
-                info_request=req, by=request.user, method=form.cleaned_data["method"],
-                quantity=form.cleaned_data["quantity"], now=now, basis=form.cleaned_data.get("basis", ""))
+                info_request=req,
+                by=request.user,
+                method=form.cleaned_data["method"],
+                quantity=form.cleaned_data["quantity"],
+                now=now,
+                basis=form.cleaned_data.get("basis", ""),
+            )
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
-            messages.success(request, f"已发出收费通知：{notice.amount} 元，缴费期限 {notice.pay_by_date:%Y-%m-%d}。")
+            messages.success(
+                request,
+                f"已发出收费通知：{notice.amount} 元，缴费期限 {notice.pay_by_date:%Y-%m-%d}。",
+            )
             return redirect("requests_app:staff_request_detail", code=req.code)
-    return _render_detail(request, req, now, bound={"fee": form}, extra={"open_action": "fee", "fee_amount": amount})
+    return _render_detail(
+        request,
+        req,
+        now,
+        bound={"fee": form},
+        extra={"open_action": "fee", "fee_amount": amount},
+    )
 
 
 @staff_view
 @require_POST
 def staff_request_payment(request: HttpRequest, code: Any) -> HttpResponse:
     return _act(
-        request, code, "payment",
-        lambda req, d, now: services.request_record_payment(info_request=req, by=request.user, now=now,
-                                                            paid_date=d["paid_date"]),
+        request,
+        code,
+        "payment",
+        lambda req, d, now: services.request_record_payment(
+            info_request=req, by=request.user, now=now, paid_date=d["paid_date"]
+        ),
         "已登记缴费，继续办理。",
     )
 
@@ -582,8 +788,12 @@ def staff_request_payment(request: HttpRequest, code: Any) -> HttpResponse:
 @require_POST
 def staff_request_fee_waive(request: HttpRequest, code: Any) -> HttpResponse:
     return _act(
-        request, code, "fee_waive",
-        lambda req, d, now: services.request_waive_fee(info_request=req, by=request.user, reason=d["reason"], now=now),
+        request,
+        code,
+        "fee_waive",
+        lambda req, d, now: services.request_waive_fee(
+            info_request=req, by=request.user, reason=d["reason"], now=now
+        ),
         "已决定免收信息处理费，继续办理。",
     )
 
@@ -591,8 +801,14 @@ def staff_request_fee_waive(request: HttpRequest, code: Any) -> HttpResponse:
 @staff_view
 @require_POST
 def staff_request_fee_expire(request: HttpRequest, code: Any) -> HttpResponse:
-    return _simple(request, code, lambda req, now: services.request_expire_fee(
-        info_request=req, now=now, by=request.user), "已按“申请人逾期未缴纳费用”办结。")
+    return _simple(
+        request,
+        code,
+        lambda req, now: services.request_expire_fee(
+            info_request=req, now=now, by=request.user
+        ),
+        "已按“申请人逾期未缴纳费用”办结。",
+    )
 
 
 @staff_view
@@ -604,29 +820,52 @@ def staff_request_reply(request: HttpRequest, code: Any) -> HttpResponse:
     now = local_now()
     form = ReplyForm(request.POST, request.FILES, prefix="reply")
     if not form.is_valid():
-        return _render_detail(request, req, now, bound={"reply": form}, extra={"open_action": "reply"})
+        return _render_detail(
+            request, req, now, bound={"reply": form}, extra={"open_action": "reply"}
+        )
     d = form.cleaned_data
     notice = getattr(form, "notice", None)
     if request.POST.get("action") != "send":
         title, text = services.render_reply_letter(
-            info_request=req, outcome=d["outcome"], replied_date=now.date(), notice=notice,
-            reason=d.get("reason", ""), other_agency=d.get("other_agency", ""))
+            info_request=req,
+            outcome=d["outcome"],
+            replied_date=now.date(),
+            notice=notice,
+            reason=d.get("reason", ""),
+            other_agency=d.get("other_agency", ""),
+        )
         data = request.POST.copy()
         data["reply-title"], data["reply-letter_text"] = title, text
         regenerated = ReplyForm(data, prefix="reply")
         regenerated.is_valid()
-        return _render_detail(request, req, now, bound={"reply": regenerated},
-                              extra={"open_action": "reply", "letter_generated": True})
+        return _render_detail(
+            request,
+            req,
+            now,
+            bound={"reply": regenerated},
+            extra={"open_action": "reply", "letter_generated": True},
+        )
     if not d.get("letter_text"):
         form.add_error("letter_text", "请先点击“生成告知书”，核对修改正文后再发送")
-        return _render_detail(request, req, now, bound={"reply": form}, extra={"open_action": "reply"})
+        return _render_detail(
+            request, req, now, bound={"reply": form}, extra={"open_action": "reply"}
+        )
     try:
         services.request_reply(
-            info_request=req, by=request.user, outcome=d["outcome"], letter_text=d["letter_text"], now=now,
-            title=d.get("title", ""), files=d.get("files") or [], notice=notice)
+            info_request=req,
+            by=request.user,
+            outcome=d["outcome"],
+            letter_text=d["letter_text"],
+            now=now,
+            title=d.get("title", ""),
+            files=d.get("files") or [],
+            notice=notice,
+        )
     except ValidationError as exc:
         _errors_into(form, exc)
-        return _render_detail(request, req, now, bound={"reply": form}, extra={"open_action": "reply"})
+        return _render_detail(
+            request, req, now, bound={"reply": form}, extra={"open_action": "reply"}
+        )
     messages.success(request, "已答复，申请人可在查询页面阅读答复。")
     return redirect("requests_app:staff_request_detail", code=req.code)
 
@@ -634,16 +873,26 @@ def staff_request_reply(request: HttpRequest, code: Any) -> HttpResponse:
 @staff_view
 @require_POST
 def staff_request_archive(request: HttpRequest, code: Any) -> HttpResponse:
-    return _simple(request, code, lambda req, now: services.request_archive(
-        info_request=req, by=request.user, now=now), "已归档。")
+    return _simple(
+        request,
+        code,
+        lambda req, now: services.request_archive(
+            info_request=req, by=request.user, now=now
+        ),
+        "已归档。",
+    )
 
 
 @staff_view
 @require_POST
 def staff_request_note(request: HttpRequest, code: Any) -> HttpResponse:
     return _act(
-        request, code, "note",
-        lambda req, d, now: services.request_add_note(info_request=req, by=request.user, text=d["text"], now=now),
+        request,
+        code,
+        "note",
+        lambda req, d, now: services.request_add_note(
+            info_request=req, by=request.user, text=d["text"], now=now
+        ),
         "已添加内部备注。",
     )
 
@@ -652,10 +901,19 @@ def staff_request_note(request: HttpRequest, code: Any) -> HttpResponse:
 @require_POST
 def staff_request_notice_draft(request: HttpRequest, code: Any) -> HttpResponse:
     return _act(
-        request, code, "notice_draft",
+        request,
+        code,
+        "notice_draft",
         lambda req, d, now: services.request_to_notice_draft(
-            info_request=req, by=request.user, now=now, title=d.get("title", ""), summary=d.get("summary", "")),
-        lambda notice: f"已生成主动公开草稿《{notice.title}》（已去除申请人身份信息），请在主动公开管理中审核后发布。",
+            info_request=req,
+            by=request.user,
+            now=now,
+            title=d.get("title", ""),
+            summary=d.get("summary", ""),
+        ),
+        lambda notice: (
+            f"已生成主动公开草稿《{notice.title}》（已去除申请人身份信息），请在主动公开管理中审核后发布。"
+        ),
     )
 
 
@@ -669,34 +927,53 @@ def staff_request_reveal(request: HttpRequest, code: Any) -> HttpResponse:
     form = ReasonForm(request.POST, prefix="reveal")
     if form.is_valid():
         try:
-            revealed = services.request_reveal_pii(info_request=req, by=request.user, reason=form.cleaned_data["reason"],
-                                                   now=now)
+            revealed = services.request_reveal_pii(
+                info_request=req,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                now=now,
+            )
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
             return _render_detail(request, req, now, revealed=revealed)
-    return _render_detail(request, req, now, bound={"reveal": form}, extra={"open_action": "reveal"})
+    return _render_detail(
+        request, req, now, bound={"reveal": form}, extra={"open_action": "reveal"}
+    )
 
 
 @staff_view
 @require_POST
-def staff_request_file_open(request: HttpRequest, code: Any, file_id: int) -> HttpResponse:
+def staff_request_file_open(
+    request: HttpRequest, code: Any, file_id: int
+) -> HttpResponse:
     """Download the ID proof or a correction material: assigned handler, reason, logged."""
     req = selectors.get_request_for_staff(request.user, code)
-    rf = RequestFile.objects.filter(pk=file_id, info_request=req,
-                                    kind__in=[FileKind.ID_PROOF, FileKind.CORRECTION]).select_related("info_request").first()
+    rf = (
+        RequestFile.objects.filter(
+            pk=file_id,
+            info_request=req,
+            kind__in=[FileKind.ID_PROOF, FileKind.CORRECTION],
+        )
+        .select_related("info_request")
+        .first()
+    )
     if rf is None:
         raise Http404
     now = local_now()
     form = ReasonForm(request.POST, prefix="file_open")
     if form.is_valid():
         try:
-            data = services.request_open_id_proof(file=rf, by=request.user, reason=form.cleaned_data["reason"], now=now)
+            data = services.request_open_id_proof(
+                file=rf, by=request.user, reason=form.cleaned_data["reason"], now=now
+            )
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
             return file_response(data, rf.original_name, rf.content_type)
-    return _render_detail(request, req, now, bound={"file_open": form}, extra={"open_action": "file_open"})
+    return _render_detail(
+        request, req, now, bound={"file_open": form}, extra={"open_action": "file_open"}
+    )
 
 
 @staff_view
@@ -704,13 +981,22 @@ def staff_request_file_open(request: HttpRequest, code: Any, file_id: int) -> Ht
 def staff_request_file(request: HttpRequest, code: Any, file_id: int) -> HttpResponse:
     """A reply attachment (the agency's own document) for the agency's staff."""
     req = selectors.get_request_for_staff(request.user, code)
-    rf = RequestFile.objects.filter(pk=file_id, info_request=req, kind=FileKind.REPLY).first()
+    rf = RequestFile.objects.filter(
+        pk=file_id, info_request=req, kind=FileKind.REPLY
+    ).first()
     if rf is None:
         raise Http404
-    return file_response(services.request_file_bytes(file=rf), rf.original_name, rf.content_type)
+    return file_response(
+        services.request_file_bytes(file=rf), rf.original_name, rf.content_type
+    )
 
 
-def _simple(request: HttpRequest, code: Any, call: Callable[[InfoRequest, datetime], Any], success: str) -> HttpResponse:
+def _simple(
+    request: HttpRequest,
+    code: Any,
+    call: Callable[[InfoRequest, datetime], Any],
+    success: str,
+) -> HttpResponse:
     """An action without input (归档, 逾期办结): errors come back as a message."""
     req = selectors.get_request_for_staff(request.user, code)
     try:

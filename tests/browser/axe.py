@@ -13,7 +13,12 @@ from pathlib import Path
 AXE_JS = Path(__file__).with_name("vendor") / "axe.min.js"
 BLOCKING = ("serious", "critical")
 # WCAG 2.1 A/AA plus best practices (landmarks, headings, region, …).
-RUN_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
+RUN_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    }
+}
 
 
 @cache
@@ -45,4 +50,6 @@ def format_violations(violations: list[dict]) -> str:
 
 def assert_no_serious_violations(page, options: dict | None = None) -> None:
     found = serious_violations(page, options)
-    assert not found, f"axe: serious/critical violations on {page.url}:\n{format_violations(found)}"
+    assert not found, (
+        f"axe: serious/critical violations on {page.url}:\n{format_violations(found)}"
+    )

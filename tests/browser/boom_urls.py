@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from portal.urls import handler404, handler500, urlpatterns as portal_urlpatterns  # noqa: F401
+from portal.urls import handler404, handler500  # noqa: F401
+from portal.urls import urlpatterns as portal_urlpatterns
 
 
 def boom(request):

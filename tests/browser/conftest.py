@@ -60,7 +60,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser(django_db_setup):
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/test (it installs Debian's chromium)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run scripts/test (it installs Debian's chromium)"
+        )
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
@@ -95,8 +97,12 @@ class PageWatch:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.responses: list[tuple[str, int]] = []
-        self.error_documents: set[str] = set()  # pages answered with 4xx/5xx (the test sees them)
-        self.failed_resources: list[str] = []  # a stylesheet, script, image … that failed
+        self.error_documents: set[str] = (
+            set()
+        )  # pages answered with 4xx/5xx (the test sees them)
+        self.failed_resources: list[
+            str
+        ] = []  # a stylesheet, script, image … that failed
 
 
 def _on_response(watch: PageWatch, response) -> None:
@@ -114,7 +120,10 @@ def _on_console(watch: PageWatch, msg) -> None:
         return
     # Chromium logs "Failed to load resource … status of 404" for an error page too; the
     # test asserts on that page itself, so only failed sub-resources count (above).
-    if msg.text.startswith("Failed to load resource") and (msg.location or {}).get("url") in watch.error_documents:
+    if (
+        msg.text.startswith("Failed to load resource")
+        and (msg.location or {}).get("url") in watch.error_documents
+    ):
         return
     watch.console_errors.append(msg.text)
 
@@ -148,43 +157,64 @@ def _new_page(browser, live_server, request, **context_options):
 
 def _finish(context, page, request):
     node = request.node
-    failed = any(getattr(node, f"rep_{when}", None) and getattr(node, f"rep_{when}").failed
-                 for when in ("setup", "call"))
+    failed = any(
+        getattr(node, f"rep_{when}", None) and getattr(node, f"rep_{when}").failed
+        for when in ("setup", "call")
+    )
     if failed:
         try:
             snap(page, node.nodeid + "-failed")
-        except Exception:  # noqa: BLE001, S110 - best effort: the test already failed
+        except Exception:  # noqa: S110 - best effort: the test already failed
             pass
     watch = page.watch
     context.close()
     if not failed:
-        assert not watch.foreign_requests, f"requests to another host: {watch.foreign_requests}"
+        assert not watch.foreign_requests, (
+            f"requests to another host: {watch.foreign_requests}"
+        )
         assert not watch.page_errors, f"script errors: {watch.page_errors}"
-        assert not watch.failed_resources, f"sub-resources that failed to load: {watch.failed_resources}"
-        assert not watch.console_errors, f"console errors (CSP?): {watch.console_errors}"
+        assert not watch.failed_resources, (
+            f"sub-resources that failed to load: {watch.failed_resources}"
+        )
+        assert not watch.console_errors, (
+            f"console errors (CSP?): {watch.console_errors}"
+        )
 
 
 @pytest.fixture
-def page(browser, live_server, request, transactional_db, django_db_serialized_rollback):
+def page(
+    browser, live_server, request, transactional_db, django_db_serialized_rollback
+):
     """A fresh browser page (desktop size) on the live server."""
-    context, page = _new_page(browser, live_server, request, viewport={"width": 1280, "height": 900})
-    yield page
-    _finish(context, page, request)
-
-
-@pytest.fixture
-def phone_page(browser, live_server, request, transactional_db, django_db_serialized_rollback):
-    """A fresh browser page the size of a phone (touch, 390 × 844)."""
     context, page = _new_page(
-        browser, live_server, request,
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        browser, live_server, request, viewport={"width": 1280, "height": 900}
     )
     yield page
     _finish(context, page, request)
 
 
 @pytest.fixture
-def nojs_page(browser, live_server, request, transactional_db, django_db_serialized_rollback):
+def phone_page(
+    browser, live_server, request, transactional_db, django_db_serialized_rollback
+):
+    """A fresh browser page the size of a phone (touch, 390 × 844)."""
+    context, page = _new_page(
+        browser,
+        live_server,
+        request,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    yield page
+    _finish(context, page, request)
+
+
+@pytest.fixture
+def nojs_page(
+    browser, live_server, request, transactional_db, django_db_serialized_rollback
+):
     """A page with JavaScript switched off: every feature must still work."""
     context, page = _new_page(browser, live_server, request, java_script_enabled=False)
     yield page

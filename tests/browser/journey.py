@@ -38,7 +38,9 @@ def more_windows(browser, live_server, request) -> Iterator[Callable[[str], Page
     opened: list[tuple[str, Any, Page]] = []
 
     def open_window(name: str) -> Page:
-        context, window = _new_page(browser, live_server, request, viewport={"width": 1280, "height": 900})
+        context, window = _new_page(
+            browser, live_server, request, viewport={"width": 1280, "height": 900}
+        )
         opened.append((name, context, window))
         return window
 
@@ -48,7 +50,7 @@ def more_windows(browser, live_server, request) -> Iterator[Callable[[str], Page
         for name, context, window in opened:
             try:
                 snap(window, f"{request.node.nodeid}-{name}-failed")
-            except Exception:  # noqa: BLE001, S110 - best effort: the test already failed
+            except Exception:  # noqa: S110 - best effort: the test already failed
                 pass
             context.close()
         raise
@@ -57,8 +59,12 @@ def more_windows(browser, live_server, request) -> Iterator[Callable[[str], Page
         watch = window.watch
         context.close()
         if watch.foreign_requests or watch.page_errors or watch.console_errors:
-            problems.append((name, watch.foreign_requests, watch.page_errors, watch.console_errors))
-    assert not problems, f"foreign requests / script errors / console errors: {problems}"
+            problems.append(
+                (name, watch.foreign_requests, watch.page_errors, watch.console_errors)
+            )
+    assert not problems, (
+        f"foreign requests / script errors / console errors: {problems}"
+    )
 
 
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:

@@ -52,7 +52,10 @@ def serious_violations(page) -> list[dict]:
     assert all(v["impact"] in BLOCKING for v in found)
     return found
 
-OPEN_DETAILS_JS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
+
+OPEN_DETAILS_JS = (
+    "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
+)
 CLASSES_JS = "() => [...document.documentElement.classList].sort().join(' ')"
 
 # Sideways scrolling (WCAG 1.4.10 Reflow). Data tables may scroll inside a region that is
@@ -157,7 +160,9 @@ def _summary(found: dict[str, list]) -> str:
                 lines.append(f"{where}: {item}")
             else:
                 html = " | ".join(node["html"][:90] for node in item["nodes"][:3])
-                lines.append(f"{where}: {item['id']} ({item['impact']}, {len(item['nodes'])}×) {html}")
+                lines.append(
+                    f"{where}: {item['id']} ({item['impact']}, {len(item['nodes'])}×) {html}"
+                )
     return "\n".join(lines)
 
 
@@ -169,7 +174,9 @@ def _assert_clean(found: dict[str, list], seen: list[str]) -> None:
 # --- axe on every page type ---------------------------------------------------------------------
 
 
-def test_every_page_type_passes_axe_on_a_desktop_with_labels_and_words_not_only_colour(page):
+def test_every_page_type_passes_axe_on_a_desktop_with_labels_and_words_not_only_colour(
+    page,
+):
     """Desktop tour: axe, plus on every page every form field labelled and every coloured
     state marker carrying words; then the markers that matter most, one by one."""
     world = site_tour.build_world()
@@ -217,13 +224,16 @@ def test_every_page_type_passes_axe_on_a_phone_without_sideways_scrolling(phone_
     _assert_clean(found, seen)
 
 
-def test_high_contrast_and_large_type_at_200_percent_zoom(browser, live_server, request, transactional_db,
-                                                          django_db_serialized_rollback):
+def test_high_contrast_and_large_type_at_200_percent_zoom(
+    browser, live_server, request, transactional_db, django_db_serialized_rollback
+):
     """高对比度 on and 字体 大, 640 CSS px wide (1280 px at 200 % zoom): axe finds nothing
     serious (colour contrast is checked in the dark theme too) and nothing scrolls sideways."""
     from tests.browser.conftest import _finish, _new_page
 
-    context, page = _new_page(browser, live_server, request, viewport={"width": 640, "height": 800})
+    context, page = _new_page(
+        browser, live_server, request, viewport={"width": 640, "height": 800}
+    )
     try:
         world = site_tour.build_world()
         site_tour.open_page(page, "/")
@@ -234,13 +244,19 @@ def test_high_contrast_and_large_type_at_200_percent_zoom(browser, live_server, 
         scan = _scan(found, reflow=True)
 
         def visit(name: str, pg) -> None:
-            assert pg.evaluate(CLASSES_JS) == "contrast font-large", name  # the cookies persist
+            assert pg.evaluate(CLASSES_JS) == "contrast font-large", (
+                name
+            )  # the cookies persist
             scan(name, pg)
             # non-text contrast: chart bars stay visible on the black background
-            hidden_bars = pg.evaluate("() => [...document.querySelectorAll('.chart-bar')].filter(b =>"
-                                      " getComputedStyle(b).fill === getComputedStyle(document.body).backgroundColor).length")
+            hidden_bars = pg.evaluate(
+                "() => [...document.querySelectorAll('.chart-bar')].filter(b =>"
+                " getComputedStyle(b).fill === getComputedStyle(document.body).backgroundColor).length"
+            )
             if hidden_bars:
-                found[f"{name} {pg.url} (chart)"] = [f"{hidden_bars} chart bars drawn in the background colour"]
+                found[f"{name} {pg.url} (chart)"] = [
+                    f"{hidden_bars} chart bars drawn in the background colour"
+                ]
 
         seen = site_tour.tour(page, world, visit)
         _assert_clean(found, seen)
@@ -252,11 +268,17 @@ def test_high_contrast_and_large_type_at_200_percent_zoom(browser, live_server, 
 
 
 def _root_font_px(page) -> float:
-    return page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    return page.evaluate(
+        "() => parseFloat(getComputedStyle(document.documentElement).fontSize)"
+    )
 
 
 def _body_colours(page) -> tuple[str, str]:
-    return tuple(page.evaluate("() => { const s = getComputedStyle(document.body); return [s.color, s.backgroundColor]; }"))
+    return tuple(
+        page.evaluate(
+            "() => { const s = getComputedStyle(document.body); return [s.color, s.backgroundColor]; }"
+        )
+    )
 
 
 def test_font_and_contrast_switches_work_and_persist_with_javascript(page):
@@ -264,12 +286,20 @@ def test_font_and_contrast_switches_work_and_persist_with_javascript(page):
     prefs = page.get_by_role("group", name="显示设置")
     medium = _root_font_px(page)
     normal_colours = _body_colours(page)
-    assert prefs.get_by_role("link", name="中号字体").get_attribute("aria-current") == "true"
+    assert (
+        prefs.get_by_role("link", name="中号字体").get_attribute("aria-current")
+        == "true"
+    )
 
     prefs.get_by_role("link", name="大号字体").click()
     assert _root_font_px(page) >= medium * 1.2
-    assert prefs.get_by_role("link", name="大号字体").get_attribute("aria-current") == "true"
-    assert prefs.get_by_role("link", name="中号字体").get_attribute("aria-current") is None
+    assert (
+        prefs.get_by_role("link", name="大号字体").get_attribute("aria-current")
+        == "true"
+    )
+    assert (
+        prefs.get_by_role("link", name="中号字体").get_attribute("aria-current") is None
+    )
     toggle = prefs.get_by_role("button", name="高对比度")
     assert toggle.get_attribute("aria-pressed") == "false"
     toggle.click()
@@ -279,15 +309,25 @@ def test_font_and_contrast_switches_work_and_persist_with_javascript(page):
     assert dark != normal_colours and dark[1] == "rgb(0, 0, 0)"
 
     cookies = {c["name"]: c for c in page.context.cookies()}
-    assert cookies["xxgk_font"]["value"] == "large" and cookies["xxgk_contrast"]["value"] == "on"
-    assert cookies["xxgk_font"]["expires"] > 0  # kept for a year, not only for this browser session
+    assert (
+        cookies["xxgk_font"]["value"] == "large"
+        and cookies["xxgk_contrast"]["value"] == "on"
+    )
+    assert (
+        cookies["xxgk_font"]["expires"] > 0
+    )  # kept for a year, not only for this browser session
 
     # the next page, rendered by the server from the cookies
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="政府信息公开指南").click()
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="政府信息公开指南"
+    ).click()
     page.wait_for_url("**" + reverse("catalog:guide"))
     assert page.evaluate(CLASSES_JS) == "contrast font-large"
     assert _root_font_px(page) >= medium * 1.2
-    assert prefs.get_by_role("button", name="高对比度").get_attribute("aria-pressed") == "true"
+    assert (
+        prefs.get_by_role("button", name="高对比度").get_attribute("aria-pressed")
+        == "true"
+    )
     assert _body_colours(page) == dark
 
     prefs.get_by_role("link", name="小号字体").click()
@@ -296,7 +336,10 @@ def test_font_and_contrast_switches_work_and_persist_with_javascript(page):
     page.reload()
     assert page.evaluate(CLASSES_JS) == "font-small"
     assert _body_colours(page) == normal_colours
-    assert prefs.get_by_role("button", name="高对比度").get_attribute("aria-pressed") == "false"
+    assert (
+        prefs.get_by_role("button", name="高对比度").get_attribute("aria-pressed")
+        == "false"
+    )
 
 
 def test_switches_navigation_search_and_filters_work_without_javascript(nojs_page):
@@ -314,15 +357,22 @@ def test_switches_navigation_search_and_filters_work_without_javascript(nojs_pag
     prefs.get_by_role("button", name="高对比度").click()
     page.wait_for_url("**" + guide)
     assert page.locator("html").get_attribute("class") == "font-large contrast"
-    assert prefs.get_by_role("button", name="高对比度").get_attribute("aria-pressed") == "true"
+    assert (
+        prefs.get_by_role("button", name="高对比度").get_attribute("aria-pressed")
+        == "true"
+    )
 
     # navigation: the main menu, then every page type with the settings kept
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="政府信息公开目录").click()
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="政府信息公开目录"
+    ).click()
     page.wait_for_url("**" + reverse("catalog:notice_list"))
 
     def visit(name: str, pg) -> None:
         assert pg.locator("html").get_attribute("class") == "font-large contrast", name
-        assert pg.get_by_role("navigation", name="主导航").get_by_role("link").count() == 5, name
+        assert (
+            pg.get_by_role("navigation", name="主导航").get_by_role("link").count() == 5
+        ), name
         assert pg.locator("main h1").count() == 1, name
 
     seen = site_tour.tour(page, world, visit)
@@ -400,11 +450,15 @@ def test_errors_are_linked_to_their_fields(page):
     site_tour.staff_login(page, world)
 
     site_tour.open_page(page, world.draft_edit_url)
-    first_number = page.locator("form.report-edit-form input[type=number], form.report-edit-form input[inputmode=numeric]").first
+    first_number = page.locator(
+        "form.report-edit-form input[type=number], form.report-edit-form input[inputmode=numeric]"
+    ).first
     first_number.fill("-3")
     page.locator("form.report-edit-form").get_by_role("button", name="保存").click()
     page.wait_for_load_state()
-    site_tour.forget_status_console_error(page, 400)  # the form comes back with its errors, answered 400
+    site_tour.forget_status_console_error(
+        page, 400
+    )  # the form comes back with its errors, answered 400
     _check_form_fields(page, "年报草稿编辑")
 
     site_tour.open_page(page, world.staff_request_url)
@@ -430,7 +484,9 @@ def test_the_500_page_is_styled_by_the_stylesheet_alone(page, settings):
     site_tour.forget_status_console_error(page, 500)
     assert page.get_by_role("heading", level=1).inner_text() == "系统繁忙，请稍后再试"
     assert page.evaluate(CLASSES_JS) == "contrast font-large"
-    header = page.locator(".site-header").evaluate("el => getComputedStyle(el).backgroundColor")
+    header = page.locator(".site-header").evaluate(
+        "el => getComputedStyle(el).backgroundColor"
+    )
     assert header == "rgb(0, 0, 0)"  # the high-contrast header colour from site.css
     assert "style=" not in page.content()
     found = serious_violations(page)

@@ -33,7 +33,12 @@ from tests.browser.conftest import _new_page, snap
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=TZ)
 WEDNESDAY = datetime(2026, 3, 4, 9, 30, tzinfo=TZ)  # the applicant comes back
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 VALID_ID = "11010519491231002X"
 BAD_CHECK_DIGIT = "110105194912310021"
@@ -46,16 +51,23 @@ def returning_page(browser, live_server, request, phone_page):
     applicant coming back later. Watched like ``phone_page``."""
     context, page = _new_page(browser, live_server, request, **PHONE)
     yield page
-    failed = any(getattr(request.node, f"rep_{when}", None) and getattr(request.node, f"rep_{when}").failed
-                 for when in ("setup", "call"))
+    failed = any(
+        getattr(request.node, f"rep_{when}", None)
+        and getattr(request.node, f"rep_{when}").failed
+        for when in ("setup", "call")
+    )
     if failed:
         snap(page, request.node.nodeid + "-returning-failed")
     context.close()
     if not failed:
         watch = page.watch
-        assert not watch.foreign_requests, f"requests to another host: {watch.foreign_requests}"
+        assert not watch.foreign_requests, (
+            f"requests to another host: {watch.foreign_requests}"
+        )
         assert not watch.page_errors, f"script errors: {watch.page_errors}"
-        assert not watch.console_errors, f"console errors (CSP?): {watch.console_errors}"
+        assert not watch.console_errors, (
+            f"console errors (CSP?): {watch.console_errors}"
+        )
 
 
 @pytest.fixture
@@ -94,7 +106,11 @@ def fill_application(page: Page, *, id_number: str, proof: Path) -> None:
 
 
 def case_fact(page: Page, label: str):
-    return page.locator("dl.case-facts > div").filter(has=page.locator("dt", has_text=re.compile(f"^{label}$"))).locator("dd")
+    return (
+        page.locator("dl.case-facts > div")
+        .filter(has=page.locator("dt", has_text=re.compile(f"^{label}$")))
+        .locator("dd")
+    )
 
 
 def assert_download_links_work(page: Page) -> None:
@@ -103,7 +119,9 @@ def assert_download_links_work(page: Page) -> None:
     for i in range(links.count()):
         href = links.nth(i).get_attribute("href")
         response = page.request.get(href)
-        assert response.status == 200, f"{links.nth(i).inner_text()} ({href}) answers {response.status}"
+        assert response.status == 200, (
+            f"{links.nth(i).inner_text()} ({href}) answers {response.status}"
+        )
 
 
 def test_citizen_applies_fixes_an_error_follows_the_case_corrects_and_reads_the_reply(
@@ -114,7 +132,9 @@ def test_citizen_applies_fixes_an_error_follows_the_case_corrects_and_reads_the_
 
     # -- apply --------------------------------------------------------------------------
     page.goto("/")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="依申请公开").click()
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="依申请公开"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("依申请公开")
     page.get_by_role("link", name="在线提交申请").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("政府信息公开申请表")
@@ -127,7 +147,9 @@ def test_citizen_applies_fixes_an_error_follows_the_case_corrects_and_reads_the_
     expect(summary).to_contain_text("提交未成功，请修改以下 1 处问题")
     id_field = page.get_by_label("证件号码")
     expect(id_field).to_have_attribute("aria-invalid", "true")
-    expect(id_field).to_have_accessible_description(re.compile("身份证号码校验位不正确"))
+    expect(id_field).to_have_accessible_description(
+        re.compile("身份证号码校验位不正确")
+    )
     error_id = page.locator(".errorlist", has_text="校验位不正确").get_attribute("id")
     assert error_id in (id_field.get_attribute("aria-describedby") or "").split()
     summary.get_by_role("link", name=re.compile("^证件号码：")).click()
@@ -144,12 +166,16 @@ def test_citizen_applies_fixes_an_error_follows_the_case_corrects_and_reads_the_
     expect(form.get_by_label("邮政编码")).to_have_value("412007")
     expect(form.get_by_label("向哪个机关申请")).to_have_value(str(agency.pk))
     expect(form.get_by_label("所需信息的内容描述")).to_have_value(DESCRIPTION)
-    expect(form.get_by_label("所需信息的名称")).to_have_value("天元区2025年义务教育学校招生划片方案")
+    expect(form.get_by_label("所需信息的名称")).to_have_value(
+        "天元区2025年义务教育学校招生划片方案"
+    )
     provide = form.get_by_role("group", name="所需信息的指定提供方式")
     expect(provide.get_by_label("纸面")).to_be_checked()
     expect(provide.get_by_label("电子邮件")).to_be_checked()
     expect(provide.get_by_label("光盘")).not_to_be_checked()
-    expect(form.get_by_role("group", name="获取信息的方式").get_by_label("电子邮件")).to_be_checked()
+    expect(
+        form.get_by_role("group", name="获取信息的方式").get_by_label("电子邮件")
+    ).to_be_checked()
     expect(form.get_by_label("我承诺以上信息真实有效")).to_be_checked()
     expect(page.locator("#file-reselect")).to_contain_text("重新选择文件")
     proof_field = form.get_by_label("身份证明")
@@ -170,11 +196,21 @@ def test_citizen_applies_fixes_an_error_follows_the_case_corrects_and_reads_the_
 
     expect(page.get_by_role("heading", level=1)).to_have_text("申请已提交")
     credentials = page.locator(".ysq-credentials")
-    tracking_no = credentials.locator("div", has=page.locator("dt", has_text="申请编号")).locator("dd").inner_text()
-    query_code = credentials.locator("div", has=page.locator("dt", has_text="查询码")).locator("dd").inner_text()
+    tracking_no = (
+        credentials.locator("div", has=page.locator("dt", has_text="申请编号"))
+        .locator("dd")
+        .inner_text()
+    )
+    query_code = (
+        credentials.locator("div", has=page.locator("dt", has_text="查询码"))
+        .locator("dd")
+        .inner_text()
+    )
     assert re.fullmatch(r"YSQ-2026-\d{6}", tracking_no), tracking_no
     assert re.fullmatch(r"[0-9A-Z]{4}( [0-9A-Z]{4}){3}", query_code), query_code
-    expect(page.get_by_text("已发送到您填写的电子邮箱 wa***@example.com")).to_be_visible()
+    expect(
+        page.get_by_text("已发送到您填写的电子邮箱 wa***@example.com")
+    ).to_be_visible()
 
     req = InfoRequest.objects.get(tracking_no=tracking_no)
     assert req.status == Status.PENDING and req.applicant_name == "王小明"
@@ -184,7 +220,9 @@ def test_citizen_applies_fixes_an_error_follows_the_case_corrects_and_reads_the_
     with time_machine.travel(WEDNESDAY, tick=True):
         later = returning_page
         later.goto("/")
-        later.get_by_role("navigation", name="主导航").get_by_role("link", name="依申请公开").click()
+        later.get_by_role("navigation", name="主导航").get_by_role(
+            "link", name="依申请公开"
+        ).click()
         later.get_by_role("link", name="查询办理进度").click()
         expect(later.get_by_role("heading", level=1)).to_have_text("查询办理进度")
         later.get_by_label("申请编号").fill(tracking_no)
@@ -195,50 +233,75 @@ def test_citizen_applies_fixes_an_error_follows_the_case_corrects_and_reads_the_
         expect(case_fact(later, "申请编号")).to_have_text(tracking_no)
         expect(case_fact(later, "办理状态")).to_have_text("待确认")
         expect(case_fact(later, "受理机关")).to_have_text("天元区教育局")
-        expect(case_fact(later, "提交时间")).to_have_text(re.compile(r"^2026-03-02 10:0\d$"))
+        expect(case_fact(later, "提交时间")).to_have_text(
+            re.compile(r"^2026-03-02 10:0\d$")
+        )
         expect(case_fact(later, "收到申请之日")).to_have_text("待工作人员确认")
         assert_download_links_work(later)
 
         # staff confirm it and ask for a 补正 (条例 第三十条)
         services.request_confirm(info_request=req, by=staff_user, now=local_now())
         services.request_ask_correction(
-            info_request=req, by=staff_user, now=local_now(), items="请写明需要哪一所小学的划片范围。"
+            info_request=req,
+            by=staff_user,
+            now=local_now(),
+            items="请写明需要哪一所小学的划片范围。",
         )
 
         later.reload()
         expect(case_fact(later, "办理状态")).to_have_text("待补正")
-        expect(case_fact(later, "收到申请之日")).to_have_text("2026年3月4日")  # the day both sides confirmed
+        expect(case_fact(later, "收到申请之日")).to_have_text(
+            "2026年3月4日"
+        )  # the day both sides confirmed
         correction = later.get_by_role("region", name="需要您补正")
         expect(correction).to_contain_text("请写明需要哪一所小学的划片范围。")
         expect(correction).to_contain_text("2026年3月4日 通知您补正")
         correction.get_by_label("补正内容").fill("需要天元区栗雨小学的划片范围。")
         correction.get_by_role("button", name="提交补正").click()
 
-        expect(later.get_by_role("status").filter(has_text="补正已提交")).to_be_visible()
+        expect(
+            later.get_by_role("status").filter(has_text="补正已提交")
+        ).to_be_visible()
         expect(case_fact(later, "办理状态")).to_have_text("办理中")
         expect(later.get_by_role("region", name="需要您补正")).to_have_count(0)
         # the clock restarts on the day of the correction: 20 working days → 2026-04-01
-        expect(later.get_by_role("region", name="答复期限")).to_contain_text("2026年4月1日")
-        expect(later.get_by_role("region", name="办理记录")).to_contain_text("已收到补正（2026年3月4日）")
+        expect(later.get_by_role("region", name="答复期限")).to_contain_text(
+            "2026年4月1日"
+        )
+        expect(later.get_by_role("region", name="办理记录")).to_contain_text(
+            "已收到补正（2026年3月4日）"
+        )
         req.refresh_from_db()
         assert req.status == Status.PROCESSING
         assert req.correction_text == "需要天元区栗雨小学的划片范围。"
 
         # staff reply: 予以公开, with the information as a PDF
-        reply_pdf = build_pdf("天元区2025年义务教育学校招生划片方案", ["栗雨小学：栗雨街道全域"])
+        reply_pdf = build_pdf(
+            "天元区2025年义务教育学校招生划片方案", ["栗雨小学：栗雨街道全域"]
+        )
         letter_title, letter = services.render_reply_letter(
             info_request=req, outcome="disclosed", replied_date=local_now().date()
         )
         services.request_reply(
-            info_request=req, by=staff_user, outcome="disclosed", now=local_now(), letter_text=letter,
-            files=[SimpleUploadedFile("招生划片方案.pdf", reply_pdf, content_type="application/pdf")],
+            info_request=req,
+            by=staff_user,
+            outcome="disclosed",
+            now=local_now(),
+            letter_text=letter,
+            files=[
+                SimpleUploadedFile(
+                    "招生划片方案.pdf", reply_pdf, content_type="application/pdf"
+                )
+            ],
         )
 
         later.reload()
         expect(case_fact(later, "办理状态")).to_have_text("已答复")
         expect(case_fact(later, "办理结果")).to_have_text("予以公开")
         replies = later.get_by_role("region", name="答复")
-        expect(replies.get_by_role("heading", level=3)).to_contain_text(f"{letter_title}（2026年3月4日）")
+        expect(replies.get_by_role("heading", level=3)).to_contain_text(
+            f"{letter_title}（2026年3月4日）"
+        )
         expect(replies.locator(".letter")).to_contain_text("王小明")
         expect(replies.locator(".letter")).to_contain_text(tracking_no)
         with later.expect_download() as info:

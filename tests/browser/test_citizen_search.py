@@ -34,7 +34,10 @@ NOT_MATCHING = [
 @pytest.fixture
 def catalog_notices(agency, other_agency):
     """Six published notices, three containing PHRASE; the first has a PDF attachment."""
-    education, finance = theme("教育", parent="科技、教育"), theme("财政", parent="财政、金融、审计")
+    education, finance = (
+        theme("教育", parent="科技、教育"),
+        theme("财政", parent="财政、金融、审计"),
+    )
     main = publish(
         agency=agency,
         title=MATCHING_2025_EDUCATION,
@@ -46,7 +49,9 @@ def catalog_notices(agency, other_agency):
         published_at=at(2025, 3, 10),
     )
     pdf = build_pdf("资助申请表", ["申请对象：在校学生", "受理电话 0731-28112401"])
-    catalog_services.attachment_add(notice=main, by=None, name="资助申请表.pdf", content=pdf)
+    catalog_services.attachment_add(
+        notice=main, by=None, name="资助申请表.pdf", content=pdf
+    )
     publish(
         agency=other_agency,
         title=MATCHING_2024_FINANCE,
@@ -62,12 +67,27 @@ def catalog_notices(agency, other_agency):
         body="<p>问：义务教育阶段学生资助有哪些项目？</p><p>答：包括生活补助等。</p>",
         published_at=at(2024, 9, 2),
     )
-    publish(agency=agency, title=NOT_MATCHING[0], theme=education, published_at=at(2025, 5, 6),
-            body="<p>义务教育招生入学。</p>")
-    publish(agency=agency, title=NOT_MATCHING[1], theme=education, published_at=at(2025, 1, 8),
-            body="<p>负责学生资助管理。</p>")
-    publish(agency=agency, title=NOT_MATCHING[2], theme=education, published_at=at(2024, 4, 1),
-            body="<p>高中阶段学生资助。</p>")
+    publish(
+        agency=agency,
+        title=NOT_MATCHING[0],
+        theme=education,
+        published_at=at(2025, 5, 6),
+        body="<p>义务教育招生入学。</p>",
+    )
+    publish(
+        agency=agency,
+        title=NOT_MATCHING[1],
+        theme=education,
+        published_at=at(2025, 1, 8),
+        body="<p>负责学生资助管理。</p>",
+    )
+    publish(
+        agency=agency,
+        title=NOT_MATCHING[2],
+        theme=education,
+        published_at=at(2024, 4, 1),
+        body="<p>高中阶段学生资助。</p>",
+    )
     main.refresh_from_db()
     return {"notice": main, "pdf": pdf, "theme": education}
 
@@ -78,19 +98,32 @@ def result_titles(page: Page) -> list[str]:
 
 def meta_value(page: Page, label: str):
     """The <dd> next to the <dt> ``label`` in the notice's 信息属性 block."""
-    return page.locator("dl.meta-block").locator("div").filter(has=page.locator("dt", has_text=re.compile(f"^{label}$"))).locator("dd")
+    return (
+        page.locator("dl.meta-block")
+        .locator("div")
+        .filter(has=page.locator("dt", has_text=re.compile(f"^{label}$")))
+        .locator("dd")
+    )
 
 
 def font_link(page: Page, size: str):
     """The 字体 大/中/小 link in the header (its name reads “大 号字体”)."""
-    return page.get_by_role("group", name="显示设置").get_by_role("link", name=re.compile(rf"^{size}\s*号字体$"))
+    return page.get_by_role("group", name="显示设置").get_by_role(
+        "link", name=re.compile(rf"^{size}\s*号字体$")
+    )
 
 
 def font_size(page: Page, selector: str) -> float:
-    return float(page.locator(selector).first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
+    return float(
+        page.locator(selector).first.evaluate(
+            "el => parseFloat(getComputedStyle(el).fontSize)"
+        )
+    )
 
 
-def test_citizen_searches_filters_opens_downloads_and_changes_font(page: Page, catalog_notices, tmp_path):
+def test_citizen_searches_filters_opens_downloads_and_changes_font(
+    page: Page, catalog_notices, tmp_path
+):
     notice = catalog_notices["notice"]
     page.goto("/")
 
@@ -103,28 +136,40 @@ def test_citizen_searches_filters_opens_downloads_and_changes_font(page: Page, c
     expect(page.get_by_role("heading", name="共 3 条")).to_be_visible()
     expect(page.locator("ol.results-list > li")).to_have_count(3)
     assert result_titles(page) == sorted(
-        [MATCHING_2025_EDUCATION, MATCHING_2024_FINANCE, MATCHING_2024_EDUCATION_BODY_ONLY]
+        [
+            MATCHING_2025_EDUCATION,
+            MATCHING_2024_FINANCE,
+            MATCHING_2024_EDUCATION_BODY_ONLY,
+        ]
     )
     for title in NOT_MATCHING:
         expect(page.get_by_role("link", name=title)).to_have_count(0)
     # the words found are marked, in the title or in the snippet of the body-only match
     expect(page.locator("ol.results-list mark").first).to_have_text(PHRASE)
-    body_only = page.locator("ol.results-list > li").filter(has_text=MATCHING_2024_EDUCATION_BODY_ONLY)
+    body_only = page.locator("ol.results-list > li").filter(
+        has_text=MATCHING_2024_EDUCATION_BODY_ONLY
+    )
     expect(body_only.locator(".snippet mark")).to_have_text(PHRASE)
     # the keyword stays in the search box of the results page
     expect(page.get_by_role("searchbox", name="关键词")).to_have_value(PHRASE)
 
     # filter by 主题分类: the parent 科技、教育 includes 教育
     themes = page.get_by_role("region", name="主题分类")
-    expect(themes.get_by_role("link", name=re.compile(r"^财政、金融、审计"))).to_be_visible()
+    expect(
+        themes.get_by_role("link", name=re.compile(r"^财政、金融、审计"))
+    ).to_be_visible()
     themes.get_by_role("link", name=re.compile(r"^科技、教育")).click()
     expect(page.get_by_role("heading", name="共 2 条")).to_be_visible()
-    assert result_titles(page) == sorted([MATCHING_2025_EDUCATION, MATCHING_2024_EDUCATION_BODY_ONLY])
+    assert result_titles(page) == sorted(
+        [MATCHING_2025_EDUCATION, MATCHING_2024_EDUCATION_BODY_ONLY]
+    )
     expect(page.locator(".chosen")).to_contain_text("主题分类：科技、教育")
 
     # then by 发布年份
     years = page.get_by_role("region", name="发布年份")
-    expect(years.get_by_role("link")).to_have_text([re.compile(r"^2025年"), re.compile(r"^2024年")])
+    expect(years.get_by_role("link")).to_have_text(
+        [re.compile(r"^2025年"), re.compile(r"^2024年")]
+    )
     years.get_by_role("link", name=re.compile(r"^2025年")).click()
     expect(page.get_by_role("heading", name="共 1 条")).to_be_visible()
     assert result_titles(page) == [MATCHING_2025_EDUCATION]
@@ -140,7 +185,9 @@ def test_citizen_searches_filters_opens_downloads_and_changes_font(page: Page, c
     expect(meta_value(page, "发文字号")).to_have_text("天教发〔2025〕3号")
     expect(meta_value(page, "成文日期")).to_have_text("2025-03-05")
     expect(meta_value(page, "发布时间")).to_have_text("2025-03-10 09:00")
-    expect(meta_value(page, "所属主题")).to_have_text(catalog_notices["theme"].full_name)
+    expect(meta_value(page, "所属主题")).to_have_text(
+        catalog_notices["theme"].full_name
+    )
     expect(meta_value(page, "有效性")).not_to_be_empty()
 
     # download the attachment: the very bytes that were published

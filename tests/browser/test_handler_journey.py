@@ -30,7 +30,9 @@ from tests.factories import AgencyFactory, StaffFactory
 
 DESCRIPTION = "请公开天元区实验小学改扩建项目的立项批复文件"
 CORRECTION_ITEMS = "请写明所需文件的名称或者文号，以及项目所在的学校校区。"
-CORRECTION_ANSWER = "天元区实验小学（泰山路校区）改扩建项目立项批复，文号为天发改〔2025〕18号。"
+CORRECTION_ANSWER = (
+    "天元区实验小学（泰山路校区）改扩建项目立项批复，文号为天发改〔2025〕18号。"
+)
 EXTENSION_REASON = "需要调取档案室的纸质案卷并逐页核对"
 
 
@@ -67,12 +69,23 @@ def _submit_online(agency):
     )
 
 
-def test_handler_confirms_asks_correction_extends_and_replies(page, browser, live_server, request):
+def test_handler_confirms_asks_correction_extends_and_replies(
+    page, browser, live_server, request
+):
     agency = AgencyFactory(name="天元区教育局", short_name="区教育局")
     other = AgencyFactory(name="天元区财政局", short_name="区财政局")
-    StaffFactory(username="lihan", first_name="李承办", agency=agency, roles=[roles.HANDLER])
-    StaffFactory(username="zhangsh", first_name="张审核", agency=agency, roles=[roles.APPROVER])
-    StaffFactory(username="zhaocz", first_name="赵财政", agency=other, roles=[roles.HANDLER, roles.ADMIN])
+    StaffFactory(
+        username="lihan", first_name="李承办", agency=agency, roles=[roles.HANDLER]
+    )
+    StaffFactory(
+        username="zhangsh", first_name="张审核", agency=agency, roles=[roles.APPROVER]
+    )
+    StaffFactory(
+        username="zhaocz",
+        first_name="赵财政",
+        agency=other,
+        roles=[roles.HANDLER, roles.ADMIN],
+    )
     submission = _submit_online(agency)
     tracking_no, query_code = submission.info_request.tracking_no, submission.query_code
     handler = page
@@ -85,7 +98,9 @@ def test_handler_confirms_asks_correction_extends_and_replies(page, browser, liv
         handler.goto("/staff/")
         log_in(handler, "lihan")
         handler.get_by_role("link", name="进入申请办理工作台").click()
-        expect(handler.get_by_role("heading", level=1)).to_contain_text("依申请公开工作台")
+        expect(handler.get_by_role("heading", level=1)).to_contain_text(
+            "依申请公开工作台"
+        )
         handler.get_by_role("link", name="待确认").click()
         row = handler.get_by_role("row").filter(has_text=tracking_no)
         expect(row).to_contain_text("王小明")
@@ -98,7 +113,9 @@ def test_handler_confirms_asks_correction_extends_and_replies(page, browser, liv
         received = handler.get_by_label("双方确认之日")
         expect(received).to_have_value("2026-03-02")  # today is offered
         handler.get_by_role("button", name="确认受理").click()
-        expect_message(handler, "已确认受理，收到申请之日为 2026-03-02，答复期限 2026-03-30。")
+        expect_message(
+            handler, "已确认受理，收到申请之日为 2026-03-02，答复期限 2026-03-30。"
+        )
         expect(handler.locator(".page-head .badge").first).to_have_text("办理中")
         expect(_fact(handler, "答复期限")).to_contain_text("2026-03-30（周一）")
 
@@ -124,7 +141,9 @@ def test_handler_confirms_asks_correction_extends_and_replies(page, browser, liv
         applicant.get_by_role("textbox", name="补正内容").fill(CORRECTION_ANSWER)
         applicant.get_by_role("button", name="提交补正").click()
         expect_message(applicant, "补正已提交，答复期限自今天起重新计算。")
-        expect(applicant.get_by_role("region", name="答复期限", exact=True)).to_contain_text("最迟于 2026年4月2日（周四）前答复")
+        expect(
+            applicant.get_by_role("region", name="答复期限", exact=True)
+        ).to_contain_text("最迟于 2026年4月2日（周四）前答复")
 
         # --- the handler (signed out overnight) finds it back in 办理中 --------------------
         handler.goto("/ysq/staff/")
@@ -134,8 +153,12 @@ def test_handler_confirms_asks_correction_extends_and_replies(page, browser, liv
         expect(row).to_contain_text("办理中")
         expect(row).to_contain_text("2026-04-02")
         row.get_by_role("link", name=tracking_no).click()
-        expect(handler.get_by_role("region", name="所需信息", exact=True)).to_contain_text(CORRECTION_ANSWER)
-        expect(_fact(handler, "补正")).to_contain_text("2026-03-02 告知，期限 2026-03-23；2026-03-05 收到")
+        expect(
+            handler.get_by_role("region", name="所需信息", exact=True)
+        ).to_contain_text(CORRECTION_ANSWER)
+        expect(_fact(handler, "补正")).to_contain_text(
+            "2026-03-02 告知，期限 2026-03-23；2026-03-05 收到"
+        )
         expect(_fact(handler, "答复期限")).to_contain_text("2026-04-02（周四）")
 
         open_action(handler, "申请延期")
@@ -144,16 +167,22 @@ def test_handler_confirms_asks_correction_extends_and_replies(page, browser, liv
         handler.get_by_role("button", name="提交延期申请").click()
         expect_message(handler, "已提交延期申请，等待审核人审批。")
         expect(handler.locator(".page-head")).to_contain_text("延期待审批")
-        expect(_fact(handler, "延期")).to_contain_text("申请延长 20 个工作日，待审批（申请人 李承办）")
+        expect(_fact(handler, "延期")).to_contain_text(
+            "申请延长 20 个工作日，待审批（申请人 李承办）"
+        )
 
         # --- the approver approves the extension -----------------------------------------
         approver = open_window("approver")
         approver.goto("/ysq/staff/")
         log_in(approver, "zhangsh")
         approver.get_by_role("link", name="待审批延期").click()
-        approver.get_by_role("row").filter(has_text=tracking_no).get_by_role("link", name=tracking_no).click()
+        approver.get_by_role("row").filter(has_text=tracking_no).get_by_role(
+            "link", name=tracking_no
+        ).click()
         open_action(approver, "审批延期申请")
-        expect(approver.locator("#action-extension_decide")).to_contain_text(EXTENSION_REASON)
+        expect(approver.locator("#action-extension_decide")).to_contain_text(
+            EXTENSION_REASON
+        )
         approver.get_by_role("radio", name="同意延期", exact=True).check()
         approver.get_by_role("button", name="提交审批意见").click()
         expect_message(approver, "已同意延期，答复期限延长至 2026-05-06。")
@@ -161,12 +190,16 @@ def test_handler_confirms_asks_correction_extends_and_replies(page, browser, liv
         # --- the handler sees the new deadline and replies with the generated letter ------
         handler.reload()
         expect(_fact(handler, "答复期限")).to_contain_text("2026-05-06（周三）")
-        expect(_fact(handler, "延期")).to_contain_text("已延长 20 个工作日（审批人 张审核）")
+        expect(_fact(handler, "延期")).to_contain_text(
+            "已延长 20 个工作日（审批人 张审核）"
+        )
 
         open_action(handler, "答复")
         handler.get_by_label("办理结果").select_option(label="予以公开")
         handler.get_by_role("button", name="生成告知书").click()
-        expect(handler.get_by_role("status").filter(has_text="已按模板生成告知书")).to_be_visible()
+        expect(
+            handler.get_by_role("status").filter(has_text="已按模板生成告知书")
+        ).to_be_visible()
         letter = handler.get_by_label("告知书正文")
         expect(letter).to_have_value(re.compile(r"^王小明："))
         expect(letter).to_have_value(re.compile(f"申请编号：{tracking_no}"))
@@ -175,14 +208,22 @@ def test_handler_confirms_asks_correction_extends_and_replies(page, browser, liv
         letter.press("Control+End")
         letter.press_sequentially("\n附件：立项批复文件一份。")
         handler.get_by_label("答复文件（选填）").set_input_files(
-            files=[{"name": "立项批复.pdf", "mimeType": "application/pdf", "buffer": _pdf()}]
+            files=[
+                {
+                    "name": "立项批复.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": _pdf(),
+                }
+            ]
         )
         handler.get_by_role("button", name="发送答复").click()
         expect_message(handler, "已答复，申请人可在查询页面阅读答复。")
         expect(handler.locator(".page-head .badge").first).to_have_text("已答复")
         expect(_fact(handler, "办理结果")).to_contain_text("予以公开（2026-03-05）")
         reply = handler.get_by_role("region", name="答复", exact=True)
-        expect(reply.get_by_role("heading", level=3)).to_have_text("政府信息公开告知书（2026-03-05，予以公开）")
+        expect(reply.get_by_role("heading", level=3)).to_have_text(
+            "政府信息公开告知书（2026-03-05，予以公开）"
+        )
         expect(reply).to_contain_text("附件：立项批复文件一份。")
         expect(reply.get_by_role("link", name="立项批复.pdf")).to_be_visible()
 
@@ -214,6 +255,9 @@ def test_handler_confirms_asks_correction_extends_and_replies(page, browser, liv
 
 def _fact(page, term: str):
     """The value (<dd>) beside a term (<dt>) of the case facts at the top of the page."""
-    return page.locator(".case-facts").first.locator("div").filter(
-        has=page.locator("dt", has_text=re.compile(f"^{term}$"))
-    ).locator("dd")
+    return (
+        page.locator(".case-facts")
+        .first.locator("div")
+        .filter(has=page.locator("dt", has_text=re.compile(f"^{term}$")))
+        .locator("dd")
+    )

@@ -58,7 +58,9 @@ def focused(page: Page) -> dict:
 
 def assert_focus_visible(page: Page) -> dict:
     state = focused(page)
-    assert state["outline"] or state["shadow"], f"no visible focus indicator on {state['what']}"
+    assert state["outline"] or state["shadow"], (
+        f"no visible focus indicator on {state['what']}"
+    )
     assert state["onScreen"], f"focused element is off screen: {state['what']}"
     return state
 
@@ -99,7 +101,9 @@ def id_proof(tmp_path: Path) -> Path:
 # -- keyboard only --------------------------------------------------------------------------------
 
 
-def test_application_form_with_the_keyboard_only(page: Page, agency, tmp_path, pinned_time):
+def test_application_form_with_the_keyboard_only(
+    page: Page, agency, tmp_path, pinned_time
+):
     page.goto("/ysq/apply/")
     expect(page.get_by_role("heading", level=1)).to_have_text("政府信息公开申请表")
 
@@ -111,7 +115,9 @@ def test_application_form_with_the_keyboard_only(page: Page, agency, tmp_path, p
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
     page.keyboard.press("Tab")
-    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
+    assert page.evaluate(
+        "() => document.querySelector('main').contains(document.activeElement)"
+    )
     assert_focus_visible(page)
 
     # 申请人类型: the checked radio takes focus; arrow keys switch the fields shown
@@ -153,7 +159,9 @@ def test_application_form_with_the_keyboard_only(page: Page, agency, tmp_path, p
     # the confirm page, again by keyboard
     expect(page.get_by_role("heading", level=1)).to_have_text("核对申请")
     expect(page.get_by_role("region", name="申请内容")).to_contain_text("李华")
-    tab_to(page, "main button[type=submit]:not([formaction])")  # 确认提交 (not 返回修改)
+    tab_to(
+        page, "main button[type=submit]:not([formaction])"
+    )  # 确认提交 (not 返回修改)
     expect(page.get_by_role("button", name="确认提交")).to_be_focused()
     page.keyboard.press("Enter")
 
@@ -187,15 +195,34 @@ def test_the_focus_check_catches_a_missing_indicator(page: Page):
 
 @pytest.fixture
 def three_notices(agency):
-    education, finance = theme("教育", parent="科技、教育"), theme("财政", parent="财政、金融、审计")
-    publish(agency=agency, title="关于2025年学校食堂食品安全检查的通报", theme=education,
-            published_at=at(2025, 4, 1))
-    publish(agency=agency, title="2024年学校食堂食品安全检查结果", theme=education,
-            published_at=at(2024, 4, 1))
-    publish(agency=agency, title="2025年学校食堂食品安全专项经费安排", theme=finance,
-            published_at=at(2025, 5, 1))
-    publish(agency=agency, title="关于做好2025年义务教育招生工作的通知", theme=education,
-            published_at=at(2025, 6, 1))
+    education, finance = (
+        theme("教育", parent="科技、教育"),
+        theme("财政", parent="财政、金融、审计"),
+    )
+    publish(
+        agency=agency,
+        title="关于2025年学校食堂食品安全检查的通报",
+        theme=education,
+        published_at=at(2025, 4, 1),
+    )
+    publish(
+        agency=agency,
+        title="2024年学校食堂食品安全检查结果",
+        theme=education,
+        published_at=at(2024, 4, 1),
+    )
+    publish(
+        agency=agency,
+        title="2025年学校食堂食品安全专项经费安排",
+        theme=finance,
+        published_at=at(2025, 5, 1),
+    )
+    publish(
+        agency=agency,
+        title="关于做好2025年义务教育招生工作的通知",
+        theme=education,
+        published_at=at(2025, 6, 1),
+    )
 
 
 def titles(page: Page) -> list[str]:
@@ -211,28 +238,44 @@ def test_search_filter_and_font_work_without_javascript(nojs_page: Page, three_n
 
     expect(page.get_by_role("heading", name="共 3 条")).to_be_visible()
     assert titles(page) == sorted(
-        ["关于2025年学校食堂食品安全检查的通报", "2024年学校食堂食品安全检查结果", "2025年学校食堂食品安全专项经费安排"]
+        [
+            "关于2025年学校食堂食品安全检查的通报",
+            "2024年学校食堂食品安全检查结果",
+            "2025年学校食堂食品安全专项经费安排",
+        ]
     )
-    page.get_by_role("region", name="主题分类").get_by_role("link", name=re.compile(r"^科技、教育")).click()
+    page.get_by_role("region", name="主题分类").get_by_role(
+        "link", name=re.compile(r"^科技、教育")
+    ).click()
     expect(page.get_by_role("heading", name="共 2 条")).to_be_visible()
-    page.get_by_role("region", name="发布年份").get_by_role("link", name=re.compile(r"^2025年")).click()
+    page.get_by_role("region", name="发布年份").get_by_role(
+        "link", name=re.compile(r"^2025年")
+    ).click()
     expect(page.get_by_role("heading", name="共 1 条")).to_be_visible()
     assert titles(page) == ["关于2025年学校食堂食品安全检查的通报"]
     url = page.url
 
     # 字体 大 is a plain link: the server sets the cookie and sends the citizen back here
-    page.get_by_role("group", name="显示设置").get_by_role("link", name=re.compile(r"^大\s*号字体$")).click()
+    page.get_by_role("group", name="显示设置").get_by_role(
+        "link", name=re.compile(r"^大\s*号字体$")
+    ).click()
     expect(page.locator("html")).to_have_class(re.compile(r"\bfont-large\b"))
     assert page.url == url
     assert titles(page) == ["关于2025年学校食堂食品安全检查的通报"]
-    page.get_by_role("group", name="显示设置").get_by_role("link", name=re.compile(r"^中\s*号字体$")).click()
+    page.get_by_role("group", name="显示设置").get_by_role(
+        "link", name=re.compile(r"^中\s*号字体$")
+    ).click()
     expect(page.locator("html")).to_have_class(re.compile(r"\bfont-medium\b"))
 
 
-def test_application_can_be_submitted_without_javascript(nojs_page: Page, agency, tmp_path, pinned_time):
+def test_application_can_be_submitted_without_javascript(
+    nojs_page: Page, agency, tmp_path, pinned_time
+):
     page = nojs_page
     page.goto("/")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="依申请公开").click()
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="依申请公开"
+    ).click()
     page.get_by_role("link", name="在线提交申请").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("政府信息公开申请表")
 
@@ -244,8 +287,12 @@ def test_application_can_be_submitted_without_javascript(nojs_page: Page, agency
     form.get_by_label("联系电话").fill("13812341234")
     form.get_by_label("通信地址").fill("湖南省株洲市天元区黄河北路2号")
     form.get_by_label("向哪个机关申请").select_option(label="天元区教育局")
-    form.get_by_label("所需信息的内容描述").fill("请公开天元区2025年学校食堂食品安全检查结果。")
-    form.get_by_role("group", name="所需信息的指定提供方式").get_by_label("纸面").check()
+    form.get_by_label("所需信息的内容描述").fill(
+        "请公开天元区2025年学校食堂食品安全检查结果。"
+    )
+    form.get_by_role("group", name="所需信息的指定提供方式").get_by_label(
+        "纸面"
+    ).check()
     form.get_by_role("group", name="获取信息的方式").get_by_label("邮寄").check()
     form.get_by_label("身份证明").set_input_files(id_proof(tmp_path))
     form.get_by_label("我承诺以上信息真实有效").check()
@@ -257,7 +304,9 @@ def test_application_can_be_submitted_without_javascript(nojs_page: Page, agency
     expect(page.get_by_role("heading", level=1)).to_have_text("申请已提交")
     tracking_no = page.locator(".ysq-credentials dd").first.inner_text()
     assert re.fullmatch(r"YSQ-2026-\d{6}", tracking_no)
-    expect(page.locator(".ysq-credentials dd").nth(1)).to_have_text(re.compile(r"^[0-9A-Z]{4}( [0-9A-Z]{4}){3}$"))
+    expect(page.locator(".ysq-credentials dd").nth(1)).to_have_text(
+        re.compile(r"^[0-9A-Z]{4}( [0-9A-Z]{4}){3}$")
+    )
     req = InfoRequest.objects.get(tracking_no=tracking_no)
     assert req.applicant_name == "李华" and req.files.count() == 1
     snap(page, "citizen_apply_nojs_done")

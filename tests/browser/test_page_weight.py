@@ -27,15 +27,22 @@ def test_every_page_type_weighs_at_most_100_kb(page):
 
     def weigh(name: str, pg) -> None:
         # the current document is the last one answered; count it and what it loaded
-        documents = [i for i, r in enumerate(responses) if r.request.resource_type == "document"
-                     and r.frame == pg.main_frame and not 300 <= r.status < 400]
+        documents = [
+            i
+            for i, r in enumerate(responses)
+            if r.request.resource_type == "document"
+            and r.frame == pg.main_frame
+            and not 300 <= r.status < 400
+        ]
         assert documents, name
-        sizes = {kind: 0 for kind in COUNTED}
-        for response in responses[documents[-1]:]:
+        sizes = dict.fromkeys(COUNTED, 0)
+        for response in responses[documents[-1] :]:
             kind = response.request.resource_type
             if kind in COUNTED and not 300 <= response.status < 400:
                 sizes[kind] += len(response.body())
-        assert sizes["stylesheet"] > 0, f"{name}: no stylesheet loaded (cache still on?)"
+        assert sizes["stylesheet"] > 0, (
+            f"{name}: no stylesheet loaded (cache still on?)"
+        )
         weights[f"{name} {pg.url}"] = sizes
         responses.clear()
 

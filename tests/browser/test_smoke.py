@@ -28,7 +28,9 @@ def test_a_resource_from_another_host_is_caught(page, path):
     )
     page.wait_for_timeout(300)
     seen = page.watch.foreign_requests + page.watch.console_errors
-    assert any("example.invalid" in text or "Content Security Policy" in text for text in seen), seen
+    assert any(
+        "example.invalid" in text or "Content Security Policy" in text for text in seen
+    ), seen
     page.watch.foreign_requests.clear()
     page.watch.console_errors.clear()
 
@@ -56,6 +58,8 @@ def test_an_error_page_is_not_a_console_error_but_a_missing_stylesheet_is(page):
         " l.href = '/static/css/missing.css'; document.head.append(l); }"
     )
     page.wait_for_load_state("networkidle")
-    assert page.watch.failed_resources == [f"404 {page.url.split('/xxgk')[0]}/static/css/missing.css"]
+    assert page.watch.failed_resources == [
+        f"404 {page.url.split('/xxgk')[0]}/static/css/missing.css"
+    ]
     page.watch.failed_resources.clear()
     page.watch.console_errors.clear()

@@ -291,15 +291,34 @@ def _document(body: str) -> str:
 @pytest.mark.parametrize(
     ("document_xml", "extra", "label"),
     [
-        (_document('<w:p><w:ins w:id="1" w:author="张三"><w:r><w:t>新增</w:t></w:r></w:ins></w:p>'), None, "修订记录"),
-        (_document('<w:p><w:del w:id="2" w:author="张三"><w:r><w:delText>删去的原文</w:delText></w:r></w:del></w:p>'),
-         None, "修订记录"),
+        (
+            _document(
+                '<w:p><w:ins w:id="1" w:author="张三"><w:r><w:t>新增</w:t></w:r></w:ins></w:p>'
+            ),
+            None,
+            "修订记录",
+        ),
+        (
+            _document(
+                '<w:p><w:del w:id="2" w:author="张三"><w:r><w:delText>删去的原文</w:delText></w:r></w:del></w:p>'
+            ),
+            None,
+            "修订记录",
+        ),
         (None, {"word/comments.xml": f"<w:comments {W}/>".encode()}, "批注"),
-        (_document("<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>内部意见</w:t></w:r></w:p>"), None, "隐藏文字"),
+        (
+            _document(
+                "<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>内部意见</w:t></w:r></w:p>"
+            ),
+            None,
+            "隐藏文字",
+        ),
         (None, {"word/embeddings/oleObject1.bin": b"\x00" * 8}, "嵌入的文件"),
     ],
 )
-def test_word_files_with_hidden_content_are_refused_naming_it(document_xml, extra, label):
+def test_word_files_with_hidden_content_are_refused_naming_it(
+    document_xml, extra, label
+):
     message = rejected("通知.docx", _rewrite_docx(document_xml, extra))
     assert label in message
     assert "通知.docx" in message
@@ -307,7 +326,7 @@ def test_word_files_with_hidden_content_are_refused_naming_it(document_xml, extr
 
 def test_word_table_borders_and_visible_text_are_not_mistaken_for_hidden_content():
     body = (
-        "<w:tbl><w:tblPr><w:tblBorders><w:insideH w:val=\"single\"/><w:insideV w:val=\"single\"/>"
+        '<w:tbl><w:tblPr><w:tblBorders><w:insideH w:val="single"/><w:insideV w:val="single"/>'
         "</w:tblBorders></w:tblPr></w:tbl>"
         '<w:p><w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t>正文可见</w:t></w:r></w:p>'
     )
@@ -332,7 +351,9 @@ def _xlsx(*, hidden_sheet=False, comment=False) -> bytes:
 
 
 def test_excel_files_with_hidden_sheets_or_comments_are_refused():
-    assert inspect_file("统计.xlsx", _xlsx()).content_type.endswith("spreadsheetml.sheet")
+    assert inspect_file("统计.xlsx", _xlsx()).content_type.endswith(
+        "spreadsheetml.sheet"
+    )
     assert "隐藏的工作表" in rejected("统计.xlsx", _xlsx(hidden_sheet=True))
     assert "批注" in rejected("统计.xlsx", _xlsx(comment=True))
 

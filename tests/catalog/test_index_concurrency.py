@@ -69,7 +69,8 @@ def _publish_concurrently(
 def test_many_threads_publishing_in_one_agency_get_distinct_gapless_numbers():
     agency = AgencyFactory(name="天元区教育局", org_code="00001434-9")
     drafts = [
-        NoticeFactory(owner_agency=agency, title=f"并发发布测试{i}") for i in range(NOTICES)
+        NoticeFactory(owner_agency=agency, title=f"并发发布测试{i}")
+        for i in range(NOTICES)
     ]
     batches = [drafts[i::THREADS] for i in range(THREADS)]
 
@@ -82,7 +83,9 @@ def test_many_threads_publishing_in_one_agency_get_distinct_gapless_numbers():
         )
     )
     assert len(numbers) == NOTICES
-    assert sorted(numbers) == [f"00001434-9/2024-{n:05d}" for n in range(1, NOTICES + 1)]
+    assert sorted(numbers) == [
+        f"00001434-9/2024-{n:05d}" for n in range(1, NOTICES + 1)
+    ]
     assert IndexCounter.objects.get(agency=agency, year=2024).last == NOTICES
     assert not Notice.objects.filter(status=Notice.Status.DRAFT).exists()
 
@@ -129,11 +132,21 @@ def _keep_cookies(jar: dict[str, str], response) -> None:
         jar[name] = str(cookie["value"])
 
 
-def _form_post(port: int, path: str, fields: list[tuple[str, str]], jar: dict[str, str]):
+def _form_post(
+    port: int, path: str, fields: list[tuple[str, str]], jar: dict[str, str]
+):
     return http_request(
-        port, "POST", path, body=urlencode(fields).encode(), timeout=CALL_TIMEOUT,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": _cookie_header(jar),
-                 "Origin": f"https://{SITE_HOST}", "Referer": f"https://{SITE_HOST}{path}"},
+        port,
+        "POST",
+        path,
+        body=urlencode(fields).encode(),
+        timeout=CALL_TIMEOUT,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": _cookie_header(jar),
+            "Origin": f"https://{SITE_HOST}",
+            "Referer": f"https://{SITE_HOST}{path}",
+        },
     )
 
 
@@ -142,18 +155,25 @@ def _csrf_token(page: str) -> str:
 
 
 @pytest.mark.fault
-def test_one_agencys_staff_publish_100_notices_at_once_through_the_admin(test_database_url, tmp_path_factory):
+def test_one_agencys_staff_publish_100_notices_at_once_through_the_admin(
+    test_database_url, tmp_path_factory
+):
     """One 管理员 session (several browser tabs, several colleagues signed in as the
     same office: it makes no difference to the counter) fires 100 发布 actions at once,
     one notice each, at gunicorn (4 workers × 4 threads, production settings)."""
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
     agency = AgencyFactory(name="天元区教育局", org_code="00001434-9")
-    hasher = PBKDF2PasswordHasher()  # cheap iterations here; the server rehashes once at login
+    hasher = (
+        PBKDF2PasswordHasher()
+    )  # cheap iterations here; the server rehashes once at login
     user = StaffFactory(username="publisher", agency=agency, roles=[roles.ADMIN])
     user.password = hasher.encode(PASSWORD, hasher.salt(), iterations=1000)
     user.save(update_fields=["password"])
-    drafts = [NoticeFactory(owner_agency=agency, title=f"后台并发发布{i}") for i in range(ADMIN_REQUESTS)]
+    drafts = [
+        NoticeFactory(owner_agency=agency, title=f"后台并发发布{i}")
+        for i in range(ADMIN_REQUESTS)
+    ]
     env = production_env(
         test_database_url,
         STATIC_ROOT=str(collected_static(tmp_path_factory, test_database_url)),
@@ -161,8 +181,12 @@ def test_one_agencys_staff_publish_100_notices_at_once_through_the_admin(test_da
         PORTAL_HTTPS="true",
         BEHIND_PROXY="true",
     )
-    server = Gunicorn(env=env, log_path=tmp_path_factory.mktemp("admin-publish") / "gunicorn.log",
-                      workers=4, threads=4).start()
+    server = Gunicorn(
+        env=env,
+        log_path=tmp_path_factory.mktemp("admin-publish") / "gunicorn.log",
+        workers=4,
+        threads=4,
+    ).start()
     statuses: list[int] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -170,14 +194,25 @@ def test_one_agencys_staff_publish_100_notices_at_once_through_the_admin(test_da
         jar: dict[str, str] = {}
         login_page = http_request(server.port, "GET", "/admin/login/")
         _keep_cookies(jar, login_page)
-        signed_in = _form_post(server.port, "/admin/login/", [
-            ("csrfmiddlewaretoken", _csrf_token(login_page.text)), ("username", "publisher"),
-            ("password", PASSWORD), ("next", "/admin/catalog/notice/"),
-        ], jar)
+        signed_in = _form_post(
+            server.port,
+            "/admin/login/",
+            [
+                ("csrfmiddlewaretoken", _csrf_token(login_page.text)),
+                ("username", "publisher"),
+                ("password", PASSWORD),
+                ("next", "/admin/catalog/notice/"),
+            ],
+            jar,
+        )
         assert signed_in.status == 302, signed_in.text[:2000]
         _keep_cookies(jar, signed_in)
-        changelist = http_request(server.port, "GET", "/admin/catalog/notice/",
-                                  headers={"Cookie": _cookie_header(jar)})
+        changelist = http_request(
+            server.port,
+            "GET",
+            "/admin/catalog/notice/",
+            headers={"Cookie": _cookie_header(jar)},
+        )
         assert changelist.status == 200 and "后台并发发布" in changelist.text
         _keep_cookies(jar, changelist)
         token = _csrf_token(changelist.text)
@@ -186,17 +221,27 @@ def test_one_agencys_staff_publish_100_notices_at_once_through_the_admin(test_da
         def publish(notice) -> None:
             try:
                 barrier.wait(timeout=60)
-                response = _form_post(server.port, "/admin/catalog/notice/", [
-                    ("csrfmiddlewaretoken", token), ("action", "publish_selected"), ("select_across", "0"),
-                    ("index", "0"), ("_selected_action", str(notice.pk)),
-                ], dict(jar))
+                response = _form_post(
+                    server.port,
+                    "/admin/catalog/notice/",
+                    [
+                        ("csrfmiddlewaretoken", token),
+                        ("action", "publish_selected"),
+                        ("select_across", "0"),
+                        ("index", "0"),
+                        ("_selected_action", str(notice.pk)),
+                    ],
+                    dict(jar),
+                )
                 with lock:
                     statuses.append(response.status)
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 with lock:
                     errors.append(f"{type(exc).__name__}: {exc}")
 
-        threads = [threading.Thread(target=publish, args=(n,), daemon=True) for n in drafts]
+        threads = [
+            threading.Thread(target=publish, args=(n,), daemon=True) for n in drafts
+        ]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 3 * CALL_TIMEOUT
@@ -207,11 +252,21 @@ def test_one_agencys_staff_publish_100_notices_at_once_through_the_admin(test_da
         server.stop()
 
     assert errors == [], errors[:5]
-    assert statuses == [302] * ADMIN_REQUESTS, (sorted(set(statuses)), server.log_tail())
+    assert statuses == [302] * ADMIN_REQUESTS, (
+        sorted(set(statuses)),
+        server.log_tail(),
+    )
     published = Notice.objects.filter(owner_agency=agency)
     assert not published.exclude(status=Notice.Status.PUBLISHED).exists()
     year = published.first().published_at.astimezone(TZ).year
     numbers = sorted(published.values_list("index_number", flat=True))
-    assert numbers == [f"00001434-9/{year}-{n:05d}" for n in range(1, ADMIN_REQUESTS + 1)]
+    assert numbers == [
+        f"00001434-9/{year}-{n:05d}" for n in range(1, ADMIN_REQUESTS + 1)
+    ]
     assert IndexCounter.objects.get(agency=agency, year=year).last == ADMIN_REQUESTS
-    assert NoticeEvent.objects.filter(notice__owner_agency=agency, action=NoticeEvent.Action.PUBLISHED).count() == ADMIN_REQUESTS
+    assert (
+        NoticeEvent.objects.filter(
+            notice__owner_agency=agency, action=NoticeEvent.Action.PUBLISHED
+        ).count()
+        == ADMIN_REQUESTS
+    )

@@ -89,7 +89,9 @@ def test_home_shows_at_most_eight_newest_per_column(client, agency):
 def test_home_query_count_does_not_grow_with_notices(
     client, agency, django_assert_max_num_queries, settings
 ):
-    settings.PAGE_CACHE_SECONDS = 0  # the render itself (cached pages: test_detail_cache.py)
+    settings.PAGE_CACHE_SECONDS = (
+        0  # the render itself (cached pages: test_detail_cache.py)
+    )
     for i in range(3):
         for slug in ("zcwj", "zcjd", "tzgg"):
             publish(agency=agency, title=f"{slug} 通知 {i}", column=column(slug))
@@ -276,7 +278,9 @@ def test_interpretation_links_show_on_both_pages_but_never_a_draft(client, agenc
 def test_notice_page_query_count(
     client, agency, other_agency, django_assert_max_num_queries, settings
 ):
-    settings.PAGE_CACHE_SECONDS = 0  # the render itself (cached pages: test_detail_cache.py)
+    settings.PAGE_CACHE_SECONDS = (
+        0  # the render itself (cached pages: test_detail_cache.py)
+    )
     policy = publish(
         agency=agency,
         publishers=[agency, other_agency],

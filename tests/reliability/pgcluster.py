@@ -38,7 +38,11 @@ class Cluster:
 
     def _run(self, argv: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
         kwargs = {"user": self.run_as} if self.run_as else {}
-        env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "LC_ALL": "C.UTF-8",
+            "LANG": "C.UTF-8",
+        }
         return subprocess.run(  # noqa: S603 - fixed argv from our own binaries
             argv,
             env=env,
@@ -60,7 +64,15 @@ class Cluster:
             self.run_as = SYSTEM_USER
         self.port = free_port()
         self._run(
-            [str(BIN_DIR / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust", "--encoding=UTF8"]
+            [
+                str(BIN_DIR / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+            ]
         )
         self.pg_ctl("start")
         return self
@@ -70,7 +82,16 @@ class Cluster:
             f"-p {self.port} -h 127.0.0.1 -k {self.root} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
         )
-        argv = [str(BIN_DIR / "pg_ctl"), "-D", str(self.data_dir), "-w", "-t", "30", "-l", str(self.root / "server.log")]
+        argv = [
+            str(BIN_DIR / "pg_ctl"),
+            "-D",
+            str(self.data_dir),
+            "-w",
+            "-t",
+            "30",
+            "-l",
+            str(self.root / "server.log"),
+        ]
         if action in {"start", "restart"}:
             argv += ["-o", options]
         if action in {"stop", "restart"}:
@@ -80,14 +101,32 @@ class Cluster:
     def stop(self) -> None:
         if self.root is None:
             return
-        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired, FileNotFoundError):
+        with contextlib.suppress(
+            subprocess.CalledProcessError, subprocess.TimeoutExpired, FileNotFoundError
+        ):
             if (self.data_dir / "postmaster.pid").exists():
-                self._run([str(BIN_DIR / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w", "stop"])
+                self._run(
+                    [
+                        str(BIN_DIR / "pg_ctl"),
+                        "-D",
+                        str(self.data_dir),
+                        "-m",
+                        "immediate",
+                        "-w",
+                        "stop",
+                    ]
+                )
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
 
     def connect(self, dbname: str = "postgres"):
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=dbname, connect_timeout=5)
+        conn = psycopg2.connect(
+            host="127.0.0.1",
+            port=self.port,
+            user="postgres",
+            dbname=dbname,
+            connect_timeout=5,
+        )
         conn.autocommit = True
         return conn
 
@@ -97,6 +136,10 @@ class Cluster:
     def log_tail(self, lines: int = 30) -> str:
         try:
             assert self.root is not None
-            return "\n".join((self.root / "server.log").read_text(errors="replace").splitlines()[-lines:])
+            return "\n".join(
+                (self.root / "server.log")
+                .read_text(errors="replace")
+                .splitlines()[-lines:]
+            )
         except (OSError, AssertionError):
             return ""

@@ -23,8 +23,15 @@ pytestmark = [pytest.mark.fault, pytest.mark.django_db]
 MARKER = "备份演练局"
 
 
-def _script(name: str, *args: str, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", **env_extra}
+def _script(
+    name: str, *args: str, env_extra: dict[str, str]
+) -> subprocess.CompletedProcess:
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        **env_extra,
+    }
     return subprocess.run(  # noqa: S603 - our own scripts
         [sys.executable, str(BASE_DIR / "scripts" / name), *args],
         env=env,
@@ -41,7 +48,9 @@ def _connect(settings_dict: dict, dbname: str):
         user=settings_dict["USER"] or None,
         password=settings_dict["PASSWORD"] or None,
         host=settings_dict["HOST"] or None,
-        port=settings_dict["PORT"] or settings_dict.get("OPTIONS", {}).get("port") or None,
+        port=settings_dict["PORT"]
+        or settings_dict.get("OPTIONS", {}).get("port")
+        or None,
         connect_timeout=10,
     )
     conn.autocommit = True
@@ -88,9 +97,13 @@ def source(tmp_path):
 
     media = tmp_path / "media"
     (media / "requests" / "2026").mkdir(parents=True)
-    (media / "requests" / "2026" / "f3a9c2.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    (media / "requests" / "2026" / "f3a9c2.pdf").write_bytes(
+        b"%PDF-1.7\n" + bytes(range(256)) * 40
+    )
     (media / "catalog" / "附件").mkdir(parents=True)
-    (media / "catalog" / "附件" / "2025年 决算.xlsx").write_bytes(b"PK\x03\x04" + b"\x00\xff" * 500)
+    (media / "catalog" / "附件" / "2025年 决算.xlsx").write_bytes(
+        b"PK\x03\x04" + b"\x00\xff" * 500
+    )
     settings_dict = dict(connection.settings_dict)
     assert settings_dict["NAME"].startswith("test_")
     agency = _committed(lambda: AgencyFactory(name=MARKER))
@@ -115,12 +128,17 @@ def test_backup_and_restore_round_trip(source, tmp_path):
         assert backup.returncode == 0, backup.stderr
         (backup_dir,) = (tmp_path / "backups").iterdir()
         assert oct(backup_dir.stat().st_mode & 0o777) == "0o700"
-        manifest = json.loads((backup_dir / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads(
+            (backup_dir / "manifest.json").read_text(encoding="utf-8")
+        )
         assert manifest["tables"]["public.portal_agency"] == source["agencies"]
-        assert set(manifest["files"]) == {"requests/2026/f3a9c2.pdf", "catalog/附件/2025年 决算.xlsx"}
-        assert settings_dict["PASSWORD"] == "" or settings_dict["PASSWORD"] not in backup_dir.joinpath(
-            "manifest.json"
-        ).read_text(encoding="utf-8")
+        assert set(manifest["files"]) == {
+            "requests/2026/f3a9c2.pdf",
+            "catalog/附件/2025年 决算.xlsx",
+        }
+        assert settings_dict["PASSWORD"] == "" or settings_dict[
+            "PASSWORD"
+        ] not in backup_dir.joinpath("manifest.json").read_text(encoding="utf-8")
 
         restored_media = tmp_path / "restored-media"
         restore = _script(
@@ -128,7 +146,9 @@ def test_backup_and_restore_round_trip(source, tmp_path):
             str(backup_dir),
             "--media-root",
             str(restored_media),
-            env_extra={"DATABASE_URL": database_url({**settings_dict, "NAME": restored_name})},
+            env_extra={
+                "DATABASE_URL": database_url({**settings_dict, "NAME": restored_name})
+            },
         )
         assert restore.returncode == 0, restore.stderr
         assert "恢复完成并已核对" in restore.stdout
@@ -143,7 +163,9 @@ def test_backup_and_restore_round_trip(source, tmp_path):
         finally:
             conn.close()
         for rel in manifest["files"]:
-            assert (restored_media / rel).read_bytes() == (source["media"] / rel).read_bytes()
+            assert (restored_media / rel).read_bytes() == (
+                source["media"] / rel
+            ).read_bytes()
 
         # restoring over a database that holds data is refused, nothing is touched
         again = _script(
@@ -151,7 +173,9 @@ def test_backup_and_restore_round_trip(source, tmp_path):
             str(backup_dir),
             "--media-root",
             str(tmp_path / "other-media"),
-            env_extra={"DATABASE_URL": database_url({**settings_dict, "NAME": restored_name})},
+            env_extra={
+                "DATABASE_URL": database_url({**settings_dict, "NAME": restored_name})
+            },
         )
         assert again.returncode == 1
         assert "不是空的" in again.stderr
@@ -185,7 +209,9 @@ def test_damaged_backup_is_refused_before_anything_is_written(source, tmp_path):
         str(damaged),
         "--media-root",
         str(tmp_path / "restored"),
-        env_extra={"DATABASE_URL": database_url({**settings_dict, "NAME": never_created})},
+        env_extra={
+            "DATABASE_URL": database_url({**settings_dict, "NAME": never_created})
+        },
     )
     assert result.returncode == 1
     assert "media.tar 校验失败" in result.stderr
@@ -193,7 +219,9 @@ def test_damaged_backup_is_refused_before_anything_is_written(source, tmp_path):
     conn = _connect(settings_dict, "postgres")
     try:
         cur = conn.cursor()
-        cur.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [never_created])
+        cur.execute(
+            "SELECT count(*) FROM pg_database WHERE datname = %s", [never_created]
+        )
         assert cur.fetchone()[0] == 0
     finally:
         conn.close()

@@ -22,7 +22,10 @@ import pytest
 from tests.reliability.pgcluster import BIN_DIR, Cluster
 from tests.security.live import Gunicorn, collected_static, http_request, production_env
 
-pytestmark = [pytest.mark.fault, pytest.mark.django_db]  # the schema comes from the test database
+pytestmark = [
+    pytest.mark.fault,
+    pytest.mark.django_db,
+]  # the schema comes from the test database
 
 PAGES = ["/", "/healthz", "/staff/login/"]
 CALL_TIMEOUT = 10
@@ -30,7 +33,9 @@ CALL_TIMEOUT = 10
 
 # Per-column attribute options ("ALTER COLUMN … SET (…)"): Django never sets them, and
 # some PostgreSQL builds store private ones that another server version rejects.
-_ATTRIBUTE_OPTIONS = re.compile(r"^ALTER TABLE ONLY \S+ ALTER COLUMN \S+ SET \(.*\);$", re.MULTILINE)
+_ATTRIBUTE_OPTIONS = re.compile(
+    r"^ALTER TABLE ONLY \S+ ALTER COLUMN \S+ SET \(.*\);$", re.MULTILINE
+)
 
 
 def _copy_schema(source_url: str, cluster: Cluster, name: str) -> None:
@@ -38,18 +43,35 @@ def _copy_schema(source_url: str, cluster: Cluster, name: str) -> None:
     the cluster's own client binaries, which are at least as new as either server."""
     conn = cluster.connect()
     try:
-        conn.cursor().execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        conn.cursor().execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"
+        )
     finally:
         conn.close()
     dump = subprocess.run(  # noqa: S603 - fixed argv
-        [str(BIN_DIR / "pg_dump"), "--schema-only", "--no-owner", "--no-privileges", "--dbname", source_url],
+        [
+            str(BIN_DIR / "pg_dump"),
+            "--schema-only",
+            "--no-owner",
+            "--no-privileges",
+            "--dbname",
+            source_url,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
     load = subprocess.run(  # noqa: S603 - fixed argv
-        [str(BIN_DIR / "psql"), "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--dbname", cluster.url(name)],
+        [
+            str(BIN_DIR / "psql"),
+            "--quiet",
+            "--no-psqlrc",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "--dbname",
+            cluster.url(name),
+        ],
         input=_ATTRIBUTE_OPTIONS.sub("", dump.stdout),
         capture_output=True,
         text=True,
@@ -81,7 +103,8 @@ def _app_connections(cluster: Cluster, dbname: str) -> int:
     try:
         cur = conn.cursor()
         cur.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [dbname]
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [dbname],
         )
         return cur.fetchone()[0]
     finally:
@@ -100,7 +123,10 @@ class SteadyClient:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._in_flight = 0
-        self._threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(clients)]
+        self._threads = [
+            threading.Thread(target=self._run, args=(n,), daemon=True)
+            for n in range(clients)
+        ]
 
     def _run(self, offset: int) -> None:
         for n in range(5000):  # bounded; stopped by the event long before
@@ -142,17 +168,24 @@ class SteadyClient:
 def _open_all_connections(port: int, cluster: Cluster, expected: int) -> None:
     """Parallel requests until every worker thread holds its persistent connection."""
     for _ in range(50):
-        threads = [threading.Thread(target=_get, args=(port, "/healthz")) for _ in range(2 * expected)]
+        threads = [
+            threading.Thread(target=_get, args=(port, "/healthz"))
+            for _ in range(2 * expected)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=CALL_TIMEOUT + 5)
         if _app_connections(cluster, "portal") >= expected:
             return
-    raise AssertionError(f"only {_app_connections(cluster, 'portal')} of {expected} connections opened")
+    raise AssertionError(
+        f"only {_app_connections(cluster, 'portal')} of {expected} connections opened"
+    )
 
 
-def test_requests_succeed_after_postgresql_restart(test_database_url, tmp_path_factory, tmp_path):
+def test_requests_succeed_after_postgresql_restart(
+    test_database_url, tmp_path_factory, tmp_path
+):
     cluster = Cluster()
     server = None
     client = None
@@ -167,7 +200,9 @@ def test_requests_succeed_after_postgresql_restart(test_database_url, tmp_path_f
             CONN_MAX_AGE="60",
             ALLOWED_HOSTS="xxgk.example.gov.cn",
         )
-        server = Gunicorn(env=env, log_path=tmp_path / "gunicorn.log", workers=2, threads=2).start()
+        server = Gunicorn(
+            env=env, log_path=tmp_path / "gunicorn.log", workers=2, threads=2
+        ).start()
         port = server.port
         assert {_get(port, page) for page in PAGES} == {200}, server.log_tail()
 
@@ -181,7 +216,9 @@ def test_requests_succeed_after_postgresql_restart(test_database_url, tmp_path_f
         time.sleep(0.5)
         started_before = _server_start_time(cluster)
         client.pause()
-        cluster.pg_ctl("restart")  # -m fast, -w: returns once the server accepts connections
+        cluster.pg_ctl(
+            "restart"
+        )  # -m fast, -w: returns once the server accepts connections
         assert _server_start_time(cluster) > started_before  # it really restarted
         back_at = time.monotonic()
         client.resume()
@@ -203,8 +240,14 @@ def test_requests_succeed_after_postgresql_restart(test_database_url, tmp_path_f
         after_first = [r for r in results if back_at <= r[0] < phase_two_at]
         after_second = [r for r in results if r[0] >= back_again_at]
         assert len(after_first) >= 20 and len(after_second) >= 20
-        assert all(end - begin < CALL_TIMEOUT for begin, end, _ in results)  # nothing hung
-        failed = [(round(begin - back_at, 2), status) for begin, _, status in after_first + after_second if status != 200]
+        assert all(
+            end - begin < CALL_TIMEOUT for begin, end, _ in results
+        )  # nothing hung
+        failed = [
+            (round(begin - back_at, 2), status)
+            for begin, _, status in after_first + after_second
+            if status != 200
+        ]
         assert failed == [], server.log_tail()
         before_first = [status for begin, _, status in results if begin < back_at]
         assert before_first and set(before_first) == {200}

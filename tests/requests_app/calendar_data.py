@@ -11,6 +11,10 @@ OFFICIAL_YEARS = (2024, 2025, 2026)
 
 
 def official_calendar() -> WorkCalendar:
-    rows = [(d, "rest", str(v)) for d, v in holidays.items() if d.year in OFFICIAL_YEARS]
-    rows += [(d, "work", str(v)) for d, v in workdays.items() if d.year in OFFICIAL_YEARS]
+    rows = [
+        (d, "rest", str(v)) for d, v in holidays.items() if d.year in OFFICIAL_YEARS
+    ]
+    rows += [
+        (d, "work", str(v)) for d, v in workdays.items() if d.year in OFFICIAL_YEARS
+    ]
     return build_calendar(sorted(rows), OFFICIAL_YEARS)

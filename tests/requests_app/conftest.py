@@ -19,7 +19,9 @@ def approver_user(agency):
     from portal import roles
     from tests.factories import StaffFactory
 
-    return StaffFactory(username="dora", first_name="张审核", agency=agency, roles=[roles.APPROVER])
+    return StaffFactory(
+        username="dora", first_name="张审核", agency=agency, roles=[roles.APPROVER]
+    )
 
 
 @pytest.fixture
@@ -35,4 +37,6 @@ def confirmed_request(agency, staff_user):
     """Submitted online 2026-03-02 (Mon) and confirmed the same day by alice."""
     from tests.factories import InfoRequestFactory
 
-    return InfoRequestFactory(agency=agency, confirm_by=staff_user, email="citizen@example.com")
+    return InfoRequestFactory(
+        agency=agency, confirm_by=staff_user, email="citizen@example.com"
+    )

@@ -33,20 +33,39 @@ def _names(patterns, prefix=""):
 
 
 ALL_URLS = dict(_names(urls.urlpatterns))
-STAFF_NAMES = sorted(name for name, route in ALL_URLS.items() if route.startswith("staff/"))
-PUBLIC_NAMES = sorted(name for name, route in ALL_URLS.items() if not route.startswith("staff/"))
+STAFF_NAMES = sorted(
+    name for name, route in ALL_URLS.items() if route.startswith("staff/")
+)
+PUBLIC_NAMES = sorted(
+    name for name, route in ALL_URLS.items() if not route.startswith("staff/")
+)
 # POST-only staff actions (everything else answers GET)
-GET_NAMES = {"staff_queue", "staff_register", "staff_request_detail", "staff_request_file"}
+GET_NAMES = {
+    "staff_queue",
+    "staff_register",
+    "staff_request_detail",
+    "staff_request_file",
+}
 
 
 @pytest.fixture
 def case(agency, staff_user):
     """A replied request of ``agency`` with an ID proof and a reply file."""
     with time_machine.travel(NOW, tick=False):
-        req = InfoRequestFactory(agency=agency, confirm_by=staff_user, id_proof=SimpleUploadedFile("证件.pdf", PDF))
+        req = InfoRequestFactory(
+            agency=agency,
+            confirm_by=staff_user,
+            id_proof=SimpleUploadedFile("证件.pdf", PDF),
+        )
         reply_file = SimpleUploadedFile("答复.pdf", PDF)
-        services.request_reply(info_request=req, by=staff_user, outcome="disclosed", letter_text="告知书", now=NOW,
-                               files=[reply_file])
+        services.request_reply(
+            info_request=req,
+            by=staff_user,
+            outcome="disclosed",
+            letter_text="告知书",
+            now=NOW,
+            files=[reply_file],
+        )
     return {
         "req": req,
         "proof": req.files.get(kind=FileKind.ID_PROOF),
@@ -60,7 +79,13 @@ def url_for(name: str, case) -> str:
     if "<uuid:code>" in route:
         args.append(case["req"].code)
     if "<int:file_id>" in route:
-        args.append((case["reply_file"] if name in ("staff_request_file", "case_file") else case["proof"]).pk)
+        args.append(
+            (
+                case["reply_file"]
+                if name in ("staff_request_file", "case_file")
+                else case["proof"]
+            ).pk
+        )
     return reverse(f"requests_app:{name}", args=args)
 
 
@@ -74,7 +99,12 @@ def request(client, name, case):
 
 def test_every_staff_url_is_listed():
     assert len(STAFF_NAMES) >= 20
-    assert {"staff_queue", "staff_request_detail", "staff_request_reveal", "staff_request_file_open"} <= set(STAFF_NAMES)
+    assert {
+        "staff_queue",
+        "staff_request_detail",
+        "staff_request_reveal",
+        "staff_request_file_open",
+    } <= set(STAFF_NAMES)
 
 
 @pytest.mark.parametrize("name", STAFF_NAMES)
@@ -92,8 +122,12 @@ def test_teammate_reaches_every_staff_url(client, teammate_user, case, name):
     assert response.status_code in (200, 302), (name, response.status_code)
 
 
-@pytest.mark.parametrize("name", sorted(set(STAFF_NAMES) - {"staff_queue", "staff_register"}))
-def test_other_agency_staff_get_404_on_every_case_url(other_agency_staff_client, case, name):
+@pytest.mark.parametrize(
+    "name", sorted(set(STAFF_NAMES) - {"staff_queue", "staff_register"})
+)
+def test_other_agency_staff_get_404_on_every_case_url(
+    other_agency_staff_client, case, name
+):
     response = request(other_agency_staff_client, name, case)
     assert response.status_code == 404, name
 
@@ -115,15 +149,21 @@ def test_signed_in_non_staff_users_get_404(client, case, name, django_user_model
 def test_other_agency_queue_does_not_list_the_case(other_agency_staff_client, case):
     with time_machine.travel(NOW, tick=False):
         for show in ("open", "closed", "pending", "overdue"):
-            html = other_agency_staff_client.get(reverse("requests_app:staff_queue"), {"show": show}).content.decode()
+            html = other_agency_staff_client.get(
+                reverse("requests_app:staff_queue"), {"show": show}
+            ).content.decode()
             assert case["req"].tracking_no not in html
 
 
-def test_other_agency_staff_cannot_act_by_posting(other_agency_staff_client, agency, staff_user):
+def test_other_agency_staff_cannot_act_by_posting(
+    other_agency_staff_client, agency, staff_user
+):
     with time_machine.travel(NOW, tick=False):
         req = InfoRequestFactory(agency=agency)
         response = other_agency_staff_client.post(
-            reverse("requests_app:staff_request_confirm", args=[req.code]), {"confirm-confirmed_date": "2026-03-02"})
+            reverse("requests_app:staff_request_confirm", args=[req.code]),
+            {"confirm-confirmed_date": "2026-03-02"},
+        )
     assert response.status_code == 404
     req.refresh_from_db()
     assert req.status == "pending"
@@ -131,16 +171,27 @@ def test_other_agency_staff_cannot_act_by_posting(other_agency_staff_client, age
 
 def test_staff_urls_with_a_malformed_or_unknown_code_are_404(staff_client):
     assert staff_client.get("/ysq/staff/not-a-uuid/").status_code == 404
-    assert staff_client.get("/ysq/staff/00000000-0000-0000-0000-000000000000/").status_code == 404
+    assert (
+        staff_client.get("/ysq/staff/00000000-0000-0000-0000-000000000000/").status_code
+        == 404
+    )
 
 
-def test_reply_file_of_another_request_is_404_on_the_staff_side(staff_client, case, agency, staff_user):
+def test_reply_file_of_another_request_is_404_on_the_staff_side(
+    staff_client, case, agency, staff_user
+):
     with time_machine.travel(NOW, tick=False):
         other = InfoRequestFactory(agency=agency)
-        url = reverse("requests_app:staff_request_file", args=[other.code, case["reply_file"].pk])
+        url = reverse(
+            "requests_app:staff_request_file", args=[other.code, case["reply_file"].pk]
+        )
         assert staff_client.get(url).status_code == 404
-        proof_as_reply = reverse("requests_app:staff_request_file", args=[case["req"].code, case["proof"].pk])
-        assert staff_client.get(proof_as_reply).status_code == 404  # ID proofs only through the logged view
+        proof_as_reply = reverse(
+            "requests_app:staff_request_file", args=[case["req"].code, case["proof"].pk]
+        )
+        assert (
+            staff_client.get(proof_as_reply).status_code == 404
+        )  # ID proofs only through the logged view
 
 
 # --- applicants ----------------------------------------------------------------------------------
@@ -148,34 +199,77 @@ def test_reply_file_of_another_request_is_404_on_the_staff_side(staff_client, ca
 
 def test_public_urls_are_the_reviewed_set():
     assert set(PUBLIC_NAMES) == {
-        "landing", "apply", "apply_submit", "apply_done", "lookup",
-        "case", "case_correction", "case_withdraw", "case_file", "case_exit",
+        "landing",
+        "apply",
+        "apply_submit",
+        "apply_done",
+        "lookup",
+        "case",
+        "case_correction",
+        "case_withdraw",
+        "case_file",
+        "case_exit",
     }
 
 
 def test_an_applicant_sees_only_their_own_case_and_files(client, case, agency):
     with time_machine.travel(NOW, tick=False):
         mine = InfoRequestFactory(agency=agency)
-        client.post(reverse("requests_app:lookup"), {"tracking_no": mine.tracking_no, "query_code": mine.query_code})
+        client.post(
+            reverse("requests_app:lookup"),
+            {"tracking_no": mine.tracking_no, "query_code": mine.query_code},
+        )
         html = client.get(reverse("requests_app:case")).content.decode()
         assert mine.tracking_no in html and case["req"].tracking_no not in html
         # another applicant's reply file by id: 404
-        assert client.get(reverse("requests_app:case_file", args=[case["reply_file"].pk])).status_code == 404
+        assert (
+            client.get(
+                reverse("requests_app:case_file", args=[case["reply_file"].pk])
+            ).status_code
+            == 404
+        )
 
         owner = Client()
-        owner.post(reverse("requests_app:lookup"), {"tracking_no": case["req"].tracking_no,
-                                                    "query_code": case["req"].query_code})
-        assert owner.get(reverse("requests_app:case_file", args=[case["reply_file"].pk])).status_code == 200
-        assert owner.get(reverse("requests_app:case_file", args=[case["proof"].pk])).status_code == 404
+        owner.post(
+            reverse("requests_app:lookup"),
+            {
+                "tracking_no": case["req"].tracking_no,
+                "query_code": case["req"].query_code,
+            },
+        )
+        assert (
+            owner.get(
+                reverse("requests_app:case_file", args=[case["reply_file"].pk])
+            ).status_code
+            == 200
+        )
+        assert (
+            owner.get(
+                reverse("requests_app:case_file", args=[case["proof"].pk])
+            ).status_code
+            == 404
+        )
 
 
 def test_case_pages_need_a_lookup_first(client, case):
     with time_machine.travel(NOW, tick=False):
         for name in ("case", "case_withdraw"):
             response = client.get(reverse(f"requests_app:{name}"))
-            assert response.status_code == 302 and response.url == reverse("requests_app:lookup")
-        assert client.post(reverse("requests_app:case_correction"), {"text": "x"}).status_code == 302
-        assert client.get(reverse("requests_app:case_file", args=[case["reply_file"].pk])).status_code == 404
+            assert response.status_code == 302 and response.url == reverse(
+                "requests_app:lookup"
+            )
+        assert (
+            client.post(
+                reverse("requests_app:case_correction"), {"text": "x"}
+            ).status_code
+            == 302
+        )
+        assert (
+            client.get(
+                reverse("requests_app:case_file", args=[case["reply_file"].pk])
+            ).status_code
+            == 404
+        )
 
 
 def test_a_forged_session_value_gives_nothing(client, case):

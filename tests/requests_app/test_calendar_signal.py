@@ -23,36 +23,61 @@ def announce(years, by=None):
     work_calendar_changed.send(sender=WorkCalendarDay, years=years, by=by)
 
 
-def test_new_rest_day_moves_open_deadline_later_and_logs_it(agency, staff_user, django_capture_on_commit_callbacks):
-    req = InfoRequestFactory(agency=agency, confirm_by=staff_user)  # received 03-02 → due 03-30
+def test_new_rest_day_moves_open_deadline_later_and_logs_it(
+    agency, staff_user, django_capture_on_commit_callbacks
+):
+    req = InfoRequestFactory(
+        agency=agency, confirm_by=staff_user
+    )  # received 03-02 → due 03-30
     closed = InfoRequestFactory(agency=agency, confirm_by=staff_user)
-    services.request_reply(info_request=closed, by=staff_user, outcome=Outcome.DISCLOSED, letter_text="x",
-                           now=at("2026-03-03"))
+    services.request_reply(
+        info_request=closed,
+        by=staff_user,
+        outcome=Outcome.DISCLOSED,
+        letter_text="x",
+        now=at("2026-03-03"),
+    )
     WorkCalendarDay.objects.create(date=D("2026-03-10"), kind="rest", name="测试假日")
     with django_capture_on_commit_callbacks(execute=True):
         announce([2026], by=staff_user)
     req = InfoRequest.objects.get(pk=req.pk)
     assert req.reply_due_date == D("2026-03-31")
-    event = RequestEvent.objects.get(info_request=req, kind=EventKind.DEADLINE_RECOMPUTED)
+    event = RequestEvent.objects.get(
+        info_request=req, kind=EventKind.DEADLINE_RECOMPUTED
+    )
     assert event.is_public and event.actor == staff_user
-    assert event.data == {"old_due": "2026-03-30", "new_due": "2026-03-31", "provisional": False,
-                          "reason": "2026 年节假日安排调整"}
+    assert event.data == {
+        "old_due": "2026-03-30",
+        "new_due": "2026-03-31",
+        "provisional": False,
+        "reason": "2026 年节假日安排调整",
+    }
     assert InfoRequest.objects.get(pk=closed.pk).reply_due_date == D("2026-03-30")
-    assert not RequestEvent.objects.filter(info_request=closed, kind=EventKind.DEADLINE_RECOMPUTED).exists()
+    assert not RequestEvent.objects.filter(
+        info_request=closed, kind=EventKind.DEADLINE_RECOMPUTED
+    ).exists()
     assert mail.outbox == []  # later: nobody needs warning
 
 
-def test_earlier_deadline_notifies_the_assignee(agency, staff_user, teammate_user, django_capture_on_commit_callbacks):
+def test_earlier_deadline_notifies_the_assignee(
+    agency, staff_user, teammate_user, django_capture_on_commit_callbacks
+):
     req = InfoRequestFactory(agency=agency, confirm_by=staff_user)
-    services.request_assign(info_request=req, by=staff_user, assignee=teammate_user, now=at("2026-03-02"))
-    WorkCalendarDay.objects.create(date=D("2026-03-07"), kind="work", name="调休测试")  # a Saturday
+    services.request_assign(
+        info_request=req, by=staff_user, assignee=teammate_user, now=at("2026-03-02")
+    )
+    WorkCalendarDay.objects.create(
+        date=D("2026-03-07"), kind="work", name="调休测试"
+    )  # a Saturday
     with django_capture_on_commit_callbacks(execute=True):
         announce([2026])
     req = InfoRequest.objects.get(pk=req.pk)
     assert req.reply_due_date == D("2026-03-27")
     assert [m.to for m in mail.outbox] == [[teammate_user.email]]
     assert "2026-03-27" in mail.outbox[0].subject
-    event = RequestEvent.objects.get(info_request=req, kind=EventKind.DEADLINE_RECOMPUTED)
+    event = RequestEvent.objects.get(
+        info_request=req, kind=EventKind.DEADLINE_RECOMPUTED
+    )
     assert event.actor is None and event.actor_label == "系统"
 
 
@@ -74,5 +99,7 @@ def test_published_next_year_replaces_the_provisional_deadline(agency, staff_use
     req = InfoRequest.objects.get(pk=req.pk)
     assert not req.due_is_provisional
     assert req.reply_due_date > provisional_due
-    event = RequestEvent.objects.get(info_request=req, kind=EventKind.DEADLINE_RECOMPUTED)
+    event = RequestEvent.objects.get(
+        info_request=req, kind=EventKind.DEADLINE_RECOMPUTED
+    )
     assert event.data["provisional"] is False

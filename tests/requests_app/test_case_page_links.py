@@ -33,15 +33,32 @@ def pdf(name: str) -> SimpleUploadedFile:
 
 def test_every_file_link_on_the_case_page_downloads(client, agency, staff_user):
     with time_machine.travel(MONDAY, tick=False):
-        req = InfoRequestFactory(agency=agency, confirm_by=staff_user, id_proof=pdf("身份证.pdf"))
-        services.request_ask_correction(info_request=req, by=staff_user, items="请写明学年。", now=MONDAY)
-        client.post(reverse("requests_app:lookup"), {"tracking_no": req.tracking_no, "query_code": req.query_code})
-        assert client.post(
-            reverse("requests_app:case_correction"), {"text": "2025—2026学年。", "attachment": pdf("补充.pdf")}
-        ).status_code == 302
+        req = InfoRequestFactory(
+            agency=agency, confirm_by=staff_user, id_proof=pdf("身份证.pdf")
+        )
+        services.request_ask_correction(
+            info_request=req, by=staff_user, items="请写明学年。", now=MONDAY
+        )
+        client.post(
+            reverse("requests_app:lookup"),
+            {"tracking_no": req.tracking_no, "query_code": req.query_code},
+        )
+        assert (
+            client.post(
+                reverse("requests_app:case_correction"),
+                {"text": "2025—2026学年。", "attachment": pdf("补充.pdf")},
+            ).status_code
+            == 302
+        )
         req.refresh_from_db()
-        services.request_reply(info_request=req, by=staff_user, outcome="disclosed", now=MONDAY,
-                               letter_text="现将该信息提供给您。", files=[pdf("答复.pdf")])
+        services.request_reply(
+            info_request=req,
+            by=staff_user,
+            outcome="disclosed",
+            now=MONDAY,
+            letter_text="现将该信息提供给您。",
+            files=[pdf("答复.pdf")],
+        )
 
         html = client.get(reverse("requests_app:case")).content.decode()
         kinds = set(req.files.values_list("kind", flat=True))

@@ -29,12 +29,18 @@ def run(*args) -> str:
 
 
 @pytest.fixture
-def due_cases(agency, other_agency, staff_user, teammate_user, approver_user, other_staff_user):
+def due_cases(
+    agency, other_agency, staff_user, teammate_user, approver_user, other_staff_user
+):
     # due 2026-03-30 (Mon): due soon on 03-24; assigned to bob
     soon = InfoRequestFactory(agency=agency, confirm_by=staff_user)
-    services.request_assign(info_request=soon, by=staff_user, assignee=teammate_user, now=at("2026-03-02"))
+    services.request_assign(
+        info_request=soon, by=staff_user, assignee=teammate_user, now=at("2026-03-02")
+    )
     # due 2026-03-06 (after 春节): overdue on 03-24; unassigned → all handlers (alice, bob) + approver
-    late = InfoRequestFactory(agency=agency, confirm_by=staff_user, now=at("2026-02-02"))
+    late = InfoRequestFactory(
+        agency=agency, confirm_by=staff_user, now=at("2026-02-02")
+    )
     # other agency, due soon → charlie only
     theirs = InfoRequestFactory(agency=other_agency, confirm_by=other_staff_user)
     # not yet due: no reminder
@@ -42,7 +48,9 @@ def due_cases(agency, other_agency, staff_user, teammate_user, approver_user, ot
     return soon, late, theirs
 
 
-def test_reminders_twice_send_each_reminder_once(due_cases, staff_user, teammate_user, approver_user, other_staff_user):
+def test_reminders_twice_send_each_reminder_once(
+    due_cases, staff_user, teammate_user, approver_user, other_staff_user
+):
     soon, late, theirs = due_cases
     with time_machine.travel(at("2026-03-24", 8), tick=False):
         first = run("send_deadline_reminders")
@@ -52,9 +60,19 @@ def test_reminders_twice_send_each_reminder_once(due_cases, staff_user, teammate
     assert "已发送提醒 0 条" in second
     assert sent_first == len(mail.outbox) == 4  # one digest per recipient
     by_to = {m.to[0]: m for m in mail.outbox}
-    assert set(by_to) == {staff_user.email, teammate_user.email, approver_user.email, other_staff_user.email}
-    assert soon.tracking_no in by_to[teammate_user.email].body and late.tracking_no in by_to[teammate_user.email].body
-    assert soon.tracking_no not in by_to[staff_user.email].body  # soon is bob's; alice gets the unassigned one
+    assert set(by_to) == {
+        staff_user.email,
+        teammate_user.email,
+        approver_user.email,
+        other_staff_user.email,
+    }
+    assert (
+        soon.tracking_no in by_to[teammate_user.email].body
+        and late.tracking_no in by_to[teammate_user.email].body
+    )
+    assert (
+        soon.tracking_no not in by_to[staff_user.email].body
+    )  # soon is bob's; alice gets the unassigned one
     assert late.tracking_no in by_to[staff_user.email].body
     assert "已逾期 12 个工作日" in by_to[approver_user.email].body
     assert "还剩 4 个工作日" in by_to[approver_user.email].body
@@ -69,7 +87,11 @@ def test_reminder_due_soon_then_overdue_is_a_new_reminder(due_cases, teammate_us
         run("send_deadline_reminders")
     with time_machine.travel(at("2026-03-31", 8), tick=False):
         out = run("send_deadline_reminders")
-    kinds = set(ReminderLog.objects.filter(info_request=soon, recipient=teammate_user).values_list("kind", flat=True))
+    kinds = set(
+        ReminderLog.objects.filter(
+            info_request=soon, recipient=teammate_user
+        ).values_list("kind", flat=True)
+    )
     assert kinds == {"due_soon", "overdue"}
     assert "已发送提醒" in out
 
@@ -93,11 +115,21 @@ def test_failed_mail_releases_claims_for_the_next_run(due_cases, settings):
 
 def test_reminders_command_expires_corrections_and_fees(agency, staff_user):
     corr = InfoRequestFactory(agency=agency, confirm_by=staff_user)
-    services.request_ask_correction(info_request=corr, by=staff_user, items="补充", due_date=D("2026-03-10"),
-                                    now=at("2026-03-03"))
+    services.request_ask_correction(
+        info_request=corr,
+        by=staff_user,
+        items="补充",
+        due_date=D("2026-03-10"),
+        now=at("2026-03-03"),
+    )
     fee = InfoRequestFactory(agency=agency, confirm_by=staff_user)
-    services.request_send_fee_notice(info_request=fee, by=staff_user, method="by_volume", quantity=100,
-                                     now=at("2026-03-03"))  # pay by 2026-03-31
+    services.request_send_fee_notice(
+        info_request=fee,
+        by=staff_user,
+        method="by_volume",
+        quantity=100,
+        now=at("2026-03-03"),
+    )  # pay by 2026-03-31
     with time_machine.travel(at("2026-03-11", 8), tick=False):
         run("send_deadline_reminders", "--no-expire")
         assert InfoRequest.objects.get(pk=corr.pk).status == Status.AWAITING_CORRECTION
@@ -111,7 +143,9 @@ def test_reminders_command_expires_corrections_and_fees(agency, staff_user):
 
 
 def test_reminders_skip_inactive_and_emailless_staff(agency, staff_user):
-    StaffFactory(username="gone", agency=agency, roles=[roles.APPROVER], is_active=False)
+    StaffFactory(
+        username="gone", agency=agency, roles=[roles.APPROVER], is_active=False
+    )
     StaffFactory(username="nomail", agency=agency, roles=[roles.APPROVER], email="")
     InfoRequestFactory(agency=agency, confirm_by=staff_user, now=at("2026-02-02"))
     with time_machine.travel(at("2026-03-24", 8), tick=False):
@@ -124,22 +158,56 @@ def test_reminders_skip_inactive_and_emailless_staff(agency, staff_user):
 
 def write(tmp_path, lines) -> str:
     path = tmp_path / "ledger.jsonl"
-    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines),
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)
+            for x in lines
+        ),
+        encoding="utf-8",
+    )
     return str(path)
 
 
 GOOD = [
-    {"tracking_no": "TY-2024-0001", "agency": "天元区教育局", "applicant_type": "自然人", "channel": "当面",
-     "received_date": "2024-03-05", "description": "学校收费标准", "status": "closed", "outcome": "予以公开",
-     "closed_date": "2024-03-20"},
-    {"tracking_no": "TY-2024-0002", "agency": "区教育局", "applicant_type": "商业企业", "channel": "网上",
-     "received_date": "2024-12-20", "status": "open"},
-    {"tracking_no": "TY-2025-0003", "agency": "天元区教育局", "applicant_type": "法律服务机构", "channel": "平常信函",
-     "received_date": "2025-02-03", "status": "closed",
-     "outcome": "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "closed_date": "2025-03-03"},
-    {"tracking_no": "YSQ-2025-000040", "agency": "天元区教育局", "applicant_type": "其他", "channel": "email",
-     "received_date": "2025-06-03", "status": "closed", "outcome": "其他", "closed_date": "2025-06-04"},
+    {
+        "tracking_no": "TY-2024-0001",
+        "agency": "天元区教育局",
+        "applicant_type": "自然人",
+        "channel": "当面",
+        "received_date": "2024-03-05",
+        "description": "学校收费标准",
+        "status": "closed",
+        "outcome": "予以公开",
+        "closed_date": "2024-03-20",
+    },
+    {
+        "tracking_no": "TY-2024-0002",
+        "agency": "区教育局",
+        "applicant_type": "商业企业",
+        "channel": "网上",
+        "received_date": "2024-12-20",
+        "status": "open",
+    },
+    {
+        "tracking_no": "TY-2025-0003",
+        "agency": "天元区教育局",
+        "applicant_type": "法律服务机构",
+        "channel": "平常信函",
+        "received_date": "2025-02-03",
+        "status": "closed",
+        "outcome": "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "closed_date": "2025-03-03",
+    },
+    {
+        "tracking_no": "YSQ-2025-000040",
+        "agency": "天元区教育局",
+        "applicant_type": "其他",
+        "channel": "email",
+        "received_date": "2025-06-03",
+        "status": "closed",
+        "outcome": "其他",
+        "closed_date": "2025-06-04",
+    },
 ]
 
 
@@ -152,42 +220,147 @@ def test_import_good_lines_and_idempotent(agency, tmp_path):
     assert "新增 0 条" in again and "未变 4 条" in again
     a = InfoRequest.objects.get(tracking_no="TY-2024-0001")
     assert (a.status, a.outcome, a.applicant_kind, a.channel, a.closed_date) == (
-        Status.REPLIED, Outcome.DISCLOSED, "natural", "in_person", D("2024-03-20"))
+        Status.REPLIED,
+        Outcome.DISCLOSED,
+        "natural",
+        "in_person",
+        D("2024-03-20"),
+    )
     b = InfoRequest.objects.get(tracking_no="TY-2024-0002")
-    assert b.status == Status.PROCESSING and b.reply_due_date is not None and b.applicant_type == "organisation"
+    assert (
+        b.status == Status.PROCESSING
+        and b.reply_due_date is not None
+        and b.applicant_type == "organisation"
+    )
     c = InfoRequest.objects.get(tracking_no="TY-2025-0003")
     assert (c.status, c.outcome) == (Status.ABANDONED, Outcome.NO_CORRECTION)
-    assert TrackingCounter.objects.get(year=2025).last == 40  # live numbers continue after imported ones
+    assert (
+        TrackingCounter.objects.get(year=2025).last == 40
+    )  # live numbers continue after imported ones
 
 
 def test_import_update_changes_existing_case(agency, tmp_path):
     with time_machine.travel(at("2026-03-02"), tick=False):
         run("import_requests", write(tmp_path, GOOD[1:2]))
-        closed = {**GOOD[1], "status": "closed", "outcome": "部分公开", "closed_date": "2025-01-10"}
+        closed = {
+            **GOOD[1],
+            "status": "closed",
+            "outcome": "部分公开",
+            "closed_date": "2025-01-10",
+        }
         out = run("import_requests", write(tmp_path, [closed]))
     assert "更新 1 条" in out
-    assert InfoRequest.objects.get(tracking_no="TY-2024-0002").outcome == Outcome.PARTIAL
+    assert (
+        InfoRequest.objects.get(tracking_no="TY-2024-0002").outcome == Outcome.PARTIAL
+    )
 
 
 BAD = [
     ("not json", "不是有效的 JSON"),
     ("[1, 2]", "JSON 对象"),
-    ({"agency": "天元区教育局", "applicant_type": "自然人", "received_date": "2024-01-02"}, "缺少 tracking_no"),
-    ({"tracking_no": "B1", "agency": "火星局", "applicant_type": "自然人", "received_date": "2024-01-02"}, "找不到机关"),
-    ({"tracking_no": "B2", "agency": "天元区教育局", "applicant_type": "公民", "received_date": "2024-01-02"}, "applicant_type"),
-    ({"tracking_no": "B3", "agency": "天元区教育局", "applicant_type": "自然人"}, "缺少 received_date"),
-    ({"tracking_no": "B4", "agency": "天元区教育局", "applicant_type": "自然人", "received_date": "2024-02-30"}, "不是有效日期"),
-    ({"tracking_no": "B5", "agency": "天元区教育局", "applicant_type": "自然人", "received_date": "2024-01-02",
-      "status": "closed", "outcome": "不予公开", "closed_date": "2024-01-05"}, "不是年度报告表三的行名称"),
-    ({"tracking_no": "B6", "agency": "天元区教育局", "applicant_type": "自然人", "received_date": "2024-01-02",
-      "status": "closed", "outcome": "予以公开"}, "缺少 closed_date"),
-    ({"tracking_no": "B7", "agency": "天元区教育局", "applicant_type": "自然人", "received_date": "2024-01-09",
-      "status": "closed", "outcome": "予以公开", "closed_date": "2024-01-05"}, "早于"),
-    ({"tracking_no": "B8", "agency": "天元区教育局", "applicant_type": "自然人", "received_date": "2024-01-02",
-      "status": "pending"}, "open 或 closed"),
-    ({"tracking_no": "B9", "agency": "天元区教育局", "applicant_type": "自然人", "received_date": "2024-01-02",
-      "channel": "飞鸽"}, "channel"),
-    ({"tracking_no": "B10", "agency": "天元区教育局", "applicant_type": "自然人", "received_date": "2030-01-02"}, "晚于今天"),
+    (
+        {
+            "agency": "天元区教育局",
+            "applicant_type": "自然人",
+            "received_date": "2024-01-02",
+        },
+        "缺少 tracking_no",
+    ),
+    (
+        {
+            "tracking_no": "B1",
+            "agency": "火星局",
+            "applicant_type": "自然人",
+            "received_date": "2024-01-02",
+        },
+        "找不到机关",
+    ),
+    (
+        {
+            "tracking_no": "B2",
+            "agency": "天元区教育局",
+            "applicant_type": "公民",
+            "received_date": "2024-01-02",
+        },
+        "applicant_type",
+    ),
+    (
+        {"tracking_no": "B3", "agency": "天元区教育局", "applicant_type": "自然人"},
+        "缺少 received_date",
+    ),
+    (
+        {
+            "tracking_no": "B4",
+            "agency": "天元区教育局",
+            "applicant_type": "自然人",
+            "received_date": "2024-02-30",
+        },
+        "不是有效日期",
+    ),
+    (
+        {
+            "tracking_no": "B5",
+            "agency": "天元区教育局",
+            "applicant_type": "自然人",
+            "received_date": "2024-01-02",
+            "status": "closed",
+            "outcome": "不予公开",
+            "closed_date": "2024-01-05",
+        },
+        "不是年度报告表三的行名称",
+    ),
+    (
+        {
+            "tracking_no": "B6",
+            "agency": "天元区教育局",
+            "applicant_type": "自然人",
+            "received_date": "2024-01-02",
+            "status": "closed",
+            "outcome": "予以公开",
+        },
+        "缺少 closed_date",
+    ),
+    (
+        {
+            "tracking_no": "B7",
+            "agency": "天元区教育局",
+            "applicant_type": "自然人",
+            "received_date": "2024-01-09",
+            "status": "closed",
+            "outcome": "予以公开",
+            "closed_date": "2024-01-05",
+        },
+        "早于",
+    ),
+    (
+        {
+            "tracking_no": "B8",
+            "agency": "天元区教育局",
+            "applicant_type": "自然人",
+            "received_date": "2024-01-02",
+            "status": "pending",
+        },
+        "open 或 closed",
+    ),
+    (
+        {
+            "tracking_no": "B9",
+            "agency": "天元区教育局",
+            "applicant_type": "自然人",
+            "received_date": "2024-01-02",
+            "channel": "飞鸽",
+        },
+        "channel",
+    ),
+    (
+        {
+            "tracking_no": "B10",
+            "agency": "天元区教育局",
+            "applicant_type": "自然人",
+            "received_date": "2030-01-02",
+        },
+        "晚于今天",
+    ),
 ]
 
 
@@ -198,7 +371,7 @@ def test_import_reports_bad_lines_with_number_and_reason(agency, tmp_path):
     for i, (_, reason) in enumerate(BAD, start=2):
         line = next(x for x in out.splitlines() if x.startswith(f"第 {i} 行："))
         assert reason in line, (i, line)
-    assert f"新增 1 条" in out and f"跳过 {len(BAD)} 行" in out
+    assert "新增 1 条" in out and f"跳过 {len(BAD)} 行" in out
     assert InfoRequest.objects.count() == 1
 
 

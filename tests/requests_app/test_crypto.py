@@ -15,7 +15,10 @@ def test_encryption_round_trip_and_randomised():
     b = crypto.encrypt("11010519491231002X", field="id_number")
     assert a != b and a.startswith("v1:") and "11010519491231002X" not in a
     assert crypto.decrypt(a, field="id_number") == "11010519491231002X"
-    assert crypto.encrypt("", field="phone") == "" and crypto.decrypt("", field="phone") == ""
+    assert (
+        crypto.encrypt("", field="phone") == ""
+        and crypto.decrypt("", field="phone") == ""
+    )
 
 
 def test_ciphertext_is_bound_to_its_column():
@@ -36,34 +39,45 @@ def test_wrong_key_or_tampering_fails(settings):
 
 def test_file_encryption_round_trip():
     blob = crypto.encrypt_file(b"%PDF-1.4 id")
-    assert b"id" not in blob[len(crypto.FILE_MAGIC):] or blob != b"%PDF-1.4 id"
+    assert b"id" not in blob[len(crypto.FILE_MAGIC) :] or blob != b"%PDF-1.4 id"
     assert crypto.decrypt_file(blob) == b"%PDF-1.4 id"
     with pytest.raises(DecryptionError):
         crypto.decrypt_file(b"%PDF-1.4 plain")
 
 
 def test_lookup_hmac_is_stable_and_normalised():
-    assert crypto.lookup_hmac("11010519491231002x", field="applicant_id") == crypto.lookup_hmac(
-        "１１０１０５１９４９１２３１００２Ｘ", field="applicant_id")
-    assert crypto.lookup_hmac("11010519491231002X", field="a") != crypto.lookup_hmac("11010519491231002X", field="b")
+    assert crypto.lookup_hmac(
+        "11010519491231002x", field="applicant_id"
+    ) == crypto.lookup_hmac(
+        "１１０１０５１９４９１２３１００２Ｘ", field="applicant_id"
+    )
+    assert crypto.lookup_hmac("11010519491231002X", field="a") != crypto.lookup_hmac(
+        "11010519491231002X", field="b"
+    )
 
 
-@pytest.mark.parametrize(("value", "masked"), [
-    ("11010519491231002X", "110105********002X"),
-    ("110105194912310021", "110105********0021"),
-    ("E12345678", "E1*****78"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("11010519491231002X", "110105********002X"),
+        ("110105194912310021", "110105********0021"),
+        ("E12345678", "E1*****78"),
+        ("", ""),
+    ],
+)
 def test_mask_id_number(value, masked):
     assert crypto.mask_id_number(value) == masked
 
 
-@pytest.mark.parametrize(("value", "masked"), [
-    ("13812341234", "138****1234"),
-    ("138 1234 1234", "138****1234"),
-    ("0731-28112345", "0731-****2345"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("13812341234", "138****1234"),
+        ("138 1234 1234", "138****1234"),
+        ("0731-28112345", "0731-****2345"),
+        ("", ""),
+    ],
+)
 def test_mask_phone(value, masked):
     assert crypto.mask_phone(value) == masked
 
@@ -76,8 +90,12 @@ def test_mask_address_keeps_only_the_region():
 def test_query_code_shape_entropy_and_forgiving_input():
     codes = {crypto.new_query_code() for _ in range(2000)}
     assert len(codes) == 2000
-    assert all(len(c) == 16 and set(c) <= set(crypto.QUERY_CODE_ALPHABET) for c in codes)
-    assert crypto.QUERY_CODE_BITS == 16 * math.log2(len(crypto.QUERY_CODE_ALPHABET)) == 80
+    assert all(
+        len(c) == 16 and set(c) <= set(crypto.QUERY_CODE_ALPHABET) for c in codes
+    )
+    assert (
+        crypto.QUERY_CODE_BITS == 16 * math.log2(len(crypto.QUERY_CODE_ALPHABET)) == 80
+    )
     code = "0123456789ABCDEF"
     stored = crypto.query_code_hash(code)
     assert crypto.format_query_code(code) == "0123 4567 89AB CDEF"

@@ -50,7 +50,10 @@ def test_reply_deadline_matches_reference_table(received, n, expected):
     assert result.workdays == 20
 
 
-@pytest.mark.parametrize(("received", "expected"), [("2026-01-29", "2026-02-09"), ("2026-03-02", "2026-03-11")])
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [("2026-01-29", "2026-02-09"), ("2026-03-02", "2026-03-11")],
+)
 def test_correction_notice_due_matches_reference_table(received, expected):
     assert deadlines.correction_notice_due(D(received), CAL).due_date == D(expected)
 
@@ -70,7 +73,9 @@ def test_correction_restarts_clock_then_extension_reference_example():
     start = deadlines.clock_start_for(received, D("2026-03-16"))
     assert start == D("2026-03-16")
     assert deadlines.reply_deadline(start, CAL).due_date == D("2026-04-14")
-    assert deadlines.reply_deadline(start, CAL, extension_days=20).due_date == D("2026-05-14")
+    assert deadlines.reply_deadline(start, CAL, extension_days=20).due_date == D(
+        "2026-05-14"
+    )
 
 
 def test_clock_start_without_correction_is_receipt_date():
@@ -83,7 +88,10 @@ def test_spring_festival_explanation_names_skipped_days_and_in_lieu_saturdays():
     assert by_date[D("2026-02-14")].number is not None  # 调休上班 Saturday counts
     assert by_date[D("2026-02-14")].reason == "调休上班"
     assert by_date[D("2026-02-16")].number is None
-    assert "Spring Festival" in by_date[D("2026-02-16")].reason or "春节" in by_date[D("2026-02-16")].reason
+    assert (
+        "Spring Festival" in by_date[D("2026-02-16")].reason
+        or "春节" in by_date[D("2026-02-16")].reason
+    )
     assert by_date[D("2026-02-28")].number is not None
     counted = [d.number for d in result.days if d.is_counted]
     assert counted == list(range(1, 21))
@@ -128,12 +136,19 @@ def test_consultation_pause_moves_deadline_by_exactly_its_working_days():
     end, paused = deadlines.consultation_pause(sent, replied, CAL)
     assert end == replied
     assert paused == 5  # 03-06, 03-09 … 03-12 minus the weekend
-    moved = deadlines.reply_deadline(start, CAL, pauses=[Pause(sent, end, deadlines.CONSULTATION_PAUSE_REASON)])
+    moved = deadlines.reply_deadline(
+        start, CAL, pauses=[Pause(sent, end, deadlines.CONSULTATION_PAUSE_REASON)]
+    )
     assert moved.paused_workdays == paused
     assert moved.due_date == independent_count(plain.due_date, paused)
     paused_days = [d for d in moved.days if d.paused]
-    assert [d.date for d in paused_days] == [D("2026-03-06"), D("2026-03-09"), D("2026-03-10"),
-                                            D("2026-03-11"), D("2026-03-12")]
+    assert [d.date for d in paused_days] == [
+        D("2026-03-06"),
+        D("2026-03-09"),
+        D("2026-03-10"),
+        D("2026-03-11"),
+        D("2026-03-12"),
+    ]
     assert all(d.reason == deadlines.CONSULTATION_PAUSE_REASON for d in paused_days)
 
 
@@ -163,13 +178,26 @@ def test_extension_outside_limits_is_refused(days):
 
 # --- 条例 第三十一条 -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("channel", "kwargs", "expected"),
     [
         ("in_person", {"handed_in_date": D("2026-03-02")}, D("2026-03-02")),
-        ("post_signed", {"signed_date": D("2026-03-03"), "confirmed_date": D("2026-03-09")}, D("2026-03-03")),
-        ("post_ordinary", {"signed_date": D("2026-03-03"), "confirmed_date": D("2026-03-05")}, D("2026-03-05")),
-        ("online", {"handed_in_date": D("2026-03-01"), "confirmed_date": D("2026-03-04")}, D("2026-03-04")),
+        (
+            "post_signed",
+            {"signed_date": D("2026-03-03"), "confirmed_date": D("2026-03-09")},
+            D("2026-03-03"),
+        ),
+        (
+            "post_ordinary",
+            {"signed_date": D("2026-03-03"), "confirmed_date": D("2026-03-05")},
+            D("2026-03-05"),
+        ),
+        (
+            "online",
+            {"handed_in_date": D("2026-03-01"), "confirmed_date": D("2026-03-04")},
+            D("2026-03-04"),
+        ),
         ("email", {"confirmed_date": D("2026-03-06")}, D("2026-03-06")),
         ("fax", {"confirmed_date": D("2026-03-06")}, D("2026-03-06")),
     ],
@@ -189,10 +217,15 @@ def test_received_date_missing_the_date_the_rule_needs():
 
 def test_channels_needing_confirmation():
     assert [c for c in deadlines.RECEIPT_RULES if deadlines.needs_confirmation(c)] == [
-        "post_ordinary", "online", "email", "fax"]
+        "post_ordinary",
+        "online",
+        "email",
+        "fax",
+    ]
 
 
 # --- due soon / overdue ------------------------------------------------------------------
+
 
 def test_due_soon_is_five_working_days_or_fewer():
     due = D("2026-03-20")  # Friday
@@ -206,25 +239,41 @@ def test_due_soon_is_five_working_days_or_fewer():
 
 # --- fees (国办函〔2020〕109号; domain.md §2.6 worked examples) ---------------------------------
 
+
 def test_fee_by_item_worked_example_35_requests():
     assert deadlines.fee_by_item(35) == Decimal(3000)
 
 
-@pytest.mark.parametrize(("pages", "fee"), [(150, 1700), (250, 4700), (30, 0), (31, 10), (100, 700),
-                                            (101, 720), (200, 2700), (201, 2740)])
+@pytest.mark.parametrize(
+    ("pages", "fee"),
+    [
+        (150, 1700),
+        (250, 4700),
+        (30, 0),
+        (31, 10),
+        (100, 700),
+        (101, 720),
+        (200, 2700),
+        (201, 2740),
+    ],
+)
 def test_fee_by_volume_worked_examples_and_band_edges(pages, fee):
     assert deadlines.fee_by_volume(pages) == Decimal(fee)
 
 
-@pytest.mark.parametrize(("n", "fee"), [(1, 0), (10, 0), (11, 100), (30, 100), (31, 200), (40, 200),
-                                        (41, 300), (51, 400)])
+@pytest.mark.parametrize(
+    ("n", "fee"),
+    [(1, 0), (10, 0), (11, 100), (30, 100), (31, 200), (40, 200), (41, 300), (51, 400)],
+)
 def test_fee_for_nth_item_bands(n, fee):
     assert deadlines.fee_for_nth_item(n) == Decimal(fee)
 
 
 def test_fee_by_item_continues_from_previous_requests():
     assert deadlines.fee_by_item(5, previous=30) == Decimal(1000)
-    assert deadlines.fee_by_item(30) + deadlines.fee_by_item(5, previous=30) == deadlines.fee_by_item(35)
+    assert deadlines.fee_by_item(30) + deadlines.fee_by_item(
+        5, previous=30
+    ) == deadlines.fee_by_item(35)
 
 
 def test_fee_inputs_must_be_non_negative():

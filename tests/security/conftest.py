@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security.live import Gunicorn, collected_static, production_env, test_database_url
+from tests.security.live import (
+    Gunicorn,
+    collected_static,
+    production_env,
+    test_database_url,
+)
 
 __all__ = ["test_database_url"]  # a fixture, shared with tests/reliability
 

@@ -39,7 +39,9 @@ def database_url(settings_dict: dict) -> str:
     auth = user + (":" + quote(password, safe="") if password else "")
     name = quote(settings_dict["NAME"], safe="")
     host = settings_dict.get("HOST") or "127.0.0.1"
-    port = str(settings_dict.get("PORT") or settings_dict.get("OPTIONS", {}).get("port") or "")
+    port = str(
+        settings_dict.get("PORT") or settings_dict.get("OPTIONS", {}).get("port") or ""
+    )
     if host.startswith("/"):
         query = {"host": host, **({"port": port} if port else {})}
         return f"postgres://{auth}@/{name}?{urlencode(query)}"
@@ -66,7 +68,9 @@ def production_env(db_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_manage(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+def run_manage(
+    args: list[str], env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 - fixed argv, no shell
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
@@ -87,7 +91,9 @@ def test_database_url(django_db_setup, django_db_blocker) -> str:
     from django.db import connection
 
     name = connection.settings_dict["NAME"]
-    assert name == (connection.settings_dict.get("TEST") or {}).get("NAME", f"test_{name}"), (
+    assert name == (connection.settings_dict.get("TEST") or {}).get(
+        "NAME", f"test_{name}"
+    ), (
         f"{name} is not the test database: mark the test module with pytest.mark.django_db"
     )
     with django_db_blocker.unblock():
@@ -102,7 +108,10 @@ def collected_static(tmp_path_factory, db_url: str) -> Path:
     (whitenoise CompressedManifestStaticFilesStorage: hashed names, .gz and .br)."""
     if "root" not in _COLLECTED_STATIC:
         root = tmp_path_factory.getbasetemp() / "collected-static"
-        result = run_manage(["collectstatic", "--noinput", "-v0"], production_env(db_url, STATIC_ROOT=str(root)))
+        result = run_manage(
+            ["collectstatic", "--noinput", "-v0"],
+            production_env(db_url, STATIC_ROOT=str(root)),
+        )
         assert result.returncode == 0, result.stderr
         _COLLECTED_STATIC["root"] = root
     return _COLLECTED_STATIC["root"]
@@ -150,7 +159,9 @@ def http_request(
 ) -> Response:
     """One request as nginx would pass it on: Host, X-Forwarded-Proto and an
     X-Forwarded-For whose last hop is the client address nginx saw."""
-    forwarded_for = f"{spoofed_forwarded_for}, {client_ip}" if spoofed_forwarded_for else client_ip
+    forwarded_for = (
+        f"{spoofed_forwarded_for}, {client_ip}" if spoofed_forwarded_for else client_ip
+    )
     all_headers = {"Host": host, "X-Forwarded-For": forwarded_for}
     if https:
         all_headers["X-Forwarded-Proto"] = "https"
@@ -187,7 +198,14 @@ class Gunicorn:
         log = self.log_path.open("ab")
         try:
             self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                [sys.executable, "-m", "gunicorn", "--config", str(BASE_DIR / "gunicorn.conf.py"), "portal.wsgi"],
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--config",
+                    str(BASE_DIR / "gunicorn.conf.py"),
+                    "portal.wsgi",
+                ],
                 cwd=BASE_DIR,
                 env=env,
                 stdout=log,
@@ -199,13 +217,22 @@ class Gunicorn:
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
             with contextlib.suppress(OSError):
-                if http_request(self.port, "GET", "/healthz", https=False, timeout=2).status == 200:
+                if (
+                    http_request(
+                        self.port, "GET", "/healthz", https=False, timeout=2
+                    ).status
+                    == 200
+                ):
                     return self
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"gunicorn not ready after {ready_timeout} s:\n{self.log_tail()}")
+        raise RuntimeError(
+            f"gunicorn not ready after {ready_timeout} s:\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -220,6 +247,8 @@ class Gunicorn:
 
     def log_tail(self, lines: int = 40) -> str:
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+            return "\n".join(
+                self.log_path.read_text(errors="replace").splitlines()[-lines:]
+            )
         except OSError:
             return ""

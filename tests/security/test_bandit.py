@@ -22,6 +22,9 @@ def test_bandit_finds_no_high_severity_issue():
     )
     report = json.loads(result.stdout)
     assert report["metrics"]["_totals"]["loc"] > 1000  # it really scanned the apps
-    high = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}" for r in report["results"]]
+    high = [
+        f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}"
+        for r in report["results"]
+    ]
     assert high == []
     assert result.returncode == 0, result.stderr

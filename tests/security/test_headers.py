@@ -33,7 +33,9 @@ def live_staff(production_server, django_db_blocker):
     hasher = PBKDF2PasswordHasher()
     with django_db_blocker.unblock():
         user = get_user_model().objects.create(
-            username="live-alice", is_staff=True, password=hasher.encode(PASSWORD, hasher.salt(), iterations=1000)
+            username="live-alice",
+            is_staff=True,
+            password=hasher.encode(PASSWORD, hasher.salt(), iterations=1000),
         )
     yield user
     with django_db_blocker.unblock():
@@ -49,9 +51,18 @@ def _csrf(port: int, client_ip: str = "198.51.100.10") -> tuple[str, str]:
     return f"__Host-csrftoken={cookie['value']}", token
 
 
-def _login(port: int, username: str, password: str, *, client_ip: str = "198.51.100.10", spoofed: str | None = None):
+def _login(
+    port: int,
+    username: str,
+    password: str,
+    *,
+    client_ip: str = "198.51.100.10",
+    spoofed: str | None = None,
+):
     cookie, token = _csrf(port, client_ip)
-    body = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password}).encode()
+    body = urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password}
+    ).encode()
     return http_request(
         port,
         "POST",
@@ -86,12 +97,19 @@ def assert_transport_headers(resp) -> None:
 def assert_page_headers(resp) -> None:
     assert_transport_headers(resp)
     assert resp.header("X-Frame-Options") == "DENY"
-    csp = {d.split()[0]: d.split()[1:] for d in resp.header("Content-Security-Policy").split(";") if d.strip()}
+    csp = {
+        d.split()[0]: d.split()[1:]
+        for d in resp.header("Content-Security-Policy").split(";")
+        if d.strip()
+    }
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["object-src"] == ["'none'"]
     assert csp["base-uri"] == ["'none'"]
     assert csp["default-src"] == ["'self'"]
-    assert all("'unsafe-inline'" not in sources and "'unsafe-eval'" not in sources for sources in csp.values())
+    assert all(
+        "'unsafe-inline'" not in sources and "'unsafe-eval'" not in sources
+        for sources in csp.values()
+    )
 
 
 def test_page_has_security_headers(production_server):
@@ -123,7 +141,9 @@ def test_unknown_host_is_refused(production_server):
 def test_static_file_is_hashed_compressed_and_cached_forever(production_server):
     path = _hashed_static_path(production_server, "css/site.css")
     assert re.search(r"/site\.[0-9a-f]{12}\.css$", path)
-    brotli = http_request(production_server.port, "GET", path, headers={"Accept-Encoding": "br, gzip"})
+    brotli = http_request(
+        production_server.port, "GET", path, headers={"Accept-Encoding": "br, gzip"}
+    )
     assert brotli.status == 200
     assert_transport_headers(brotli)
     assert brotli.header("Content-Encoding") == "br"
@@ -131,7 +151,9 @@ def test_static_file_is_hashed_compressed_and_cached_forever(production_server):
     assert int(re.search(r"max-age=(\d+)", cache).group(1)) >= 31536000
     assert "immutable" in cache
     assert "Accept-Encoding" in brotli.header("Vary")
-    gzip = http_request(production_server.port, "GET", path, headers={"Accept-Encoding": "gzip"})
+    gzip = http_request(
+        production_server.port, "GET", path, headers={"Accept-Encoding": "gzip"}
+    )
     assert gzip.header("Content-Encoding") == "gzip"
     plain = http_request(production_server.port, "GET", path)
     assert plain.header("Content-Encoding") == ""
@@ -150,7 +172,9 @@ def test_csrf_cookie_is_host_prefixed_secure_httponly_samesite(production_server
 
 
 def test_login_post_redirect_and_session_cookie(production_server, live_staff):
-    resp = _login(production_server.port, "live-alice", PASSWORD, client_ip="198.51.100.20")
+    resp = _login(
+        production_server.port, "live-alice", PASSWORD, client_ip="198.51.100.20"
+    )
     assert resp.status == 302
     assert resp.header("Location") == "/staff/"
     assert_page_headers(resp)
@@ -160,7 +184,9 @@ def test_login_post_redirect_and_session_cookie(production_server, live_staff):
     assert session["samesite"] == "Lax"
     assert session["path"] == "/"
     assert "domain" not in session
-    assert "expires" not in session and "max-age" not in session  # ends with the browser
+    assert (
+        "expires" not in session and "max-age" not in session
+    )  # ends with the browser
 
     staff_home = http_request(
         production_server.port,
@@ -175,10 +201,15 @@ def test_login_post_redirect_and_session_cookie(production_server, live_staff):
     assert_page_headers(staff_home)
 
 
-def test_login_lockout_holds_across_workers_and_ignores_spoofed_forwarded_for(production_server, live_staff):
+def test_login_lockout_holds_across_workers_and_ignores_spoofed_forwarded_for(
+    production_server, live_staff
+):
     port = production_server.port
     attacker = "203.0.113.66"
-    statuses = [_login(port, "live-alice", "wrong password", client_ip=attacker).status for _ in range(5)]
+    statuses = [
+        _login(port, "live-alice", "wrong password", client_ip=attacker).status
+        for _ in range(5)
+    ]
     assert statuses == [200, 200, 200, 200, 429]
 
     # the right password no longer helps from this address, on whichever worker answers
@@ -190,7 +221,9 @@ def test_login_lockout_holds_across_workers_and_ignores_spoofed_forwarded_for(pr
 
     # a forged X-Forwarded-For in front of nginx's own entry changes nothing
     for n in range(1, 6):
-        spoofed = _login(port, "live-alice", PASSWORD, client_ip=attacker, spoofed=f"10.9.8.{n}")
+        spoofed = _login(
+            port, "live-alice", PASSWORD, client_ip=attacker, spoofed=f"10.9.8.{n}"
+        )
         assert spoofed.status == 429
 
     # the account itself is not locked for everyone else

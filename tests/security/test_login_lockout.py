@@ -30,7 +30,10 @@ def alice(staff_user):
 
 def _login(client, username, password, ip="198.51.100.10", **extra):
     return client.post(
-        reverse("portal:login"), {"username": username, "password": password}, REMOTE_ADDR=ip, **extra
+        reverse("portal:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=ip,
+        **extra,
     )
 
 
@@ -99,17 +102,38 @@ def test_forged_forwarded_for_is_ignored_without_a_proxy(client, alice, settings
     settings.BEHIND_PROXY = False
     for n in range(5):
         _login(client, "alice", "wrong", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
-    assert _login(client, "alice", PASSWORD, HTTP_X_FORWARDED_FOR="10.0.0.200").status_code == 429
+    assert (
+        _login(client, "alice", PASSWORD, HTTP_X_FORWARDED_FOR="10.0.0.200").status_code
+        == 429
+    )
 
 
 def test_forged_forwarded_for_is_ignored_behind_a_proxy(client, alice, settings):
     """Behind nginx only the last hop (appended by nginx) counts."""
     settings.BEHIND_PROXY = True
     for n in range(5):
-        _login(client, "alice", "wrong", ip="127.0.0.1", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 203.0.113.66")
-    locked = _login(client, "alice", PASSWORD, ip="127.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.99, 203.0.113.66")
+        _login(
+            client,
+            "alice",
+            "wrong",
+            ip="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 203.0.113.66",
+        )
+    locked = _login(
+        client,
+        "alice",
+        PASSWORD,
+        ip="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="10.0.0.99, 203.0.113.66",
+    )
     assert locked.status_code == 429
-    other = _login(client, "alice", PASSWORD, ip="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.5")
+    other = _login(
+        client,
+        "alice",
+        PASSWORD,
+        ip="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.5",
+    )
     assert other.status_code == 302
 
 
@@ -147,7 +171,11 @@ def test_admin_login_goes_through_the_same_lockout(client, alice):
     assert page.status_code == 200
     assert "工作人员登录" in page.content.decode()
     for _ in range(5):
-        client.post("/admin/login/?next=/admin/", {"username": "alice", "password": "wrong"}, REMOTE_ADDR="198.51.100.10")
+        client.post(
+            "/admin/login/?next=/admin/",
+            {"username": "alice", "password": "wrong"},
+            REMOTE_ADDR="198.51.100.10",
+        )
     assert _login(client, "alice", PASSWORD).status_code == 429
 
 

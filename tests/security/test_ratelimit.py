@@ -25,11 +25,18 @@ LIMIT = ratelimit.Limit("test-scope", max_hits=3, window_seconds=15 * 60)
 def test_hits_are_counted_and_block_at_the_limit():
     with time_machine.travel(START, tick=False):
         assert ratelimit.hits(LIMIT, "203.0.113.1") == 0
-        assert [ratelimit.record_hit(LIMIT, "203.0.113.1") for _ in range(4)] == [1, 2, 3, 4]
+        assert [ratelimit.record_hit(LIMIT, "203.0.113.1") for _ in range(4)] == [
+            1,
+            2,
+            3,
+            4,
+        ]
         assert ratelimit.is_blocked(LIMIT, "203.0.113.1")
         assert ratelimit.retry_after(LIMIT, "203.0.113.1") == 15 * 60
         assert not ratelimit.is_blocked(LIMIT, "203.0.113.2")
-        assert not ratelimit.is_blocked(ratelimit.Limit("other-scope", 3, 900), "203.0.113.1")
+        assert not ratelimit.is_blocked(
+            ratelimit.Limit("other-scope", 3, 900), "203.0.113.1"
+        )
 
 
 def test_window_runs_out_and_counting_starts_again():
@@ -48,7 +55,9 @@ def test_block_lasts_a_full_window_from_the_hit_that_reached_the_limit():
         ratelimit.record_hit(LIMIT, "a")
         traveller.shift(timedelta(minutes=4))
         assert ratelimit.record_hit(LIMIT, "a") == 3  # 09:14 reaches the limit
-        traveller.shift(timedelta(minutes=6))  # 09:20: past the first window, still locked
+        traveller.shift(
+            timedelta(minutes=6)
+        )  # 09:20: past the first window, still locked
         assert ratelimit.is_blocked(LIMIT, "a")
         assert ratelimit.retry_after(LIMIT, "a") == 9 * 60
         traveller.shift(timedelta(minutes=9))  # 09:29
@@ -89,7 +98,14 @@ def test_purge_expired_keeps_live_counters():
 
 @pytest.mark.parametrize(
     ("scope", "max_hits", "window"),
-    [("", 1, 60), ("a:b", 1, 60), ("x" * 51, 1, 60), ("ok", 0, 60), ("ok", 1, 0), ("ok", 1, 86401)],
+    [
+        ("", 1, 60),
+        ("a:b", 1, 60),
+        ("x" * 51, 1, 60),
+        ("ok", 0, 60),
+        ("ok", 1, 0),
+        ("ok", 1, 86401),
+    ],
 )
 def test_invalid_limits_are_refused(scope, max_hits, window):
     with pytest.raises(ValueError, match="must"):
@@ -138,7 +154,9 @@ def test_parallel_hits_from_many_connections_never_lose_a_count():
 
 
 def test_client_ip_ignores_forwarded_for_unless_behind_proxy(settings):
-    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.5", HTTP_X_FORWARDED_FOR="10.0.0.1")
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="198.51.100.5", HTTP_X_FORWARDED_FOR="10.0.0.1"
+    )
     settings.BEHIND_PROXY = False
     assert ratelimit.client_ip(request) == "198.51.100.5"
 
@@ -146,10 +164,14 @@ def test_client_ip_ignores_forwarded_for_unless_behind_proxy(settings):
 def test_client_ip_behind_proxy_takes_the_last_hop(settings):
     settings.BEHIND_PROXY = True
     request = RequestFactory().get(
-        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.1, 198.51.100.5"
+        "/",
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.1, 198.51.100.5",
     )
     assert ratelimit.client_ip(request) == "198.51.100.5"
-    garbage = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, not-an-ip")
+    garbage = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, not-an-ip"
+    )
     assert ratelimit.client_ip(garbage) == "127.0.0.1"
     missing = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1")
     assert ratelimit.client_ip(missing) == "127.0.0.1"
@@ -191,22 +213,42 @@ def test_decorator_blocks_past_the_limit_with_a_chinese_429(caplog):
 def test_decorator_ignores_other_methods_and_empty_keys():
     get_view = ratelimit.rate_limit(FORM_LIMIT)(lambda request: HttpResponse("ok"))
     for _ in range(5):
-        assert get_view(RequestFactory().get("/", REMOTE_ADDR="198.51.100.8")).status_code == 200
-    keyless = ratelimit.rate_limit(FORM_LIMIT, key=lambda request: None)(lambda request: HttpResponse("ok"))
+        assert (
+            get_view(RequestFactory().get("/", REMOTE_ADDR="198.51.100.8")).status_code
+            == 200
+        )
+    keyless = ratelimit.rate_limit(FORM_LIMIT, key=lambda request: None)(
+        lambda request: HttpResponse("ok")
+    )
     for _ in range(5):
-        assert keyless(RequestFactory().post("/", REMOTE_ADDR="198.51.100.8")).status_code == 200
+        assert (
+            keyless(RequestFactory().post("/", REMOTE_ADDR="198.51.100.8")).status_code
+            == 200
+        )
     assert RateLimitBucket.objects.count() == 0
 
 
 def test_decorator_on_limit_lets_the_view_keep_what_was_typed():
     def keep_form(request, seconds):
-        return HttpResponse(f"form again with {request.POST['x']} wait {seconds}", status=429)
+        return HttpResponse(
+            f"form again with {request.POST['x']} wait {seconds}", status=429
+        )
 
-    view = ratelimit.rate_limit(FORM_LIMIT, on_limit=keep_form)(lambda request: HttpResponse("ok"))
+    view = ratelimit.rate_limit(FORM_LIMIT, on_limit=keep_form)(
+        lambda request: HttpResponse("ok")
+    )
     with time_machine.travel(START, tick=False):
         for _ in range(2):
-            view(RequestFactory().post("/", {"x": "我的申请内容"}, REMOTE_ADDR="198.51.100.3"))
-        blocked = view(RequestFactory().post("/", {"x": "我的申请内容"}, REMOTE_ADDR="198.51.100.3"))
+            view(
+                RequestFactory().post(
+                    "/", {"x": "我的申请内容"}, REMOTE_ADDR="198.51.100.3"
+                )
+            )
+        blocked = view(
+            RequestFactory().post(
+                "/", {"x": "我的申请内容"}, REMOTE_ADDR="198.51.100.3"
+            )
+        )
     assert blocked.status_code == 429
     assert blocked.content.decode() == "form again with 我的申请内容 wait 600"
 

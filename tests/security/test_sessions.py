@@ -28,7 +28,9 @@ def alice(staff_user):
 
 
 def _sign_in(client):
-    reply = client.post(reverse("portal:login"), {"username": "alice", "password": PASSWORD})
+    reply = client.post(
+        reverse("portal:login"), {"username": "alice", "password": PASSWORD}
+    )
     assert reply.status_code == 302
     return client.session.session_key
 
@@ -81,7 +83,9 @@ def test_login_rotates_the_session_key(client, alice):
 def test_staff_pages_and_signed_in_users_get_no_store(client, alice):
     anonymous_home = client.get("/")
     assert "no-store" not in anonymous_home.get("Cache-Control", "")
-    assert "no-store" in client.get(reverse("portal:staff_home"))["Cache-Control"]  # the redirect too
+    assert (
+        "no-store" in client.get(reverse("portal:staff_home"))["Cache-Control"]
+    )  # the redirect too
     _sign_in(client)
     assert "no-store" in client.get(reverse("portal:staff_home"))["Cache-Control"]
     signed_in_home = client.get("/")

@@ -15,10 +15,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("生产环境不创建演示账号。请使用 python manage.py createsuperuser。")
+            raise CommandError(
+                "生产环境不创建演示账号。请使用 python manage.py createsuperuser。"
+            )
         user_model = get_user_model()
         user, created = user_model.objects.get_or_create(
-            username=USERNAME, defaults={"is_staff": True, "is_superuser": True, "first_name": "系统管理员"}
+            username=USERNAME,
+            defaults={
+                "is_staff": True,
+                "is_superuser": True,
+                "first_name": "系统管理员",
+            },
         )
         if created:
             user.set_password(PASSWORD)
@@ -26,6 +33,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("  门户首页：  http://127.0.0.1:8000/")
         self.stdout.write("  工作人员登录：http://127.0.0.1:8000/staff/login/")
-        self.stdout.write(f"  管理员：    用户名 {USERNAME}  密码 {PASSWORD}（管理后台 /admin/）")
-        self.stdout.write("  部门账号：  jiaoyu（教育局承办人）、jiaoyu_sh（教育局审核人）、caizheng、zhengfu，密码 demo-pass-2026")
+        self.stdout.write(
+            f"  管理员：    用户名 {USERNAME}  密码 {PASSWORD}（管理后台 /admin/）"
+        )
+        self.stdout.write(
+            "  部门账号：  jiaoyu（教育局承办人）、jiaoyu_sh（教育局审核人）、caizheng、zhengfu，密码 demo-pass-2026"
+        )
         self.stdout.write("")

@@ -11,7 +11,9 @@ from portal.models import RateLimitBucket
 
 
 class Command(BaseCommand):
-    help = "删除已过期的访问频率计数；--scope 删除某一类的全部计数（解除该类全部限制）。"
+    help = (
+        "删除已过期的访问频率计数；--scope 删除某一类的全部计数（解除该类全部限制）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         scope = options["scope"]
         if scope:
-            deleted, _ = RateLimitBucket.objects.filter(key__startswith=f"{scope}:").delete()
+            deleted, _ = RateLimitBucket.objects.filter(
+                key__startswith=f"{scope}:"
+            ).delete()
             self.stdout.write(f"lifted {deleted} rate-limit counters in scope {scope}")
             return
         deleted = ratelimit.purge_expired()

@@ -15,8 +15,12 @@ class Command(BaseCommand):
     help = "加载演示数据（一个区人民政府、部门、街道乡镇、政府信息、申请和年报）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--if-empty", action="store_true", help="仅当数据库中还没有机关时加载")
-        parser.add_argument("--notices", type=int, default=1200, help="生成的政府信息条数（默认 1200）")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="仅当数据库中还没有机关时加载"
+        )
+        parser.add_argument(
+            "--notices", type=int, default=1200, help="生成的政府信息条数（默认 1200）"
+        )
 
     def handle(self, *args, **options):
         from portal.models import Agency
@@ -30,5 +34,7 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"==> {app}")
             with transaction.atomic():
-                context.update(import_module(f"{app}.demo").build(self.stdout, **context) or {})
+                context.update(
+                    import_module(f"{app}.demo").build(self.stdout, **context) or {}
+                )
         self.stdout.write(self.style.SUCCESS("演示数据已加载。"))

@@ -35,10 +35,20 @@ KIND_BY_LABEL = {k.label: k.value for k in ApplicantKind}
 CHANNEL_BY_LABEL = {
     **{c.value: c.value for c in Channel},
     **{c.label: c.value for c in Channel},
-    "网上": Channel.ONLINE, "网络": Channel.ONLINE, "互联网": Channel.ONLINE, "在线": Channel.ONLINE,
-    "当面": Channel.IN_PERSON, "现场": Channel.IN_PERSON, "邮寄": Channel.POST_SIGNED, "挂号信": Channel.POST_SIGNED,
-    "信函": Channel.POST_ORDINARY, "平常信函": Channel.POST_ORDINARY, "传真": Channel.FAX,
-    "电子邮件": Channel.EMAIL, "邮件": Channel.EMAIL, "电子邮箱": Channel.EMAIL,
+    "网上": Channel.ONLINE,
+    "网络": Channel.ONLINE,
+    "互联网": Channel.ONLINE,
+    "在线": Channel.ONLINE,
+    "当面": Channel.IN_PERSON,
+    "现场": Channel.IN_PERSON,
+    "邮寄": Channel.POST_SIGNED,
+    "挂号信": Channel.POST_SIGNED,
+    "信函": Channel.POST_ORDINARY,
+    "平常信函": Channel.POST_ORDINARY,
+    "传真": Channel.FAX,
+    "电子邮件": Channel.EMAIL,
+    "邮件": Channel.EMAIL,
+    "电子邮箱": Channel.EMAIL,
 }
 MAX_LINE = 100_000
 
@@ -102,7 +112,9 @@ class Command(BaseCommand):
                 try:
                     raw = fh.readline()
                 except UnicodeDecodeError:
-                    self.stdout.write(f"第 {lineno + 1} 行：不是 UTF-8 编码，已停止读取")
+                    self.stdout.write(
+                        f"第 {lineno + 1} 行：不是 UTF-8 编码，已停止读取"
+                    )
                     skipped += 1
                     break
                 if not raw:
@@ -127,9 +139,13 @@ class Command(BaseCommand):
                     self.stdout.write(f"第 {lineno} 行：{exc}，已跳过")
                 except ValidationError as exc:
                     skipped += 1
-                    self.stdout.write(f"第 {lineno} 行：{'；'.join(exc.messages)}，已跳过")
+                    self.stdout.write(
+                        f"第 {lineno} 行：{'；'.join(exc.messages)}，已跳过"
+                    )
         verb = "检查通过" if dry_run else "新增"
-        self.stdout.write(f"{verb} {created} 条，更新 {updated} 条，未变 {unchanged} 条，跳过 {skipped} 行。")
+        self.stdout.write(
+            f"{verb} {created} 条，更新 {updated} 条，未变 {unchanged} 条，跳过 {skipped} 行。"
+        )
 
     def _parse(self, raw: str, agencies: dict, today: date) -> dict:
         if len(raw) > MAX_LINE:
@@ -137,7 +153,9 @@ class Command(BaseCommand):
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise LineError(f"不是有效的 JSON（{exc.msg}，第 {exc.colno} 列）") from None
+            raise LineError(
+                f"不是有效的 JSON（{exc.msg}，第 {exc.colno} 列）"
+            ) from None
         if not isinstance(obj, dict):
             raise LineError("每行应为一个 JSON 对象")
         tracking_no = _text(obj, "tracking_no", 40)
@@ -148,21 +166,31 @@ class Command(BaseCommand):
             raise LineError("缺少 agency")
         agency = agencies.get(agency_name)
         if agency is None:
-            match = Agency.objects.filter(Q(name=agency_name) | Q(short_name=agency_name)).first()
+            match = Agency.objects.filter(
+                Q(name=agency_name) | Q(short_name=agency_name)
+            ).first()
             if match is None:
                 raise LineError(f"找不到机关：{agency_name}")
             agency = match
         kind_label = _text(obj, "applicant_type", 20)
         if kind_label not in KIND_BY_LABEL:
-            raise LineError(f"applicant_type 应为 {'、'.join(KIND_BY_LABEL)} 之一，而不是“{kind_label}”")
+            raise LineError(
+                f"applicant_type 应为 {'、'.join(KIND_BY_LABEL)} 之一，而不是“{kind_label}”"
+            )
         channel_raw = _text(obj, "channel", 20)
-        channel = CHANNEL_BY_LABEL.get(channel_raw) if channel_raw else Channel.IN_PERSON
+        channel = (
+            CHANNEL_BY_LABEL.get(channel_raw) if channel_raw else Channel.IN_PERSON
+        )
         if channel is None:
             raise LineError(f"无法识别的 channel：{channel_raw}")
-        received = _date(obj.get("received_date"), "received_date", required=True, today=today)
+        received = _date(
+            obj.get("received_date"), "received_date", required=True, today=today
+        )
         description = _text(obj, "description", 2000) or "（历史台账未记载内容描述）"
         outcome_label = _text(obj, "outcome", 100)
-        status = _text(obj, "status", 10).lower() or ("closed" if outcome_label else "open")
+        status = _text(obj, "status", 10).lower() or (
+            "closed" if outcome_label else "open"
+        )
         if status not in ("open", "closed"):
             raise LineError(f"status 应为 open 或 closed，而不是“{status}”")
         outcome = ""
@@ -173,13 +201,20 @@ class Command(BaseCommand):
             if outcome_label not in OUTCOME_BY_ROW_LABEL:
                 raise LineError(f"outcome 不是年度报告表三的行名称：{outcome_label}")
             outcome = OUTCOME_BY_ROW_LABEL[outcome_label]
-            closed = _date(obj.get("closed_date"), "closed_date", required=True, today=today)
+            closed = _date(
+                obj.get("closed_date"), "closed_date", required=True, today=today
+            )
             if closed < received:
                 raise LineError("closed_date 早于 received_date")
         elif outcome_label or obj.get("closed_date"):
             raise LineError("未办结（open）的案件不应有 outcome 或 closed_date")
         return {
-            "tracking_no": tracking_no, "agency": agency, "applicant_kind": KIND_BY_LABEL[kind_label],
-            "channel": channel, "received_date": received, "description": description,
-            "outcome": outcome, "closed_date": closed,
+            "tracking_no": tracking_no,
+            "agency": agency,
+            "applicant_kind": KIND_BY_LABEL[kind_label],
+            "channel": channel,
+            "received_date": received,
+            "description": description,
+            "outcome": outcome,
+            "closed_date": closed,
         }

@@ -22,7 +22,13 @@ from portal import roles
 from portal.timeutil import local_now
 from portal.workdays import load_calendar
 from requests_app import deadlines, services
-from requests_app.models import FeeNotice, InfoRequest, ReminderKind, ReminderLog, Status
+from requests_app.models import (
+    FeeNotice,
+    InfoRequest,
+    ReminderKind,
+    ReminderLog,
+    Status,
+)
 from requests_app.selectors import due_soon_until
 
 
@@ -35,8 +41,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="只列出将要发送的提醒和将要办结的申请，不做任何修改")
-        parser.add_argument("--no-expire", action="store_true", help="不处理逾期未补正、逾期未缴费的申请")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="只列出将要发送的提醒和将要办结的申请，不做任何修改",
+        )
+        parser.add_argument(
+            "--no-expire",
+            action="store_true",
+            help="不处理逾期未补正、逾期未缴费的申请",
+        )
 
     def handle(self, *args, dry_run=False, no_expire=False, **options):
         now = local_now()
@@ -45,19 +59,29 @@ class Command(BaseCommand):
         cal = load_calendar(years=[today.year - 1, today.year, today.year + 1])
         until = due_soon_until(today, cal)
         reqs = list(
-            InfoRequest.objects.clock_running().filter(reply_due_date__lte=until)
-            .select_related("agency", "assigned_to").order_by("reply_due_date", "id")
+            InfoRequest.objects.clock_running()
+            .filter(reply_due_date__lte=until)
+            .select_related("agency", "assigned_to")
+            .order_by("reply_due_date", "id")
         )
         recipients = self._recipients(reqs)
         claimed: dict[int, list] = defaultdict(list)
         users = {}
         for req in reqs:
-            kind = ReminderKind.OVERDUE if req.reply_due_date < today else ReminderKind.DUE_SOON
+            kind = (
+                ReminderKind.OVERDUE
+                if req.reply_due_date < today
+                else ReminderKind.DUE_SOON
+            )
             for user in recipients.get(req.pk, []):
                 users[user.pk] = user
                 if dry_run:
-                    if not ReminderLog.objects.filter(info_request=req, recipient=user, kind=kind,
-                                                      due_date=req.reply_due_date).exists():
+                    if not ReminderLog.objects.filter(
+                        info_request=req,
+                        recipient=user,
+                        kind=kind,
+                        due_date=req.reply_due_date,
+                    ).exists():
                         claimed[user.pk].append((req, kind, None))
                     continue
                 claim = self._claim(req, user, kind, now)
@@ -68,29 +92,43 @@ class Command(BaseCommand):
             user = users[uid]
             if dry_run:
                 for req, kind, _ in items:
-                    self.stdout.write(f"将提醒 {user.get_username()}：{req.tracking_no} {ReminderKind(kind).label}")
+                    self.stdout.write(
+                        f"将提醒 {user.get_username()}：{req.tracking_no} {ReminderKind(kind).label}"
+                    )
                 continue
             if self._send(user, items, today, cal):
-                ReminderLog.objects.filter(pk__in=[c.pk for _, _, c in items]).update(sent_at=now)
+                ReminderLog.objects.filter(pk__in=[c.pk for _, _, c in items]).update(
+                    sent_at=now
+                )
                 sent += len(items)
             else:
                 ReminderLog.objects.filter(pk__in=[c.pk for _, _, c in items]).delete()
         verb = "将发送" if dry_run else "已发送"
-        self.stdout.write(f"{verb}提醒 {sum(len(v) for v in claimed.values()) if dry_run else sent} 条"
-                          f"（收件人 {len(claimed)} 人），按期限届满办结 {expired} 件。")
+        self.stdout.write(
+            f"{verb}提醒 {sum(len(v) for v in claimed.values()) if dry_run else sent} 条"
+            f"（收件人 {len(claimed)} 人），按期限届满办结 {expired} 件。"
+        )
 
     # -- expiry of 补正 and fee periods ------------------------------------------------------
     def _expire(self, now, dry_run: bool) -> int:
         today = now.date()
         count = 0
-        corrections = InfoRequest.objects.filter(status=Status.AWAITING_CORRECTION, correction_due_date__lt=today)
+        corrections = InfoRequest.objects.filter(
+            status=Status.AWAITING_CORRECTION, correction_due_date__lt=today
+        )
         fees = InfoRequest.objects.filter(
             status=Status.AWAITING_PAYMENT,
-            pk__in=FeeNotice.objects.filter(paid_date__isnull=True, waived=False, expired_date__isnull=True,
-                                            pay_by_date__lt=today).values("info_request_id"),
+            pk__in=FeeNotice.objects.filter(
+                paid_date__isnull=True,
+                waived=False,
+                expired_date__isnull=True,
+                pay_by_date__lt=today,
+            ).values("info_request_id"),
         )
-        for qs, service, label in ((corrections, services.request_expire_correction, "逾期不补正"),
-                                   (fees, services.request_expire_fee, "逾期未缴费")):
+        for qs, service, label in (
+            (corrections, services.request_expire_correction, "逾期不补正"),
+            (fees, services.request_expire_fee, "逾期未缴费"),
+        ):
             for req in qs.order_by("id"):
                 if dry_run:
                     self.stdout.write(f"将按{label}办结：{req.tracking_no}")
@@ -98,8 +136,12 @@ class Command(BaseCommand):
                     continue
                 try:
                     service(info_request=req, now=now)
-                except ValidationError as exc:  # changed meanwhile (e.g. corrected by another run)
-                    self.stdout.write(f"跳过 {req.tracking_no}：{'；'.join(exc.messages)}")
+                except (
+                    ValidationError
+                ) as exc:  # changed meanwhile (e.g. corrected by another run)
+                    self.stdout.write(
+                        f"跳过 {req.tracking_no}：{'；'.join(exc.messages)}"
+                    )
                     continue
                 self.stdout.write(f"已按{label}办结：{req.tracking_no}")
                 count += 1
@@ -109,8 +151,14 @@ class Command(BaseCommand):
     def _recipients(self, reqs: list[InfoRequest]) -> dict[int, list]:
         user_model = get_user_model()
         agency_ids = {r.agency_id for r in reqs}
-        staff = (user_model.objects.filter(is_active=True, is_staff=True, staff_profile__agency_id__in=agency_ids)
-                 .exclude(email="").prefetch_related("groups").select_related("staff_profile"))
+        staff = (
+            user_model.objects.filter(
+                is_active=True, is_staff=True, staff_profile__agency_id__in=agency_ids
+            )
+            .exclude(email="")
+            .prefetch_related("groups")
+            .select_related("staff_profile")
+        )
         approvers: dict[int, list] = defaultdict(list)
         handlers: dict[int, list] = defaultdict(list)
         for user in staff:
@@ -122,7 +170,11 @@ class Command(BaseCommand):
         out: dict[int, list] = {}
         for req in reqs:
             people = list(approvers[req.agency_id])
-            if req.assigned_to_id and req.assigned_to.is_active and req.assigned_to.email:
+            if (
+                req.assigned_to_id
+                and req.assigned_to.is_active
+                and req.assigned_to.email
+            ):
                 people.append(req.assigned_to)
             elif not req.assigned_to_id:
                 people += handlers[req.agency_id]
@@ -133,8 +185,13 @@ class Command(BaseCommand):
     def _claim(req, user, kind, now):
         try:
             with transaction.atomic():
-                return ReminderLog.objects.create(info_request=req, recipient=user, kind=kind,
-                                                  due_date=req.reply_due_date, claimed_at=now)
+                return ReminderLog.objects.create(
+                    info_request=req,
+                    recipient=user,
+                    kind=kind,
+                    due_date=req.reply_due_date,
+                    claimed_at=now,
+                )
         except IntegrityError:
             return None  # already claimed (sent earlier, or by a parallel run)
 
@@ -142,21 +199,42 @@ class Command(BaseCommand):
         lines = []
         for req, kind, _ in items:
             left = deadlines.workdays_left(today, req.reply_due_date, cal)
-            lines.append({
-                "req": req, "kind": kind, "left": left, "late": -left,
-                "assignee": (req.assigned_to.get_full_name() or req.assigned_to.get_username()) if req.assigned_to_id else "",
-                "url": services.staff_url(req),
-            })
-        text = render_to_string("requests_app/email/reminder.txt", {
-            "recipient_name": user.get_full_name() or user.get_username(), "items": lines,
-            "overdue": sum(1 for i in lines if i["kind"] == ReminderKind.OVERDUE),
-            "due_soon": sum(1 for i in lines if i["kind"] == ReminderKind.DUE_SOON),
-            "site_name": settings.SITE_NAME,
-        })
+            lines.append(
+                {
+                    "req": req,
+                    "kind": kind,
+                    "left": left,
+                    "late": -left,
+                    "assignee": (
+                        req.assigned_to.get_full_name()
+                        or req.assigned_to.get_username()
+                    )
+                    if req.assigned_to_id
+                    else "",
+                    "url": services.staff_url(req),
+                }
+            )
+        text = render_to_string(
+            "requests_app/email/reminder.txt",
+            {
+                "recipient_name": user.get_full_name() or user.get_username(),
+                "items": lines,
+                "overdue": sum(1 for i in lines if i["kind"] == ReminderKind.OVERDUE),
+                "due_soon": sum(1 for i in lines if i["kind"] == ReminderKind.DUE_SOON),
+                "site_name": settings.SITE_NAME,
+            },
+        )
         subject, _, body = text.strip().partition("\n")
         try:
-            send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [user.email])
-        except Exception:  # noqa: BLE001 - release the claims, the next run retries
-            self.stderr.write(f"发送给 {user.get_username()} 的提醒失败，下次运行时重试")
+            send_mail(
+                subject.strip(),
+                body.strip() + "\n",
+                settings.DEFAULT_FROM_EMAIL,
+                [user.email],
+            )
+        except Exception:
+            self.stderr.write(
+                f"发送给 {user.get_username()} 的提醒失败，下次运行时重试"
+            )
             return False
         return True
