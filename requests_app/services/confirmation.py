@@ -1,0 +1,78 @@
+"""Confirmation of a pending application: the receipt date starts the clock
+(条例 第三十一条)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal import roles
+from requests_app import deadlines
+from requests_app.models import (
+    EventKind,
+    InfoRequest,
+    Status,
+)
+from requests_app.services._common import (
+    _check_date,
+    _event,
+    _fmt,
+    _lock,
+    _require_role,
+    _require_status,
+    _save,
+    _today,
+)
+from requests_app.services.intake import _start_clock
+
+
+@transaction.atomic
+def request_confirm(
+    *,
+    info_request: InfoRequest,
+    by: Any,
+    now: datetime,
+    confirmed_date: date | None = None,
+) -> InfoRequest:
+    """待确认 → 办理中. The receipt date is the day both sides confirmed (条例 第三十一条;
+    default today), which starts the 20-working-day clock."""
+    req = _lock(info_request)
+    _require_role(by, req, roles.HANDLER, roles.ADMIN)
+    _require_status(req, Status.PENDING, action="确认受理")
+    today = _today(now)
+    confirmed = confirmed_date or today
+    _check_date(
+        confirmed,
+        today=today,
+        not_before=timezone.localdate(req.submitted_at),
+        label="确认日期",
+        before_label="提交日期",
+    )
+    received = deadlines.received_date_for(
+        req.channel,
+        handed_in_date=confirmed,
+        signed_date=confirmed,
+        confirmed_date=confirmed,
+    )
+    rule = deadlines.receipt_rule(req.channel)[1]
+    fields = _start_clock(req, received, basis=rule)
+    req.confirmed_by = by
+    _save(req, [*fields, "confirmed_by"])
+    _event(
+        req,
+        EventKind.CONFIRMED,
+        now=now,
+        by=by,
+        is_public=True,
+        note=f"已确认受理。收到申请之日为{_fmt(received)}，答复期限为{_fmt(req.reply_due_date)}"
+        f"{'（' + deadlines.PROVISIONAL_NOTE + '）' if req.due_is_provisional else ''}。",
+        data={
+            "received_date": received,
+            "reply_due_date": req.reply_due_date,
+            "provisional": req.due_is_provisional,
+        },
+    )
+    return req

@@ -1,0 +1,245 @@
+"""信息处理费 (国办函〔2020〕109号): notices, payment, waiver, expiry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from portal import roles
+from requests_app import deadlines
+from requests_app.models import (
+    EventKind,
+    FeeMethod,
+    FeeNotice,
+    InfoRequest,
+    Status,
+)
+from requests_app.outcomes import Outcome
+from requests_app.services._common import (
+    SYSTEM_LABEL,
+    _apply_deadline,
+    _calendar,
+    _check_date,
+    _clean_text,
+    _close,
+    _event,
+    _fail,
+    _fmt,
+    _lock,
+    _mail,
+    _require_handler,
+    _require_role,
+    _require_staff,
+    _require_status,
+    _save,
+    _today,
+)
+from requests_app.services.reply import _system_letter
+
+
+def fee_amount(method: str, quantity: int) -> Decimal:
+    """按件: ``quantity`` = the applicant's n-th request this month; 按量: pages."""
+    if method == FeeMethod.BY_ITEM:
+        return deadlines.fee_for_nth_item(quantity)
+    if method == FeeMethod.BY_VOLUME:
+        return deadlines.fee_by_volume(quantity)
+    raise ValidationError("请选择计费方式：按件计收或按量计收", code="fee_method")
+
+
+def month_request_count(info_request: InfoRequest) -> int:
+    """Which request of this applicant (same ID/USCC HMAC) in the natural month of its
+    receipt this one is, across all agencies (按件计收 counts per applicant)."""
+    from django.db.models import Q
+
+    req = info_request
+    if not req.id_number_hmac or req.received_date is None:
+        return 1
+    d = req.received_date
+    earlier = InfoRequest.objects.filter(
+        id_number_hmac=req.id_number_hmac,
+        received_date__year=d.year,
+        received_date__month=d.month,
+    ).filter(Q(received_date__lt=d) | Q(received_date=d, pk__lt=req.pk))
+    return earlier.count() + 1
+
+
+@transaction.atomic
+def request_send_fee_notice(
+    *,
+    info_request: InfoRequest,
+    by: Any,
+    method: str,
+    quantity: int,
+    now: datetime,
+    basis: str = "",
+) -> FeeNotice:
+    """Send a 收费通知 within the handling period. The amount comes from the calculator
+    (超额累进); the applicant pays within 20 working days from the next day."""
+    req = _lock(info_request)
+    extra = _require_handler(by, req, now=now)
+    _require_status(req, Status.PROCESSING, action="发出收费通知")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        _fail("件数或页数必须是正整数", "quantity")
+    amount = fee_amount(method, quantity)
+    if amount <= 0:
+        _fail("按该件数或页数不收取信息处理费", "no_fee")
+    today = _today(now)
+    if req.reply_due_date and today > req.reply_due_date:
+        _fail("收费通知应在答复期限内发出，本申请已超过答复期限", "late")
+    cal = _calendar(today)
+    pay_by = deadlines.fee_pay_by(today, cal).due_date
+    basis = _clean_text(basis, label="收费依据及说明", max_length=2000)
+    notice = FeeNotice.objects.create(
+        info_request=req,
+        method=method,
+        quantity=quantity,
+        amount=amount,
+        basis=basis,
+        issued_date=today,
+        pay_by_date=pay_by,
+        issued_by=by,
+    )
+    req.status = Status.AWAITING_PAYMENT
+    _save(req, ["status", *extra])
+    unit = "件" if method == FeeMethod.BY_ITEM else "页"
+    _event(
+        req,
+        EventKind.FEE_NOTICE_SENT,
+        now=now,
+        by=by,
+        is_public=True,
+        note=f"依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），{FeeMethod(method).label}"
+        f"（{quantity}{unit}），信息处理费 {amount} 元，请于{_fmt(pay_by)}前缴纳；逾期未缴纳的，视为放弃申请。",
+        data={
+            "fee_notice": notice.pk,
+            "amount": str(amount),
+            "pay_by": pay_by,
+            "method": method,
+        },
+    )
+    _mail([req.email], "fee_notice", {"req": req, "notice": notice})
+    return notice
+
+
+def _open_fee(req: InfoRequest) -> FeeNotice:
+    notice = (
+        FeeNotice.objects.select_for_update()
+        .filter(
+            info_request=req,
+            paid_date__isnull=True,
+            waived=False,
+            expired_date__isnull=True,
+        )
+        .first()
+    )
+    if notice is None:
+        _fail("没有待缴费的收费通知", "no_fee")
+    return notice
+
+
+@transaction.atomic
+def request_record_payment(
+    *, info_request: InfoRequest, by: Any, now: datetime, paid_date: date | None = None
+) -> FeeNotice:
+    """The fee was paid (by the pay-by date): handling resumes; with
+    ``deadlines.FEE_NOTICE_PAUSES_CLOCK`` the notice period is not counted."""
+    req = _lock(info_request)
+    _require_staff(by, req)
+    _require_status(req, Status.AWAITING_PAYMENT, action="登记缴费")
+    notice = _open_fee(req)
+    today = _today(now)
+    paid = paid_date or today
+    _check_date(
+        paid,
+        today=today,
+        not_before=notice.issued_date,
+        label="缴费日期",
+        before_label="收费通知发出日期",
+    )
+    if paid > notice.pay_by_date:
+        _fail(f"缴费期限（{_fmt(notice.pay_by_date)}）已过", "fee_late")
+    notice.paid_date = paid
+    notice.save(update_fields=["paid_date"])
+    old_due = req.reply_due_date
+    req.status = Status.PROCESSING
+    _save(req, ["status", *_apply_deadline(req)])
+    _event(
+        req,
+        EventKind.FEE_PAID,
+        now=now,
+        by=by,
+        is_public=True,
+        note=f"已收到信息处理费 {notice.amount} 元，继续办理，答复期限至{_fmt(req.reply_due_date)}。",
+        data={
+            "fee_notice": notice.pk,
+            "paid_date": paid,
+            "old_due": old_due,
+            "new_due": req.reply_due_date,
+        },
+    )
+    return notice
+
+
+@transaction.atomic
+def request_waive_fee(
+    *, info_request: InfoRequest, by: Any, reason: str, now: datetime
+) -> FeeNotice:
+    """Withdraw the fee (e.g. hardship, or the notice was wrong): handling resumes."""
+    req = _lock(info_request)
+    _require_role(by, req, roles.APPROVER)
+    _require_status(req, Status.AWAITING_PAYMENT, action="免收费用")
+    reason = _clean_text(reason, label="免收理由", max_length=300, required=True)
+    notice = _open_fee(req)
+    today = _today(now)
+    notice.waived, notice.waived_date = True, today
+    notice.save(update_fields=["waived", "waived_date"])
+    req.status = Status.PROCESSING
+    _save(req, ["status", *_apply_deadline(req)])
+    _event(
+        req,
+        EventKind.FEE_WAIVED,
+        now=now,
+        by=by,
+        is_public=True,
+        note=f"本机关决定不再收取信息处理费，继续办理，答复期限至{_fmt(req.reply_due_date)}。",
+        data={"fee_notice": notice.pk, "reason": reason},
+    )
+    return notice
+
+
+@transaction.atomic
+def request_expire_fee(
+    *, info_request: InfoRequest, now: datetime, by: Any = None
+) -> InfoRequest:
+    """Not paid by the pay-by date → 视为放弃申请 (表三（六）2, ``Outcome.UNPAID_FEE``)."""
+    req = _lock(info_request)
+    if by is not None:
+        _require_staff(by, req)
+    _require_status(req, Status.AWAITING_PAYMENT, action="按逾期未缴费办结")
+    notice = _open_fee(req)
+    today = _today(now)
+    if today <= notice.pay_by_date:
+        _fail(f"缴费期限（{_fmt(notice.pay_by_date)}）尚未届满", "not_expired")
+    notice.expired_date = today
+    notice.save(update_fields=["expired_date"])
+    _save(
+        req,
+        _close(req, status=Status.ABANDONED, outcome=Outcome.UNPAID_FEE, closed=today),
+    )
+    _system_letter(req, Outcome.UNPAID_FEE, now=now, by=by)
+    _event(
+        req,
+        EventKind.FEE_EXPIRED,
+        now=now,
+        by=by,
+        actor_label="" if by else SYSTEM_LABEL,
+        is_public=True,
+        note="申请人逾期未按收费通知要求缴纳费用，视为放弃申请，本机关不再处理。",
+        data={"fee_notice": notice.pk, "pay_by": notice.pay_by_date},
+    )
+    _mail([req.email], "closed", {"req": req})
+    return req

@@ -1,0 +1,186 @@
+"""Personal data: audited reveal of the applicant's data and ID proof, and
+条例 第四十四条 (an answered request as a 主动公开 draft, identity removed)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from portal import roles
+from requests_app import crypto
+from requests_app.models import (
+    EventKind,
+    FileKind,
+    InfoRequest,
+    PiiAccessLog,
+    RequestFile,
+    Status,
+)
+from requests_app.outcomes import Outcome
+from requests_app.services._common import (
+    _clean_text,
+    _event,
+    _fail,
+    _lock,
+    _require_role,
+    _require_staff,
+    _require_status,
+)
+from requests_app.services.intake import request_file_bytes
+
+PII_FIELDS = ("id_number", "phone", "address")
+
+
+@transaction.atomic
+def request_reveal_pii(
+    *, info_request: InfoRequest, by: Any, reason: str, now: datetime
+) -> dict[str, str]:
+    """The full 证件号码, phone and address, for the assigned handler only, with a
+    reason; each view is logged (``PiiAccessLog`` + a staff event). Nothing of the
+    values goes into the log."""
+    req = _lock(info_request)
+    _require_staff(by, req)
+    if req.assigned_to_id != by.pk:
+        _fail("只有本申请的承办人可以查看完整个人信息", "not_assignee")
+    reason = _clean_text(reason, label="查看原因", max_length=200, required=True)
+    PiiAccessLog.objects.create(
+        info_request=req, user=by, at=now, reason=reason, fields=list(PII_FIELDS)
+    )
+    _event(
+        req,
+        EventKind.PII_REVEALED,
+        now=now,
+        by=by,
+        note=reason,
+        data={"fields": list(PII_FIELDS)},
+    )
+    return {
+        "id_number": crypto.decrypt(req.id_number_encrypted, field="id_number"),
+        "phone": crypto.decrypt(req.phone_encrypted, field="phone"),
+        "address": crypto.decrypt(req.address_encrypted, field="address"),
+    }
+
+
+@transaction.atomic
+def request_open_id_proof(
+    *, file: RequestFile, by: Any, reason: str, now: datetime
+) -> bytes:
+    """The ID-proof image/PDF for the assigned handler, audited like ``request_reveal_pii``."""
+    req = _lock(file.info_request)
+    _require_staff(by, req)
+    if req.assigned_to_id != by.pk:
+        _fail("只有本申请的承办人可以查看身份证明", "not_assignee")
+    if file.info_request_id != req.pk or file.kind not in (
+        FileKind.ID_PROOF,
+        FileKind.CORRECTION,
+    ):
+        _fail("文件不属于本申请", "file")
+    reason = _clean_text(reason, label="查看原因", max_length=200, required=True)
+    PiiAccessLog.objects.create(
+        info_request=req, user=by, at=now, reason=reason, fields=[f"file:{file.pk}"]
+    )
+    _event(
+        req, EventKind.PII_REVEALED, now=now, by=by, note=reason, data={"file": file.pk}
+    )
+    return request_file_bytes(file=file)
+
+
+def contact_email_for(info_request: InfoRequest) -> str:
+    return info_request.email
+
+
+@transaction.atomic
+def request_to_notice_draft(
+    *,
+    info_request: InfoRequest,
+    by: Any,
+    now: datetime,
+    title: str = "",
+    summary: str = "",
+) -> Any:
+    """Create a draft catalog notice from an answered request (条例 第四十四条), with
+    the applicant's identity removed: only the described information and the agency's
+    answer text after the salutation go in; staff review and publish it in the catalog."""
+    from catalog.services import notice_create
+
+    req = _lock(info_request)
+    _require_role(by, req, roles.HANDLER, roles.ADMIN)
+    _require_status(req, Status.REPLIED, Status.ARCHIVED, action="转为主动公开")
+    if req.outcome not in (Outcome.DISCLOSED, Outcome.PARTIAL):
+        _fail("只有予以公开或部分公开的申请可以转为主动公开", "outcome")
+    title = _clean_text(
+        title or req.doc_title or req.description[:60],
+        label="标题",
+        max_length=300,
+        required=True,
+    )
+    text = strip_identity(req.description, req)
+    summary = _clean_text(summary or text[:500], label="内容概述", max_length=2000)
+    notice = notice_create(
+        owner_agency=req.agency,
+        by=by,
+        title=strip_identity(title, req),
+        summary=summary,
+        disclosure_mode="active",
+    )
+    _event(
+        req,
+        EventKind.NOTICE_DRAFTED,
+        now=now,
+        by=by,
+        note=f"已生成主动公开草稿：{notice.title}",
+        data={"notice": notice.pk},
+    )
+    return notice
+
+
+def _address_tails(address: str) -> list[str]:
+    """The address and what follows each 省/市/区/县/镇/乡 in it ("湖南省株洲市天元区泰山路88号"
+    → also "天元区泰山路88号", "泰山路88号"): applicants rarely write it out in full. Only
+    tails with a house number count ("株洲市天元区" alone names a place, not a person)."""
+    tails = [address]
+    for i, char in enumerate(address):
+        tail = address[i + 1 :]
+        if char in "省市区县镇乡" and len(tail) >= 4 and any(c.isdigit() for c in tail):
+            tails.append(tail)
+    return tails
+
+
+def strip_identity(text: str, req: InfoRequest) -> str:
+    """Remove the applicant's name, contact name, ID/credit numbers (any 证件, as
+    stored for this applicant, and anything shaped like a resident ID), address, phone
+    and fax numbers and e-mail addresses from ``text`` (去标识化 before publishing)."""
+    out = text or ""
+    stored = [
+        crypto.decrypt(token, field=name) if token else ""
+        for token, name in (
+            (req.id_number_encrypted, "id_number"),
+            (req.phone_encrypted, "phone"),
+        )
+    ]
+    address = (
+        crypto.decrypt(req.address_encrypted, field="address")
+        if req.address_encrypted
+        else ""
+    )
+    values = {
+        req.applicant_name,
+        req.contact_name,
+        req.legal_representative,
+        req.uscc,
+        req.email,
+        req.fax,
+        *stored,
+        *_address_tails(address),
+    }
+    for value in sorted(
+        (v for v in values if v and len(v) >= 2), key=len, reverse=True
+    ):
+        out = out.replace(value, "***")
+    out = re.sub(r"\d{17}[\dXx]", "***", out)
+    out = re.sub(r"(?<!\d)1[3-9]\d{9}(?!\d)", "***", out)
+    out = re.sub(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", "***", out)
+    return out
