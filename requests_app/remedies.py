@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 
+from portal.documents import chinese_date
 from requests_app.outcomes import Outcome
 
 REVIEW_FIRST = "review_first"
@@ -148,11 +149,6 @@ def remedy_clause(
     kind = remedy_kind(outcome, doubtful_review_first=doubtful_review_first)
     template = REVIEW_FIRST_CLAUSE if kind == REVIEW_FIRST else ORDINARY_CLAUSE
     return template.format(review_body=review_body, court=court)
-
-
-def chinese_date(day: datetime.date) -> str:
-    """2026-03-05 → "2026年3月5日" (公文 date style, no leading zeros)."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def failure_to_reply_remedy(

@@ -157,15 +157,3 @@ def test_failure_to_reply_needs_body_and_court():
             review_body="",
             court=COURT,
         )
-
-
-@pytest.mark.parametrize(
-    ("day", "text"),
-    [
-        (datetime.date(2026, 3, 5), "2026年3月5日"),
-        (datetime.date(2026, 12, 31), "2026年12月31日"),
-        (datetime.date(2027, 1, 1), "2027年1月1日"),
-    ],
-)
-def test_chinese_date(day, text):
-    assert remedies.chinese_date(day) == text
