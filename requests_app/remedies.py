@@ -50,7 +50,7 @@ CERTAIN_REVIEW_FIRST: frozenset[str] = frozenset(
 )
 
 # Open to two readings: is it "行政机关不予公开"? The agency gives no information, but the
-# 条例 calls these answers something else (第三十六条第（四）（五）（七）项, 第三十条,
+# 条例 calls these answers something else (第三十六条第（四）至（七）项, 第三十条,
 # 第三十五条, 第三十八条, 第三十九条, 第四十二条), and 国办函〔2021〕132号 lists 不予公开,
 # 无法提供, 不予处理 and 逾期未作出处理 side by side. ADMIN_QUERY is counted under 不予公开
 # in table 三 but is a 第三十六条第（七）项 referral, not a 不予公开 decision.
