@@ -149,6 +149,12 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Seconds a rendered page may be served; any catalog change invalidates it at once. 0 = off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
+# --- Remedy clauses (requests_app/remedies.py, docs/requests.md "Remedy clauses") ------
+# Whether 无法提供 / 不予处理 / 其他处理 replies and a failure to reply tell the applicant to
+# apply for 行政复议 first (行政复议法 第二十三条 read broadly; the safer reading). Set false
+# only where the provincial rule reads "不予公开" narrowly.
+REMEDY_DOUBTFUL_REVIEW_FIRST = env_bool("REMEDY_DOUBTFUL_REVIEW_FIRST", True)
+
 # --- E-mail --------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
