@@ -170,6 +170,21 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "xxgk@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- 依申请公开: fee rules (国办函〔2020〕109号; docs/requests.md "Fees") ----------------
+# Days to pay a 收费通知, counted from the day after it (109号 leaves it to the provinces;
+# 20 working days as in 四川省财政厅 四川省发展改革委 2021-01-18 notice, 第二条).
+REQUESTS_FEE_PAYMENT_WORKDAYS = env_int("REQUESTS_FEE_PAYMENT_WORKDAYS", 20)
+# Whether the time from a 收费通知 to payment (or waiver) is excluded from the reply
+# period. 109号 does not say; excluding it is the reading that cannot make the agency
+# miss its deadline because of the notice (see docs/requests.md).
+REQUESTS_FEE_NOTICE_PAUSES_CLOCK = env_bool("REQUESTS_FEE_NOTICE_PAUSES_CLOCK", True)
+# Whose requests the 按件 monthly count counts (109号 第四条 同一申请人一个自然月内累计申请):
+# "agency" = the applicant's requests to the receiving agency (default), "all" = every
+# agency on this platform.
+REQUESTS_FEE_COUNT_SCOPE = env_str("REQUESTS_FEE_COUNT_SCOPE", "agency")
+if REQUESTS_FEE_COUNT_SCOPE not in ("agency", "all"):
+    raise ImproperlyConfigured("REQUESTS_FEE_COUNT_SCOPE must be 'agency' or 'all'")
+
 # --- Site identity defaults (editable in the admin; these seed the first row) --------
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = env_str("SITE_NAME", "天元区人民政府信息公开平台")

@@ -253,6 +253,12 @@ class Builder:
             ),
             "accept_other_forms": rng.random() < 0.7,
         }
+        if not fields.get("email"):  # e-mail chosen needs an address (application rule)
+            for name, fallback in (
+                ("provide_forms", "paper"),
+                ("delivery_methods", "post"),
+            ):
+                fields[name] = [v for v in fields[name] if v != "email"] or [fallback]
         handler = self.handler(agency_name)
         arrive = received_target
         if channel == Channel.ONLINE:

@@ -18,7 +18,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from portal.models import Agency
-from portal.validators import normalise_code, resident_id_problem, uscc_problem
+from requests_app.application import (
+    DESCRIPTION_MAX,
+    FORM_FIELD_NAMES,
+    application_fields_from_form,
+    check_application,
+)
 from requests_app.models import (
     ApplicantType,
     Channel,
@@ -164,18 +169,6 @@ def _textarea(rows: int = 5, **attrs) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, **attrs})
 
 
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|400-?\d{3}-?\d{4})$")
-POSTCODE_RE = re.compile(r"^\d{6}$")
-
-
-def normalise_phone(raw: str) -> str:
-    s = unicodedata.normalize("NFKC", raw or "")
-    s = re.sub(r"[\s()（）]", "", s).replace("—", "-").replace("－", "-")
-    if s.startswith("+86"):
-        s = s[3:]
-    return s.lstrip("-")
-
-
 # --- the application form (条例 第二十九条; domain.md §2.8) ------------------------------
 
 
@@ -183,53 +176,6 @@ def normalise_phone(raw: str) -> str:
 ORG_KIND_CHOICES = [
     (k.value, k.label) for k in ApplicantKind if k != ApplicantKind.NATURAL
 ]
-
-# Documents carrying a GB 11643-style number with a checksum and a birth date.
-CHECKSUM_ID_TYPES = ("resident_id", "foreign_pr", "hmt_residence")
-ID_FORMATS = {
-    "hk_macao_permit": (
-        re.compile(r"^[HM]\d{8}(\d{2})?$"),
-        "港澳居民来往内地通行证号码应为 H 或 M 加 8 位或 10 位数字",
-    ),
-    "taiwan_permit": (
-        re.compile(r"^\d{8}(\d{2})?$"),
-        "台湾居民来往大陆通行证号码应为 8 位或 10 位数字",
-    ),
-    "passport": (re.compile(r"^[A-Z0-9]{5,17}$"), "护照号码应为 5 至 17 位字母或数字"),
-    "other": (
-        re.compile(r"^[A-Z0-9\-]{4,30}$"),
-        "证件号码应为 4 至 30 位字母、数字或连字符",
-    ),
-}
-
-DESCRIPTION_MAX = 2000
-
-# Every field a service may receive from the public form. Anything else in the POST
-# (status, received_date, assigned_to, tracking_no …) is ignored by construction.
-APPLICATION_FIELDS = (
-    "applicant_type",
-    "org_kind",
-    "name",
-    "work_unit",
-    "id_type",
-    "id_number",
-    "uscc",
-    "legal_representative",
-    "contact_name",
-    "phone",
-    "fax",
-    "email",
-    "address",
-    "postcode",
-    "agency",
-    "description",
-    "doc_title",
-    "doc_number",
-    "doc_index_no",
-    "provide_forms",
-    "delivery_methods",
-    "accept_other_forms",
-)
 
 
 class ApplicationForm(forms.Form):
@@ -394,67 +340,31 @@ class ApplicationForm(forms.Form):
         self.fields["id_proof"].required = self.require_id_proof and not held_file_name
         self.fields["id_proof"].error_messages["required"] = "请上传身份证明文件"
 
-    # -- per-field normalisation
-    def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
-
-    def clean_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data.get("phone", ""))
-        if not phone and not self.fields["phone"].required:
-            return ""
-        if not PHONE_RE.fullmatch(phone):
-            raise ValidationError(
-                "请填写 11 位手机号码，或带区号的固定电话（例如 0731-28112345）"
-            )
-        return phone
-
-    def clean_fax(self) -> str:
-        fax = normalise_phone(self.cleaned_data.get("fax", ""))
-        if fax and not PHONE_RE.fullmatch(fax):
-            raise ValidationError(
-                "传真号码格式不正确，请填写带区号的号码（例如 0731-28112345）"
-            )
-        return fax
-
-    def clean_postcode(self) -> str:
-        code = normalise_code(self.cleaned_data.get("postcode", ""))
-        if code and not POSTCODE_RE.fullmatch(code):
-            raise ValidationError("邮政编码应为 6 位数字")
-        return code
-
     def clean_agency(self) -> Agency:
         return self.agencies[self.cleaned_data["agency"]]
 
-    def clean_description(self) -> str:
-        text = self.cleaned_data["description"].strip()
-        if len(text) < 5:
-            raise ValidationError(
-                "内容描述太短，请写明所需信息的名称、时间或事项等特征"
-            )
-        return text
-
-    def clean_doc_index_no(self) -> str:
-        return self.cleaned_data.get("doc_index_no", "").strip()
-
-    # -- cross-field rules
     def clean(self):
+        """The field rules are ``requests_app.application.check_application`` — the
+        same function the intake service calls, so form and service agree."""
         data = super().clean()
-        kind = data.get("applicant_type")
-        if kind == ApplicantType.CITIZEN:
-            self._clean_citizen(data)
-        elif kind == ApplicantType.ORGANISATION:
-            self._clean_organisation(data)
-        wants_email = "email" in (data.get("provide_forms") or []) or "email" in (
-            data.get("delivery_methods") or []
+        values, errors = check_application(
+            application_fields_from_form(data),
+            today=self.today,
+            uscc_checked=self.uscc_override(data),
         )
-        if wants_email and not data.get("email") and "email" not in self.errors:
-            self.add_error("email", "选择了电子邮件方式，请填写电子邮箱")
-        if (
-            "fax" in (data.get("delivery_methods") or [])
-            and not data.get("fax")
-            and "fax" not in self.errors
-        ):
-            self.add_error("fax", "选择了传真方式，请填写传真号码")
+        for name, message in errors.items():
+            field = FORM_FIELD_NAMES.get(name, name)
+            if field not in self.fields:
+                self.add_error(None, message)
+            elif field not in self.errors:
+                self.add_error(field, message)
+        if not errors:
+            for name, value in values.items():
+                field = FORM_FIELD_NAMES.get(name, name)
+                if name != "applicant_kind" and field in self.fields:
+                    data[field] = value
+            if data.get("applicant_type") == ApplicantType.CITIZEN:
+                data["org_kind"] = ""
         if (
             self.require_id_proof
             and not data.get("id_proof")
@@ -463,57 +373,6 @@ class ApplicationForm(forms.Form):
         ):
             self.add_error("id_proof", "请上传身份证明文件")
         return data
-
-    def _clean_citizen(self, data: dict) -> None:
-        data["org_kind"] = ""
-        data["uscc"] = ""
-        id_type = data.get("id_type") or ""
-        raw = data.get("id_number", "")
-        if not id_type:
-            self.add_error("id_type", "请选择证件类型")
-            return
-        if not raw:
-            if "id_number" not in self.errors:
-                self.add_error("id_number", "请填写证件号码")
-            return
-        number = normalise_code(raw)
-        if id_type in CHECKSUM_ID_TYPES:
-            problem = resident_id_problem(number, self.today)
-            if problem:
-                self.add_error("id_number", problem)
-                return
-            if id_type == "foreign_pr" and not number.startswith("9"):
-                self.add_error(
-                    "id_number", "外国人永久居留身份证号码以 9 开头，请核对证件类型"
-                )
-                return
-        else:
-            pattern, message = ID_FORMATS[id_type]
-            if not pattern.fullmatch(number):
-                self.add_error("id_number", message)
-                return
-        data["id_number"] = number
-
-    def _clean_organisation(self, data: dict) -> None:
-        data["id_type"] = ""
-        data["id_number"] = ""
-        data["work_unit"] = ""
-        if not data.get("org_kind"):
-            self.add_error("org_kind", "请选择组织类别")
-        raw = data.get("uscc", "")
-        if not raw:
-            if "uscc" not in self.errors:
-                self.add_error("uscc", "请填写统一社会信用代码")
-        else:
-            problem = uscc_problem(raw)
-            if problem and self.uscc_override(data) and len(normalise_code(raw)) == 18:
-                problem = None  # staff checked the licence (security.md §5.2)
-            if problem:
-                self.add_error("uscc", problem)
-            else:
-                data["uscc"] = normalise_code(raw)
-        if not data.get("contact_name") and "contact_name" not in self.errors:
-            self.add_error("contact_name", "请填写联系人姓名")
 
     def uscc_override(self, data: dict) -> bool:
         """Whether a USCC failing its checksum is accepted (staff forms only)."""
@@ -661,7 +520,8 @@ class StaffRegisterForm(ApplicationForm):
         label="确定收到申请之日的日期",
         required=False,
         help_text="当面提交：提交之日（留空即按到达日期）；邮寄（需签收）：签收之日；"
-        "平常信函、传真、电子邮件：与申请人双方确认之日，尚未确认的留空，申请进入“待确认”。",
+        "平常信函、传真、电子邮件：与申请人双方确认之日，尚未确认的留空，申请进入“待确认”。"
+        "平常信函应于信件到达当日确认；晚于到达之日确认的，收到申请之日仍按到达之日计，并标记为确认逾期。",
     )
     uscc_checked = forms.BooleanField(
         label="已核验营业执照或登记证书（统一社会信用代码校验位不符时仍予登记）",
@@ -693,11 +553,6 @@ class StaffRegisterForm(ApplicationForm):
 
     def clean(self):
         data = super().clean()
-        if not (data.get("phone") or data.get("email") or data.get("address")):
-            if "phone" not in self.errors:
-                self.add_error(
-                    "phone", "请至少填写一种联系方式（电话、电子邮箱或通信地址）"
-                )
         channel = data.get("channel")
         if (
             channel == Channel.POST_SIGNED
@@ -789,14 +644,32 @@ class ConsultationStartForm(forms.Form):
     party_name = SafeCharField(label="征求对象名称", max_length=200)
     sent_date = StaffDateField(
         label="发出征求意见之日",
-        help_text="自次日起，征求意见期间（最长 15 个工作日）不计入答复期限。",
+        help_text="自次日起，征求意见期间不计入答复期限（条例第三十三条第三款）。",
+    )
+    party_received_date = StaffDateField(
+        label="对方收到征求意见书之日",
+        required=False,
+        help_text="当面送达的填送达之日；邮寄的可在签收后再登记。对方自收到之日起 15 个工作日内提出意见"
+        "（条例第三十二条、第三十四条）。",
+    )
+
+
+class ConsultationReceiptForm(forms.Form):
+    party_received_date = StaffDateField(
+        label="对方收到征求意见书之日",
+        help_text="例如邮件签收之日。对方提出意见的 15 个工作日从此日次日起算。",
     )
 
 
 class ConsultationEndForm(forms.Form):
     replied_date = StaffDateField(
         label="收到意见之日",
-        help_text="超过 15 个工作日未答复的，按第 15 个工作日计算。",
+        help_text="对方收到征求意见书后 15 个工作日内未提出意见的，按第 15 个工作日计算。",
+    )
+    party_received_date = StaffDateField(
+        label="对方收到征求意见书之日",
+        required=False,
+        help_text="尚未登记的请填写；不填则按发出之日计算（对申请人最有利）。",
     )
     opinion = SafeCharField(
         label="意见摘要", max_length=2000, required=False, widget=_textarea(4)
@@ -812,7 +685,7 @@ class ExtensionRequestForm(forms.Form):
             "max_value": "延长期限最长不超过 20 个工作日",
             "min_value": "延长期限至少 1 个工作日",
         },
-        help_text="条例第三十三条：只能延长一次，最长 20 个工作日，须经负责人同意。",
+        help_text="条例第三十三条第二款：只能延长一次，最长 20 个工作日，须经负责人同意。",
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     reason = SafeCharField(
@@ -831,7 +704,11 @@ class ExtensionDecideForm(forms.Form):
 
 class FeeNoticeForm(forms.Form):
     method = forms.ChoiceField(
-        label="计费方式", choices=FeeMethod.choices, widget=forms.RadioSelect
+        label="计费方式",
+        choices=FeeMethod.choices,
+        widget=forms.RadioSelect,
+        help_text="每件申请只能选择一种计费方式（国办函〔2020〕109号第三条）；按量计收只适用于"
+        "提供纸质件、发送电子邮件、复制电子数据的情形（第五条）。",
     )
     quantity = forms.IntegerField(
         label="件数或页数",

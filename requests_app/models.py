@@ -66,20 +66,8 @@ _OPEN = [s.value for s in OPEN_STATUSES]
 CLOSED_STATUSES = (Status.REPLIED, Status.ARCHIVED, Status.WITHDRAWN, Status.ABANDONED)
 # Statuses in which the reply clock runs (due-soon / overdue apply). In 待补正 the clock
 # restarts when the correction arrives; in 征求意见中 it is paused (条例 第三十三条第三款);
-# in 待缴费 it is paused when deadlines.FEE_NOTICE_PAUSES_CLOCK is on.
+# in 待缴费 it is paused when settings.REQUESTS_FEE_NOTICE_PAUSES_CLOCK is on.
 CLOCK_RUNNING_STATUSES = (Status.PROCESSING,)
-# Statuses a handler's actions may put a request in (each through its own service).
-HANDLER_SETTABLE_STATUSES = (
-    Status.PROCESSING,
-    Status.AWAITING_CORRECTION,
-    Status.CONSULTING,
-    Status.AWAITING_PAYMENT,
-    Status.REPLIED,
-    Status.ARCHIVED,
-)
-# Set by the applicant (撤回) or by the system when a period runs out (视为放弃).
-APPLICANT_SETTABLE_STATUSES = (Status.WITHDRAWN,)
-SYSTEM_SETTABLE_STATUSES = (Status.ABANDONED,)
 
 
 class ApplicantType(models.TextChoices):
@@ -214,6 +202,19 @@ class InfoRequest(models.Model):
         help_text="条例第三十一条确定的法定收到日期；待确认时为空。所有期限从此日起算（当日不计）。",
     )
     received_basis = models.CharField("收到日期依据", max_length=100, blank=True)
+    arrived_date = models.DateField(
+        "信件到达之日",
+        null=True,
+        blank=True,
+        help_text="平常信函：信件实际到达本机关之日。条例第三十一条第（二）项要求当日与申请人确认；"
+        "收到申请之日不晚于此日。",
+    )
+    confirmed_date = models.DateField(
+        "双方确认之日",
+        null=True,
+        blank=True,
+        help_text="网上、平常信函、传真、电子邮件：与申请人确认收到申请之日。",
+    )
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.PENDING
     )
@@ -271,7 +272,7 @@ class InfoRequest(models.Model):
     paused_workdays = models.PositiveSmallIntegerField(
         "征求意见不计入的工作日",
         default=0,
-        help_text="条例第三十二条、第三十四条：征求意见期间不计算在期限内。",
+        help_text="条例第三十三条第三款：征求第三方和其他机关意见所需时间不计算在期限内。",
     )
     fee_paused_workdays = models.PositiveSmallIntegerField(
         "缴费期间不计入的工作日", default=0
@@ -480,6 +481,19 @@ class InfoRequest(models.Model):
         """Name for staff lists (never the ID number)."""
         return self.applicant_name or "（未填写）"
 
+    @property
+    def confirmation_late(self) -> bool:
+        """平常信函 confirmed after the day the letter arrived (条例 第三十一条第（二）项
+        asks for confirmation on the arrival day); the receipt date stays the arrival
+        date."""
+        from requests_app.deadlines import confirmation_is_late
+
+        return confirmation_is_late(
+            self.channel,
+            arrived_date=self.arrived_date,
+            confirmed_date=self.confirmed_date,
+        )
+
     def is_overdue(self, today: date) -> bool:
         return (
             self.status in CLOCK_RUNNING_STATUSES
@@ -595,14 +609,21 @@ class Consultation(models.Model):
     )
     party_name = models.CharField("征求对象", max_length=200)
     sent_date = models.DateField("发出征求意见之日")
+    party_received_date = models.DateField(
+        "对方收到征求意见书之日",
+        null=True,
+        blank=True,
+        help_text="条例第三十二条、第三十四条：对方自收到征求意见书之日起 15 个工作日内提出意见。",
+    )
     due_date = models.DateField(
-        "答复期限", help_text="发出之日起 15 个工作日（当日不计）。"
+        "对方提出意见的期限",
+        help_text="对方收到征求意见书之日起 15 个工作日（当日不计）；尚未登记收到日期时按发出之日计算。",
     )
     replied_date = models.DateField("收到意见之日", null=True, blank=True)
     paused_workdays = models.PositiveSmallIntegerField(
         "不计入的工作日",
         default=0,
-        help_text="发出次日至收到意见之日的工作日，最多 15 个。",
+        help_text="发出次日至收到意见之日的工作日，不超过对方收到征求意见书后的 15 个工作日。",
     )
     opinion = models.TextField("意见摘要", blank=True)
     created_by = models.ForeignKey(
@@ -625,8 +646,9 @@ class Consultation(models.Model):
                 name="requests_consultation_party_valid",
             ),
             models.CheckConstraint(
-                condition=Q(paused_workdays__lte=15),
-                name="requests_consultation_max_15",
+                condition=Q(party_received_date__isnull=True)
+                | Q(party_received_date__gte=models.F("sent_date")),
+                name="requests_consultation_received_after_sent",
             ),
             models.CheckConstraint(
                 condition=Q(replied_date__isnull=True)
@@ -987,6 +1009,7 @@ class PiiAccessLog(models.Model):
 class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", "即将到期"
     OVERDUE = "overdue", "已逾期"
+    UNCONFIRMED = "pending", "待确认"
 
 
 class ReminderLog(models.Model):

@@ -45,6 +45,11 @@ staff_case_patterns = [
         name="staff_request_consult_start",
     ),
     path(
+        "consultation/receipt/",
+        staff.staff_request_consult_receipt,
+        name="staff_request_consult_receipt",
+    ),
+    path(
         "consultation/end/",
         staff.staff_request_consult_end,
         name="staff_request_consult_end",

@@ -31,9 +31,14 @@ The functions live in modules that follow a request's life (``intake``,
 names, so ``from requests_app import services`` / ``services.request_x`` work.
 """
 
+from requests_app.application import (
+    APPLICATION_FIELDS,
+    CHECKSUM_ID_TYPES,
+    DESCRIPTION_MAX,
+    application_fields_from_form,
+)
 from requests_app.services._common import (
     APPLICANT_LABEL,
-    DESCRIPTION_MAX,
     SYSTEM_LABEL,
     compute_reply_deadline,
     staff_url,
@@ -49,6 +54,7 @@ from requests_app.services.confirmation import (
 )
 from requests_app.services.consultation import (
     request_end_consultation,
+    request_record_consultation_receipt,
     request_start_consultation,
 )
 from requests_app.services.correction import (
@@ -62,6 +68,7 @@ from requests_app.services.extension import (
 )
 from requests_app.services.fees import (
     fee_amount,
+    fee_method_problem,
     month_request_count,
     request_expire_fee,
     request_record_payment,
@@ -72,12 +79,9 @@ from requests_app.services.imports import (
     request_import,
 )
 from requests_app.services.intake import (
-    APPLICATION_FIELDS,
-    CHECKSUM_ID_TYPES,
     TRACKING_PREFIX,
     TRACKING_RE,
     Submission,
-    application_fields_from_form,
     format_tracking_no,
     request_file_bytes,
     request_register_offline,
@@ -88,7 +92,6 @@ from requests_app.services.notes import (
 )
 from requests_app.services.pii import (
     PII_FIELDS,
-    contact_email_for,
     request_open_id_proof,
     request_reveal_pii,
     request_to_notice_draft,
@@ -119,8 +122,8 @@ __all__ = [
     "Submission",
     "application_fields_from_form",
     "compute_reply_deadline",
-    "contact_email_for",
     "fee_amount",
+    "fee_method_problem",
     "format_tracking_no",
     "month_request_count",
     "on_work_calendar_changed",
@@ -140,6 +143,7 @@ __all__ = [
     "request_open_id_proof",
     "request_receive_correction",
     "request_recompute_deadline",
+    "request_record_consultation_receipt",
     "request_record_payment",
     "request_register_offline",
     "request_reply",

@@ -28,9 +28,6 @@ from requests_app.models import (
 logger = logging.getLogger("requests_app.services")
 
 
-DESCRIPTION_MAX = 2000
-
-
 APPLICANT_LABEL = "申请人"
 
 
@@ -225,25 +222,20 @@ def staff_url(info_request: InfoRequest) -> str:
         return _site_url("requests_app:staff_queue")
 
 
-def _pauses(req: InfoRequest, cal: WorkCalendar) -> list[deadlines.Pause]:
-    start = req.clock_start_date
-    pauses: list[deadlines.Pause] = []
-    if start is None or req.pk is None:
-        return pauses
-    for c in req.consultations.all():
-        if c.replied_date is not None and c.sent_date >= start:
-            end, _ = deadlines.consultation_pause(c.sent_date, c.replied_date, cal)
-            pauses.append(
-                deadlines.Pause(c.sent_date, end, deadlines.CONSULTATION_PAUSE_REASON)
-            )
-    if deadlines.FEE_NOTICE_PAUSES_CLOCK:
-        for f in req.fee_notices.all():
-            settled = f.paid_date or f.waived_date
-            if settled is not None and f.issued_date >= start:
-                pauses.append(
-                    deadlines.Pause(f.issued_date, settled, deadlines.FEE_PAUSE_REASON)
-                )
-    return pauses
+def fee_rules() -> dict[str, Any]:
+    """The fee settings (docs/requests.md "Fees"): payment period, whether a fee notice
+    pauses the reply clock, and whose requests the 按件 monthly count counts."""
+    return {
+        "payment_workdays": getattr(
+            settings, "REQUESTS_FEE_PAYMENT_WORKDAYS", deadlines.FEE_PAYMENT_WORKDAYS
+        ),
+        "pauses_clock": getattr(
+            settings,
+            "REQUESTS_FEE_NOTICE_PAUSES_CLOCK",
+            deadlines.FEE_NOTICE_PAUSES_CLOCK,
+        ),
+        "count_scope": getattr(settings, "REQUESTS_FEE_COUNT_SCOPE", "agency"),
+    }
 
 
 def compute_reply_deadline(
@@ -251,17 +243,32 @@ def compute_reply_deadline(
 ) -> deadlines.ReplyDeadline | None:
     """The request's reply deadline with its day-by-day explanation, from stored facts:
     clock start (receipt or correction), approved extension, finished consultations and
-    settled fee notices. None while there is no clock (待确认). Read-only."""
+    settled fee notices. None while there is no clock (待确认). Read-only: this loads the
+    rows; ``deadlines.request_reply_deadline`` does the law."""
     req = info_request
     if req.clock_start_date is None:
         return None
     if cal is None:
         cal = _calendar(req.clock_start_date)
-    return deadlines.reply_deadline(
+    consultations, fees = [], []
+    if req.pk is not None:
+        consultations = [
+            deadlines.ConsultationFacts(
+                c.sent_date, c.replied_date, c.party_received_date
+            )
+            for c in req.consultations.all()
+        ]
+        fees = [
+            deadlines.FeeFacts(f.issued_date, f.paid_date or f.waived_date)
+            for f in req.fee_notices.all()
+        ]
+    return deadlines.request_reply_deadline(
         req.clock_start_date,
         cal,
         extension_days=req.extension_days if req.is_extended else 0,
-        pauses=_pauses(req, cal),
+        consultations=consultations,
+        fees=fees,
+        fee_notice_pauses_clock=fee_rules()["pauses_clock"],
     )
 
 
@@ -276,16 +283,12 @@ def _apply_deadline(req: InfoRequest, cal: WorkCalendar | None = None) -> list[s
             "fee_paused_workdays": 0,
         }
     else:
-        consult = sum(
-            1
-            for d in result.days
-            if d.paused and d.reason == deadlines.CONSULTATION_PAUSE_REASON
-        )
+        consult, fee = deadlines.paused_workdays_split(result)
         values = {
             "reply_due_date": result.due_date,
             "due_is_provisional": result.provisional,
             "paused_workdays": consult,
-            "fee_paused_workdays": result.paused_workdays - consult,
+            "fee_paused_workdays": fee,
         }
     changed = []
     for name, value in values.items():

@@ -26,7 +26,7 @@ from requests_app.services._common import (
     _save,
     _today,
 )
-from requests_app.services.intake import _start_clock
+from requests_app.services.intake import _start_clock, late_confirmation_note
 
 
 @transaction.atomic
@@ -38,7 +38,9 @@ def request_confirm(
     confirmed_date: date | None = None,
 ) -> InfoRequest:
     """待确认 → 办理中. The receipt date is the day both sides confirmed (条例 第三十一条;
-    default today), which starts the 20-working-day clock."""
+    default today), which starts the 20-working-day clock. A 平常信函 confirmed after
+    its arrival day keeps the arrival day as receipt date and is flagged late
+    (第三十一条第（二）项)."""
     req = _lock(info_request)
     _require_role(by, req, roles.HANDLER, roles.ADMIN)
     _require_status(req, Status.PENDING, action="确认受理")
@@ -56,11 +58,13 @@ def request_confirm(
         handed_in_date=confirmed,
         signed_date=confirmed,
         confirmed_date=confirmed,
+        arrived_date=req.arrived_date,
     )
     rule = deadlines.receipt_rule(req.channel)[1]
     fields = _start_clock(req, received, basis=rule)
     req.confirmed_by = by
-    _save(req, [*fields, "confirmed_by"])
+    req.confirmed_date = confirmed
+    _save(req, [*fields, "confirmed_by", "confirmed_date"])
     _event(
         req,
         EventKind.CONFIRMED,
@@ -68,11 +72,14 @@ def request_confirm(
         by=by,
         is_public=True,
         note=f"已确认受理。收到申请之日为{_fmt(received)}，答复期限为{_fmt(req.reply_due_date)}"
-        f"{'（' + deadlines.PROVISIONAL_NOTE + '）' if req.due_is_provisional else ''}。",
+        f"{'（' + deadlines.PROVISIONAL_NOTE + '）' if req.due_is_provisional else ''}。"
+        + (late_confirmation_note(req) if req.confirmation_late else ""),
         data={
             "received_date": received,
+            "confirmed_date": confirmed,
             "reply_due_date": req.reply_due_date,
             "provisional": req.due_is_provisional,
+            "confirmation_late": req.confirmation_late,
         },
     )
     return req

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from requests_app import deadlines
+from requests_app.application import DESCRIPTION_MAX
 from requests_app.models import (
     EventKind,
     FileKind,
@@ -17,7 +18,6 @@ from requests_app.models import (
 )
 from requests_app.outcomes import Outcome
 from requests_app.services._common import (
-    DESCRIPTION_MAX,
     SYSTEM_LABEL,
     _apply_deadline,
     _calendar,

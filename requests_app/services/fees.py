@@ -37,6 +37,7 @@ from requests_app.services._common import (
     _require_status,
     _save,
     _today,
+    fee_rules,
 )
 from requests_app.services.reply import _system_letter
 
@@ -52,7 +53,9 @@ def fee_amount(method: str, quantity: int) -> Decimal:
 
 def month_request_count(info_request: InfoRequest) -> int:
     """Which request of this applicant (same ID/USCC HMAC) in the natural month of its
-    receipt this one is, across all agencies (按件计收 counts per applicant)."""
+    receipt this one is (109号 第四条 "同一申请人一个自然月内累计申请"). By default only the
+    applicant's requests to the receiving agency count (settings.REQUESTS_FEE_COUNT_SCOPE
+    = "agency"; "all" counts every agency on the platform; docs/requests.md)."""
     from django.db.models import Q
 
     req = info_request
@@ -64,7 +67,25 @@ def month_request_count(info_request: InfoRequest) -> int:
         received_date__year=d.year,
         received_date__month=d.month,
     ).filter(Q(received_date__lt=d) | Q(received_date=d, pk__lt=req.pk))
+    if fee_rules()["count_scope"] != "all":
+        earlier = earlier.filter(agency_id=req.agency_id)
     return earlier.count() + 1
+
+
+def fee_method_problem(info_request: InfoRequest, method: str) -> str:
+    """Why ``method`` may not be used for this request ("" if it may): the rule is
+    ``deadlines.fee_method_problem`` (109号 第三条、第五条); this loads the facts. The
+    fee form and ``request_send_fee_notice`` both call it."""
+    earlier = list(
+        FeeNotice.objects.filter(info_request=info_request)
+        .values_list("method", flat=True)
+        .distinct()
+    )
+    return deadlines.fee_method_problem(
+        method,
+        earlier_methods=earlier,
+        provide_forms=list(info_request.provide_forms or []),
+    )
 
 
 @transaction.atomic
@@ -77,13 +98,19 @@ def request_send_fee_notice(
     now: datetime,
     basis: str = "",
 ) -> FeeNotice:
-    """Send a 收费通知 within the handling period. The amount comes from the calculator
-    (超额累进); the applicant pays within 20 working days from the next day."""
+    """Send a 收费通知 within the handling period. One method per request (109号 第三条),
+    按量 only for paper, e-mail or copied electronic data (第五条). The amount comes from
+    the calculator (超额累进); the applicant pays within
+    ``settings.REQUESTS_FEE_PAYMENT_WORKDAYS`` (default 20) working days from the next
+    day."""
     req = _lock(info_request)
     extra = _require_handler(by, req, now=now)
     _require_status(req, Status.PROCESSING, action="发出收费通知")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         _fail("件数或页数必须是正整数", "quantity")
+    problem = fee_method_problem(req, method)
+    if problem:
+        _fail(problem, "fee_method")
     amount = fee_amount(method, quantity)
     if amount <= 0:
         _fail("按该件数或页数不收取信息处理费", "no_fee")
@@ -91,7 +118,7 @@ def request_send_fee_notice(
     if req.reply_due_date and today > req.reply_due_date:
         _fail("收费通知应在答复期限内发出，本申请已超过答复期限", "late")
     cal = _calendar(today)
-    pay_by = deadlines.fee_pay_by(today, cal).due_date
+    pay_by = deadlines.fee_pay_by(today, cal, fee_rules()["payment_workdays"]).due_date
     basis = _clean_text(basis, label="收费依据及说明", max_length=2000)
     notice = FeeNotice.objects.create(
         info_request=req,
@@ -146,7 +173,7 @@ def request_record_payment(
     *, info_request: InfoRequest, by: Any, now: datetime, paid_date: date | None = None
 ) -> FeeNotice:
     """The fee was paid (by the pay-by date): handling resumes; with
-    ``deadlines.FEE_NOTICE_PAUSES_CLOCK`` the notice period is not counted."""
+    ``settings.REQUESTS_FEE_NOTICE_PAUSES_CLOCK`` the notice period is not counted."""
     req = _lock(info_request)
     _require_staff(by, req)
     _require_status(req, Status.AWAITING_PAYMENT, action="登记缴费")

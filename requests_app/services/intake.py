@@ -16,29 +16,24 @@ from django.utils import timezone
 
 from portal import roles
 from portal.models import Agency
-from portal.validators import normalise_code, resident_id_problem, uscc_problem
 from portal.workdays import WorkCalendar
 from requests_app import crypto, deadlines
+from requests_app.application import (
+    check_application,
+)
 from requests_app.models import (
-    ApplicantType,
     Channel,
-    DeliveryMethod,
     EventKind,
     FileKind,
-    IdType,
     InfoRequest,
-    ProvideForm,
     Reply,
     RequestFile,
     Source,
     Status,
 )
-from requests_app.outcomes import ApplicantKind
 from requests_app.services._common import (
-    DESCRIPTION_MAX,
     _apply_deadline,
     _check_date,
-    _clean_text,
     _event,
     _fail,
     _fmt,
@@ -54,175 +49,27 @@ TRACKING_PREFIX = "YSQ"
 TRACKING_RE = re.compile(r"^YSQ-(\d{4})-(\d{6,})$")
 
 
-CHECKSUM_ID_TYPES = (IdType.RESIDENT_ID, IdType.FOREIGN_PR, IdType.HMT_RESIDENCE)
-
-
-# Keyword arguments request_submit_online / request_register_offline accept (model
-# field names; id_number, phone and address in plain text — they are encrypted here).
-APPLICATION_FIELDS = (
-    "applicant_type",
-    "applicant_kind",
-    "applicant_name",
-    "work_unit",
-    "id_type",
-    "id_number",
-    "uscc",
-    "legal_representative",
-    "contact_name",
-    "phone",
-    "address",
-    "postcode",
-    "fax",
-    "email",
-    "description",
-    "doc_title",
-    "doc_number",
-    "doc_index_no",
-    "provide_forms",
-    "delivery_methods",
-    "accept_other_forms",
-)
-
-
-def application_fields_from_form(cleaned: dict[str, Any]) -> dict[str, Any]:
-    """Map ``requests_app.forms.ApplicationForm.cleaned_data`` to service arguments."""
-    is_org = cleaned.get("applicant_type") == ApplicantType.ORGANISATION
-    return {
-        "applicant_type": cleaned.get("applicant_type", ""),
-        "applicant_kind": cleaned.get("org_kind", "")
-        if is_org
-        else ApplicantKind.NATURAL,
-        "applicant_name": cleaned.get("name", ""),
-        "work_unit": cleaned.get("work_unit", ""),
-        "id_type": cleaned.get("id_type", ""),
-        "id_number": cleaned.get("id_number", ""),
-        "uscc": cleaned.get("uscc", ""),
-        "legal_representative": cleaned.get("legal_representative", ""),
-        "contact_name": cleaned.get("contact_name", ""),
-        "phone": cleaned.get("phone", ""),
-        "address": cleaned.get("address", ""),
-        "postcode": cleaned.get("postcode", ""),
-        "fax": cleaned.get("fax", ""),
-        "email": cleaned.get("email", ""),
-        "description": cleaned.get("description", ""),
-        "doc_title": cleaned.get("doc_title", ""),
-        "doc_number": cleaned.get("doc_number", ""),
-        "doc_index_no": cleaned.get("doc_index_no", ""),
-        "provide_forms": list(cleaned.get("provide_forms") or []),
-        "delivery_methods": list(cleaned.get("delivery_methods") or []),
-        "accept_other_forms": bool(cleaned.get("accept_other_forms")),
-    }
-
-
 def _clean_application(
     fields: dict[str, Any],
     *,
     today: date,
     uscc_checked: bool = False,
-    require_identity: bool = True,
 ) -> dict[str, Any]:
-    """Validate and normalise applicant and request fields (defence in depth behind the
-    forms). ``uscc_checked``: staff verified the licence, so a failing USCC checksum is
-    accepted (security.md §5.2 override). Raises ValidationError with a dict of errors."""
-    unknown = set(fields) - set(APPLICATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown application fields: {sorted(unknown)}")
-    errors: dict[str, str] = {}
-
-    def text(name: str, label: str, max_length: int, required: bool = False) -> str:
-        try:
-            return _clean_text(
-                fields.get(name), label=label, max_length=max_length, required=required
-            )
-        except ValidationError as exc:
-            errors[name] = exc.messages[0]
-            return ""
-
-    out: dict[str, Any] = {}
-    a_type = fields.get("applicant_type") or ""
-    kind = fields.get("applicant_kind") or (
-        ApplicantKind.NATURAL if a_type == ApplicantType.CITIZEN else ""
-    )
-    if a_type not in ApplicantType.values:
-        errors["applicant_type"] = "请选择申请人类型：公民或者法人或者其他组织"
-    elif a_type == ApplicantType.CITIZEN and kind != ApplicantKind.NATURAL:
-        errors["applicant_kind"] = "公民申请人计入“自然人”"
-    elif a_type == ApplicantType.ORGANISATION and kind not in ApplicantKind.values[1:]:
-        errors["applicant_kind"] = (
-            "请选择组织类别：商业企业、科研机构、社会公益组织、法律服务机构或其他"
-        )
-    out["applicant_type"], out["applicant_kind"] = a_type, kind
-    out["applicant_name"] = text(
-        "applicant_name", "姓名或名称", 100, required=require_identity
-    )
-    out["work_unit"] = text("work_unit", "工作单位", 100)
-    out["legal_representative"] = text("legal_representative", "法定代表人", 50)
-    out["contact_name"] = text("contact_name", "联系人姓名", 50)
-    out["postcode"] = normalise_code(fields.get("postcode") or "")
-    if out["postcode"] and not re.fullmatch(r"\d{6}", out["postcode"]):
-        errors["postcode"] = "邮政编码应为 6 位数字"
-    out["fax"] = text("fax", "传真", 30)
-    out["email"] = text("email", "电子邮箱", 254)
-    if out["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", out["email"]):
-        errors["email"] = "电子邮箱格式不正确"
-    phone = text("phone", "联系电话", 30)
-    address = text("address", "通信地址", 200)
-
-    id_type = fields.get("id_type") or ""
-    id_number = normalise_code(fields.get("id_number") or "")
-    uscc = normalise_code(fields.get("uscc") or "")
-    if a_type == ApplicantType.CITIZEN:
-        uscc = ""
-        if id_type and id_type not in IdType.values:
-            errors["id_type"] = "证件类型不正确"
-        elif require_identity and (not id_type or not id_number):
-            errors["id_number"] = "请填写证件类型和证件号码"
-        elif id_number and id_type in CHECKSUM_ID_TYPES:
-            problem = resident_id_problem(id_number, today)
-            if problem:
-                errors["id_number"] = problem
-        elif id_number and not re.fullmatch(r"[A-Z0-9\-]{4,30}", id_number):
-            errors["id_number"] = "证件号码应为 4 至 30 位字母、数字或连字符"
-    elif a_type == ApplicantType.ORGANISATION:
-        id_type, id_number = "", ""
-        if require_identity and not uscc:
-            errors["uscc"] = "请填写统一社会信用代码"
-        elif uscc and not uscc_checked:
-            problem = uscc_problem(uscc)
-            if problem:
-                errors["uscc"] = problem
-        elif uscc and len(uscc) != 18:
-            errors["uscc"] = "统一社会信用代码应为 18 位"
-        if (
-            require_identity
-            and not out["contact_name"]
-            and "contact_name" not in errors
-        ):
-            errors["contact_name"] = "请填写联系人姓名"
-    if require_identity and not (phone or out["email"] or address):
-        errors["phone"] = "请至少填写一种联系方式（电话、电子邮箱或通信地址）"
-
-    out["description"] = text(
-        "description", "所需信息的内容描述", DESCRIPTION_MAX, required=True
-    )
-    out["doc_title"] = text("doc_title", "所需信息的名称", 200)
-    out["doc_number"] = text("doc_number", "文号", 80)
-    out["doc_index_no"] = text("doc_index_no", "索引号", 60)
-    provide = list(dict.fromkeys(fields.get("provide_forms") or []))
-    delivery = list(dict.fromkeys(fields.get("delivery_methods") or []))
-    if any(v not in ProvideForm.values for v in provide):
-        errors["provide_forms"] = "指定提供方式不正确"
-    if any(v not in DeliveryMethod.values for v in delivery):
-        errors["delivery_methods"] = "获取信息的方式不正确"
-    out["provide_forms"], out["delivery_methods"] = provide, delivery
-    out["accept_other_forms"] = bool(fields.get("accept_other_forms"))
+    """Validate and normalise applicant and request fields with the one rule the forms
+    also use (``requests_app.application.check_application``), then encrypt the
+    personal data. ``uscc_checked``: staff verified the licence, so a failing USCC
+    checksum is accepted (security.md §5.2 override). Raises ValidationError with a
+    dict of errors."""
+    out, errors = check_application(fields, today=today, uscc_checked=uscc_checked)
     if errors:
         raise ValidationError(errors)
-
-    out["id_type"] = id_type
-    out["uscc"] = uscc
+    id_number = out.pop("id_number")
+    phone = out.pop("phone")
+    address = out.pop("address")
     out["id_number_encrypted"] = crypto.encrypt(id_number, field="id_number")
-    out["id_number_hmac"] = crypto.lookup_hmac(id_number or uscc, field="applicant_id")
+    out["id_number_hmac"] = crypto.lookup_hmac(
+        id_number or out["uscc"], field="applicant_id"
+    )
     out["id_number_masked"] = crypto.mask_id_number(id_number)
     out["phone_encrypted"] = crypto.encrypt(phone, field="phone")
     out["phone_masked"] = crypto.mask_phone(phone)
@@ -364,6 +211,14 @@ def _start_clock(
     ]
 
 
+def late_confirmation_note(req: InfoRequest) -> str:
+    """The sentence on a 平常信函 confirmed after its arrival day."""
+    return (
+        f"信件于{_fmt(req.arrived_date)}到达，{_fmt(req.confirmed_date)}才与申请人确认，"
+        "晚于条例第三十一条第（二）项要求的到达当日；收到申请之日仍为信件到达之日。"
+    )
+
+
 @transaction.atomic
 def request_submit_online(
     *, agency: Agency, now: datetime, id_proof: Any = None, **fields: Any
@@ -443,6 +298,7 @@ def request_register_offline(
                 handed_in_date=handed_in_date,
                 signed_date=signed_date,
                 confirmed_date=confirmed_date,
+                arrived_date=arrived if channel == Channel.POST_ORDINARY else None,
             )
         except ValueError as exc:
             raise ValidationError(str(exc), code="received_date") from None
@@ -453,6 +309,18 @@ def request_register_offline(
             label="收到申请之日",
             before_label="提交日期",
         )
+        if confirmed_date is not None:
+            _check_date(
+                confirmed_date,
+                today=today,
+                not_before=arrived,
+                label="双方确认之日",
+                before_label="信件（申请）到达之日",
+            )
+    if channel == Channel.POST_ORDINARY:
+        cleaned["arrived_date"] = arrived
+    if which == "confirmed" and received is not None:
+        cleaned["confirmed_date"] = confirmed_date
     req, code = _create_request(
         agency=agency,
         channel=channel,
@@ -482,11 +350,13 @@ def request_register_offline(
             now=now,
             by=by,
             is_public=True,
-            note=f"收到申请之日为{_fmt(received)}（{rule}），答复期限为{_fmt(req.reply_due_date)}。",
+            note=f"收到申请之日为{_fmt(received)}（{rule}），答复期限为{_fmt(req.reply_due_date)}。"
+            + (late_confirmation_note(req) if req.confirmation_late else ""),
             data={
                 "received_date": received,
                 "reply_due_date": req.reply_due_date,
                 "provisional": req.due_is_provisional,
+                "confirmation_late": req.confirmation_late,
             },
         )
     formatted = crypto.format_query_code(code)

@@ -88,10 +88,6 @@ def request_open_id_proof(
     return request_file_bytes(file=file)
 
 
-def contact_email_for(info_request: InfoRequest) -> str:
-    return info_request.email
-
-
 @transaction.atomic
 def request_to_notice_draft(
     *,

@@ -37,6 +37,7 @@ from requests_app.forms import (
     AssignForm,
     ConfirmForm,
     ConsultationEndForm,
+    ConsultationReceiptForm,
     ConsultationStartForm,
     CorrectionAskForm,
     CorrectionReceiveForm,
@@ -118,6 +119,7 @@ class QueueRow:
     flag: str  # "overdue" | "due-soon" | ""
     workdays_left: int | None
     assignee: str
+    waiting_days: int | None = None  # 待确认: calendar days since arrival / submission
 
 
 @staff_view
@@ -147,7 +149,14 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
                 flag = "overdue"
             elif req.reply_due_date <= soon:
                 flag = "due-soon"
-        rows.append(QueueRow(req, flag, left, _label(req.assigned_to)))
+        waiting = (
+            deadlines.unconfirmed_age_days(
+                today, arrived_date=req.arrived_date, submitted_at=req.submitted_at
+            )
+            if req.status == Status.PENDING
+            else None
+        )
+        rows.append(QueueRow(req, flag, left, _label(req.assigned_to), waiting))
     params = {
         k: v for k, v in (("show", show if show != "open" else ""), ("q", number)) if v
     }
@@ -285,6 +294,7 @@ ACTION_FORMS: dict[str, type[Form]] = {
     "correction_receive": CorrectionReceiveForm,
     "consult_start": ConsultationStartForm,
     "consult_end": ConsultationEndForm,
+    "consult_receipt": ConsultationReceiptForm,
     "extension_request": ExtensionRequestForm,
     "extension_decide": ExtensionDecideForm,
     "fee": FeeNoticeForm,
@@ -497,7 +507,7 @@ def _detail_context(
         + "告知；补正期限留空为 15 个工作日。告知后状态变为“待补正”，收到补正之日起重新计算答复期限。"
     )
     context["approvers_intro"] = (
-        f"条例第三十三条：只能延期一次，最长 {deadlines.EXTENSION_MAX_WORKDAYS} 个工作日，须经审核人（政府信息公开工作机构负责人）同意并告知申请人。"
+        f"条例第三十三条第二款：只能延期一次，最长 {deadlines.EXTENSION_MAX_WORKDAYS} 个工作日，须经审核人（政府信息公开工作机构负责人）同意并告知申请人。"
         f"可以审批的人：{'、'.join(approvers) if approvers else '本机关尚无审核人，请联系管理员'}。"
     )
     context["extension_intro"] = (
@@ -663,8 +673,35 @@ def staff_request_consult_start(request: HttpRequest, code: Any) -> HttpResponse
             party_name=d["party_name"],
             now=now,
             sent_date=d["sent_date"],
+            party_received_date=d.get("party_received_date"),
         ),
-        lambda c: f"已登记征求意见，对方最迟 {c.due_date:%Y-%m-%d} 前答复。",
+        lambda c: (
+            f"已登记征求意见，对方最迟 {c.due_date:%Y-%m-%d} 前答复"
+            + (
+                "。"
+                if c.party_received_date
+                else "（按发出之日计算，登记对方收到日期后顺延）。"
+            )
+        ),
+    )
+
+
+@staff_view
+@require_POST
+def staff_request_consult_receipt(request: HttpRequest, code: Any) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        "consult_receipt",
+        lambda req, d, now: services.request_record_consultation_receipt(
+            info_request=req,
+            by=request.user,
+            party_received_date=d["party_received_date"],
+            now=now,
+        ),
+        lambda c: (
+            f"已登记对方收到征求意见书之日，对方最迟 {c.due_date:%Y-%m-%d} 前答复。"
+        ),
     )
 
 
@@ -681,6 +718,7 @@ def staff_request_consult_end(request: HttpRequest, code: Any) -> HttpResponse:
             now=now,
             replied_date=d["replied_date"],
             opinion=d.get("opinion", ""),
+            party_received_date=d.get("party_received_date"),
         ),
         lambda c: f"征求意见结束，不计入期限的工作日 {c.paused_workdays} 个。",
     )
@@ -743,6 +781,11 @@ def staff_request_fee(request: HttpRequest, code: Any) -> HttpResponse:
             form.add_error(
                 None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
             )
+    if form.is_valid():
+        problem = services.fee_method_problem(req, form.cleaned_data["method"])
+        if problem:
+            form.add_error("method", problem)
+            amount = None
     if form.is_valid() and request.POST.get("action") == "send":
         try:
             notice = services.request_send_fee_notice(

@@ -41,6 +41,9 @@ def apply(agency, kind: str, on: date, handler, *, confirm: bool = True) -> Info
         applicant_name=f"申请人{kind}",
         phone="13812341234",
         description=f"{kind} {on} 申请公开的信息",
+        provide_forms=[
+            "paper"
+        ],  # 按量计收 needs paper / e-mail / copied data (109号第五条)
         **fields,
     )
     req = submission.info_request

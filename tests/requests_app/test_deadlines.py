@@ -285,3 +285,165 @@ def test_fee_inputs_must_be_non_negative():
 
 def test_fee_pay_by_is_twenty_working_days_after_notice():
     assert deadlines.fee_pay_by(D("2026-01-29"), CAL).due_date == D("2026-03-04")
+
+
+# --- issue 9 §3: 平常信函 arrival, consultation from the party's receipt, fees -------------
+
+
+@pytest.mark.parametrize(
+    ("arrived", "confirmed", "received", "late"),
+    [
+        ("2026-03-03", "2026-03-03", "2026-03-03", False),  # confirmed on arrival
+        ("2026-03-03", "2026-03-05", "2026-03-03", True),  # late: arrival kept
+        ("2026-03-03", "2026-03-20", "2026-03-03", True),
+        (None, "2026-03-05", "2026-03-05", False),  # arrival unknown (legacy row)
+    ],
+)
+def test_ordinary_letter_received_never_later_than_arrival(
+    arrived, confirmed, received, late
+):
+    arrived = D(arrived) if arrived else None
+    assert deadlines.received_date_for(
+        "post_ordinary", confirmed_date=D(confirmed), arrived_date=arrived
+    ) == D(received)
+    assert (
+        deadlines.confirmation_is_late(
+            "post_ordinary", arrived_date=arrived, confirmed_date=D(confirmed)
+        )
+        is late
+    )
+
+
+@pytest.mark.parametrize("channel", ["online", "fax", "email"])
+def test_arrival_date_only_matters_for_ordinary_letters(channel):
+    assert deadlines.received_date_for(
+        channel, confirmed_date=D("2026-03-05"), arrived_date=D("2026-03-03")
+    ) == D("2026-03-05")
+    assert not deadlines.confirmation_is_late(
+        channel, arrived_date=D("2026-03-03"), confirmed_date=D("2026-03-05")
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "received", "replied", "end", "paused"),
+    [
+        # receipt unknown: 15 working days from sending (the shortest pause)
+        ("2026-03-03", None, "2026-04-30", "2026-03-24", 15),
+        # the party got the letter a week later: its 15 days run from then
+        ("2026-03-03", "2026-03-10", "2026-04-30", "2026-03-31", 20),
+        # an early opinion: the pause ends with it
+        ("2026-03-03", "2026-03-10", "2026-03-12", "2026-03-12", 7),
+        # handed over the same day
+        ("2026-03-03", "2026-03-03", "2026-03-05", "2026-03-05", 2),
+    ],
+)
+def test_consultation_pause_runs_from_the_partys_receipt(
+    sent, received, replied, end, paused
+):
+    got = deadlines.consultation_pause(
+        D(sent),
+        D(replied),
+        CAL,
+        party_received_date=D(received) if received else None,
+    )
+    assert got == (D(end), paused)
+    due = deadlines.consultation_due(
+        D(sent), CAL, party_received_date=D(received) if received else None
+    ).due_date
+    assert due == independent_count(D(received or sent), 15)
+
+
+def test_consultation_over_national_day_counts_working_days_only():
+    import chinese_calendar
+
+    sent, received = D("2026-09-28"), D("2026-09-29")
+    end, paused = deadlines.consultation_pause(
+        sent, D("2026-12-01"), CAL, party_received_date=received
+    )
+    assert end == independent_count(received, 15)
+    assert paused == sum(
+        1
+        for i in range(1, (end - sent).days + 1)
+        if chinese_calendar.is_workday(sent + timedelta(days=i))
+    )
+    assert paused == 16
+
+
+@pytest.mark.parametrize(
+    ("sent", "received", "replied", "message"),
+    [
+        ("2026-03-05", "2026-03-04", None, "不能早于发出日期"),
+        ("2026-03-05", None, "2026-03-04", "不能早于发出征求意见的日期"),
+        ("2026-03-05", "2026-03-09", "2026-03-06", "不能早于对方收到"),
+    ],
+)
+def test_consultation_dates_must_be_in_order(sent, received, replied, message):
+    problem = deadlines.consultation_dates_problem(
+        D(sent),
+        party_received_date=D(received) if received else None,
+        replied_date=D(replied) if replied else None,
+    )
+    assert message in problem
+
+
+def test_clock_pauses_from_stored_facts():
+    start = D("2026-03-02")
+    consultations = [
+        deadlines.ConsultationFacts(D("2026-03-03"), D("2026-03-31"), D("2026-03-10")),
+        deadlines.ConsultationFacts(D("2026-04-01"), None),  # open: no pause yet
+        deadlines.ConsultationFacts(D("2026-02-20"), D("2026-02-27")),  # before start
+    ]
+    fees = [
+        deadlines.FeeFacts(D("2026-04-01"), D("2026-04-08")),
+        deadlines.FeeFacts(D("2026-04-09"), None),  # open / expired: no pause
+    ]
+    pauses = deadlines.clock_pauses(start, CAL, consultations=consultations, fees=fees)
+    assert pauses == [
+        Pause(D("2026-03-03"), D("2026-03-31"), deadlines.CONSULTATION_PAUSE_REASON),
+        Pause(D("2026-04-01"), D("2026-04-08"), deadlines.FEE_PAUSE_REASON),
+    ]
+    assert (
+        deadlines.clock_pauses(
+            start,
+            CAL,
+            consultations=consultations,
+            fees=fees,
+            fee_notice_pauses_clock=False,
+        )
+        == pauses[:1]
+    )
+    result = deadlines.request_reply_deadline(
+        start, CAL, consultations=consultations, fees=fees
+    )
+    assert deadlines.paused_workdays_split(result) == (20, 4)
+    assert deadlines.request_reply_deadline(None, CAL) is None
+
+
+@pytest.mark.parametrize(
+    ("method", "earlier", "forms", "fragment"),
+    [
+        ("by_item", [], [], ""),
+        ("by_item", ["by_item"], ["paper"], ""),
+        ("by_volume", [], ["paper"], ""),
+        ("by_volume", [], ["email"], ""),  # 109号 第五条: 发送电子邮件
+        ("by_volume", [], ["cd"], ""),
+        ("by_volume", [], ["disk"], ""),
+        ("by_volume", [], [], "第五条"),
+        ("by_volume", ["by_item"], ["paper"], "第三条"),
+        ("by_item", ["by_volume"], ["paper"], "第三条"),
+        ("both", [], ["paper"], "请选择计费方式"),
+    ],
+)
+def test_fee_method_rules(method, earlier, forms, fragment):
+    problem = deadlines.fee_method_problem(
+        method, earlier_methods=earlier, provide_forms=forms
+    )
+    assert (fragment in problem) if fragment else problem == ""
+    if fragment:
+        assert problem
+
+
+def test_fee_pay_by_period_is_a_parameter():
+    assert deadlines.fee_pay_by(D("2026-01-29"), CAL, 10).due_date == independent_count(
+        D("2026-01-29"), 10
+    )

@@ -100,7 +100,14 @@ def test_submit_online_without_email_sends_nothing(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.request_submit_online(
-            agency=agency, now=at("2026-03-02"), **{**APPLICANT, "email": ""}
+            agency=agency,
+            now=at("2026-03-02"),
+            **{
+                **APPLICANT,
+                "email": "",
+                "provide_forms": ["paper"],
+                "delivery_methods": ["post"],
+            },
         )
     assert mail.outbox == []
 
@@ -260,7 +267,11 @@ def test_register_ordinary_letter_waits_for_confirmation(agency, staff_user):
         now=at("2026-03-05"),
         confirmed_date=D("2026-03-04"),
     )
-    assert req.received_date == D("2026-03-04") and req.status == Status.PROCESSING
+    # 条例 第三十一条第（二）项: confirmed a day after arrival → flagged late, and the
+    # receipt date stays the arrival date (never later).
+    assert req.received_date == D("2026-03-03") and req.status == Status.PROCESSING
+    assert req.arrived_date == D("2026-03-03") and req.confirmed_date == D("2026-03-04")
+    assert req.confirmation_late
 
 
 def test_register_refuses_online_channel_future_dates_and_outsiders(

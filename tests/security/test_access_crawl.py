@@ -660,6 +660,7 @@ POST_DATA: dict[str, dict[str, Any]] = {
         "consult_start-party_name": "某公司",
         "consult_start-sent_date": "2026-03-10",
     },
+    "consult_receipt": {"consult_receipt-party_received_date": "2026-03-10"},
     "consult_end": {"consult_end-replied_date": "2026-03-10"},
     "extension_request": {
         "extension_request-days": "20",
@@ -757,6 +758,7 @@ URLS: dict[str, Url] = {
     ),
     "requests_app:staff_request_correction_expire": _staff_action(None),
     "requests_app:staff_request_consult_start": _staff_action("consult_start"),
+    "requests_app:staff_request_consult_receipt": _staff_action("consult_receipt"),
     "requests_app:staff_request_consult_end": _staff_action("consult_end"),
     "requests_app:staff_request_extend": _staff_action("extension_request"),
     "requests_app:staff_request_extension_decide": _staff_action("extension_decide"),

@@ -1,4 +1,5 @@
-"""E-mail handlers and department heads about requests due soon or overdue.
+"""E-mail handlers and department heads about requests due soon or overdue, and about
+applications still waiting for confirmation (待确认: online, fax, e-mail, 平常信函).
 
 Safe to run as often as you like (e.g. twice a day from cron): every reminder is
 claimed by inserting a ``ReminderLog`` row that is UNIQUE per (request, recipient,
@@ -17,6 +18,7 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from portal import roles
 from portal.timeutil import local_now
@@ -32,11 +34,17 @@ from requests_app.models import (
 from requests_app.selectors import due_soon_until
 
 
+def _waiting_since(req: InfoRequest):
+    """The day an unconfirmed application started waiting (the key of its warning)."""
+    return req.arrived_date or timezone.localdate(req.submitted_at)
+
+
 class Command(BaseCommand):
     help = (
         "发送答复期限提醒：向承办人（未分配时向本机关全部承办人）和本机关审核人发送"
         "“即将到期”（剩余不超过 5 个工作日）和“已逾期”的提醒邮件；同一提醒对同一人只发送一次，"
-        "可每天运行多次。运行时还会先把已过补正期限仍未补正的申请按“逾期不补正”办结，"
+        "可每天运行多次。待确认的网上申请和平常信函（条例第三十一条第（二）项要求信件到达当日确认）"
+        "也会提醒一次。运行时还会先把已过补正期限仍未补正的申请按“逾期不补正”办结，"
         "把已过缴费期限仍未缴费的申请按“逾期未缴费”办结（加 --no-expire 可跳过）。"
     )
 
@@ -64,15 +72,28 @@ class Command(BaseCommand):
             .select_related("agency", "assigned_to")
             .order_by("reply_due_date", "id")
         )
-        recipients = self._recipients(reqs)
+        # 待确认: online applications and letters not yet confirmed with the applicant
+        # (平常信函 must be confirmed on the day it arrives, 条例 第三十一条第（二）项).
+        # One warning per request and recipient, keyed on the day it started waiting.
+        pending = list(
+            InfoRequest.objects.filter(status=Status.PENDING)
+            .select_related("agency", "assigned_to")
+            .order_by("submitted_at", "id")
+        )
+        recipients = self._recipients(reqs + pending)
         claimed: dict[int, list] = defaultdict(list)
         users = {}
-        for req in reqs:
-            kind = (
+        todo = [
+            (
+                req,
                 ReminderKind.OVERDUE
                 if req.reply_due_date < today
-                else ReminderKind.DUE_SOON
+                else ReminderKind.DUE_SOON,
+                req.reply_due_date,
             )
+            for req in reqs
+        ] + [(req, ReminderKind.UNCONFIRMED, _waiting_since(req)) for req in pending]
+        for req, kind, key_date in todo:
             for user in recipients.get(req.pk, []):
                 users[user.pk] = user
                 if dry_run:
@@ -80,11 +101,11 @@ class Command(BaseCommand):
                         info_request=req,
                         recipient=user,
                         kind=kind,
-                        due_date=req.reply_due_date,
+                        due_date=key_date,
                     ).exists():
                         claimed[user.pk].append((req, kind, None))
                     continue
-                claim = self._claim(req, user, kind, now)
+                claim = self._claim(req, user, kind, now, key_date)
                 if claim is not None:
                     claimed[user.pk].append((req, kind, claim))
         sent = 0
@@ -182,14 +203,14 @@ class Command(BaseCommand):
         return out
 
     @staticmethod
-    def _claim(req, user, kind, now):
+    def _claim(req, user, kind, now, key_date):
         try:
             with transaction.atomic():
                 return ReminderLog.objects.create(
                     info_request=req,
                     recipient=user,
                     kind=kind,
-                    due_date=req.reply_due_date,
+                    due_date=key_date,
                     claimed_at=now,
                 )
         except IntegrityError:
@@ -198,13 +219,22 @@ class Command(BaseCommand):
     def _send(self, user, items, today, cal) -> bool:
         lines = []
         for req, kind, _ in items:
-            left = deadlines.workdays_left(today, req.reply_due_date, cal)
+            left = (
+                deadlines.workdays_left(today, req.reply_due_date, cal)
+                if req.reply_due_date is not None
+                else 0
+            )
             lines.append(
                 {
                     "req": req,
                     "kind": kind,
                     "left": left,
                     "late": -left,
+                    "waiting": deadlines.unconfirmed_age_days(
+                        today,
+                        arrived_date=req.arrived_date,
+                        submitted_at=req.submitted_at,
+                    ),
                     "assignee": (
                         req.assigned_to.get_full_name()
                         or req.assigned_to.get_username()
@@ -221,6 +251,9 @@ class Command(BaseCommand):
                 "items": lines,
                 "overdue": sum(1 for i in lines if i["kind"] == ReminderKind.OVERDUE),
                 "due_soon": sum(1 for i in lines if i["kind"] == ReminderKind.DUE_SOON),
+                "unconfirmed": sum(
+                    1 for i in lines if i["kind"] == ReminderKind.UNCONFIRMED
+                ),
                 "site_name": settings.SITE_NAME,
             },
         )
