@@ -10,6 +10,11 @@
   解读 links through ``notice_set_interpretations``. Everything lands in the
   append-only history, shown read-only on the page.
 - Actions: 发布 (issues the 索引号) and 撤销 (asks for the reason on a confirmation page).
+- Personal data (``catalog.guard``): publishing, editing a public notice and adding an
+  attachment to one are refused while what the public sees holds personal data. An
+  approver (审核人) may override the findings shown, with a reason: on the publish
+  action's confirmation page, and in a section of the change form that only approvers
+  see. The override covers exactly those findings.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 
+from catalog import guard
 from catalog.attachments import inspect_upload
 from catalog.models import (
     Attachment,
@@ -33,6 +39,7 @@ from catalog.models import (
     NoticePublisher,
     Theme,
 )
+from catalog.sanitize import clean_body
 from catalog.services import (
     EDITABLE_FIELDS,
     attachment_add,
@@ -46,7 +53,8 @@ from catalog.services import (
 )
 from portal import timeutil
 from portal.models import Agency
-from portal.roles import staff_agency
+from portal.pii import LocatedFinding
+from portal.roles import APPROVER, has_role, staff_agency
 from portal.validators import normalise_doc_number
 
 # --- notices --------------------------------------------------------------------------
@@ -73,6 +81,19 @@ class NoticeAdminForm(forms.ModelForm):
         max_length=500,
         help_text="多个关键词用逗号、顿号或空格分隔",
     )
+    pii_override = forms.BooleanField(
+        label="放行个人信息",
+        required=False,
+        help_text="我已逐条核对检查发现的个人信息，确属依法应当公开（仅审核人可用）。",
+    )
+    pii_override_reason = forms.CharField(
+        label="放行理由",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="例如：行政处罚决定书依法公开当事人姓名。记入变更记录。",
+    )
+    request_user = None  # set per request by NoticeAdmin.get_form
 
     class Meta:
         model = Notice
@@ -143,8 +164,63 @@ class NoticeAdminForm(forms.ModelForm):
             raise ValidationError("每个关键词最多 50 个字符")
         return words
 
+    def override_reason(self) -> str:
+        """The approver's reason when the override box is ticked, else ''."""
+        data = getattr(self, "cleaned_data", {})
+        if not data.get("pii_override"):
+            return ""
+        return (data.get("pii_override_reason") or "").strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        notice = self.instance
+        if notice.pk is None or notice.status == Notice.Status.DRAFT:
+            return cleaned  # a draft is checked when it is published
+        # the guard on what the public would see after this save (the service checks again)
+        fields = {
+            name: cleaned.get(name, getattr(notice, name))
+            for name, _, _ in guard.PUBLIC_FIELDS
+        }
+        fields["body"] = clean_body(fields["body"] or "")
+        agencies = [notice.owner_agency, *(cleaned.get("publisher_agencies") or [])]
+        findings = guard.scan_texts(
+            fields=fields,
+            attachments=notice.attachments.values_list("name", "text"),
+            names=guard.known_names(notice),
+            allowed=guard.agency_allowed(agencies),
+        )
+        done = guard.overridden_fingerprints(notice)
+        findings = [f for f in findings if f.fingerprint not in done]
+        self.pii_findings = findings
+        if findings:
+            _refuse_unless_overridden(self, findings, action="保存")
+        return cleaned
+
+
+def _may_override(user) -> bool:
+    return user is not None and has_role(user, APPROVER)
+
+
+def _refuse_unless_overridden(form, findings: list[LocatedFinding], *, action: str):
+    """Form errors for ``findings`` unless an approver ticked the override with a reason.
+
+    ``form`` is the notice form or an attachment row; both read the override fields of
+    the notice form from the same POST."""
+    user = form.request_user
+    ticked = form.data.get("pii_override") in ("on", "true", "1")
+    reason = (form.data.get("pii_override_reason") or "").strip()
+    if ticked and reason and _may_override(user):
+        return
+    message = guard.findings_message(findings, action=action)
+    if _may_override(user):
+        message += "如需放行，请在“个人信息放行”一栏勾选并填写理由。"
+    elif ticked:
+        message += "只有审核人可以放行个人信息。"
+    form.add_error(None, message)
+
 
 class AttachmentInlineForm(forms.ModelForm):
+    request_user = None  # set per request by AttachmentInline.get_formset
     upload = forms.FileField(
         label="上传文件",
         required=False,
@@ -172,7 +248,28 @@ class AttachmentInlineForm(forms.ModelForm):
                 self.inspected = inspect_upload(upload)
             except ValidationError as exc:
                 self.add_error("upload", exc.message_dict.get("file", exc.messages))
+            else:
+                self._check_personal_data()
         return cleaned
+
+    def _check_personal_data(self) -> None:
+        notice = (
+            Notice.objects.filter(pk=self.instance.notice_id).first()
+            if self.instance.notice_id
+            else None
+        )
+        if notice is None or notice.status == Notice.Status.DRAFT:
+            return
+        findings = guard.scan_texts(
+            fields={},
+            attachments=[(self.inspected.name, self.inspected.text)],
+            names=guard.known_names(notice),
+            allowed=guard.agency_allowed(guard.notice_agencies(notice)),
+        )
+        done = guard.overridden_fingerprints(notice)
+        findings = [f for f in findings if f.fingerprint not in done]
+        if findings:
+            _refuse_unless_overridden(self, findings, action="添加该附件")
 
 
 class AttachmentInline(admin.TabularInline):
@@ -183,6 +280,14 @@ class AttachmentInline(admin.TabularInline):
     extra = 1
     verbose_name = "附件"
     verbose_name_plural = "附件"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type(
+            "AttachmentInlineForm",
+            (self.form,),
+            {"request_user": request.user},
+        )
+        return super().get_formset(request, obj, **kwargs)
 
 
 class NoticeEventInline(admin.TabularInline):
@@ -216,6 +321,26 @@ class WithdrawForm(forms.Form):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise ValidationError("请填写撤销原因")
+        return reason
+
+
+class PersonalDataOverrideForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="我已逐条核对以上个人信息，确属依法应当公开",
+        error_messages={"required": "请勾选确认后再放行"},
+    )
+    reason = forms.CharField(
+        label="放行理由",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="例如：行政处罚决定书依法公开当事人姓名。记入每条信息的变更记录。",
+        error_messages={"required": "请填写放行理由"},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("请填写放行理由")
         return reason
 
 
@@ -267,10 +392,26 @@ class NoticeAdmin(admin.ModelAdmin):
             return ("owner_agency", *self.list_filter)
         return self.list_filter
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
+
     def get_fieldsets(self, request, obj=None):
         main = ["title", "publisher_agencies", "doc_number", "written_date"]
         if request.user.is_superuser:
             main.insert(1, "owner_agency")
+        override = []
+        if (
+            obj is not None
+            and obj.status != Notice.Status.DRAFT
+            and _may_override(request.user)
+        ):
+            override = [
+                (
+                    "个人信息放行（仅审核人）",
+                    {"fields": ["pii_override", "pii_override_reason"]},
+                )
+            ]
         return [
             (None, {"fields": main}),
             ("分类", {"fields": ["theme", "genre", "column"]}),
@@ -280,6 +421,7 @@ class NoticeAdmin(admin.ModelAdmin):
                 "内容",
                 {"fields": ["keywords", "summary", "body", "interpretation_notices"]},
             ),
+            *override,
             (
                 "状态（只能通过“发布”“撤销”操作改变）",
                 {"fields": list(self.readonly_fields)},
@@ -336,7 +478,11 @@ class NoticeAdmin(admin.ModelAdmin):
             publishers = [owner]
         if change:
             saved = notice_update(
-                notice=obj, by=request.user, publishers=publishers, **fields
+                notice=obj,
+                by=request.user,
+                publishers=publishers,
+                override_reason=form.override_reason(),
+                **fields,
             )
         else:
             saved = notice_create(
@@ -379,6 +525,7 @@ class NoticeAdmin(admin.ModelAdmin):
                         notice=form.instance,
                         by=request.user,
                         inspected=inline_form.inspected,
+                        override_reason=form.override_reason(),
                     )
                 )
 
@@ -386,14 +533,38 @@ class NoticeAdmin(admin.ModelAdmin):
 
     @admin.action(description="发布所选信息（生成索引号）", permissions=["change"])
     def publish_selected(self, request, queryset):
+        """Publish each selected draft. A notice showing personal data is refused; an
+        approver is then shown the findings and may override them with a reason."""
         now = timeutil.local_now()
+        confirming = "confirm_pii" in request.POST
+        form = PersonalDataOverrideForm(request.POST if confirming else None)
+        reason = ""
+        if confirming:
+            if not _may_override(request.user):
+                self.message_user(
+                    request, "只有审核人可以放行个人信息。", messages.ERROR
+                )
+                return None
+            if form.is_valid():
+                reason = form.cleaned_data["reason"]
         done, skipped = 0, []
+        held: list[tuple[Notice, list[LocatedFinding]]] = []
         for notice in queryset.order_by("pk"):
             if notice.status == Notice.Status.PUBLISHED:
                 skipped.append(notice.title)
                 continue
             try:
-                notice_publish(notice=notice, by=request.user, now=now)
+                notice_publish(
+                    notice=notice,
+                    by=request.user,
+                    now=now,
+                    override_reason=reason,
+                    override_shown=request.POST.getlist(f"pii_shown_{notice.pk}")
+                    if reason
+                    else None,
+                )
+            except guard.PersonalDataFound as exc:
+                held.append((notice, exc.findings))
             except ValidationError as exc:
                 self.message_user(
                     request,
@@ -412,6 +583,30 @@ class NoticeAdmin(admin.ModelAdmin):
                 f"{len(skipped)} 条信息原本已发布，未作改动。",
                 messages.WARNING,
             )
+        if not held:
+            return None
+        if not _may_override(request.user):
+            for notice, findings in held:
+                self.message_user(
+                    request,
+                    f"“{notice.title}”未能发布：{guard.findings_message(findings)}",
+                    messages.ERROR,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "发布前发现个人信息",
+            "opts": self.model._meta,
+            "form": form,
+            "held": [
+                (notice, findings, sorted({f.fingerprint for f in findings}))
+                for notice, findings in held
+            ],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/catalog/notice/personal_data_confirmation.html", context
+        )
 
     @admin.action(description="撤销所选信息（需填写原因）", permissions=["change"])
     def withdraw_selected(self, request, queryset):

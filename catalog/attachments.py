@@ -392,7 +392,7 @@ def _pdf_text(data: bytes, name: str) -> str:
             total += len(page_text)
             if total > MAX_TEXT_CHARS:
                 break
-        return "\n".join(parts)
+        return "\f".join(parts)  # form feed between pages: findings name their page
     except ValidationError:
         raise
     except (
@@ -645,11 +645,19 @@ def attachment_add(
     name: str | None = None,
     content: bytes | None = None,
     inspected: InspectedFile | None = None,
+    override_reason: str = "",
+    screened_by_caller: bool = False,
 ) -> Attachment:
     """Check, extract and attach one file: either ``uploaded_file`` or ``name`` + ``content``.
 
     Raises ``ValidationError({"file": …})`` for a refused file; nothing is stored then.
+    On a public notice the file's text goes through the personal-data guard first
+    (``override_reason``: an approver's, see ``catalog.services.check_personal_data``).
+    ``screened_by_caller``: the caller screens the whole notice itself, in the same
+    transaction, once all its parts are in (the import: ``notice_import_screen``).
     """
+    from catalog.services import check_personal_data
+
     if inspected is None:
         if uploaded_file is not None:
             inspected = inspect_upload(uploaded_file)
@@ -663,6 +671,10 @@ def attachment_add(
         inspected, notice=locked, position=0 if last is None else last + 1
     )
     try:
+        if locked.status != Notice.Status.DRAFT and not screened_by_caller:
+            check_personal_data(
+                locked, by=by, override_reason=override_reason, action="添加该附件"
+            )
         NoticeEvent.objects.create(
             notice=locked,
             actor=by,

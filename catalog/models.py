@@ -447,6 +447,7 @@ class NoticeEvent(models.Model):
         PUBLISHED = "published", "发布"
         WITHDRAWN = "withdrawn", "撤销"
         IMPORTED = "imported", "导入"
+        PII_OVERRIDE = "pii_override", "个人信息放行"
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", auto_now_add=True)

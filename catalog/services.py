@@ -14,10 +14,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.attachments import attachment_add, attachment_remove
+from catalog.guard import (
+    PersonalDataFound,
+    override_problem,
+    override_record,
+    unresolved_findings,
+)
 from catalog.models import IndexCounter, Notice, NoticeEvent, NoticePublisher
 from catalog.sanitize import clean_body
 from catalog.search import refresh_notice_search
 from portal.models import Agency
+from portal.pii import LocatedFinding
 from portal.validators import normalise_doc_number
 
 __all__ = [
@@ -26,6 +33,7 @@ __all__ = [
     "attachment_remove",
     "issue_index_number",
     "notice_create",
+    "notice_import_screen",
     "notice_import_upsert",
     "notice_link_interpretation",
     "notice_publish",
@@ -124,6 +132,43 @@ def _set_publishers(notice: Notice, publishers: Iterable[Agency]) -> None:
     )
 
 
+def check_personal_data(
+    notice: Notice,
+    *,
+    by,
+    override_reason: str = "",
+    action: str = "发布",
+    shown: Iterable[str] | None = None,
+) -> None:
+    """Refuse (``PersonalDataFound``) when what the public would see of ``notice`` holds
+    personal data not overridden before; with ``override_reason`` an approver overrides
+    exactly the findings shown (a ``pii_override`` event with their fingerprints).
+
+    ``shown``: the fingerprints the approver saw; a finding not among them is refused
+    even with a reason (the notice changed since the confirmation page).
+
+    Call inside the writing transaction, with ``notice`` as it is about to be saved."""
+    findings = unresolved_findings(notice)
+    if not findings:
+        return
+    if not (override_reason or "").strip():
+        raise PersonalDataFound(findings, action=action)
+    if shown is not None:
+        unseen = [f for f in findings if f.fingerprint not in set(shown)]
+        if unseen:
+            raise PersonalDataFound(unseen, action=action)
+    problem = override_problem(by, override_reason)
+    if problem:
+        raise ValidationError({"override_reason": problem})
+    NoticeEvent.objects.create(
+        notice=notice,
+        actor=by,
+        action=NoticeEvent.Action.PII_OVERRIDE,
+        changes=override_record(findings),
+        reason=override_reason.strip()[:300],
+    )
+
+
 @transaction.atomic
 def notice_create(
     *,
@@ -154,8 +199,11 @@ def notice_update(
     by,
     publishers: Iterable[Agency] | None = None,
     reason: str = "",
+    override_reason: str = "",
     **fields: Any,
 ) -> Notice:
+    """Edit a notice. A public (published or withdrawn) notice is re-checked for personal
+    data before the change is saved: only overridden findings may stay."""
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     data = _normalise_fields(fields)
     changes: dict[str, list[Any]] = {}
@@ -172,6 +220,10 @@ def notice_update(
             _set_publishers(locked, new)
     if changes:
         locked.full_clean(exclude=CLEAN_EXCLUDE)
+        if locked.status != Notice.Status.DRAFT:
+            check_personal_data(
+                locked, by=by, override_reason=override_reason, action="保存"
+            )
         locked.save(
             update_fields=[f for f in changes if f != "publishers"] + ["updated_at"]
         )
@@ -225,12 +277,24 @@ def issue_index_number(agency: Agency, when: datetime) -> str:
 
 @transaction.atomic
 def notice_publish(
-    *, notice: Notice, by, now: datetime, published_at: datetime | None = None
+    *,
+    notice: Notice,
+    by,
+    now: datetime,
+    published_at: datetime | None = None,
+    override_reason: str = "",
+    override_shown: Iterable[str] | None = None,
 ) -> Notice:
-    """Publish a draft (issuing its 索引号), or re-publish a withdrawn notice (keeping it)."""
+    """Publish a draft (issuing its 索引号), or re-publish a withdrawn notice (keeping it).
+
+    Refused with ``PersonalDataFound`` while the notice shows personal data that no
+    approver has overridden; ``override_reason`` (an approver's) overrides those shown."""
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     if locked.status == Notice.Status.PUBLISHED:
         raise ValidationError("该信息已经发布")
+    check_personal_data(
+        locked, by=by, override_reason=override_reason, shown=override_shown
+    )
     changes: dict[str, Any] = {"status": [locked.status, Notice.Status.PUBLISHED]}
     if not locked.index_number:
         agency = Agency.objects.get(pk=locked.owner_agency_id)
@@ -552,3 +616,53 @@ def notice_import_upsert(
     )
     refresh_notice_search([notice.pk])
     return notice, UPDATED
+
+
+IMPORT_OVERRIDE_REASON = "导入时使用 --allow-personal-data 放行"
+
+
+@transaction.atomic
+def notice_import_screen(
+    *, notice: Notice, by=None, allow_personal_data: bool = False
+) -> list[LocatedFinding]:
+    """The personal-data guard for an imported line, after its text and attachments are in.
+
+    A public notice showing findings not overridden before becomes a draft (not
+    published; its 索引号 is kept) with an ``updated`` event naming them (masked). With
+    ``allow_personal_data`` it stays public and a ``pii_override`` event records the
+    findings and that the import allowed them. Returns the findings (none: clean)."""
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    if locked.status == Notice.Status.DRAFT:
+        return []
+    findings = unresolved_findings(locked)
+    if not findings:
+        return []
+    if allow_personal_data:
+        NoticeEvent.objects.create(
+            notice=locked,
+            actor=by,
+            action=NoticeEvent.Action.PII_OVERRIDE,
+            changes=override_record(findings),
+            reason=IMPORT_OVERRIDE_REASON,
+        )
+        return findings
+    changes = {
+        "status": [locked.status, Notice.Status.DRAFT],
+        "personal_data": override_record(findings)["findings"],
+    }
+    locked.status = Notice.Status.DRAFT
+    locked.withdrawn_at = None
+    locked.withdrawn_reason = ""
+    locked.save(
+        update_fields=["status", "withdrawn_at", "withdrawn_reason", "updated_at"]
+    )
+    NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.UPDATED,
+        changes=changes,
+        reason="导入时发现个人信息，未发布，改为草稿",
+    )
+    refresh_notice_search([locked.pk])
+    notice.status = locked.status
+    return findings

@@ -79,6 +79,7 @@ class AgencyAdminForm(forms.ModelForm):
             "fax",
             "email",
             "website",
+            "pii_allowed",
         )
 
     def clean_org_code(self) -> str:
@@ -146,6 +147,7 @@ class AgencyAdmin(admin.ModelAdmin):
                     "fax",
                     "email",
                     "website",
+                    "pii_allowed",
                 )
             },
         ),

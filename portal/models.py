@@ -55,6 +55,12 @@ class Agency(models.Model):
     fax = models.CharField("传真", max_length=50, blank=True)
     email = models.EmailField("电子邮箱", blank=True)
     website = models.URLField("网址", blank=True)
+    pii_allowed = models.TextField(
+        "允许公开的号码",
+        blank=True,
+        help_text="本机关其他可以公开的电话、传真、电子邮箱等，每行一个；"
+        "发布前的个人信息检查不把它们当作个人信息（上面的联系电话、传真、邮箱已自动允许）。",
+    )
 
     class Meta:
         verbose_name = "机关"

@@ -9,7 +9,8 @@ address and known name in ``text``, each with its span and a masked form.
 
 What it must not flag (docs/security.md "Personal-data guard"): an 18-digit number with
 a wrong checksum (order numbers), 索引号 (``…/2026-00012``), 发文字号, dates, amounts,
-and the numbers in ``allowed`` (the agency's own 工作机构 phone, fax, e-mail).
+the numbers in ``allowed`` (the agency's own 工作机构 phone, fax, e-mail), and a
+landline labelled as an office line (咨询电话, 举报电话, 服务热线 …).
 
 ``locate_in_html`` and ``locate_in_pages`` add where a finding is: the field and its
 paragraph for HTML bodies, the attachment and its page (form feed = page break, as
@@ -204,6 +205,10 @@ PAREN_LANDLINE_RE = re.compile(
     r"\((0[0-9]{2,3})\) ?([0-9]{3,4}[ \-]?[0-9]{4})(?![0-9])"
 )
 SEPARATORS = " -"
+# a landline right after one of these labels is an office's public line, not a person's
+OFFICE_LINE_LABELS = re.compile(
+    r"(?:咨询|举报|监督|投诉|值班|办公|服务|受理)(?:电话|热线|专线)[^0-9\n]{0,3}$"
+)
 
 
 def _runs(text: str) -> list[list[re.Match]]:
@@ -314,6 +319,10 @@ def find_personal_data(
     def add(kind: str, start: int, end: int, value: str) -> None:
         taken.append((start, end))
         if value in ok or (kind == LANDLINE and value.partition("-")[2] in ok):
+            return
+        if kind == LANDLINE and OFFICE_LINE_LABELS.search(
+            norm[max(0, start - 8) : start]
+        ):
             return
         found.append(
             Finding(kind, text[start:end], start, end, value, mask_value(kind, value))

@@ -277,3 +277,28 @@ def similar_requests(
             out.append(Similar(other, round(score, 2), same))
     out.sort(key=lambda s: (s.score, s.same_applicant), reverse=True)
     return out[:limit]
+
+
+# --- names the publication guard looks for (catalog.guard name source) -------------------
+
+
+def identity_names(req: InfoRequest) -> list[str]:
+    """The applicant's names and those of third parties consulted (第三十二条)."""
+    from requests_app.models import Consultation, PartyType
+
+    names = [req.applicant_name, req.contact_name, req.legal_representative]
+    names += Consultation.objects.filter(
+        info_request=req, party_type=PartyType.THIRD_PARTY
+    ).values_list("party_name", flat=True)
+    return [n for n in names if n and len(n.strip()) >= 2]
+
+
+def names_for_notice(notice: Any) -> list[str]:
+    """Names behind a notice drafted from requests (条例 第四十四条), for the guard."""
+    request_ids = RequestEvent.objects.filter(
+        kind=RequestEvent.Kind.NOTICE_DRAFTED, data__notice=notice.pk
+    ).values_list("info_request_id", flat=True)
+    names: list[str] = []
+    for req in InfoRequest.objects.filter(pk__in=list(request_ids)):
+        names += identity_names(req)
+    return names

@@ -30,6 +30,7 @@ from catalog.models import Attachment, Column, Genre, Notice, Theme
 from catalog.services import (
     clean_index_number,
     normalise_keywords,
+    notice_import_screen,
     notice_import_upsert,
 )
 from portal.models import Agency
@@ -127,6 +128,8 @@ class Record:
     interpretations: list[str] | None = None
     withdrawn: dict[str, Any] | bool | None = False
     new_agencies: list[str] = field(default_factory=list)
+    # personal data found when the line was applied (portal.pii LocatedFinding)
+    findings: list[Any] = field(default_factory=list)
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -480,8 +483,14 @@ def _parse_attachments(
 # --- applying -----------------------------------------------------------------------------
 
 
-def apply_record(record: Record, *, resolver: Resolver, by=None) -> tuple[Notice, str]:
+def apply_record(
+    record: Record, *, resolver: Resolver, by=None, allow_personal_data: bool = False
+) -> tuple[Notice, str]:
     """Write one parsed line in its own transaction; returns the notice and the outcome.
+
+    The line then passes the personal-data guard (``notice_import_screen``): with
+    findings it is kept as a draft (or, ``allow_personal_data``, published with a
+    recorded override); ``record.findings`` lists them for the report.
 
     Files written for the line are removed again if the line fails, so a crash never
     leaves half a line behind.
@@ -509,6 +518,9 @@ def apply_record(record: Record, *, resolver: Resolver, by=None) -> tuple[Notice
                     notice, record.attachments, by, stored
                 ):
                     outcome = "updated" if outcome == "unchanged" else outcome
+                record.findings = notice_import_screen(
+                    notice=notice, by=by, allow_personal_data=allow_personal_data
+                )
             except ValidationError as exc:
                 raise validation_error_to_line_error(exc) from exc
     except Exception:
@@ -541,7 +553,10 @@ def _sync_attachments(
             remaining.remove(match)
             keep.append(match)
             continue
-        attachment = attachment_add(notice=notice, by=by, inspected=inspected)
+        # the line is screened as a whole once its attachments are in (apply_record)
+        attachment = attachment_add(
+            notice=notice, by=by, inspected=inspected, screened_by_caller=True
+        )
         stored.append(attachment)
         keep.append(attachment)
         changed = True

@@ -1,7 +1,9 @@
 """Import notices from a JSONL file (one notice per line; docs/import-format.md).
 
 Idempotent by 索引号: re-running updates, never duplicates. Each line is its own
-transaction; a bad line is reported with its number and reason and skipped.
+transaction; a bad line is reported with its number and reason and skipped. A line
+whose text or attachments hold personal data is reported (line, where, masked) and
+imported as a draft; ``--allow-personal-data`` publishes it anyway, recorded.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="记入变更记录的操作人用户名（默认不记操作人）"
         )
+        parser.add_argument(
+            "--allow-personal-data",
+            action="store_true",
+            help="含个人信息的行仍然发布（逐条记入变更记录并输出警告）；默认作为草稿导入、不发布",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -57,7 +64,9 @@ class Command(BaseCommand):
             if by is None:
                 raise CommandError(f"用户不存在：{options['user']}")
         self.dry_run = options["dry_run"]
+        self.allow_personal_data = options["allow_personal_data"]
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+        self.held = 0
         if self.dry_run:
             try:
                 with transaction.atomic():
@@ -71,9 +80,19 @@ class Command(BaseCommand):
         summary = f"新增 {c['created']} 条，更新 {c['updated'] + c['unchanged']} 条，跳过 {c['skipped']} 条"
         if c["unchanged"]:
             summary += f"（其中 {c['unchanged']} 条内容无变化）"
+        if self.held:
+            summary += (
+                f"；{self.held} 条含个人信息，已发布并记录放行"
+                if self.allow_personal_data
+                else f"；{self.held} 条含个人信息，作为草稿导入、未发布"
+            )
         if self.dry_run:
             summary = "试运行（未写入数据库）：" + summary
-        style = self.style.SUCCESS if not c["skipped"] else self.style.WARNING
+        style = (
+            self.style.SUCCESS
+            if not c["skipped"] and not self.held
+            else self.style.WARNING
+        )
         self.stdout.write(style(summary))
 
     def _run(self, path: Path, create_agencies: bool, by) -> None:
@@ -98,12 +117,19 @@ class Command(BaseCommand):
                         record.attachments = (
                             None  # checked above; nothing is stored in a dry run
                         )
-                    notice, outcome = apply_record(record, resolver=resolver, by=by)
+                    notice, outcome = apply_record(
+                        record,
+                        resolver=resolver,
+                        by=by,
+                        allow_personal_data=self.allow_personal_data,
+                    )
                 except LineError as exc:
                     self.counts["skipped"] += 1
                     self.stderr.write(f"第 {number} 行：{exc}，已跳过")
                 else:
                     self.counts[outcome] += 1
+                    if record.findings:
+                        self._report_findings(number, record.findings)
                     if record.interpretations is not None:
                         links.append((record, notice, outcome))
                 if lines % PROGRESS_EVERY == 0:
@@ -112,6 +138,18 @@ class Command(BaseCommand):
                         f"已处理 {lines} 行：新增 {c['created']}，更新 {c['updated'] + c['unchanged']}，跳过 {c['skipped']}"
                     )
         self._link_interpretations(links, by)
+
+    def _report_findings(self, number: int, findings) -> None:
+        self.held += 1
+        listed = "；".join(f.describe() for f in findings)
+        if self.allow_personal_data:
+            self.stderr.write(
+                f"警告：第 {number} 行含个人信息（{listed}），因 --allow-personal-data 仍已发布，已记入变更记录"
+            )
+        else:
+            self.stderr.write(
+                f"第 {number} 行含个人信息（{listed}），已作为草稿导入，未发布"
+            )
 
     def _link_interpretations(
         self, links: list[tuple[Record, Notice, str]], by
