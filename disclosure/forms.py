@@ -166,6 +166,13 @@ class PublishForm(forms.Form):
         max_length=4000,
         help_text="发布更正版本时必填：更正了哪些内容、为什么更正。",
     )
+    pii_override_reason = forms.CharField(
+        label="个人信息放行理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=300,
+        help_text="仅当检查发现的个人信息确属依法应当公开时，由审核人填写；记入发布记录。",
+    )
 
 
 class AppealCaseForm(forms.ModelForm):

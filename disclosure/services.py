@@ -18,6 +18,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 
+from catalog.guard import findings_message, override_problem
+from disclosure import guard as report_guard
 from disclosure import layout
 from disclosure.checks import MAX_FEE_DECIMALS
 from disclosure.content import live_content
@@ -248,16 +250,29 @@ def _issue_index_number(agency: Agency, when: datetime) -> str:
 
 
 def report_publish(
-    *, report: AnnualReport, by: Any, now: datetime, correction_note: str = ""
+    *,
+    report: AnnualReport,
+    by: Any,
+    now: datetime,
+    correction_note: str = "",
+    override_reason: str = "",
 ) -> AnnualReportVersion:
-    """Freeze the approved report as its next published version."""
+    """Freeze the approved report as its next published version.
+
+    Refused while a narrative section holds personal data (``pii_override_reason``
+    error naming each finding); an approver's ``override_reason`` overrides exactly
+    those findings, recorded in the ``published`` event."""
     _require_role(by, roles.ADMIN, "只有管理员可以发布年度报告")
     correction_note = (correction_note or "").strip()
     try:
         # one REPEATABLE READ snapshot: the frozen numbers are those of a single moment
         with repeatable_read():
             return _publish(
-                report=report, by=by, now=now, correction_note=correction_note
+                report=report,
+                by=by,
+                now=now,
+                correction_note=correction_note,
+                override_reason=(override_reason or "").strip(),
             )
     except IntegrityError as exc:
         # a concurrent publication of the same report won the race
@@ -268,8 +283,29 @@ def report_publish(
         raise ValidationError("该年报刚刚被他人修改，请刷新页面后重试") from exc
 
 
+def _personal_data_gate(
+    report: AnnualReport, *, by: Any, override_reason: str
+) -> dict[str, Any] | None:
+    """Refuse publication while the narratives hold personal data nobody overrode; with
+    an approver's reason, return what the ``published`` event records."""
+    findings = report_guard.unresolved_findings(report)
+    if not findings:
+        return None
+    if not override_reason:
+        raise ValidationError({"pii_override_reason": findings_message(findings)})
+    problem = override_problem(by, override_reason)
+    if problem:
+        raise ValidationError({"pii_override_reason": problem})
+    return report_guard.override_entry(findings, override_reason)
+
+
 def _publish(
-    *, report: AnnualReport, by: Any, now: datetime, correction_note: str
+    *,
+    report: AnnualReport,
+    by: Any,
+    now: datetime,
+    correction_note: str,
+    override_reason: str = "",
 ) -> AnnualReportVersion:
     locked = _locked(report)
     if locked.status == Status.PUBLISHED:
@@ -288,6 +324,7 @@ def _publish(
     failing = content.blocking_checks
     if failing:
         raise ValidationError(_failing_message("不能发布", failing))
+    pii_override = _personal_data_gate(locked, by=by, override_reason=override_reason)
     if content.figures is not None:
         for row, column in layout.TABLE2_MANUAL_CELLS:
             if content.figures.table2[row][column] is None:
@@ -314,13 +351,16 @@ def _publish(
     locked.current_version = number
     locked.review_comment = ""
     locked.save(update_fields=fields)
+    changes: dict[str, Any] = {"version": number}
+    if pii_override:
+        changes["pii_override"] = pii_override
     _event(
         locked,
         action=Action.PUBLISHED,
         by=by,
         now=now,
         comment=correction_note,
-        changes={"version": number},
+        changes=changes,
     )
     return version
 

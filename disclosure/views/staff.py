@@ -228,18 +228,28 @@ def staff_report_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
             messages.success(request, "已退回修改。")
         elif action == "publish":
             form = PublishForm(request.POST)
-            note = form.cleaned_data["correction_note"] if form.is_valid() else ""
+            valid = form.is_valid()
+            note = form.cleaned_data["correction_note"] if valid else ""
+            override = form.cleaned_data["pii_override_reason"] if valid else ""
             try:
                 version = services.report_publish(
-                    report=report, by=request.user, now=now, correction_note=note
+                    report=report,
+                    by=request.user,
+                    now=now,
+                    correction_note=note,
+                    override_reason=override,
                 )
             except ValidationError as exc:
-                if not (
-                    hasattr(exc, "error_dict") and "correction_note" in exc.error_dict
-                ):
+                fields = [
+                    name
+                    for name in ("correction_note", "pii_override_reason")
+                    if name in getattr(exc, "error_dict", {})
+                ]
+                if not fields:
                     raise
                 # keep the publish form (and what was typed) with the message beside the field
-                form.add_error("correction_note", exc.message_dict["correction_note"])
+                for name in fields:
+                    form.add_error(name, exc.message_dict[name])
                 return _detail_with_form(request, report, publish_form=form)
             messages.success(request, f"已发布第 {version.number} 版。")
         elif action == "correct":
