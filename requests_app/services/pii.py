@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from portal import roles
+from portal.pii import find_personal_data
 from requests_app import crypto
 from requests_app.models import (
     EventKind,
@@ -107,18 +108,21 @@ def request_to_notice_draft(
     _require_status(req, Status.REPLIED, Status.ARCHIVED, action="转为主动公开")
     if req.outcome not in (Outcome.DISCLOSED, Outcome.PARTIAL):
         _fail("只有予以公开或部分公开的申请可以转为主动公开", "outcome")
-    title = _clean_text(
-        title or req.doc_title or req.description[:60],
-        label="标题",
-        max_length=300,
-        required=True,
-    )
+    # mask first, cut after: a number cut in half would no longer be recognised
+    masked_title = strip_identity(title or req.doc_title or req.description, req)
+    if not title:
+        masked_title = masked_title[:60]
+    title = _clean_text(masked_title, label="标题", max_length=300, required=True)
     text = strip_identity(req.description, req)
-    summary = _clean_text(summary or text[:500], label="内容概述", max_length=2000)
+    summary = _clean_text(
+        strip_identity(summary, req) if summary else text[:500],
+        label="内容概述",
+        max_length=2000,
+    )
     notice = notice_create(
         owner_agency=req.agency,
         by=by,
-        title=strip_identity(title, req),
+        title=title,
         summary=summary,
         disclosure_mode="active",
     )
@@ -145,10 +149,19 @@ def _address_tails(address: str) -> list[str]:
     return tails
 
 
+# any run of 15–18 digits (spaces or hyphens allowed) in the applicant's own text: a
+# mistyped ID number is still theirs, even when its checksum fails
+_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){13,16}[ \-]?[0-9Xx](?![0-9])")
+
+
 def strip_identity(text: str, req: InfoRequest) -> str:
-    """Remove the applicant's name, contact name, ID/credit numbers (any 证件, as
-    stored for this applicant, and anything shaped like a resident ID), address, phone
-    and fax numbers and e-mail addresses from ``text`` (去标识化 before publishing)."""
+    """去标识化 before publishing: replace with ``***`` what the applicant stored (name,
+    contact name, legal representative, 证件号码 of any type, USCC, phone, fax, e-mail,
+    address and its tails), every finding of the one detector (``portal.pii``: ID
+    numbers however written, mobiles, landlines, USCC, bank cards, e-mail addresses, the
+    names of the applicant and of third parties consulted) and any 15–18-digit run."""
+    from requests_app.selectors import identity_names
+
     out = text or ""
     stored = [
         crypto.decrypt(token, field=name) if token else ""
@@ -176,7 +189,6 @@ def strip_identity(text: str, req: InfoRequest) -> str:
         (v for v in values if v and len(v) >= 2), key=len, reverse=True
     ):
         out = out.replace(value, "***")
-    out = re.sub(r"\d{17}[\dXx]", "***", out)
-    out = re.sub(r"(?<!\d)1[3-9]\d{9}(?!\d)", "***", out)
-    out = re.sub(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", "***", out)
-    return out
+    for found in reversed(find_personal_data(out, names=identity_names(req))):
+        out = out[: found.start] + "***" + out[found.end :]
+    return _DIGIT_RUN.sub("***", out)
