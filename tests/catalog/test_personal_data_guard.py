@@ -359,3 +359,22 @@ def test_import_allow_personal_data_publishes_and_logs(tmp_path, agency):
     event = notice.events.get(action=NoticeEvent.Action.PII_OVERRIDE)
     assert event.reason == services.IMPORT_OVERRIDE_REASON
     assert event.changes["findings"] == [f"正文第 1 段：身份证号 {ID_MASK}"]
+
+
+# --- demo data (seeded in bulk, past the services) must be clean anyway ------------------
+
+
+def test_demo_catalog_shows_no_personal_data():
+    from datetime import datetime as dt
+
+    with time_machine.travel(dt(2026, 11, 25, 10, 0, tzinfo=TZ), tick=False):
+        call_command("seed_demo", stdout=StringIO())
+    public = Notice.objects.exclude(status=Notice.Status.DRAFT).prefetch_related(
+        "attachments"
+    )
+    assert public.count() >= 1000
+    dirty = {
+        n.index_number: [f.describe() for f in guard.personal_data_findings(n)]
+        for n in public
+    }
+    assert {k: v for k, v in dirty.items() if v} == {}
