@@ -17,10 +17,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalog import guard, services
+from catalog.demo import build_pdf
 from catalog.models import Notice, NoticeEvent
 from portal import roles
 from portal.validators import id_check_char
-from tests.catalog.test_admin import form_data
+from tests.catalog.test_admin import _with_upload, form_data
 from tests.factories import AgencyFactory, NoticeFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -290,6 +291,28 @@ def test_admin_change_form_override_by_an_approver(approver_client, agency):
     notice.refresh_from_db()
     assert ID in notice.body
     assert notice.events.filter(action=NoticeEvent.Action.PII_OVERRIDE).count() == 1
+
+
+def test_admin_attachment_upload_to_a_published_notice(
+    staff_client, approver_client, agency
+):
+    notice = draft(agency, body="<p>原文</p>", published_at=at(2026, 3, 2))
+    url = reverse("admin:catalog_notice_change", args=[notice.pk])
+    pdf = build_pdf("名单", ["获奖人员", f"张某 {ID}"])
+    refused = staff_client.post(
+        url, _with_upload(form_data(staff_client.get(url)), "名单.pdf", pdf)
+    )
+    assert refused.status_code == 200
+    assert f"附件“名单.pdf”：身份证号 {ID_MASK}" in refused.content.decode()
+    assert not notice.attachments.exists()
+    # an approver overrides with the form's 个人信息放行 section
+    data = _with_upload(form_data(approver_client.get(url)), "名单.pdf", pdf)
+    data.update(pii_override="on", pii_override_reason="获奖名单依法公示")
+    done = approver_client.post(url, data)
+    assert done.status_code == 302
+    assert notice.attachments.get().name == "名单.pdf"
+    event = notice.events.get(action=NoticeEvent.Action.PII_OVERRIDE)
+    assert event.changes["findings"] == [f"附件“名单.pdf”：身份证号 {ID_MASK}"]
 
 
 # --- import_notices ------------------------------------------------------------------------
