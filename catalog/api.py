@@ -17,7 +17,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog.filters import API_MAX_PER_PAGE, run_catalog_search, url_with
 from catalog.models import Notice
@@ -98,7 +98,7 @@ def _related(notices: list[Notice], request: HttpRequest) -> list[dict[str, Any]
     ]
 
 
-@require_GET
+@require_safe
 def notice_list_api(request: HttpRequest) -> JsonResponse:
     today = local_today()
     raw_limit = request.GET.get("limit")
@@ -151,7 +151,7 @@ def notice_list_api(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def notice_detail_api(request: HttpRequest, uuid: UUID) -> JsonResponse:
     try:
         notice = get_public_notice(uuid)

@@ -10,6 +10,7 @@ without a query string are served to anonymous visitors from the shared page cac
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog.filters import (
     PER_PAGE_CHOICES,
@@ -59,6 +60,8 @@ UNSAFE_INLINE_TYPES = {
     "text/xml",
     "application/xml",
 }
+
+logger = logging.getLogger(__name__)
 
 
 def get_public_notice(uuid: UUID) -> Notice:
@@ -110,7 +113,7 @@ def _column_url(column: Column | None) -> str:
 # -- home ------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @anonymous_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     columns = list(Column.objects.filter(show_on_home=True))
@@ -230,7 +233,7 @@ def _chosen_label(name: str, value: Any) -> str:
     return value.name
 
 
-@require_GET
+@require_safe
 @anonymous_page_cache
 def notice_list(request: HttpRequest) -> HttpResponse:
     today = local_today()
@@ -317,7 +320,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 # -- a notice ------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @anonymous_page_cache
 def notice_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     notice = get_public_notice(uuid)
@@ -364,7 +367,7 @@ def _attachment_content_type(attachment: Attachment) -> str:
     return content_type
 
 
-@require_GET
+@require_safe
 def attachment_download(
     request: HttpRequest, uuid: UUID, attachment_id: int
 ) -> HttpResponse:
@@ -377,6 +380,12 @@ def attachment_download(
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
+        logger.error(
+            "attachment file missing attachment=%s notice=%s path=%s",
+            attachment.pk,
+            notice.pk,
+            attachment.file.name,
+        )
         raise Http404("附件文件不存在") from exc
     response = FileResponse(handle, content_type=_attachment_content_type(attachment))
     extension = "".join(
@@ -395,7 +404,7 @@ def attachment_download(
 # -- 政府信息公开目录 (条例 第十二条: 索引、名称、内容概述、生成日期) ------------------------------------
 
 
-@require_GET
+@require_safe
 @anonymous_page_cache
 def directory(request: HttpRequest) -> HttpResponse:
     today = local_today()
@@ -452,7 +461,7 @@ def _guide_counts() -> dict[str, dict[int, int]]:
     return counts
 
 
-@require_GET
+@require_safe
 def guide(request: HttpRequest) -> HttpResponse:
     counts = _guide_counts()
     list_url = reverse("catalog:notice_list")
@@ -511,7 +520,7 @@ def guide(request: HttpRequest) -> HttpResponse:
 # -- 网站地图 (HTML) ----------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def sitemap_page(request: HttpRequest) -> HttpResponse:
     columns = [{"column": c, "url": _column_url(c)} for c in Column.objects.all()]
     return render(request, "catalog/sitemap_page.html", {"columns": columns})

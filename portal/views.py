@@ -10,14 +10,14 @@ from django.http import (
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.middleware import CONTRAST_COOKIE, FONT_COOKIE, FONT_SIZES
 
 ONE_YEAR = 365 * 24 * 3600
 
 
-@require_GET
+@require_safe
 def display_preferences(request: HttpRequest) -> HttpResponse:
     """Set 字体 or 高对比度 and go back. Plain links, so it works without JavaScript."""
     target = request.GET.get("next", "/")

@@ -13,7 +13,7 @@ from django.db.models import Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from disclosure import charts, layout, stats
 from disclosure.access import access_published_report, access_published_version
@@ -33,7 +33,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
-@require_GET
+@require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     """政府信息公开年报 column: every published report, newest year first."""
     qs = (
@@ -139,12 +139,12 @@ def _report_page(
     )
 
 
-@require_GET
+@require_safe
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _report_page(request, access_published_report(pk), None)
 
 
-@require_GET
+@require_safe
 def report_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     report = access_published_report(pk)
     if number > report.current_version:
@@ -176,7 +176,7 @@ def download_response(content: ReportContent, fmt: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def report_download(
     request: HttpRequest, pk: int, fmt: str, number: int | None = None
 ) -> HttpResponse:
@@ -238,7 +238,7 @@ def _stats_params(
     return agency, year, years, agencies
 
 
-@require_GET
+@require_safe
 def statistics(request: HttpRequest) -> HttpResponse:
     today = local_today()
     agency, year, years, agencies = _stats_params(request, today)
@@ -260,7 +260,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     today = local_today()
     agency, year, _, _ = _stats_params(request, today)

@@ -14,7 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from disclosure import services
 from disclosure.access import (
@@ -70,7 +74,7 @@ def _can(user, role: str) -> bool:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def staff_report_list(request: HttpRequest) -> HttpResponse:
     agency = roles.staff_agency(request.user)
     today = local_today()
@@ -144,7 +148,7 @@ def _detail_context(request: HttpRequest, report: AnnualReport, **forms) -> dict
 
 
 @staff_required
-@require_http_methods(["GET"])
+@require_safe
 def staff_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = access_report_by_staff(request.user, pk)
     return render(
@@ -153,7 +157,7 @@ def staff_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def staff_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = access_report_by_staff(request.user, pk)
     if report.is_legacy:
@@ -280,7 +284,7 @@ def _detail_with_form(
 
 
 @staff_required
-@require_http_methods(["GET"])
+@require_safe
 def staff_report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The current draft (live numbers) as JSON/XLSX, for checking before publication."""
     report = access_report_by_staff(request.user, pk)
@@ -294,7 +298,7 @@ def staff_report_download(request: HttpRequest, pk: int, fmt: str) -> HttpRespon
 
 
 @staff_required
-@require_http_methods(["GET"])
+@require_safe
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
     agencies = dashboard_agencies(request.user)
     if agencies is None:
@@ -361,7 +365,7 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def staff_appeal_list(request: HttpRequest) -> HttpResponse:
     agency = roles.staff_agency(request.user)
     if agency is None:
@@ -424,7 +428,7 @@ def _save_appeal(
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def staff_appeal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_appeal_case_by_staff(request.user, pk)
     form = AppealCaseForm(

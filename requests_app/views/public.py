@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,7 +35,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header, urlencode
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from portal.ratelimit import too_many_requests
 from portal.security import pii_page
@@ -131,7 +136,7 @@ def _need_lookup(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/landing.html")
 
@@ -448,13 +453,13 @@ def _add_service_errors(form: ApplicationForm, exc: ValidationError) -> None:
 
 @login_not_required
 @pii_page
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
     """The application form. POST validates and shows the confirm page (with already
     published notices that may answer it); ``action=edit`` comes back from there."""
     now = local_now()
     today, now_ts = now.date(), now.timestamp()
-    if request.method == "GET":
+    if request.method != "POST":
         return _render_form(request, ApplicationForm(today=today))
     token = request.POST.get("holding", "")
     held = _held(request, token, now_ts=now_ts)
@@ -566,7 +571,7 @@ def _mask_email(email: str) -> str:
 
 @login_not_required
 @pii_page
-@require_GET
+@require_safe
 def apply_done(request: HttpRequest) -> HttpResponse:
     """The tracking number and 查询码, shown exactly once."""
     done = request.session.pop(SESSION_DONE, None)
@@ -586,13 +591,13 @@ def apply_done(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @pii_page
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
     """申请编号 + 查询码 → the case page. POST only; any mismatch gets one generic
     message; 10 failures per 15 minutes from one address block further tries."""
     ip = ratelimit.client_ip(request)
     context: dict[str, Any] = {"limit": ratelimit.LOOKUP_PER_IP.max_hits}
-    if request.method == "GET":
+    if request.method != "POST":
         context["form"] = LookupForm()
         return render(request, "requests_app/lookup.html", context)
     form = LookupForm(request.POST)
@@ -711,7 +716,7 @@ def _case_context(
 
 @login_not_required
 @pii_page
-@require_GET
+@require_safe
 def case(request: HttpRequest) -> HttpResponse:
     req = get_applicant_request(request)
     if req is None:
@@ -758,7 +763,7 @@ def case_correction(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @pii_page
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def case_withdraw(request: HttpRequest) -> HttpResponse:
     """撤回: a confirmation page, then ``services.request_withdraw``."""
     req = get_applicant_request(request)
@@ -785,7 +790,7 @@ def case_withdraw(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def case_file(request: HttpRequest, file_id: int) -> HttpResponse:
     """A reply file of the session's case (nothing else: ID proofs are staff-only)."""
     req = get_applicant_request(request)
@@ -796,9 +801,24 @@ def case_file(request: HttpRequest, file_id: int) -> HttpResponse:
     ).first()
     if rf is None:
         raise Http404
-    return file_response(
-        services.request_file_bytes(file=rf), rf.original_name, rf.content_type
-    )
+    data = stored_file_or_404(lambda: services.request_file_bytes(file=rf), rf)
+    return file_response(data, rf.original_name, rf.content_type)
+
+
+def stored_file_or_404(read: Callable[[], bytes], rf: RequestFile) -> bytes:
+    """``read()``'s bytes; a file missing from disk (a failed restore, a deleted
+    volume) is a 404 page in the site's layout and an error in the log, not a 500
+    (issue 11 §1.8). A transaction ``read`` opened (an audited reveal) rolls back."""
+    try:
+        return read()
+    except FileNotFoundError as exc:
+        logger.error(
+            "stored file missing request_file=%s request=%s path=%s",
+            rf.pk,
+            rf.info_request_id,
+            rf.file.name,
+        )
+        raise Http404("文件不存在") from exc
 
 
 def file_response(data: bytes, name: str, content_type: str) -> HttpResponse:

@@ -27,7 +27,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from portal import roles
 from portal.timeutil import local_now
@@ -64,7 +68,12 @@ from requests_app.models import (
     Status,
 )
 from requests_app.outcomes import Outcome
-from requests_app.views.public import REPLY_COLUMNS, explained_deadline, file_response
+from requests_app.views.public import (
+    REPLY_COLUMNS,
+    explained_deadline,
+    file_response,
+    stored_file_or_404,
+)
 
 User = get_user_model()
 
@@ -123,7 +132,7 @@ class QueueRow:
 
 
 @staff_view
-@require_GET
+@require_safe
 def staff_queue(request: HttpRequest) -> HttpResponse:
     """The agency's requests with counts at the top, filtered and sorted by due date."""
     today = local_now().date()
@@ -213,7 +222,7 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def staff_register(request: HttpRequest) -> HttpResponse:
     """Register an application that arrived 当面, by post, fax or e-mail."""
     agency = roles.staff_agency(request.user)
@@ -221,7 +230,7 @@ def staff_register(request: HttpRequest) -> HttpResponse:
         raise Http404
     now = local_now()
     today = now.date()
-    if request.method == "GET":
+    if request.method != "POST":
         form = StaffRegisterForm(
             today=today,
             agency=agency,
@@ -535,7 +544,7 @@ def _render_detail(
 
 
 @staff_view
-@require_GET
+@require_safe
 def staff_request_detail(request: HttpRequest, code: Any) -> HttpResponse:
     req = selectors.get_request_for_staff(request.user, code)
     return _render_detail(request, req, local_now())
@@ -1007,8 +1016,14 @@ def staff_request_file_open(
     form = ReasonForm(request.POST, prefix="file_open")
     if form.is_valid():
         try:
-            data = services.request_open_id_proof(
-                file=rf, by=request.user, reason=form.cleaned_data["reason"], now=now
+            data = stored_file_or_404(
+                lambda: services.request_open_id_proof(
+                    file=rf,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    now=now,
+                ),
+                rf,
             )
         except ValidationError as exc:
             _errors_into(form, exc)
@@ -1020,7 +1035,7 @@ def staff_request_file_open(
 
 
 @staff_view
-@require_GET
+@require_safe
 def staff_request_file(request: HttpRequest, code: Any, file_id: int) -> HttpResponse:
     """A reply attachment (the agency's own document) for the agency's staff."""
     req = selectors.get_request_for_staff(request.user, code)
@@ -1029,9 +1044,8 @@ def staff_request_file(request: HttpRequest, code: Any, file_id: int) -> HttpRes
     ).first()
     if rf is None:
         raise Http404
-    return file_response(
-        services.request_file_bytes(file=rf), rf.original_name, rf.content_type
-    )
+    data = stored_file_or_404(lambda: services.request_file_bytes(file=rf), rf)
+    return file_response(data, rf.original_name, rf.content_type)
 
 
 def _simple(
