@@ -26,7 +26,8 @@ API (see docs/security.md "Rate limits")::
     retry_after(limit, ident) -> int     # seconds until a block ends, 0 if none
     undo_hit(limit, ident)               # give back one hit (e.g. a successful login)
     reset(limit, ident)                  # forget the client in this scope
-    client_ip(request) -> str            # REMOTE_ADDR, or the last proxy hop behind nginx
+    client_ip(request) -> str            # REMOTE_ADDR, or the right-most untrusted
+                                         # X-Forwarded-For hop from TRUSTED_PROXIES
 
     @rate_limit(limit, key=client_ip, methods=("POST",), on_limit=None)
 
@@ -93,24 +94,48 @@ class Limit:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address, never taken from a header the client controls.
+    """The client's address, never taken from a header an untrusted peer wrote.
 
     Without ``BEHIND_PROXY`` that is ``REMOTE_ADDR``; ``X-Forwarded-For`` is ignored.
-    Behind nginx (``BEHIND_PROXY=true``, ``proxy_set_header X-Forwarded-For
-    $proxy_add_x_forwarded_for``) it is the *last* entry, the one nginx appended
-    itself; anything a client wrote earlier in the header is ignored.
+    With ``BEHIND_PROXY=true`` the header is read only when the connection comes from
+    one of ``TRUSTED_PROXIES`` (nginx on the same machine by default): the client is
+    then the right-most address of ``X-Forwarded-For`` that is not itself a trusted
+    proxy. Anyone who reaches gunicorn directly is ``REMOTE_ADDR``, whatever the
+    header says (issue 11 §1.9); an unreadable hop ends the walk at the last trusted
+    address seen, never at something the client wrote further left.
     """
-    if getattr(settings, "BEHIND_PROXY", False):
-        hops = [
-            hop.strip()
-            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        if hops and hops[-1]:
-            try:
-                return str(ipaddress.ip_address(hops[-1]))
-            except ValueError:
-                pass
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    if not getattr(settings, "BEHIND_PROXY", False) or not _is_trusted_proxy(remote):
+        return remote
+    client = remote
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    for raw in reversed(hops):
+        try:
+            hop = str(ipaddress.ip_address(raw.strip()))
+        except ValueError:
+            break
+        client = hop
+        if not _is_trusted_proxy(hop):
+            break
+    return client
+
+
+def _trusted_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    networks = []
+    for entry in getattr(settings, "TRUSTED_PROXIES", ("127.0.0.1", "::1")):
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            logger.error("TRUSTED_PROXIES: %r is not an address or network", entry)
+    return networks
+
+
+def _is_trusted_proxy(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in _trusted_networks())
 
 
 def bucket_key(limit: Limit, ident: str) -> str:

@@ -204,9 +204,16 @@ if HTTPS:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 # probes on the loopback interface reach /healthz without TLS (portal/health.py)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-BEHIND_PROXY = env_bool(
-    "BEHIND_PROXY", False
-)  # also: client IP = last X-Forwarded-For hop
+# Behind nginx: trust X-Forwarded-Proto, and take the client address from
+# X-Forwarded-For, but only on connections from TRUSTED_PROXIES (addresses or
+# networks); the client is the right-most address that is not a trusted proxy
+# (portal.ratelimit.client_ip). Anyone reaching gunicorn directly is seen as is.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXIES = [
+    p.strip()
+    for p in env_str("TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+    if p.strip()
+]
 if BEHIND_PROXY:
     # only when nginx always overwrites X-Forwarded-Proto
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -177,6 +177,41 @@ def test_client_ip_behind_proxy_takes_the_last_hop(settings):
     assert ratelimit.client_ip(missing) == "127.0.0.1"
 
 
+def test_client_ip_direct_connection_cannot_forge_forwarded_for(settings):
+    """Issue 11 §1.9: anyone reaching gunicorn directly (not from a trusted proxy)
+    is counted under their own address, whatever X-Forwarded-For says."""
+    settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+    for forged in ("203.0.113.9", "10.0.0.1, 203.0.113.9", "127.0.0.1"):
+        request = RequestFactory().get(
+            "/", REMOTE_ADDR="198.51.100.77", HTTP_X_FORWARDED_FOR=forged
+        )
+        assert ratelimit.client_ip(request) == "198.51.100.77", forged
+
+
+def test_client_ip_takes_the_right_most_untrusted_hop(settings):
+    settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "10.1.0.0/16"]
+    # client → CDN-less load balancer 10.1.2.3 → nginx on loopback
+    request = RequestFactory().get(
+        "/",
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.5, 10.1.2.3",
+    )
+    assert ratelimit.client_ip(request) == "198.51.100.5"
+    # a trusted hop cannot be impersonated from the left: the walk stops at the
+    # first untrusted address from the right
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.1.9.9", HTTP_X_FORWARDED_FOR="10.1.0.1, 203.0.113.4"
+    )
+    assert ratelimit.client_ip(request) == "203.0.113.4"
+    # only proxies all the way: the left-most trusted one is the best we know
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.1.0.1"
+    )
+    assert ratelimit.client_ip(request) == "10.1.0.1"
+
+
 # --- the decorator ------------------------------------------------------------------
 
 FORM_LIMIT = ratelimit.Limit("test-form", max_hits=2, window_seconds=600)
