@@ -160,6 +160,28 @@ def test_static_file_is_hashed_compressed_and_cached_forever(production_server):
     assert len(plain.body) > len(brotli.body)
 
 
+def test_only_hashed_static_assets_are_served(production_server):
+    """Issue 11 §1.10: the manifest (every asset of the release) and the unhashed
+    originals are not served; the hashed names the pages link to are."""
+    port = production_server.port
+    static_root = Path(production_server.env["STATIC_ROOT"])
+    assert (static_root / "staticfiles.json").is_file()
+    assert (static_root / "css" / "site.css").is_file()
+    for path in (
+        "/static/staticfiles.json",
+        "/static/staticfiles.json.gz",
+        "/static/css/site.css",
+        "/static/js/site.js",
+    ):
+        resp = http_request(port, "GET", path)
+        assert resp.status == 404, path
+        assert b'"paths"' not in resp.body
+    for name in ("css/site.css", "js/site.js", "css/print.css"):
+        path = _hashed_static_path(production_server, name)
+        assert http_request(port, "GET", path).status == 200, path
+        assert http_request(port, "HEAD", path).status == 200, path
+
+
 def test_csrf_cookie_is_host_prefixed_secure_httponly_samesite(production_server):
     page = http_request(production_server.port, "GET", "/staff/login/")
     cookie = page.cookies()["__Host-csrftoken"]
