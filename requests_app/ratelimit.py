@@ -3,7 +3,14 @@
 The counters are ``portal.ratelimit``'s shared PostgreSQL buckets, so every worker
 and server sees the same count. Only *failed* lookups are counted: an applicant who
 types the code right is never slowed down. The client address comes from
-``portal.ratelimit.client_ip`` (never from a header the client controls).
+``portal.ratelimit.client_ip`` (never from a header an untrusted peer wrote).
+
+A case is never locked for everyone (issue 11 §1.6): tracking numbers are sequential,
+so a lock per tracking number let anyone lock any applicant out of their own case
+with 30 wrong codes. Failures are limited per client address and per (address,
+case); guesses against one case from many addresses only raise an alert to staff
+(``LOOKUP_CASE_ALERT``). The arithmetic that keeps guessing infeasible is in
+docs/security.md §3.2.
 """
 
 from __future__ import annotations
@@ -19,22 +26,45 @@ from portal.ratelimit import (
 )
 
 __all__ = [
-    "LOOKUP_PER_CASE",
+    "LOOKUP_CASE_ALERT",
+    "LOOKUP_LIMITS",
     "LOOKUP_PER_IP",
+    "LOOKUP_PER_IP_CASE",
+    "LOOKUP_PER_IP_DAY",
     "SUBMIT_PER_IP",
     "client_ip",
     "hits",
     "is_blocked",
     "log_block",
+    "lookup_idents",
     "record_hit",
     "retry_after",
 ]
 
-# 10 wrong lookups per 15 minutes from one address (security.md §3, test 12).
+# 10 wrong lookups per 15 minutes from one address (security.md §3, test 12) …
 LOOKUP_PER_IP = Limit("ysq-lookup-ip", max_hits=10, window_seconds=15 * 60)
-# One tracking number guessed from many addresses: a higher bar, so that the real
-# applicant is not locked out for long by someone else's noise.
-LOOKUP_PER_CASE = Limit("ysq-lookup-case", max_hits=30, window_seconds=15 * 60)
+# … and at most 100 in a day, whatever the pace (bounds guesses per address per day).
+LOOKUP_PER_IP_DAY = Limit("ysq-lookup-ip-day", max_hits=100, window_seconds=24 * 3600)
+# 5 wrong codes for one tracking number from one address in 15 minutes.
+LOOKUP_PER_IP_CASE = Limit("ysq-lookup-ip-case", max_hits=5, window_seconds=15 * 60)
+# Wrong codes for one tracking number from all addresses together: never blocks
+# (that would lock the real applicant out); the 20th in a day alerts the case's
+# handler and agency once per window (an event on the case and an e-mail).
+LOOKUP_CASE_ALERT = Limit(
+    "ysq-lookup-case-alert", max_hits=20, window_seconds=24 * 3600
+)
 # Burst protection on the public form: clear automation only. Lawful applicants are
 # never refused for volume (条例 第三十五条 and the fee rules handle that).
 SUBMIT_PER_IP = Limit("ysq-submit-ip", max_hits=30, window_seconds=60 * 60)
+
+# The limits that block a lookup, in the order they are checked.
+LOOKUP_LIMITS = (LOOKUP_PER_IP, LOOKUP_PER_IP_DAY, LOOKUP_PER_IP_CASE)
+
+
+def lookup_idents(ip: str, tracking_no: str) -> dict[Limit, str]:
+    """The identity each lookup limit counts under."""
+    return {
+        LOOKUP_PER_IP: ip,
+        LOOKUP_PER_IP_DAY: ip,
+        LOOKUP_PER_IP_CASE: f"{ip}\x00{tracking_no.strip().upper()}",
+    }

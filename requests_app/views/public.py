@@ -41,7 +41,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from portal.ratelimit import too_many_requests
+from portal.ratelimit import too_many_requests, wait_minutes
 from portal.security import pii_page
 from portal.timeutil import local_now
 from portal.workdays import WEEKDAY_NAMES
@@ -594,37 +594,57 @@ def apply_done(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
     """申请编号 + 查询码 → the case page. POST only; any mismatch gets one generic
-    message; 10 failures per 15 minutes from one address block further tries."""
+    message. Failures are limited per client address and per (address, case), never
+    per case for everyone (issue 11 §1.6, ``requests_app.ratelimit``); sustained
+    guessing against one case alerts its staff."""
     ip = ratelimit.client_ip(request)
-    context: dict[str, Any] = {"limit": ratelimit.LOOKUP_PER_IP.max_hits}
+    context: dict[str, Any] = {
+        "limit_ip": ratelimit.LOOKUP_PER_IP.max_hits,
+        "limit_ip_case": ratelimit.LOOKUP_PER_IP_CASE.max_hits,
+        "limit_ip_day": ratelimit.LOOKUP_PER_IP_DAY.max_hits,
+    }
     if request.method != "POST":
         context["form"] = LookupForm()
         return render(request, "requests_app/lookup.html", context)
     form = LookupForm(request.POST)
     context["form"] = form
-    if ratelimit.is_blocked(ratelimit.LOOKUP_PER_IP, ip):
-        ratelimit.log_block(ratelimit.LOOKUP_PER_IP, ip, request)
-        context["blocked"] = True
-        return render(request, "requests_app/lookup.html", context, status=429)
+    tracking_no = (
+        form.cleaned_data["tracking_no"]
+        if form.is_valid()
+        else request.POST.get("tracking_no", "")[:40]
+    )
+    idents = ratelimit.lookup_idents(ip, tracking_no)
+    for limit in ratelimit.LOOKUP_LIMITS:
+        if limit is ratelimit.LOOKUP_PER_IP_CASE and not form.is_valid():
+            continue
+        if ratelimit.is_blocked(limit, idents[limit]):
+            return _lookup_blocked(request, context, limit, idents[limit])
     if not form.is_valid():
         return render(request, "requests_app/lookup.html", context)
-    tracking_no = form.cleaned_data["tracking_no"]
-    if ratelimit.is_blocked(ratelimit.LOOKUP_PER_CASE, tracking_no):
-        ratelimit.log_block(ratelimit.LOOKUP_PER_CASE, tracking_no, request)
-        context["blocked"] = True
-        return render(request, "requests_app/lookup.html", context, status=429)
     req = selectors.get_request_for_applicant(
         tracking_no, form.cleaned_data["query_code"]
     )
     if req is None:
-        ratelimit.record_hit(ratelimit.LOOKUP_PER_IP, ip)
-        ratelimit.record_hit(ratelimit.LOOKUP_PER_CASE, tracking_no)
+        for limit in ratelimit.LOOKUP_LIMITS:
+            ratelimit.record_hit(limit, idents[limit])
         context["failed"] = True
         context["form"] = LookupForm(initial={"tracking_no": tracking_no})
         return render(request, "requests_app/lookup.html", context, status=200)
     request.session.cycle_key()  # a new session id once the code is proven
     request.session[SESSION_CASE] = {"id": req.pk, "at": local_now().timestamp()}
     return redirect("requests_app:case")
+
+
+def _lookup_blocked(
+    request: HttpRequest, context: dict[str, Any], limit: Any, ident: str
+) -> HttpResponse:
+    ratelimit.log_block(limit, ident, request)
+    seconds = ratelimit.retry_after(limit, ident) or limit.window_seconds
+    context["blocked"] = True
+    context["wait_minutes"] = wait_minutes(seconds)
+    response = render(request, "requests_app/lookup.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @dataclass(frozen=True)

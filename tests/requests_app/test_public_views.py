@@ -5,11 +5,12 @@ uploads checked by content; mass assignment; bad input never 500s."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from requests_app import services
@@ -352,11 +353,13 @@ def test_wrong_query_code_gets_one_generic_message(client, agency, frozen):
 
 
 def test_lookup_is_throttled_after_ten_wrong_tries_per_address(client, agency, frozen):
-    req = InfoRequestFactory(agency=agency)
-    for _ in range(10):
+    cases = [InfoRequestFactory(agency=agency) for _ in range(3)]
+    req = cases[0]
+    # ten wrong codes spread over other cases (under their per-case limit of 5)
+    for n in range(10):
         response = client.post(
             reverse("requests_app:lookup"),
-            {"tracking_no": req.tracking_no, "query_code": "WRONG"},
+            {"tracking_no": cases[1 + n % 2].tracking_no, "query_code": "WRONG"},
         )
         assert response.status_code == 200
     blocked = client.post(
@@ -382,6 +385,68 @@ def test_lookup_is_throttled_after_ten_wrong_tries_per_address(client, agency, f
             {"tracking_no": req.tracking_no, "query_code": req.query_code},
         )
         assert again.status_code == 302
+
+
+def _wrong(client, req, ip):
+    return client.post(
+        reverse("requests_app:lookup"),
+        {"tracking_no": req.tracking_no, "query_code": "AAAA BBBB CCCC DDDD"},
+        REMOTE_ADDR=ip,
+    )
+
+
+def _right(client, req, ip):
+    return client.post(
+        reverse("requests_app:lookup"),
+        {"tracking_no": req.tracking_no, "query_code": req.query_code},
+        REMOTE_ADDR=ip,
+    )
+
+
+def test_wrong_codes_from_other_addresses_never_lock_the_applicant_out(
+    client, agency, frozen
+):
+    """Issue 11 §1.6: 30 (here 60) wrong codes for one case from other addresses
+    used to lock the case for everyone for 15 minutes."""
+    req = InfoRequestFactory(agency=agency)
+    for n in range(60):
+        assert _wrong(client, req, f"203.0.113.{n}").status_code == 200
+    assert _right(client, req, "198.51.100.7").status_code == 302
+
+
+def test_five_wrong_codes_for_one_case_block_that_address_for_that_case(
+    client, agency, frozen
+):
+    req, other = InfoRequestFactory(agency=agency), InfoRequestFactory(agency=agency)
+    for _ in range(5):
+        assert _wrong(client, req, "203.0.113.5").status_code == 200
+    blocked = _right(client, req, "203.0.113.5")
+    assert blocked.status_code == 429
+    assert int(blocked["Retry-After"]) == 15 * 60
+    assert "请 15 分钟后再试" in blocked.content.decode()
+    # the same address may still look up another case, and the real applicant theirs
+    assert _right(client, other, "203.0.113.5").status_code == 302
+    assert _right(Client(), req, "198.51.100.7").status_code == 302
+
+
+def test_an_address_gets_at_most_a_hundred_wrong_codes_a_day(client, agency, frozen):
+    cases = [InfoRequestFactory(agency=agency) for _ in range(25)]
+    start = datetime(2026, 3, 2, 10, 0, tzinfo=TZ)
+    tries = 0
+    # four per case and nine per quarter-hour stay under the shorter limits
+    for quarter in range(12):
+        with time_machine.travel(start + timedelta(minutes=16 * quarter), tick=False):
+            for k in range(9):
+                if tries == 100:
+                    break
+                req = cases[(quarter * 9 + k) % 25]
+                assert _wrong(client, req, "203.0.113.80").status_code == 200
+                tries += 1
+    assert tries == 100
+    with time_machine.travel(start + timedelta(hours=4), tick=False):
+        assert _right(client, cases[0], "203.0.113.80").status_code == 429
+    with time_machine.travel(start + timedelta(hours=28), tick=False):
+        assert _right(client, cases[0], "203.0.113.80").status_code == 302
 
 
 def test_lookup_is_post_only_and_never_takes_the_code_from_the_url(

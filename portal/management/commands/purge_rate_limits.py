@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--scope",
-            help="例如 login-user-ip（登录锁定）、login-ip、ysq-lookup-ip、ysq-lookup-case、ysq-submit-ip",
+            help="例如 login-user-ip（登录锁定）、login-ip、ysq-lookup-ip、ysq-lookup-ip-day、ysq-lookup-ip-case、ysq-submit-ip",
         )
 
     def handle(self, *args, **options) -> None:
