@@ -21,8 +21,14 @@ from __future__ import annotations
 import logging
 import unicodedata
 
+from django.contrib import admin
+from django.contrib.admin.forms import AdminPasswordChangeForm
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 
 from portal import ratelimit
 from portal.security import mark_login
@@ -49,7 +55,7 @@ class StaffLoginView(auth_views.LoginView):
             return super().post(request, *args, **kwargs)
 
         ip = ratelimit.client_ip(request)
-        pair = f"{_normalise_username(username)}\x00{ip}"
+        pair = login_pair(username, ip)
         pair_count = ratelimit.record_hit(LOGIN_PER_USER_IP, pair)
         ip_count = ratelimit.record_hit(LOGIN_PER_IP, ip)
         if pair_count > LOGIN_PER_USER_IP.max_hits:
@@ -100,3 +106,73 @@ class StaffLoginView(auth_views.LoginView):
         context.pop("site", None)
         context.pop("site_name", None)
         return context
+
+
+def login_pair(username: str, ip: str) -> str:
+    """The identity of ``LOGIN_PER_USER_IP``: user name (NFKC, case-folded) + IP."""
+    return f"{_normalise_username(username)}\x00{ip}"
+
+
+def locked_out(request: HttpRequest, username: str, seconds: int) -> HttpResponse:
+    """End the session and show the login page with the lockout message (429)."""
+    logout(request)
+    response = render(
+        request,
+        "portal/login.html",
+        {
+            "form": AuthenticationForm(request, initial={"username": username}),
+            "locked_message": LOCKED_MESSAGE.format(
+                minutes=ratelimit.wait_minutes(seconds)
+            ),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+class StaffPasswordChangeView(auth_views.PasswordChangeView):
+    """The admin's 修改密码 page with the login lockout (issue 11 §1.7).
+
+    A wrong old password is a failed login: it counts in ``LOGIN_PER_USER_IP`` and
+    ``LOGIN_PER_IP`` (counted before the check, given back when the old password was
+    right), and the attempt that reaches the limit ends the session, so someone at an
+    unlocked workstation cannot guess the password here either. The new password
+    goes through ``AUTH_PASSWORD_VALIDATORS`` (Django's form does that).
+    """
+
+    form_class = AdminPasswordChangeForm
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.current_app = admin.site.name
+        self.extra_context = admin.site.each_context(request)
+        self.success_url = reverse("admin:password_change_done")
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        username = request.user.get_username()
+        ip = ratelimit.client_ip(request)
+        pair = login_pair(username, ip)
+        if ratelimit.is_blocked(LOGIN_PER_USER_IP, pair):
+            ratelimit.log_block(LOGIN_PER_USER_IP, pair, request)
+            seconds = ratelimit.retry_after(LOGIN_PER_USER_IP, pair)
+            return locked_out(request, username, seconds or 15 * 60)
+        if not request.POST.get("old_password"):
+            return super().post(request, *args, **kwargs)
+        pair_count = ratelimit.record_hit(LOGIN_PER_USER_IP, pair)
+        ratelimit.record_hit(LOGIN_PER_IP, ip)
+        form = self.get_form()
+        old_password_wrong = not form.is_valid() and "old_password" in form.errors
+        if not old_password_wrong:
+            ratelimit.undo_hit(LOGIN_PER_USER_IP, pair)
+            ratelimit.undo_hit(LOGIN_PER_IP, ip)
+            return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+        logger.info(
+            "password change: wrong old password key=%s",
+            ratelimit.bucket_key(LOGIN_PER_USER_IP, pair).split(":", 1)[1][:12],
+        )
+        if pair_count >= LOGIN_PER_USER_IP.max_hits:
+            ratelimit.log_block(LOGIN_PER_USER_IP, pair, request)
+            seconds = ratelimit.retry_after(LOGIN_PER_USER_IP, pair)
+            return locked_out(request, username, seconds or 15 * 60)
+        return self.form_invalid(form)

@@ -103,10 +103,14 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ----------------------------------------------------------------------
+# Every path that sets a password runs these (admin forms, changepassword,
+# createsuperuser): docs/security.md §3.4. Only staff have accounts, so the staff
+# minimum of 12 characters is the minimum.
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
     },
+    {"NAME": "portal.passwords.UserAttributeContainedValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},

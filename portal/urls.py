@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from portal import admin as portal_admin
 from portal import views
-from portal.auth_views import StaffLoginView
+from portal.auth_views import StaffLoginView, StaffPasswordChangeView
 from portal.health import healthz
 
 admin.site.site_header = "政府信息公开平台 · 管理后台"
@@ -31,6 +31,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # the admin signs in through the same rate-limited view as the workbench
     path("admin/login/", StaffLoginView.as_view(), name="admin_login"),
+    # 修改密码: wrong old passwords count in the login lockout (portal/auth_views.py)
+    path(
+        "admin/password_change/",
+        admin.site.admin_view(StaffPasswordChangeView.as_view()),
+        name="admin_password_change",
+    ),
     # the admin's "view on site" redirect, scoped like the admin (portal/admin.py)
     path(
         "admin/r/<path:content_type_id>/<path:object_id>/",

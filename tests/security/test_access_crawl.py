@@ -873,6 +873,7 @@ URLS: dict[str, Url] = {
     ),  # the same path as admin_login: the portal's rate-limited login
     "admin:logout": Url(SESSION_END, ("POST",)),
     "admin:password_change": Url(ADMIN_SITE),
+    "admin_password_change": Url(ADMIN_SITE),  # the same page, with the lockout
     "admin:password_change_done": Url(ADMIN_SITE),
     "admin:autocomplete": Url(
         ADMIN_SITE,

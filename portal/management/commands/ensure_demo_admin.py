@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 USERNAME = "admin"
-PASSWORD = "admin-demo-2026"  # noqa: S105 - development only, refused when DEBUG is off
+PASSWORD = "tianyuan-demo-2026"  # noqa: S105 - development only, refused when DEBUG is off;
+# it satisfies AUTH_PASSWORD_VALIDATORS (tests/security/test_password_change.py)
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                 "first_name": "系统管理员",
             },
         )
-        if created:
+        if created or not user.check_password(PASSWORD):
             user.set_password(PASSWORD)
             user.save()
         self.stdout.write("")
