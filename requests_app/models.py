@@ -911,6 +911,7 @@ class EventKind(models.TextChoices):
     DEADLINE_RECOMPUTED = "deadline_recomputed", "重新计算期限"
     NOTICE_DRAFTED = "notice_drafted", "转为主动公开草稿"
     IMPORTED = "imported", "导入"
+    LOOKUP_GUESSING = "lookup_guessing", "查询码多次输错"
 
 
 class RequestEvent(models.Model):

@@ -24,6 +24,7 @@ from portal.ratelimit import (
     record_hit,
     retry_after,
 )
+from requests_app.selectors import normalise_tracking_no
 
 __all__ = [
     "LOOKUP_CASE_ALERT",
@@ -66,5 +67,5 @@ def lookup_idents(ip: str, tracking_no: str) -> dict[Limit, str]:
     return {
         LOOKUP_PER_IP: ip,
         LOOKUP_PER_IP_DAY: ip,
-        LOOKUP_PER_IP_CASE: f"{ip}\x00{tracking_no.strip().upper()}",
+        LOOKUP_PER_IP_CASE: f"{ip}\x00{normalise_tracking_no(tracking_no)}",
     }

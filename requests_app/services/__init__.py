@@ -47,6 +47,7 @@ from requests_app.services.archive import (
     request_archive,
 )
 from requests_app.services.assignment import (
+    may_reassign,
     request_assign,
 )
 from requests_app.services.confirmation import (
@@ -92,9 +93,11 @@ from requests_app.services.notes import (
 )
 from requests_app.services.pii import (
     PII_FIELDS,
+    request_alert_lookup_guessing,
     request_open_id_proof,
     request_reveal_pii,
     request_to_notice_draft,
+    reveal_refusal,
     strip_identity,
 )
 from requests_app.services.recompute import (
@@ -125,11 +128,13 @@ __all__ = [
     "fee_amount",
     "fee_method_problem",
     "format_tracking_no",
+    "may_reassign",
     "month_request_count",
     "on_work_calendar_changed",
     "recompute_open_deadlines",
     "render_reply_letter",
     "request_add_note",
+    "request_alert_lookup_guessing",
     "request_archive",
     "request_ask_correction",
     "request_assign",
@@ -155,6 +160,7 @@ __all__ = [
     "request_to_notice_draft",
     "request_waive_fee",
     "request_withdraw",
+    "reveal_refusal",
     "staff_url",
     "strip_identity",
 ]

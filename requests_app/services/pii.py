@@ -17,15 +17,18 @@ from requests_app.models import (
     FileKind,
     InfoRequest,
     PiiAccessLog,
+    RequestEvent,
     RequestFile,
     Status,
 )
 from requests_app.outcomes import Outcome
 from requests_app.services._common import (
+    SYSTEM_LABEL,
     _clean_text,
     _event,
     _fail,
     _lock,
+    _mail,
     _require_role,
     _require_staff,
     _require_status,
@@ -33,6 +36,61 @@ from requests_app.services._common import (
 from requests_app.services.intake import request_file_bytes
 
 PII_FIELDS = ("id_number", "phone", "address")
+
+# Events that do not start a new step of the case: everything else (确认受理, 告知补正,
+# 收到补正, 征求意见, 延期, 收费, 答复 …) does.
+NOT_A_STEP = frozenset(
+    {
+        EventKind.ASSIGNED,
+        EventKind.NOTE_ADDED,
+        EventKind.PII_REVEALED,
+        EventKind.DEADLINE_RECOMPUTED,
+        EventKind.NOTICE_DRAFTED,
+        EventKind.LOOKUP_GUESSING,
+    }
+)
+
+
+def reveal_refusal(req: InfoRequest, user: Any) -> str:
+    """Why ``user`` may not reveal the personal data of ``req`` now ("" if they may).
+
+    The rule (issue 11 §1.2, docs/security.md §8): only the assigned handler, and only
+    if their assignment covers the current step. It does unless they took the case
+    over from another handler themselves (a 审核人 or 管理员 who is also a 承办人 may
+    reassign) after the current step began: then they must first carry the case to its
+    next step (an action that is itself logged and visible) before they may reveal.
+    Assignments made by someone else, and a handler taking a case nobody held, cover
+    the current step at once.
+    """
+    if req.assigned_to_id != getattr(user, "pk", None):
+        return "只有本申请的承办人可以查看完整个人信息"
+    events = list(
+        RequestEvent.objects.filter(info_request=req)
+        .order_by("-at", "-id")
+        .values("id", "at", "kind", "actor_id", "data")
+    )
+    for event in events:
+        if event["kind"] != EventKind.ASSIGNED:
+            continue
+        data = event["data"] or {}
+        if data.get("to", data.get("assignee")) != user.pk:
+            continue
+        took_over = (
+            event["actor_id"] == user.pk
+            and data.get("from") is not None
+            and data.get("from") != user.pk
+        )
+        if not took_over:
+            return ""
+        step_after = any(
+            e["kind"] not in NOT_A_STEP
+            and (e["at"], e["id"]) > (event["at"], event["id"])
+            for e in events
+        )
+        if step_after:
+            return ""
+        return "您在本环节中将申请改由自己承办，本环节内不能查看完整个人信息；请由本机关审核人分配，或在办理进入下一环节后再查看"
+    return ""  # assigned before events were kept (imported cases)
 
 
 @transaction.atomic
@@ -44,8 +102,9 @@ def request_reveal_pii(
     values goes into the log."""
     req = _lock(info_request)
     _require_staff(by, req)
-    if req.assigned_to_id != by.pk:
-        _fail("只有本申请的承办人可以查看完整个人信息", "not_assignee")
+    refusal = reveal_refusal(req, by)
+    if refusal:
+        _fail(refusal, "not_assignee")
     reason = _clean_text(reason, label="查看原因", max_length=200, required=True)
     PiiAccessLog.objects.create(
         info_request=req, user=by, at=now, reason=reason, fields=list(PII_FIELDS)
@@ -72,8 +131,9 @@ def request_open_id_proof(
     """The ID-proof image/PDF for the assigned handler, audited like ``request_reveal_pii``."""
     req = _lock(file.info_request)
     _require_staff(by, req)
-    if req.assigned_to_id != by.pk:
-        _fail("只有本申请的承办人可以查看身份证明", "not_assignee")
+    refusal = reveal_refusal(req, by)
+    if refusal:
+        _fail(refusal.replace("完整个人信息", "身份证明"), "not_assignee")
     if file.info_request_id != req.pk or file.kind not in (
         FileKind.ID_PROOF,
         FileKind.CORRECTION,
@@ -87,6 +147,47 @@ def request_open_id_proof(
         req, EventKind.PII_REVEALED, now=now, by=by, note=reason, data={"file": file.pk}
     )
     return request_file_bytes(file=file)
+
+
+@transaction.atomic
+def request_alert_lookup_guessing(
+    *, tracking_no: str, failures: int, window_hours: int, now: datetime
+) -> InfoRequest | None:
+    """Sustained 查询码 guessing against one case (issue 11 §1.6): an event on the
+    case and an e-mail to its handler (or, without one, the agency's address). The
+    caller (the lookup view) calls this once per ``LOOKUP_CASE_ALERT`` window. An
+    unknown tracking number has nobody to alert: None. No address, code or number
+    typed by the guesser is stored."""
+    from requests_app.selectors import normalise_tracking_no
+
+    req = (
+        InfoRequest.objects.select_related("agency", "assigned_to")
+        .filter(tracking_no=normalise_tracking_no(tracking_no))
+        .first()
+    )
+    if req is None:
+        return None
+    req = _lock(req)
+    note = (
+        f"{window_hours} 小时内查询码输错已达 {failures} 次（来自不同网络的合计）。"
+        "申请人本人不受影响；如申请人未反映遗失查询码，可能有人在猜测查询码。"
+    )
+    _event(
+        req,
+        EventKind.LOOKUP_GUESSING,
+        now=now,
+        by=None,
+        actor_label=SYSTEM_LABEL,
+        note=note,
+        data={"failures": failures, "window_hours": window_hours},
+    )
+    handler_email = req.assigned_to.email if req.assigned_to_id else ""
+    _mail(
+        [handler_email or req.agency.email],
+        "lookup_guessing",
+        {"req": req, "failures": failures, "window_hours": window_hours, "at": now},
+    )
+    return req
 
 
 @transaction.atomic

@@ -627,6 +627,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     if req is None:
         for limit in ratelimit.LOOKUP_LIMITS:
             ratelimit.record_hit(limit, idents[limit])
+        _count_guess_against_case(tracking_no)
         context["failed"] = True
         context["form"] = LookupForm(initial={"tracking_no": tracking_no})
         return render(request, "requests_app/lookup.html", context, status=200)
@@ -645,6 +646,21 @@ def _lookup_blocked(
     response = render(request, "requests_app/lookup.html", context, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+def _count_guess_against_case(tracking_no: str) -> None:
+    """Failures against one tracking number from every address: the one that
+    reaches ``LOOKUP_CASE_ALERT`` alerts the case's staff (once per window)."""
+    count = ratelimit.record_hit(
+        ratelimit.LOOKUP_CASE_ALERT, selectors.normalise_tracking_no(tracking_no)
+    )
+    if count == ratelimit.LOOKUP_CASE_ALERT.max_hits:
+        services.request_alert_lookup_guessing(
+            tracking_no=tracking_no,
+            failures=count,
+            window_hours=ratelimit.LOOKUP_CASE_ALERT.window_seconds // 3600,
+            now=local_now(),
+        )
 
 
 @dataclass(frozen=True)

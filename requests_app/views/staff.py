@@ -63,6 +63,7 @@ from requests_app.models import (
     ExtensionStatus,
     FileKind,
     InfoRequest,
+    PiiAccessLog,
     Reply,
     RequestFile,
     Status,
@@ -429,6 +430,7 @@ def _detail_context(
     ]
     handler_ids = [u.pk for u in handlers]
     is_assignee = req.assigned_to_id == user.pk
+    sees_pii_log = user.is_superuser or bool(my_roles & {roles.APPROVER, roles.ADMIN})
     is_handler = roles.HANDLER in my_roles
     can_handle = user.is_superuser or (
         is_handler and (req.assigned_to_id is None or is_assignee)
@@ -489,7 +491,11 @@ def _detail_context(
         "handlers_count": len(handler_ids),
         "is_assignee": is_assignee,
         "can_handle": can_handle,
-        "can_assign": bool(my_roles & {roles.HANDLER, roles.APPROVER, roles.ADMIN}),
+        # a case with a handler is reassigned by a 审核人 or 管理员 only (issue 11 §1.2)
+        "can_assign": bool(my_roles & {roles.HANDLER, roles.APPROVER, roles.ADMIN})
+        and (req.assigned_to_id is None or services.may_reassign(user, req)),
+        "pii_log": _pii_log(req) if sees_pii_log else None,
+        "reveal_refusal": services.reveal_refusal(req, user) if is_assignee else "",
         "can_confirm": bool(my_roles & {roles.HANDLER, roles.ADMIN}),
         "is_approver": roles.APPROVER in my_roles,
         "is_open": req.status in OPEN_STATUSES,
@@ -525,6 +531,23 @@ def _detail_context(
     )
     context.update(extra or {})
     return context
+
+
+def _pii_log(req: InfoRequest) -> list[dict[str, Any]]:
+    """Every reveal of the applicant's personal data and ID proofs, newest first, for
+    the agency's 审核人 and 管理员 (issue 11 §1.2)."""
+    rows = []
+    for entry in PiiAccessLog.objects.filter(info_request=req).select_related("user"):
+        files = [f for f in entry.fields if str(f).startswith("file:")]
+        rows.append(
+            {
+                "at": entry.at,
+                "who": _label(entry.user),
+                "what": "身份证明/补正材料" if files else "证件号码、电话、地址",
+                "reason": entry.reason,
+            }
+        )
+    return rows
 
 
 def _render_detail(
