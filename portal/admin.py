@@ -169,6 +169,17 @@ User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 
+# Second-factor devices are managed through the user admin's 重置两步验证 action and
+# the enrolment page (portal/twofactor.py), never edited by hand: a device key shown
+# or typed in the admin would defeat the second factor.
+try:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if admin.site.is_registered(TOTPDevice):
+        admin.site.unregister(TOTPDevice)
+except ImportError:  # pragma: no cover - django-otp is a pinned dependency
+    pass
+
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
@@ -182,6 +193,22 @@ class PortalUserAdmin(UserAdmin):
         "is_active",
     )
     list_select_related = ("staff_profile__agency",)
+    actions = ("reset_second_factor",)
+
+    @admin.action(
+        description="重置两步验证（手机丢失时：删除验证器和恢复码，下次登录重新绑定）",
+        permissions=("change",),
+    )
+    def reset_second_factor(self, request, queryset) -> None:
+        from portal import services
+        from portal.timeutil import local_now
+
+        now = local_now()
+        for user in queryset:
+            services.staff_second_factor_reset(user=user, by=request.user, now=now)
+        self.message_user(
+            request, f"已重置 {queryset.count()} 个账号的两步验证，下次登录时重新绑定。"
+        )
 
     @admin.display(description="所属机关")
     def staff_agency(self, obj) -> str:

@@ -26,11 +26,11 @@ from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from portal import ratelimit
+from portal import ratelimit, twofactor
 from portal.security import mark_login
 
 logger = logging.getLogger("portal.security")
@@ -69,6 +69,11 @@ class StaffLoginView(auth_views.LoginView):
             ratelimit.undo_hit(LOGIN_PER_IP, ip)
             response = self.form_valid(form)
             mark_login(request)
+            if twofactor.second_factor_required(request.user):
+                # the password is the first step only (issue 11 §3)
+                return HttpResponseRedirect(
+                    twofactor.step_url(request.user, self.get_success_url())
+                )
             return response
 
         logger.info(

@@ -260,3 +260,70 @@ class RateLimitBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.count}"
+
+
+class RecoveryCode(models.Model):
+    """A staff member's one-time recovery code for the second factor (portal.twofactor).
+
+    Shown once when issued; only an HMAC-SHA256 digest under ``SECRET_KEY`` is kept
+    (the codes are random, 50 bits each, so a fast keyed hash is enough). A used
+    code keeps its row with ``used_at`` set."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recovery_codes",
+        verbose_name="用户",
+    )
+    code_hash = models.CharField("恢复码摘要", max_length=64)
+    created_at = models.DateTimeField("生成时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "两步验证恢复码"
+        verbose_name_plural = "两步验证恢复码"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "code_hash"], name="portal_recoverycode_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'已使用' if self.used_at else '未使用'}"
+
+
+class StaffAuthEvent(models.Model):
+    """Append-only record of a staff account's second-factor changes: enrolment,
+    recovery codes issued or used, an administrator's reset."""
+
+    class Kind(models.TextChoices):
+        TOTP_ENROLLED = "totp_enrolled", "绑定验证器"
+        RECOVERY_CODES_ISSUED = "recovery_codes_issued", "生成恢复码"
+        RECOVERY_CODE_USED = "recovery_code_used", "使用恢复码登录"
+        SECOND_FACTOR_RESET = "second_factor_reset", "管理员重置两步验证"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="auth_events",
+        verbose_name="用户",
+    )
+    at = models.DateTimeField("时间")
+    kind = models.CharField("事件", max_length=30, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "两步验证记录"
+        verbose_name_plural = "两步验证记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal",
     "catalog",
     "requests_app",
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.twofactor.SecondFactorMiddleware",  # staff second factor (issue 11 §3)
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.security.AbsoluteSessionLimitMiddleware",  # 8-hour absolute staff session
     "portal.security.NoStoreMiddleware",  # no-store for /staff/, /admin/ and signed-in users
@@ -119,6 +122,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "portal:login"
+# Staff two-factor sign-in (portal/twofactor.py): "approvers" = superusers and 审核人
+# (and anyone who has enrolled), "all" = every staff account.
+STAFF_2FA_REQUIRED_FOR = env_str("STAFF_2FA_REQUIRED_FOR", "approvers")
+if STAFF_2FA_REQUIRED_FOR not in ("approvers", "all"):
+    raise ImproperlyConfigured(
+        "STAFF_2FA_REQUIRED_FOR must be approvers or all, "
+        f"got {STAFF_2FA_REQUIRED_FOR!r}"
+    )
+OTP_TOTP_ISSUER = env_str("SITE_NAME", "天元区人民政府信息公开平台")
 LOGIN_REDIRECT_URL = "portal:staff_home"
 LOGOUT_REDIRECT_URL = "catalog:home"
 

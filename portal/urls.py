@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import admin as portal_admin
-from portal import views
+from portal import twofactor_views, views
 from portal.auth_views import StaffLoginView, StaffPasswordChangeView
 from portal.health import healthz
 
@@ -19,6 +19,10 @@ portal_patterns = (
         path(
             "staff/login/", StaffLoginView.as_view(), name="login"
         ),  # lockout: portal/auth_views.py
+        path(
+            "staff/login/verify/", twofactor_views.second_factor, name="second_factor"
+        ),
+        path("staff/login/enrol/", twofactor_views.enrol, name="enrol"),
         path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
         path("staff/", views.staff_home, name="staff_home"),
     ],

@@ -5,6 +5,18 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
+def _force_login_completes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for a completed staff sign-in, password
+    and second factor (issue 11 §3): the session is marked verified. Tests of the
+    second factor use ``tests.twofactor.password_only_login`` instead."""
+    from django.test import Client
+
+    from tests.twofactor import force_login_verified
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+
+
+@pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()

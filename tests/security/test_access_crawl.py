@@ -690,6 +690,10 @@ URLS: dict[str, Url] = {
     "portal:login": Url(PUBLIC),
     "portal:logout": Url(SESSION_END, ("POST",)),
     "portal:staff_home": Url(STAFF),
+    # the second sign-in step: a verified session goes straight on (302)
+    "portal:second_factor": Url(STAFF, ("GET", "POST"), staff_status=302),
+    # enrolment of an authenticator (voluntary for staff the policy does not cover)
+    "portal:enrol": Url(STAFF, ("GET", "POST")),
     "robots_txt": Url(PUBLIC),
     "healthz": Url(PUBLIC),
     "admin_login": Url(PUBLIC),

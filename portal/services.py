@@ -1,0 +1,160 @@
+"""Writes of the portal core that are not the work calendar (that is
+``portal.calendar_services``): staff second-factor enrolment, verification, recovery
+codes and an administrator's reset (issue 11 §3, ``portal.twofactor``).
+
+Each function is keyword-only, runs in ``transaction.atomic``, locks what it changes
+and writes a ``StaffAuthEvent``; no code or key is ever logged or stored in clear
+(recovery codes are kept as HMAC digests).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from portal import twofactor
+from portal.models import RecoveryCode, StaffAuthEvent
+
+DEVICE_NAME = "验证器"
+
+
+def _event(user: Any, kind: str, *, now: datetime, by: Any = None, note: str = ""):
+    return StaffAuthEvent.objects.create(
+        user=user,
+        at=now,
+        kind=kind,
+        by=by if getattr(by, "pk", None) else None,
+        note=note,
+    )
+
+
+@transaction.atomic
+def staff_totp_enrol_start(*, user: Any, now: datetime) -> Any:
+    """The account's unconfirmed TOTP device (a new random key the first time)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if twofactor.confirmed_device(user) is not None:
+        raise ValidationError("已绑定验证器；如需更换请联系管理员重置两步验证。")
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("id")
+        .first()
+    )
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def staff_totp_enrol_confirm(*, user: Any, token: str, now: datetime) -> list[str]:
+    """Confirm the device with a code from the app; returns the new recovery codes
+    (shown once). A wrong code raises ``ValidationError`` and confirms nothing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("id")
+        .first()
+    )
+    if device is None:
+        raise ValidationError("请先打开绑定页面扫描二维码。")
+    if not _token_ok(device, token):
+        raise ValidationError("验证码不正确，请核对手机上显示的 6 位数字后重试。")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    _event(user, StaffAuthEvent.Kind.TOTP_ENROLLED, now=now, by=user)
+    return _issue_codes(user=user, now=now, by=user)
+
+
+@transaction.atomic
+def staff_recovery_codes_issue(*, user: Any, now: datetime, by: Any) -> list[str]:
+    """New recovery codes; the old ones stop working."""
+    return _issue_codes(user=user, now=now, by=by)
+
+
+def _issue_codes(*, user: Any, now: datetime, by: Any) -> list[str]:
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [
+        twofactor.new_recovery_code() for _ in range(twofactor.RECOVERY_CODE_COUNT)
+    ]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(
+            user=user, code_hash=twofactor.recovery_code_hash(c), created_at=now
+        )
+        for c in codes
+    )
+    _event(user, StaffAuthEvent.Kind.RECOVERY_CODES_ISSUED, now=now, by=by)
+    return [twofactor.format_recovery_code(c) for c in codes]
+
+
+def _token_ok(device: Any, token: str) -> bool:
+    token = "".join(c for c in (token or "") if c.isdigit())
+    if len(token) != 6:
+        return False
+    return bool(device.verify_token(token))  # saves last_t / throttling itself
+
+
+@transaction.atomic
+def staff_second_factor_verify(*, user: Any, code: str, now: datetime) -> str:
+    """Check a TOTP code or a recovery code: ``"totp"``, ``"recovery"`` or ``""``
+    (wrong). A recovery code is used up; a TOTP code cannot be replayed."""
+    device = twofactor.confirmed_device(user)
+    if device is None:
+        return ""
+    digits = "".join(c for c in (code or "") if not c.isspace())
+    if digits.isdigit():
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        return "totp" if _token_ok(locked, digits) else ""
+    digest = twofactor.recovery_code_hash(code)
+    row = (
+        RecoveryCode.objects.select_for_update()
+        .filter(user=user, code_hash=digest, used_at__isnull=True)
+        .first()
+    )
+    if row is None:
+        return ""
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+    _event(
+        user,
+        StaffAuthEvent.Kind.RECOVERY_CODE_USED,
+        now=now,
+        by=user,
+        note=f"剩余 {left} 个",
+    )
+    return "recovery"
+
+
+@transaction.atomic
+def staff_second_factor_reset(*, user: Any, by: Any, now: datetime) -> None:
+    """An administrator's reset (lost phone): the device and the recovery codes go;
+    the user enrols again at the next sign-in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    _event(user, StaffAuthEvent.Kind.SECOND_FACTOR_RESET, now=now, by=by)
+
+
+@transaction.atomic
+def staff_totp_enrol_demo(*, user: Any, key_hex: str, now: datetime) -> bool:
+    """Demo only (``ensure_demo_admin``, refused when DEBUG is off): give an account
+    without a device a confirmed one with the demo's published key, so a reviewer can
+    sign in as a demo approver with any authenticator. True when one was added."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if twofactor.confirmed_device(user) is not None:
+        return False
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    TOTPDevice.objects.create(user=user, name=DEVICE_NAME, key=key_hex, confirmed=True)
+    _event(user, StaffAuthEvent.Kind.TOTP_ENROLLED, now=now, note="演示密钥")
+    return True
