@@ -80,6 +80,10 @@ class AgencyAdminForm(forms.ModelForm):
             "email",
             "website",
             "pii_allowed",
+            "review_body",
+            "court",
+            "letter_number_template",
+            "handlers_may_send_disclosed",
         )
 
     def clean_org_code(self) -> str:
@@ -148,6 +152,17 @@ class AgencyAdmin(admin.ModelAdmin):
                     "email",
                     "website",
                     "pii_allowed",
+                )
+            },
+        ),
+        (
+            "告知书与签发（复议机关、管辖法院、文号）",
+            {
+                "fields": (
+                    "review_body",
+                    "court",
+                    "letter_number_template",
+                    "handlers_may_send_disclosed",
                 )
             },
         ),

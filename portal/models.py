@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from portal.validators import validate_org_code, validate_site_code
+from portal.validators import (
+    validate_letter_number_template,
+    validate_org_code,
+    validate_site_code,
+)
 
 
 class Agency(models.Model):
@@ -46,6 +50,35 @@ class Agency(models.Model):
     sort_order = models.PositiveIntegerField("排序", default=100)
     is_active = models.BooleanField("启用", default=True)
 
+    # 告知书 and other letters in the agency's name (requests_app.letters)
+    review_body = models.CharField(
+        "行政复议机关",
+        max_length=100,
+        blank=True,
+        help_text="告知书中写明的复议机关全称。留空时：政府部门、乡镇/街道默认为上级"
+        "区（县）人民政府（《中华人民共和国行政复议法》第二十四条第一款第（一）项，"
+        "相对集中复议）；区（县）人民政府本身必须填写（上一级人民政府）。",
+    )
+    court = models.CharField(
+        "管辖人民法院",
+        max_length=100,
+        blank=True,
+        help_text="告知书中写明的管辖人民法院全称，例如：株洲市天元区人民法院。",
+    )
+    letter_number_template = models.CharField(
+        "文号模板",
+        max_length=60,
+        default="{short_name}依申〔{year}〕{seq}号",
+        validators=[validate_letter_number_template],
+        help_text="签发时生成文号。可用占位符：{short_name} 简称，{year} 年份，"
+        "{seq} 本机关当年顺序号（必须有 {year} 和 {seq}），例如：天教依复〔{year}〕{seq}号。",
+    )
+    handlers_may_send_disclosed = models.BooleanField(
+        "承办人可直接发出予以公开答复",
+        default=False,
+        help_text="默认所有答复都须审核人签发；勾选后，承办人可不经审核直接发出“予以公开”答复。",
+    )
+
     # 政府信息公开工作机构 (条例 第十二条: 指南 lists these)
     office_name = models.CharField("政府信息公开工作机构", max_length=100, blank=True)
     address = models.CharField("办公地址", max_length=200, blank=True)
@@ -81,6 +114,22 @@ class Agency(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def effective_review_body(self) -> str:
+        """The 复议机关 named in letters: the configured one, else (departments and
+        townships, 行政复议法 第二十四条第一款第（一）项) the parent 人民政府; "" when
+        neither is there (letters are then refused, naming the setting)."""
+        if self.review_body.strip():
+            return self.review_body.strip()
+        parent = self.parent
+        if (
+            self.kind in (self.Kind.DEPARTMENT, self.Kind.TOWNSHIP)
+            and parent is not None
+            and parent.kind == self.Kind.GOVERNMENT
+        ):
+            return parent.name
+        return ""
 
 
 class StaffProfile(models.Model):

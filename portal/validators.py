@@ -157,3 +157,33 @@ def normalise_doc_number(raw: str) -> str:
             code="invalid_doc_number",
         )
     return s
+
+
+# --- 文号模板 (requests_app letters) -------------------------------------------------
+LETTER_NUMBER_FIELDS = ("short_name", "year", "seq")
+
+
+def letter_number_template_problem(template: str) -> str | None:
+    """Why ``template`` cannot number letters, or None. It must hold {year} and
+    {seq} and no other placeholder than {short_name}."""
+    found = re.findall(r"\{([^{}]*)\}", template or "")
+    names = [f.split(":", 1)[0] for f in found]
+    unknown = [n for n in names if n not in LETTER_NUMBER_FIELDS]
+    if unknown:
+        return (
+            f"文号模板中的占位符 {{{unknown[0]}}} 无法识别：只能使用 {{short_name}}、"
+            "{year}、{seq}"
+        )
+    if "year" not in names or "seq" not in names:
+        return "文号模板必须包含年份 {year} 和顺序号 {seq}，例如：天教依复〔{year}〕{seq}号"
+    try:
+        template.format(short_name="某", year=2026, seq=1)
+    except (KeyError, IndexError, ValueError):
+        return "文号模板格式有误，例如：天教依复〔{year}〕{seq}号"
+    return None
+
+
+def validate_letter_number_template(value: str) -> None:
+    problem = letter_number_template_problem(value)
+    if problem:
+        raise ValidationError(problem, code="letter_number_template")

@@ -547,6 +547,15 @@ class RequestFile(models.Model):
         related_name="files",
         verbose_name="答复",
     )
+    letter = models.ForeignKey(
+        "Letter",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name="文书",
+        help_text="答复草稿的附件；签发后同时关联答复。",
+    )
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
     file = models.FileField("文件", upload_to=request_file_upload_to, max_length=200)
     original_name = models.CharField("原文件名", max_length=200)
@@ -578,7 +587,9 @@ class RequestFile(models.Model):
                 name="requests_requestfile_kind_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="reply") | Q(reply__isnull=False),
+                condition=~Q(kind="reply")
+                | Q(reply__isnull=False)
+                | Q(letter__isnull=False),
                 name="requests_requestfile_reply_has_reply",
             ),
         ]
@@ -770,16 +781,24 @@ class ReplyTemplate(models.Model):
     """Editable 告知书 template per outcome. Placeholders in braces are filled by
     ``services.render_reply_letter``; unknown placeholders are left as written."""
 
-    outcome = models.CharField(
-        "办理结果", max_length=20, choices=Outcome.choices, unique=True
+    outcome = models.CharField("办理结果", max_length=20, choices=Outcome.choices)
+    ground = models.CharField(
+        "法定情形",
+        max_length=30,
+        blank=True,
+        default="",
+        help_text="一个法定情形一个模板（requests_app.letters.GROUNDS），例如 "
+        "not_exist（第三十六条第（四）项）与 not_ours（第（五）项）分开。",
     )
     title = models.CharField(
         "文书名称", max_length=50, help_text="例如：政府信息公开告知书"
     )
     body = models.TextField(
         "正文模板",
-        help_text="可用占位符：{申请人} {申请编号} {收到日期} {申请内容} {机关名称} {答复日期} "
-        "{获取途径} {信息标题} {信息网址} {其他机关} {理由}",
+        help_text="只写正文（称谓、复议诉讼告知、落款和日期由系统生成）。可用占位符："
+        "{称谓}（您/你单位） {申请人} {申请编号} {收到日期} {申请内容} {机关名称} "
+        "{答复日期} {获取途径} {信息标题} {信息网址} {其他机关} {其他机关联系方式} {理由}；"
+        "其他占位符在保存时被拒绝。",
     )
     legal_basis = models.CharField(
         "法律依据",
@@ -804,6 +823,12 @@ class ReplyTemplate(models.Model):
             models.CheckConstraint(
                 condition=Q(outcome__in=_values(Outcome)),
                 name="requests_replytemplate_outcome_valid",
+            ),
+            # one template per legal ground (render_reply_letter looks it up)
+            models.UniqueConstraint(
+                fields=["ground"],
+                condition=~Q(ground=""),
+                name="requests_replytemplate_ground_unique",
             ),
         ]
 
@@ -856,6 +881,214 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.replied_date}"
+
+
+# --- Letters (文书) --------------------------------------------------------------------
+
+
+class LetterKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", "受理回执"
+    CORRECTION = "correction", "补正通知"
+    EXTENSION = "extension", "延期告知"
+    CONSULTATION = "consultation", "征求第三方意见函"
+    FEE = "fee", "收费通知"
+    REPLY = "reply", "答复告知书"
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PENDING = "pending", "待签发"
+    SENT = "sent", "已签发"
+
+
+class MaterialKind(models.TextChoices):
+    """How a 予以公开/部分公开 reply delivers what it promises."""
+
+    NONE = "", "无"
+    ATTACHMENT = "attachment", "随告知书附件提供"
+    NOTICE = "notice", "已主动公开（链接）"
+    POST = "post", "另行邮寄"
+    ON_SITE = "on_site", "当场阅读、抄录"
+
+
+class LetterDelivery(models.TextChoices):
+    ONLINE = "online", "网上"
+    EMAIL = "email", "电子邮件"
+    EMS = "ems", "EMS"
+    IN_PERSON = "in_person", "当面"
+
+
+class LetterCounter(models.Model):
+    """Last 文号 serial per agency and year, locked at 签发 (gapless, like 索引号)."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", verbose_name="机关"
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    last = models.PositiveIntegerField("已发号", default=0)
+
+    class Meta:
+        verbose_name = "文号计数器"
+        verbose_name_plural = "文号计数器"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year"], name="requests_lettercounter_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year}: {self.last}"
+
+
+class Letter(models.Model):
+    """A letter in the agency's name to the applicant or a third party. Drafted by
+    the handler, 签发 by an approver (never the drafter), numbered at 签发 from
+    ``Agency.letter_number_template``. Only ``requests_app`` services write it."""
+
+    Kind = LetterKind
+    Status = LetterStatus
+
+    info_request = models.ForeignKey(
+        InfoRequest,
+        on_delete=models.CASCADE,
+        related_name="letters",
+        verbose_name="申请",
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name="落款机关"
+    )
+    kind = models.CharField("文书类型", max_length=12, choices=LetterKind.choices)
+    status = models.CharField(
+        "状态",
+        max_length=8,
+        choices=LetterStatus.choices,
+        default=LetterStatus.DRAFT,
+    )
+    number = models.CharField("文号", max_length=60, blank=True)
+    number_year = models.PositiveSmallIntegerField("文号年份", null=True, blank=True)
+    number_serial = models.PositiveIntegerField("文号序号", null=True, blank=True)
+    title = models.CharField("标题", max_length=50)
+    salutation = models.CharField("称谓", max_length=200)
+    body = models.TextField("正文")
+    remedy = models.TextField("救济途径告知", blank=True)
+    letter_date = models.DateField("成文日期", null=True, blank=True)
+    # reply letters
+    outcome = models.CharField(
+        "办理结果", max_length=20, choices=Outcome.choices, blank=True
+    )
+    ground = models.CharField("法定情形", max_length=30, blank=True)
+    reason = models.TextField("理由", blank=True)
+    other_agency = models.CharField("负责公开的机关", max_length=100, blank=True)
+    other_agency_contact = models.CharField(
+        "该机关联系方式", max_length=200, blank=True
+    )
+    notice = models.ForeignKey(
+        "catalog.Notice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="已主动公开的信息",
+    )
+    material_kind = models.CharField(
+        "提供方式", max_length=10, choices=MaterialKind.choices, blank=True
+    )
+    material_date = models.DateField("邮寄或阅读日期", null=True, blank=True)
+    # 签发
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="起草人",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="签发人",
+        help_text="空表示按本机关设置由承办人直接发出的予以公开答复。",
+    )
+    review_comment = models.TextField("退回意见", blank=True)
+    created_at = models.DateTimeField("起草时间")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    sent_at = models.DateTimeField("签发时间", null=True, blank=True)
+    reply = models.OneToOneField(
+        Reply,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="letter",
+        verbose_name="答复",
+    )
+    event = models.ForeignKey(
+        "RequestEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="所属办理记录",
+    )
+    # 送达
+    delivery_method = models.CharField(
+        "送达方式", max_length=10, choices=LetterDelivery.choices, blank=True
+    )
+    delivery_number = models.CharField("EMS 单号", max_length=30, blank=True)
+    delivered_date = models.DateField("送达日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "文书"
+        verbose_name_plural = "文书"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=_values(LetterKind)),
+                name="requests_letter_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=_values(LetterStatus)),
+                name="requests_letter_status_valid",
+            ),
+            # a sent letter has its 文号 and date; an unsent one has neither
+            models.CheckConstraint(
+                condition=(
+                    Q(status="sent")
+                    & ~Q(number="")
+                    & Q(number_serial__isnull=False)
+                    & Q(letter_date__isnull=False)
+                    & Q(sent_at__isnull=False)
+                )
+                | (~Q(status="sent") & Q(number="") & Q(number_serial__isnull=True)),
+                name="requests_letter_sent_numbered",
+            ),
+            # the 文号 is gapless and unique per agency and year (backstop of the counter)
+            models.UniqueConstraint(
+                fields=["agency", "number_year", "number_serial"],
+                condition=Q(number_serial__isnull=False),
+                name="requests_letter_number_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(delivery_method="ems") | ~Q(delivery_number=""),
+                name="requests_letter_ems_has_number",
+            ),
+        ]
+        indexes = [
+            # workbench: letters waiting for 签发 / for post, per agency
+            models.Index(fields=["agency", "status"], name="requests_letter_queue_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or self.get_status_display()} {self.title}"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        parts = [p.strip() for p in self.body.split("\n") if p.strip()]
+        if self.remedy.strip():
+            parts.append(self.remedy.strip())
+        return parts
 
 
 # --- Notes, events, logs ---------------------------------------------------------------
@@ -912,6 +1145,12 @@ class EventKind(models.TextChoices):
     NOTICE_DRAFTED = "notice_drafted", "转为主动公开草稿"
     IMPORTED = "imported", "导入"
     LOOKUP_GUESSING = "lookup_guessing", "查询码多次输错"
+    LETTER_DRAFTED = "letter_drafted", "起草文书"
+    LETTER_SUBMITTED = "letter_submitted", "提交签发"
+    LETTER_RETURNED = "letter_returned", "退回修改"
+    LETTER_APPROVED = "letter_approved", "审核同意"
+    LETTER_SENT = "letter_sent", "签发文书"
+    LETTER_DELIVERED = "letter_delivered", "文书送达"
 
 
 class RequestEvent(models.Model):

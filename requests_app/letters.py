@@ -1,0 +1,411 @@
+"""Letters in the agency's name: one 告知书 template per legal ground, clean text and
+the 文号. Pure functions, no database access: services pass the values in.
+
+A reply letter is 称谓 + 正文 (from the ground's editable ``ReplyTemplate``) + the
+remedy clause (``requests_app.remedies.remedy_clause``, never part of a template) +
+落款机关 + 日期. Every path that renders or saves a template calls
+``template_problems``, so an unknown ``{占位符}`` never reaches an applicant.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from requests_app.outcomes import Outcome
+
+TIAOLI = "《中华人民共和国政府信息公开条例》"
+
+# Placeholders a template may use; anything else in braces is refused.
+PLACEHOLDERS = (
+    "称谓",
+    "申请人",
+    "申请编号",
+    "收到日期",
+    "申请内容",
+    "机关名称",
+    "答复日期",
+    "获取途径",
+    "信息标题",
+    "信息网址",
+    "其他机关",
+    "其他机关联系方式",
+    "理由",
+)
+# Old seeded templates wrote "您（单位）"; both forms resolve to 您 / 你单位.
+UNIT_MARK = "（单位）"
+_BRACED = re.compile(r"\{([^{}]*)\}")
+# Remedy wording belongs to remedy_clause only (行政复议法 第二十三条: 复议前置 must be
+# stated exactly), so a template or an edited letter body may not carry its own.
+_REMEDY_WORDS = ("行政复议", "行政诉讼")
+
+HEAD = (
+    "本机关于{收到日期}收到{称谓}提出的政府信息公开申请（申请编号：{申请编号}），"
+    "申请获取“{申请内容}”。\n"
+)
+
+
+@dataclass(frozen=True)
+class Ground:
+    """One legal ground of a reply: its outcome (the annual-report row), title,
+    basis and body; which inputs the handler must give."""
+
+    key: str
+    outcome: str
+    label: str
+    title: str
+    legal_basis: str
+    body: str
+    needs_reason: bool = False
+    needs_other_agency: bool = False
+    needs_material: bool = False
+
+
+def _g(key, outcome, label, title, basis, middle, **flags) -> Ground:
+    return Ground(key, outcome, label, title, basis, HEAD + middle, **flags)
+
+
+_NOT_DISCLOSED = "政府信息不予公开告知书"
+_HANDLING = "政府信息公开申请处理告知书"
+
+GROUND_LIST: tuple[Ground, ...] = (
+    _g(
+        "disclosed_public",
+        Outcome.DISCLOSED,
+        "予以公开—已主动公开（第三十六条第（一）项）",
+        "政府信息公开告知书",
+        f"{TIAOLI}第三十六条第（一）项",
+        f"经审查，您申请获取的政府信息已经主动公开。根据{TIAOLI}第三十六条第（一）项的规定，"
+        "现告知获取该政府信息的方式和途径：{获取途径}",
+        needs_material=True,
+    ),
+    _g(
+        "disclosed_provide",
+        Outcome.DISCLOSED,
+        "予以公开—可以公开（第三十六条第（二）项）",
+        "政府信息公开告知书",
+        f"{TIAOLI}第三十六条第（二）项",
+        f"经审查，您申请获取的政府信息属于可以公开的政府信息。根据{TIAOLI}第三十六条第（二）项的规定，"
+        "予以公开。{获取途径}",
+        needs_material=True,
+    ),
+    _g(
+        "partial",
+        Outcome.PARTIAL,
+        "部分公开（第三十七条、第三十六条第（三）项）",
+        "政府信息部分公开告知书",
+        f"{TIAOLI}第三十七条、第三十六条第（三）项",
+        "经审查，您申请获取的政府信息中含有不应当公开的内容，但能够作区分处理。"
+        f"根据{TIAOLI}第三十七条的规定，向您提供可以公开的部分：{{获取途径}}\n"
+        f"根据{TIAOLI}第三十六条第（三）项的规定，对不予公开的部分说明理由如下：{{理由}}",
+        needs_reason=True,
+        needs_material=True,
+    ),
+    _g(
+        "state_secret",
+        Outcome.STATE_SECRET,
+        "不予公开—国家秘密（第十四条）",
+        _NOT_DISCLOSED,
+        f"{TIAOLI}第十四条、第三十六条第（三）项",
+        f"经审查，您申请获取的政府信息属于国家秘密。根据{TIAOLI}第十四条、"
+        "第三十六条第（三）项的规定，不予公开。理由如下：{理由}",
+        needs_reason=True,
+    ),
+    _g(
+        "law_forbids",
+        Outcome.LAW_FORBIDS,
+        "不予公开—法律、行政法规禁止公开（第十四条）",
+        _NOT_DISCLOSED,
+        f"{TIAOLI}第十四条、第三十六条第（三）项",
+        "经审查，您申请获取的政府信息属于法律、行政法规禁止公开的政府信息。"
+        f"根据{TIAOLI}第十四条、第三十六条第（三）项的规定，不予公开。理由如下：{{理由}}",
+        needs_reason=True,
+    ),
+    _g(
+        "three_securities",
+        Outcome.THREE_SECURITIES,
+        "不予公开—危及“三安全一稳定”（第十四条）",
+        _NOT_DISCLOSED,
+        f"{TIAOLI}第十四条、第三十六条第（三）项",
+        "经审查，您申请获取的政府信息公开后可能危及国家安全、公共安全、经济安全、社会稳定。"
+        f"根据{TIAOLI}第十四条、第三十六条第（三）项的规定，不予公开。理由如下：{{理由}}",
+        needs_reason=True,
+    ),
+    _g(
+        "third_party",
+        Outcome.THIRD_PARTY,
+        "不予公开—保护第三方合法权益（第十五条）",
+        _NOT_DISCLOSED,
+        f"{TIAOLI}第十五条、第三十二条、第三十六条第（三）项",
+        "经审查，您申请获取的政府信息涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害。"
+        f"根据{TIAOLI}第十五条、第三十二条、第三十六条第（三）项的规定，不予公开。理由如下：{{理由}}",
+        needs_reason=True,
+    ),
+    _g(
+        "internal_affairs",
+        Outcome.INTERNAL_AFFAIRS,
+        "不予公开—内部事务信息（第十六条第一款）",
+        _NOT_DISCLOSED,
+        f"{TIAOLI}第十六条第一款、第三十六条第（三）项",
+        "经审查，您申请获取的信息属于行政机关的内部事务信息。"
+        f"根据{TIAOLI}第十六条第一款、第三十六条第（三）项的规定，不予公开。理由如下：{{理由}}",
+        needs_reason=True,
+    ),
+    _g(
+        "process_info",
+        Outcome.PROCESS_INFO,
+        "不予公开—过程性信息（第十六条第二款）",
+        _NOT_DISCLOSED,
+        f"{TIAOLI}第十六条第二款、第三十六条第（三）项",
+        "经审查，您申请获取的信息属于行政机关在履行行政管理职能过程中形成的过程性信息。"
+        f"根据{TIAOLI}第十六条第二款、第三十六条第（三）项的规定，不予公开。理由如下：{{理由}}",
+        needs_reason=True,
+    ),
+    _g(
+        "enforcement_file",
+        Outcome.ENFORCEMENT_FILE,
+        "不予公开—行政执法案卷（第十六条第二款）",
+        _NOT_DISCLOSED,
+        f"{TIAOLI}第十六条第二款、第三十六条第（三）项",
+        "经审查，您申请获取的信息属于行政执法案卷信息。"
+        f"根据{TIAOLI}第十六条第二款、第三十六条第（三）项的规定，不予公开。理由如下：{{理由}}",
+        needs_reason=True,
+    ),
+    _g(
+        "admin_query",
+        Outcome.ADMIN_QUERY,
+        "行政查询事项（第三十六条第（七）项）",
+        "行政查询事项告知书",
+        f"{TIAOLI}第三十六条第（七）项",
+        "经审查，您申请获取的信息属于工商、不动产登记资料等信息，有关法律、行政法规对信息的获取有特别规定。"
+        f"根据{TIAOLI}第三十六条第（七）项的规定，请您依照有关法律、行政法规的规定办理：{{理由}}",
+        needs_reason=True,
+    ),
+    _g(
+        "not_exist",
+        Outcome.NOT_HELD,
+        "无法提供—信息不存在（第三十六条第（四）项）",
+        "政府信息不存在告知书",
+        f"{TIAOLI}第三十六条第（四）项",
+        "经检索查找，本机关没有您申请公开的政府信息。"
+        f"根据{TIAOLI}第三十六条第（四）项的规定，告知您该政府信息不存在。{{理由}}",
+    ),
+    _g(
+        "not_ours",
+        Outcome.NOT_HELD,
+        "无法提供—不属于本机关负责公开（第三十六条第（五）项）",
+        "非本机关负责公开政府信息告知书",
+        f"{TIAOLI}第三十六条第（五）项",
+        "经审查，您申请公开的政府信息不属于本机关负责公开。{理由}"
+        f"根据{TIAOLI}第三十六条第（五）项的规定，告知您负责公开该政府信息的行政机关为"
+        "{其他机关}，联系方式：{其他机关联系方式}。",
+        needs_other_agency=True,
+    ),
+    _g(
+        "needs_creation",
+        Outcome.NEEDS_CREATION,
+        "无法提供—需要另行制作（第三十八条）",
+        "政府信息公开告知书",
+        f"{TIAOLI}第三十八条",
+        "经审查，本机关没有您申请获取的现成信息，需要对现有政府信息进行加工、分析才能形成。"
+        f"根据{TIAOLI}第三十八条的规定，本机关不予提供。{{理由}}",
+    ),
+    _g(
+        "still_unclear",
+        Outcome.STILL_UNCLEAR,
+        "无法提供—补正后仍不明确（第三十条）",
+        "政府信息公开告知书",
+        f"{TIAOLI}第三十条",
+        "本机关已告知您补正申请。您补正后的申请内容仍不明确，无法确定您所需的政府信息。"
+        f"根据{TIAOLI}第三十条的规定，本机关无法提供。{{理由}}",
+    ),
+    _g(
+        "petition",
+        Outcome.PETITION,
+        "不予处理—信访、投诉、举报（第三十九条第一款）",
+        _HANDLING,
+        f"{TIAOLI}第三十九条第一款",
+        "经审查，您以政府信息公开申请的形式进行信访、投诉、举报等活动。"
+        f"根据{TIAOLI}第三十九条第一款的规定，本机关不作为政府信息公开申请处理，"
+        "请您通过相应渠道提出。{理由}",
+    ),
+    _g(
+        "repeated",
+        Outcome.REPEATED,
+        "不予处理—重复申请（第三十六条第（六）项）",
+        _HANDLING,
+        f"{TIAOLI}第三十六条第（六）项",
+        "经审查，本机关已就您提出的政府信息公开申请作出答复，您重复申请公开相同政府信息。"
+        f"根据{TIAOLI}第三十六条第（六）项的规定，本机关不予重复处理。{{理由}}",
+    ),
+    _g(
+        "publication",
+        Outcome.PUBLICATION,
+        "不予处理—公开出版物（第三十九条第二款）",
+        _HANDLING,
+        f"{TIAOLI}第三十九条第二款",
+        "经审查，您申请获取的是政府公报、报刊、书籍等公开出版物。"
+        f"根据{TIAOLI}第三十九条第二款的规定，告知您获取的途径：{{理由}}",
+    ),
+    _g(
+        "excessive",
+        Outcome.EXCESSIVE,
+        "不予处理—大量反复申请（第三十五条）",
+        _HANDLING,
+        f"{TIAOLI}第三十五条",
+        "经审查，您申请公开政府信息的数量、频次明显超过合理范围，经要求说明理由后，本机关认为理由不合理。"
+        f"根据{TIAOLI}第三十五条的规定，不予处理。{{理由}}",
+        needs_reason=True,
+    ),
+    _g(
+        "confirmation",
+        Outcome.CONFIRMATION,
+        "不予处理—要求确认或重新出具已获取信息（第三十八条）",
+        _HANDLING,
+        f"{TIAOLI}第三十八条",
+        "经审查，您要求本机关对已获取的信息进行确认或者重新出具。"
+        f"根据{TIAOLI}第三十八条的规定，行政机关向申请人提供的信息，应当是已制作或者获取的政府信息；"
+        "确认或者重新出具需要本机关另行制作，不属于政府信息公开申请的处理范围，本机关不予处理。{理由}",
+    ),
+    _g(
+        "other",
+        Outcome.OTHER,
+        "其他处理",
+        _HANDLING,
+        TIAOLI,
+        "{理由}",
+        needs_reason=True,
+    ),
+)
+# System letters (no handler choice): kept as grounds so their text is editable too.
+SYSTEM_GROUNDS: tuple[Ground, ...] = (
+    _g(
+        "no_correction",
+        Outcome.NO_CORRECTION,
+        "逾期不补正（第三十条）",
+        _HANDLING,
+        f"{TIAOLI}第三十条",
+        "本机关已告知您补正申请并给予补正期限。您无正当理由逾期未补正，"
+        f"根据{TIAOLI}第三十条的规定，视为放弃申请，本机关不再处理该政府信息公开申请。",
+    ),
+    _g(
+        "unpaid_fee",
+        Outcome.UNPAID_FEE,
+        "逾期未缴费",
+        _HANDLING,
+        "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）",
+        "本机关已向您发出收费通知。您逾期未按收费通知要求缴纳信息处理费，视为放弃申请，"
+        "本机关不再处理该政府信息公开申请。",
+    ),
+)
+GROUNDS: dict[str, Ground] = {g.key: g for g in (*GROUND_LIST, *SYSTEM_GROUNDS)}
+HANDLER_GROUNDS = tuple((g.key, g.label) for g in GROUND_LIST)
+# The ground a system-set outcome's letter uses.
+GROUND_FOR_SYSTEM_OUTCOME = {g.outcome: g.key for g in SYSTEM_GROUNDS}
+# Outcomes whose reply must carry the information it promises.
+MATERIAL_OUTCOMES = (Outcome.DISCLOSED, Outcome.PARTIAL)
+
+
+# --- clean text ---------------------------------------------------------------------
+
+
+def fmt_date(d: date | None) -> str:
+    """2026年3月5日 (no leading zeros), "" for None."""
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def address_term(applicant_type: str) -> str:
+    """您 for a 公民, 你单位 for a 法人或者其他组织."""
+    return "你单位" if applicant_type == "organisation" else "您"
+
+
+_TRAILING = "。．.，,、；;：:！!？?…— \t\r\n　"
+_QUOTES = {"“": "‘", "”": "’", "「": "‘", "」": "’", "『": "‘", "』": "’"}
+
+
+def quote_description(text: str, *, limit: int = 200) -> str:
+    """The applicant's description as it goes inside “…” once: one line, trimmed of
+    its own trailing punctuation, inner quotes turned into ‘…’ (GB/T 15834-2011
+    4.1.3: a quotation inside a quotation takes single quotes), cut at ``limit``."""
+    s = " ".join((text or "").split())
+    for outer, inner in _QUOTES.items():
+        s = s.replace(outer, inner)
+    # straight double quotes pair up as ‘…’; a lone one is dropped
+    parts = s.split('"')
+    if len(parts) % 2 == 1:
+        s = "".join(p if i % 2 == 0 else f"‘{p}’" for i, p in enumerate(parts))
+    else:
+        s = "".join(parts)
+    s = s.rstrip(_TRAILING)
+    # a description wholly wrapped in quotes loses them (it is quoted once by us)
+    if s.startswith("‘") and s.endswith("’") and s.count("‘") == 1:
+        s = s[1:-1].strip()
+    if len(s) > limit:
+        s = s[:limit].rstrip(_TRAILING) + "……"
+    return s
+
+
+# --- templates ----------------------------------------------------------------------
+
+
+def template_problems(text: str) -> list[str]:
+    """Chinese messages for every problem of a template body: unknown placeholders
+    (named), unbalanced braces, and remedy wording (the system adds the clause)."""
+    problems: list[str] = []
+    names = _BRACED.findall(text or "")
+    for name in dict.fromkeys(names):
+        if name not in PLACEHOLDERS:
+            problems.append(
+                f"占位符 {{{name}}} 无法识别。可用占位符："
+                + "、".join(f"{{{p}}}" for p in PLACEHOLDERS)
+            )
+    rest = _BRACED.sub("", text or "")
+    if "{" in rest or "}" in rest:
+        problems.append("模板中有不成对的花括号 { }，请检查占位符")
+    problems.extend(remedy_problems(text))
+    return problems
+
+
+def remedy_problems(text: str) -> list[str]:
+    found = [w for w in _REMEDY_WORDS if w in (text or "")]
+    if found:
+        return [
+            f"正文中不要写“{found[0]}”等救济途径告知：系统按办理结果自动附上"
+            "复议、诉讼告知（《中华人民共和国行政复议法》第二十三条）"
+        ]
+    return []
+
+
+def leftover_problems(text: str) -> list[str]:
+    """What is still unresolved in a rendered or edited letter body."""
+    problems = []
+    m = re.search(r"\{[^{}]*\}|[{}]", text or "")
+    if m:
+        problems.append(f"文书中还有未替换的占位符 {m.group(0)}，请改为实际内容")
+    if UNIT_MARK in (text or ""):
+        problems.append(f"文书中还有“{UNIT_MARK}”，请改为“您”或“你单位”")
+    return problems
+
+
+def render_body(template: str, values: dict[str, str]) -> str:
+    """Fill ``template``; raises ``ValueError`` naming the first unknown placeholder.
+    "您（单位）" and "（单位）" become ``values['称谓']``."""
+    problems = [p for p in template_problems(template) if "占位符" in p or "花括号" in p]
+    if problems:
+        raise ValueError(problems[0])
+    term = values.get("称谓", "您")
+    text = template.replace("您" + UNIT_MARK, term).replace(UNIT_MARK, "")
+    text = _BRACED.sub(lambda m: values.get(m.group(1), ""), text)
+    # an empty optional placeholder must not leave a blank line or a doubled stop
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{2,}", "\n", text).strip()
+    text = text.replace("：。", "。").replace("。。", "。")
+    return text
+
+
+# --- 文号 -----------------------------------------------------------------------------
+
+
+def format_letter_number(template: str, *, short_name: str, year: int, seq: int) -> str:
+    return template.format(short_name=short_name, year=year, seq=seq)
