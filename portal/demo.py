@@ -64,6 +64,7 @@ def build(out, **context) -> dict:
         "fax": "0731-28112346",
         "email": "xxgk@tianyuan.example.gov.cn",
         "website": "http://127.0.0.1:8000/",
+        "court": "株洲市天元区人民法院",
     }
     name, short, serial = GOVERNMENT
     gov, _ = Agency.objects.update_or_create(
@@ -74,6 +75,8 @@ def build(out, **context) -> dict:
             "org_code": _org_code(serial),
             "sort_order": 0,
             "office_name": "天元区人民政府办公室（政务公开办）",
+            # a 区人民政府's 复议机关 is the 上一级人民政府 (行政复议法 第二十四条)
+            "review_body": "株洲市人民政府",
             **contact,
         },
     )
@@ -112,12 +115,14 @@ def build(out, **context) -> dict:
     _staff("jiaoyu2", "天元区教育局", [roles.HANDLER], "李静")
     _staff("jiaoyu_sh", "天元区教育局", [roles.APPROVER], "张建国")
     _staff("caizheng", "天元区财政局", [roles.HANDLER, roles.ADMIN], "刘芳")
+    _staff("caizheng_sh", "天元区财政局", [roles.APPROVER], "赵敏")
     _staff(
         "zhengfu",
         "天元区人民政府办公室",
         [roles.HANDLER, roles.APPROVER, roles.ADMIN],
         "陈伟",
     )
+    _staff("zhengfu_sh", "天元区人民政府办公室", [roles.APPROVER], "孙丽")
     out.write(f"  机关 {len(agencies)} 个；演示工作人员账号密码均为 {DEMO_PASSWORD}")
     return {"agencies": agencies, "government": gov}
 

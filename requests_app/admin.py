@@ -13,13 +13,17 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
+from requests_app import letter_services as letter_svc
+from requests_app import letters
 from requests_app.models import (
     Consultation,
     FeeNotice,
     InfoRequest,
     InternalNote,
+    Letter,
     PiiAccessLog,
     ReminderLog,
     Reply,
@@ -277,21 +281,74 @@ class InfoRequestAdmin(admin.ModelAdmin):
         return False  # read-only: every change goes through requests_app.services
 
 
+class ReplyTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ReplyTemplate
+        fields = ("title", "legal_basis", "body")
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data.get("body", "")
+        problems = letters.template_problems(body)
+        if problems:
+            raise forms.ValidationError(problems)
+        return body
+
+
 @admin.register(ReplyTemplate)
 class ReplyTemplateAdmin(admin.ModelAdmin):
-    list_display = ("outcome", "title", "legal_basis", "updated_at", "updated_by")
-    fields = ("outcome", "title", "legal_basis", "body")
-    readonly_fields = ("outcome",)
+    form = ReplyTemplateForm
+    list_display = (
+        "ground",
+        "outcome",
+        "title",
+        "legal_basis",
+        "updated_at",
+        "updated_by",
+    )
+    fields = ("ground", "outcome", "title", "legal_basis", "body")
+    readonly_fields = ("ground", "outcome")
 
     def has_add_permission(self, request):
-        return False  # one template per outcome, seeded by migration
+        return False  # one template per legal ground, seeded by migration
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        letter_svc.reply_template_update(
+            template=obj,
+            by=request.user,
+            title=form.cleaned_data["title"],
+            legal_basis=form.cleaned_data["legal_basis"],
+            body=form.cleaned_data["body"],
+        )
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    """Read-only: letters are drafted, 签发 and delivered only through the services
+    (no way around 签发 from the admin)."""
+
+    list_display = ("number", "title", "kind", "status", "agency", "letter_date")
+    list_filter = ("kind", "status")
+    list_select_related = ("agency",)
+    search_fields = ("number", "info_request__tracking_no")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(info_request__in=visible_to(request.user))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Letter._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PiiAccessLog)

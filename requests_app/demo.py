@@ -23,7 +23,8 @@ from django.db.models import Count
 from portal import timeutil
 from portal.validators import id_check_char, uscc_check_char
 from portal.workdays import WorkCalendar, add_working_days, is_workday, load_calendar
-from requests_app import services
+from requests_app import letter_services as letter_svc
+from requests_app import letters, services
 from requests_app.models import Channel, InfoRequest, PartyType, Status
 from requests_app.outcomes import ApplicantKind, Outcome
 
@@ -31,6 +32,12 @@ TZ = ZoneInfo("Asia/Shanghai")
 FIRST_DAY = date(2024, 1, 2)
 PER_MONTH = 11  # about 380 requests for 2024-01 … 2026-11
 
+# The 审核人 who 签发 each agency's replies (never the drafting handler).
+SIGNERS = {
+    "天元区教育局": "jiaoyu_sh",
+    "天元区财政局": "caizheng_sh",
+    "天元区人民政府办公室": "zhengfu_sh",
+}
 STAFF = {
     "天元区教育局": (["jiaoyu", "jiaoyu2"], "jiaoyu_sh"),
     "天元区财政局": (["caizheng"], None),
@@ -440,23 +447,36 @@ class Builder:
             if ending == Outcome.PARTIAL
             else "经审查，依法作出上述答复。"
         )
-        title, text = services.render_reply_letter(
-            info_request=req,
-            outcome=ending,
-            replied_date=replied,
-            notice=notice,
-            reason=reason,
-            other_agency="天元区住房和城乡建设局" if ending == Outcome.NOT_HELD else "",
-        )
-        services.request_reply(
+        ground = next(g.key for g in letters.GROUND_LIST if g.outcome == ending)
+        if ending == Outcome.NOT_HELD:
+            ground = "not_ours"
+        spec = letters.GROUNDS[ground]
+        material = {}
+        if spec.needs_material:
+            material = (
+                {"material_kind": "notice", "notice": notice}
+                if notice is not None
+                else {"material_kind": "post", "material_date": replied}
+            )
+        letter = letter_svc.reply_draft(
             info_request=req,
             by=handler,
-            outcome=ending,
-            letter_text=text,
-            title=title,
-            notice=notice,
+            ground=ground,
+            reason=reason if spec.needs_reason else "",
+            other_agency="天元区住房和城乡建设局" if spec.needs_other_agency else "",
+            other_agency_contact="0731-28112401" if spec.needs_other_agency else "",
             now=self.at(replied, 15, rng.randint(0, 59)),
+            **material,
         )
+        letter = letter_svc.letter_submit(
+            letter=letter, by=handler, now=self.at(replied, 16)
+        )
+        if letter.status != "sent":
+            letter_svc.letter_approve(
+                letter=letter,
+                by=self.c.users[SIGNERS[agency_name]],
+                now=self.at(replied, 17),
+            )
         archived = self.plus(replied, 5)
         if (self.c.today - replied).days > 365 and rng.random() < 0.8:
             services.request_archive(
@@ -529,7 +549,10 @@ def build(out, **context) -> dict:
     users = {
         u.username: u
         for u in get_user_model().objects.filter(
-            username__in=[n for names, a in STAFF.values() for n in [*names, a] if n]
+            username__in=[
+                *(n for names, a in STAFF.values() for n in [*names, a] if n),
+                *SIGNERS.values(),
+            ]
         )
     }
     from catalog.models import Notice

@@ -30,10 +30,12 @@ from requests_app.models import (
     DeliveryMethod,
     FeeMethod,
     IdType,
+    LetterDelivery,
+    MaterialKind,
     PartyType,
     ProvideForm,
 )
-from requests_app.outcomes import REPLY_OUTCOMES, ApplicantKind
+from requests_app.outcomes import ApplicantKind
 
 # --- uploads -------------------------------------------------------------------------
 
@@ -768,34 +770,56 @@ class ReplyFilesField(forms.FileField):
         return out
 
 
-def outcome_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The reply outcomes grouped as in the annual report (予以公开 … 其他处理)."""
+def ground_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The legal grounds of a reply grouped as in the annual report (予以公开 … 其他处理):
+    one template per ground (requests_app.letters)."""
+    from requests_app.letters import GROUND_LIST
+
     groups: dict[str, list[tuple[str, str]]] = {}
-    for outcome in REPLY_OUTCOMES:
-        label = outcome.label
-        group, _, short = label.partition("—")
+    for ground in GROUND_LIST:
+        group, _, short = ground.label.partition("—")
         if not short:
-            group, short = label, label
-        groups.setdefault(group, []).append((outcome.value, short))
-    return [(g, items) for g, items in groups.items()]
+            group, short = ground.label, ground.label
+        groups.setdefault(group, []).append((ground.key, short))
+    return list(groups.items())
 
 
 class ReplyForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label="办理结果", choices=[], error_messages={"required": "请选择办理结果"}
+    ground = forms.ChoiceField(
+        label="答复的法定情形",
+        choices=[],
+        error_messages={"required": "请选择答复的法定情形"},
+        help_text="一个情形一个告知书模板，例如“信息不存在”与“不属于本机关负责公开”分开。",
     )
     reason = SafeCharField(
         label="理由或说明（填入告知书）",
         max_length=2000,
         required=False,
         widget=_textarea(3),
-        help_text="生成告知书时填入“理由”处，例如不予公开的具体理由。",
+        help_text="不予公开、部分公开必须写明理由（条例第三十六条第（三）项）。",
     )
     other_agency = SafeCharField(
-        label="掌握该信息的其他机关",
+        label="负责公开该信息的行政机关",
+        max_length=100,
+        required=False,
+        help_text="“不属于本机关负责公开”时必填（条例第三十六条第（五）项）。",
+    )
+    other_agency_contact = SafeCharField(
+        label="该机关联系方式",
         max_length=200,
         required=False,
-        help_text="本机关不掌握、但知道由哪个机关掌握时填写。",
+        help_text="地址、电话等，“不属于本机关负责公开”时必填。",
+    )
+    material_kind = forms.ChoiceField(
+        label="信息提供方式",
+        choices=MaterialKind.choices,
+        required=False,
+        help_text="予以公开、部分公开必须选择：附件、已公开信息链接、邮寄或当场阅读。",
+    )
+    material_date = StaffDateField(
+        label="邮寄或阅读日期",
+        required=False,
+        help_text="提供方式为邮寄或当场阅读时填写。",
     )
     notice_index = SafeCharField(
         label="已主动公开信息的索引号",
@@ -807,14 +831,15 @@ class ReplyForm(forms.Form):
         label="文书名称",
         max_length=50,
         required=False,
-        help_text="留空则使用该结果的模板名称。",
+        help_text="留空则使用该情形的模板名称。",
     )
     letter_text = SafeCharField(
         label="告知书正文",
         max_length=20000,
         required=False,
         widget=_textarea(16),
-        help_text="先选择办理结果并点击“生成告知书”，再修改后发送。",
+        help_text="先选择情形并点击“生成告知书”，核对修改后提交签发。称谓、复议诉讼告知、"
+        "落款和日期由系统生成。",
     )
     files = ReplyFilesField(
         label="答复文件（选填）", help_text="可选多个文件，最多 5 个。"
@@ -822,7 +847,7 @@ class ReplyForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = [("", "请选择办理结果"), *outcome_groups()]
+        self.fields["ground"].choices = [("", "请选择法定情形"), *ground_groups()]
 
     def clean_notice_index(self):
         from catalog.models import Notice
@@ -835,6 +860,29 @@ class ReplyForm(forms.Form):
         if self.notice is None:
             raise ValidationError("没有找到该索引号对应的已发布信息，请核对")
         return value
+
+
+class LetterReturnForm(forms.Form):
+    comment = SafeCharField(
+        label="退回意见",
+        max_length=2000,
+        widget=_textarea(3),
+        error_messages={"required": "请填写退回意见，说明需要修改的地方"},
+    )
+
+
+class LetterDeliveryForm(forms.Form):
+    method = forms.ChoiceField(
+        label="送达方式",
+        choices=[("", "请选择"), *LetterDelivery.choices],
+        error_messages={"required": "请选择送达方式"},
+    )
+    tracking_number = SafeCharField(
+        label="EMS 单号", max_length=30, required=False, help_text="EMS 送达时必填。"
+    )
+    delivered_date = StaffDateField(
+        label="送达日期", error_messages={"required": "请填写送达日期"}
+    )
 
 
 class NoteForm(forms.Form):

@@ -63,7 +63,16 @@ class Ground:
 
 
 def _g(key, outcome, label, title, basis, middle, **flags) -> Ground:
-    return Ground(key, outcome, label, title, basis, HEAD + middle, **flags)
+    # every "您" of the body follows the applicant type (您 / 你单位)
+    return Ground(
+        key,
+        outcome,
+        label,
+        title,
+        basis,
+        HEAD + middle.replace("您", "{称谓}"),
+        **flags,
+    )
 
 
 _NOT_DISCLOSED = "政府信息不予公开告知书"
@@ -391,7 +400,9 @@ def leftover_problems(text: str) -> list[str]:
 def render_body(template: str, values: dict[str, str]) -> str:
     """Fill ``template``; raises ``ValueError`` naming the first unknown placeholder.
     "您（单位）" and "（单位）" become ``values['称谓']``."""
-    problems = [p for p in template_problems(template) if "占位符" in p or "花括号" in p]
+    problems = [
+        p for p in template_problems(template) if "占位符" in p or "花括号" in p
+    ]
     if problems:
         raise ValueError(problems[0])
     term = values.get("称谓", "您")

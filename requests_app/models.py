@@ -1074,6 +1074,12 @@ class Letter(models.Model):
                 condition=~Q(delivery_method="ems") | ~Q(delivery_number=""),
                 name="requests_letter_ems_has_number",
             ),
+            # one reply letter in the making per request (draft or waiting for 签发)
+            models.UniqueConstraint(
+                fields=["info_request"],
+                condition=Q(kind="reply", status__in=["draft", "pending"]),
+                name="requests_letter_one_open_reply",
+            ),
         ]
         indexes = [
             # workbench: letters waiting for 签发 / for post, per agency

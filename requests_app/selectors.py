@@ -302,3 +302,70 @@ def names_for_notice(notice: Any) -> list[str]:
     for req in InfoRequest.objects.filter(pk__in=list(request_ids)):
         names += identity_names(req)
     return names
+
+
+# --- letters (文书) ---------------------------------------------------------------------
+
+
+def staff_letters(req: InfoRequest):
+    """Every letter of a request, oldest first, for its agency's staff."""
+    from requests_app.models import Letter
+
+    return (
+        Letter.objects.filter(info_request=req)
+        .select_related("agency", "drafted_by", "approved_by")
+        .order_by("created_at", "id")
+    )
+
+
+def applicant_letters(req: InfoRequest):
+    """The sent (已签发) letters of the applicant's own request: drafts never show."""
+    from requests_app.models import Letter, LetterStatus
+
+    return (
+        Letter.objects.filter(info_request=req, status=LetterStatus.SENT)
+        .select_related("agency")
+        .order_by("sent_at", "id")
+    )
+
+
+def get_letter_for_staff(req: InfoRequest, letter_id: int):
+    """A letter of ``req`` (already access-checked by ``get_request_for_staff``)."""
+    letter = staff_letters(req).filter(pk=letter_id).first()
+    if letter is None:
+        raise Http404("没有找到该文书")
+    return letter
+
+
+def get_letter_for_applicant(req: InfoRequest, letter_id: int):
+    letter = applicant_letters(req).filter(pk=letter_id).first()
+    if letter is None:
+        raise Http404("没有找到该文书")
+    return letter
+
+
+def letters_to_post(agency_id: int | None):
+    """Sent letters not yet delivered whose applicant gave no e-mail: print and post
+    (workbench). ``None`` (superuser without an agency) lists every agency's."""
+    from requests_app.models import Letter, LetterStatus
+
+    qs = Letter.objects.filter(
+        status=LetterStatus.SENT,
+        delivered_date__isnull=True,
+        info_request__email="",
+    )
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
+    return qs.select_related("info_request", "agency").order_by("sent_at", "id")
+
+
+def letters_awaiting_signoff(agency_id: int | None):
+    """Letters waiting for 签发 (workbench of the 审核人)."""
+    from requests_app.models import Letter, LetterStatus
+
+    qs = Letter.objects.filter(status=LetterStatus.PENDING)
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
+    return qs.select_related("info_request", "drafted_by").order_by(
+        "submitted_at", "id"
+    )

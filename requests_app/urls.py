@@ -17,6 +17,7 @@ public_patterns = [
     path("case/correction/", public.case_correction, name="case_correction"),
     path("case/withdraw/", public.case_withdraw, name="case_withdraw"),
     path("case/files/<int:file_id>/", public.case_file, name="case_file"),
+    path("case/letters/<int:letter_id>/", public.case_letter, name="case_letter"),
     path("case/exit/", public.case_exit, name="case_exit"),
 ]
 
@@ -69,6 +70,22 @@ staff_case_patterns = [
         "fee/expire/", staff.staff_request_fee_expire, name="staff_request_fee_expire"
     ),
     path("reply/", staff.staff_request_reply, name="staff_request_reply"),
+    path("letters/<int:letter_id>/", staff.staff_letter, name="staff_letter"),
+    path(
+        "letters/<int:letter_id>/approve/",
+        staff.staff_letter_approve,
+        name="staff_letter_approve",
+    ),
+    path(
+        "letters/<int:letter_id>/return/",
+        staff.staff_letter_return,
+        name="staff_letter_return",
+    ),
+    path(
+        "letters/<int:letter_id>/delivery/",
+        staff.staff_letter_delivery,
+        name="staff_letter_delivery",
+    ),
     path("archive/", staff.staff_request_archive, name="staff_request_archive"),
     path("notes/", staff.staff_request_note, name="staff_request_note"),
     path(
@@ -88,6 +105,7 @@ staff_case_patterns = [
 staff_patterns = [
     path("", staff.staff_queue, name="staff_queue"),
     path("register/", staff.staff_register, name="staff_register"),
+    path("letters/", staff.staff_letters_post, name="staff_letters"),
     path("<uuid:code>/", include(staff_case_patterns)),
 ]
 

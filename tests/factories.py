@@ -18,6 +18,8 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     kind = Agency.Kind.DEPARTMENT
     org_code = ""
     office_name = factory.LazyAttribute(lambda o: f"{o.name}办公室")
+    review_body = "株洲市天元区人民政府"
+    court = "株洲市天元区人民法院"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -170,3 +172,71 @@ class InfoRequestFactory(factory.Factory):
         return req
 
     _build = _create
+
+
+def reply_approver(agency):
+    """The 审核人 who 签发 replies of ``agency`` in tests (created once)."""
+    from portal import roles
+
+    return StaffFactory(
+        username=f"signer{agency.pk}",
+        first_name="签发人",
+        agency=agency,
+        roles=[roles.APPROVER],
+    )
+
+
+def send_reply(
+    *,
+    info_request,
+    by,
+    outcome,
+    now,
+    letter_text="",
+    files=(),
+    notice=None,
+    title="",
+    reason="",
+    approver=None,
+    ground=None,
+):
+    """A reply through the production path: the handler drafts (``reply_draft``) and
+    submits it, an approver of the agency 签发 it (``letter_approve``). The ground
+    is the first one of ``outcome``; a 予以公开/部分公开 reply carries its files, the
+    notice, or else a recorded delivery by post today. Returns the ``Reply``."""
+    from requests_app import letters
+    from requests_app import letter_services as letter_svc
+
+    ground = ground or next(g.key for g in letters.GROUND_LIST if g.outcome == outcome)
+    g = letters.GROUNDS[ground]
+    material_kind, material_date = "", None
+    if g.needs_material:
+        if files:
+            material_kind = "attachment"
+        elif notice is not None:
+            material_kind = "notice"
+        else:
+            material_kind, material_date = "post", now.date()
+    letter = letter_svc.reply_draft(
+        info_request=info_request,
+        by=by,
+        ground=ground,
+        now=now,
+        body=letter_text,
+        title=title,
+        reason=reason or ("依法说明的理由" if g.needs_reason else ""),
+        other_agency="天元区住房和城乡建设局" if g.needs_other_agency else "",
+        other_agency_contact="0731-22000000" if g.needs_other_agency else "",
+        notice=notice,
+        material_kind=material_kind,
+        material_date=material_date,
+        files=files,
+    )
+    letter = letter_svc.letter_submit(letter=letter, by=by, now=now)
+    if letter.status != "sent":
+        letter = letter_svc.letter_approve(
+            letter=letter,
+            by=approver or reply_approver(info_request.agency),
+            now=now,
+        )
+    return letter.reply

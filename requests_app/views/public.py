@@ -736,6 +736,7 @@ def _case_context(
     correction_open = req.status == Status.AWAITING_CORRECTION
     return {
         "req": req,
+        "letters": list(selectors.applicant_letters(req)),
         "outcome_label": Outcome(req.outcome).label if req.outcome else "",
         "events": events,
         "replies": replies,
@@ -855,6 +856,18 @@ def stored_file_or_404(read: Callable[[], bytes], rf: RequestFile) -> bytes:
             rf.file.name,
         )
         raise Http404("文件不存在") from exc
+
+
+@login_not_required
+@pii_page
+@require_GET
+def case_letter(request: HttpRequest, letter_id: int) -> HttpResponse:
+    """A sent letter of the session's case as a printable page."""
+    req = get_applicant_request(request)
+    if req is None:
+        raise Http404
+    letter = selectors.get_letter_for_applicant(req, letter_id)
+    return render(request, "requests_app/letter.html", {"letter": letter, "req": req})
 
 
 def file_response(data: bytes, name: str, content_type: str) -> HttpResponse:

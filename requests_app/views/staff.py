@@ -37,6 +37,7 @@ from portal import roles
 from portal.timeutil import local_now
 from portal.workdays import WorkCalendar, load_calendar
 from requests_app import deadlines, selectors, services
+from requests_app import letter_services as letter_svc
 from requests_app.forms import (
     AssignForm,
     ConfirmForm,
@@ -48,6 +49,8 @@ from requests_app.forms import (
     ExtensionDecideForm,
     ExtensionRequestForm,
     FeeNoticeForm,
+    LetterDeliveryForm,
+    LetterReturnForm,
     NoteForm,
     NoticeDraftForm,
     PaymentForm,
@@ -64,6 +67,8 @@ from requests_app.models import (
     FileKind,
     InfoRequest,
     PiiAccessLog,
+    Letter,
+    LetterStatus,
     Reply,
     RequestFile,
     Status,
@@ -529,6 +534,27 @@ def _detail_context(
         f"{context['extension_requested_by'] or '承办人'}申请延长 {req.extension_days} 个工作日，理由：{req.extension_reason}。"
         "同意后答复期限顺延并告知申请人；不能审批自己提出的延期申请。"
     )
+    letters_ = list(selectors.staff_letters(req))
+    open_reply = next(
+        (
+            x
+            for x in letters_
+            if x.kind == "reply"
+            and x.status in (LetterStatus.DRAFT, LetterStatus.PENDING)
+        ),
+        None,
+    )
+    delivery_forms = (extra or {}).get("delivery_forms", {})
+    for letter in letters_:
+        letter.is_own = letter.drafted_by_id == user.pk
+        letter.delivery_form = delivery_forms.get(letter.pk) or LetterDeliveryForm(
+            prefix=f"delivery{letter.pk}", initial={"delivered_date": today}
+        )
+    if open_reply is not None and "reply" not in (bound or {}):
+        forms_["reply"] = ReplyForm(prefix="reply", initial=_reply_initial(open_reply))
+    context["letters"] = letters_
+    context["open_reply"] = open_reply
+    context["return_form"] = LetterReturnForm(prefix="return")
     context.update(extra or {})
     return context
 
@@ -886,63 +912,198 @@ def staff_request_fee_expire(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+def _reply_initial(letter: Letter) -> dict[str, Any]:
+    """The reply form filled from the open draft (after a 退回, nothing is lost)."""
+    return {
+        "ground": letter.ground,
+        "reason": letter.reason,
+        "other_agency": letter.other_agency,
+        "other_agency_contact": letter.other_agency_contact,
+        "material_kind": letter.material_kind,
+        "material_date": letter.material_date,
+        "notice_index": letter.notice.index_number if letter.notice else "",
+        "title": letter.title,
+        "letter_text": letter.body,
+    }
+
+
 @staff_view
 @require_POST
 def staff_request_reply(request: HttpRequest, code: Any) -> HttpResponse:
-    """``action=generate`` fills the 告知书 from the outcome's template (nothing is
-    sent); ``action=send`` sends the edited letter through ``request_reply``."""
+    """``action=generate`` fills the 告知书 from the ground's template (nothing is
+    saved); ``action=save`` keeps the draft; ``action=submit`` saves it and submits it
+    for 签发 (or sends a 予以公开 reply directly where the agency allows it)."""
     req = selectors.get_request_for_staff(request.user, code)
     now = local_now()
     form = ReplyForm(request.POST, request.FILES, prefix="reply")
+    bound = {"bound": {"reply": form}, "extra": {"open_action": "reply"}}
     if not form.is_valid():
-        return _render_detail(
-            request, req, now, bound={"reply": form}, extra={"open_action": "reply"}
-        )
+        return _render_detail(request, req, now, **bound)
     d = form.cleaned_data
     notice = getattr(form, "notice", None)
-    if request.POST.get("action") != "send":
-        title, text = services.render_reply_letter(
-            info_request=req,
-            outcome=d["outcome"],
-            replied_date=now.date(),
-            notice=notice,
-            reason=d.get("reason", ""),
-            other_agency=d.get("other_agency", ""),
-        )
-        data = request.POST.copy()
-        data["reply-title"], data["reply-letter_text"] = title, text
-        regenerated = ReplyForm(data, prefix="reply")
-        regenerated.is_valid()
-        return _render_detail(
-            request,
-            req,
-            now,
-            bound={"reply": regenerated},
-            extra={"open_action": "reply", "letter_generated": True},
-        )
-    if not d.get("letter_text"):
-        form.add_error("letter_text", "请先点击“生成告知书”，核对修改正文后再发送")
-        return _render_detail(
-            request, req, now, bound={"reply": form}, extra={"open_action": "reply"}
-        )
+    material = {
+        "material_kind": d.get("material_kind") or "",
+        "material_date": d.get("material_date"),
+        "notice": notice,
+        "reason": d.get("reason", ""),
+        "other_agency": d.get("other_agency", ""),
+        "other_agency_contact": d.get("other_agency_contact", ""),
+    }
+    action = request.POST.get("action")
     try:
-        services.request_reply(
+        if action not in ("save", "submit"):
+            title, text = letter_svc.render_reply_letter(
+                info_request=req, ground=d["ground"], letter_date=now.date(), **material
+            )
+            data = request.POST.copy()
+            data["reply-title"], data["reply-letter_text"] = title, text
+            regenerated = ReplyForm(data, prefix="reply")
+            regenerated.is_valid()
+            return _render_detail(
+                request,
+                req,
+                now,
+                bound={"reply": regenerated},
+                extra={"open_action": "reply", "letter_generated": True},
+            )
+        if not d.get("letter_text"):
+            form.add_error("letter_text", "请先点击“生成告知书”，核对修改正文后再提交")
+            return _render_detail(request, req, now, **bound)
+        letter = letter_svc.reply_draft(
             info_request=req,
             by=request.user,
-            outcome=d["outcome"],
-            letter_text=d["letter_text"],
+            ground=d["ground"],
             now=now,
+            body=d["letter_text"],
             title=d.get("title", ""),
             files=d.get("files") or [],
-            notice=notice,
+            **material,
         )
+        if action == "submit":
+            letter = letter_svc.letter_submit(letter=letter, by=request.user, now=now)
     except ValidationError as exc:
         _errors_into(form, exc)
-        return _render_detail(
-            request, req, now, bound={"reply": form}, extra={"open_action": "reply"}
+        return _render_detail(request, req, now, **bound)
+    if letter.status == LetterStatus.SENT:
+        messages.success(
+            request, f"答复已发出（{letter.number}），申请人可在查询页面阅读。"
         )
-    messages.success(request, "已答复，申请人可在查询页面阅读答复。")
+    elif letter.status == LetterStatus.PENDING:
+        messages.success(request, "已提交签发，等待本机关审核人签发。")
+    else:
+        messages.success(request, "草稿已保存。")
     return redirect("requests_app:staff_request_detail", code=req.code)
+
+
+@staff_view
+@require_POST
+def staff_letter_approve(
+    request: HttpRequest, code: Any, letter_id: int
+) -> HttpResponse:
+    """签发: the approver approves and the letter is numbered and sent."""
+    req = selectors.get_request_for_staff(request.user, code)
+    letter = selectors.get_letter_for_staff(req, letter_id)
+    try:
+        letter = letter_svc.letter_approve(
+            letter=letter, by=request.user, now=local_now()
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已签发，文号 {letter.number}。")
+    return redirect("requests_app:staff_request_detail", code=req.code)
+
+
+@staff_view
+@require_POST
+def staff_letter_return(
+    request: HttpRequest, code: Any, letter_id: int
+) -> HttpResponse:
+    req = selectors.get_request_for_staff(request.user, code)
+    letter = selectors.get_letter_for_staff(req, letter_id)
+    now = local_now()
+    form = LetterReturnForm(request.POST, prefix="return")
+    if form.is_valid():
+        try:
+            letter_svc.letter_return(
+                letter=letter,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                now=now,
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, "已退回承办人修改。")
+            return redirect("requests_app:staff_request_detail", code=req.code)
+    return _render_detail(
+        request, req, now, extra={"return_form": form, "open_action": "return"}
+    )
+
+
+@staff_view
+@require_POST
+def staff_letter_delivery(
+    request: HttpRequest, code: Any, letter_id: int
+) -> HttpResponse:
+    req = selectors.get_request_for_staff(request.user, code)
+    letter = selectors.get_letter_for_staff(req, letter_id)
+    now = local_now()
+    form = LetterDeliveryForm(request.POST, prefix=f"delivery{letter.pk}")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            letter_svc.letter_record_delivery(
+                letter=letter,
+                by=request.user,
+                method=d["method"],
+                delivered_date=d["delivered_date"],
+                tracking_number=d.get("tracking_number", ""),
+                now=now,
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, "已登记送达。")
+            return redirect("requests_app:staff_request_detail", code=req.code)
+    return _render_detail(
+        request,
+        req,
+        now,
+        extra={"delivery_forms": {letter.pk: form}, "open_action": "delivery"},
+    )
+
+
+@staff_view
+@require_GET
+def staff_letter(request: HttpRequest, code: Any, letter_id: int) -> HttpResponse:
+    """The letter as an A4 page to print (drafts are marked 草稿)."""
+    req = selectors.get_request_for_staff(request.user, code)
+    letter = selectors.get_letter_for_staff(req, letter_id)
+    return render(
+        request,
+        "requests_app/letter.html",
+        {"letter": letter, "req": req, "staff": True},
+    )
+
+
+@staff_view
+@require_GET
+def staff_letters_post(request: HttpRequest) -> HttpResponse:
+    """Workbench: letters waiting for 签发 and sent letters to print and post."""
+    agency = roles.staff_agency(request.user)
+    agency_id = agency.pk if agency is not None else None
+    if agency_id is None and not request.user.is_superuser:
+        raise Http404
+    return render(
+        request,
+        "requests_app/staff_letters.html",
+        {
+            "to_post": list(selectors.letters_to_post(agency_id)[:200]),
+            "to_sign": list(selectors.letters_awaiting_signoff(agency_id)[:200]),
+        },
+    )
 
 
 @staff_view

@@ -195,16 +195,19 @@ def test_handler_confirms_asks_correction_extends_and_replies(
         )
 
         open_action(handler, "答复")
-        handler.get_by_label("办理结果").select_option(label="予以公开")
+        handler.get_by_label("答复的法定情形").select_option(
+            label="可以公开（第三十六条第（二）项）"
+        )
+        handler.get_by_label("信息提供方式").select_option(label="随告知书附件提供")
         handler.get_by_role("button", name="生成告知书").click()
         expect(
             handler.get_by_role("status").filter(has_text="已按模板生成告知书")
         ).to_be_visible()
         letter = handler.get_by_label("告知书正文")
-        expect(letter).to_have_value(re.compile(r"^王小明："))
         expect(letter).to_have_value(re.compile(f"申请编号：{tracking_no}"))
-        expect(letter).to_have_value(re.compile("予以公开"))
-        expect(letter).to_have_value(re.compile("天元区教育局"))
+        expect(letter).to_have_value(re.compile("第三十六条第（二）项"))
+        expect(letter).to_have_value(re.compile("见附件"))
+        expect(letter).not_to_have_value(re.compile("第三十六条第（一）项"))
         letter.press("Control+End")
         letter.press_sequentially("\n附件：立项批复文件一份。")
         handler.get_by_label("答复文件（选填）").set_input_files(
@@ -216,8 +219,18 @@ def test_handler_confirms_asks_correction_extends_and_replies(
                 }
             ]
         )
-        handler.get_by_role("button", name="发送答复").click()
-        expect_message(handler, "已答复，申请人可在查询页面阅读答复。")
+        handler.get_by_role("button", name="提交签发").click()
+        expect_message(handler, "已提交签发，等待本机关审核人签发。")
+        letters_ = handler.get_by_role("region", name="文书", exact=True)
+        expect(letters_).to_contain_text("待签发")
+        expect(letters_).to_contain_text("附件：立项批复文件一份。")
+        expect(letters_.get_by_role("button", name="审核同意并签发")).to_have_count(0)
+
+        # --- the approver (not the drafter) 签发 the reply: it gets its 文号 and is sent ---
+        approver.reload()
+        approver.get_by_role("button", name="审核同意并签发").click()
+        expect(approver.locator(".messages")).to_contain_text("已签发，文号")
+        handler.reload()
         expect(handler.locator(".page-head .badge").first).to_have_text("已答复")
         expect(_fact(handler, "办理结果")).to_contain_text("予以公开（2026-03-05）")
         reply = handler.get_by_role("region", name="答复", exact=True)

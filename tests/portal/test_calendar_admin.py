@@ -366,6 +366,9 @@ def _agency_form(**overrides) -> dict:
         "fax": "",
         "email": "xxgk@example.gov.cn",
         "website": "",
+        "review_body": "",
+        "court": "",
+        "letter_number_template": "{short_name}依申〔{year}〕{seq}号",
     }
     data.update(overrides)
     return data
@@ -404,6 +407,12 @@ def test_agency_codes_are_normalised(admin_client):
         ("index_template", "{org}/{year}", "索引号模板有误"),
         ("index_template", "{org_code}/{year", "索引号模板有误"),
         ("postcode", "41200", "邮政编码应为 6 位数字"),
+        (
+            "letter_number_template",
+            "天教依复〔{year}〕号",
+            "必须包含年份 {year} 和顺序号 {seq}",
+        ),
+        ("letter_number_template", "天教〔{year}〕{seq}{x}号", "占位符 {x} 无法识别"),
     ],
 )
 def test_agency_other_fields_are_validated(admin_client, field, value, message):

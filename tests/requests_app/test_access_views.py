@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from requests_app import services, urls
 from requests_app.models import FileKind
-from tests.factories import InfoRequestFactory
+from tests.factories import InfoRequestFactory, send_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,8 @@ GET_NAMES = {
     "staff_register",
     "staff_request_detail",
     "staff_request_file",
+    "staff_letter",
+    "staff_letters",
 }
 
 
@@ -58,16 +60,17 @@ def case(agency, staff_user):
             id_proof=SimpleUploadedFile("证件.pdf", PDF),
         )
         reply_file = SimpleUploadedFile("答复.pdf", PDF)
-        services.request_reply(
+        reply = send_reply(
             info_request=req,
             by=staff_user,
             outcome="disclosed",
-            letter_text="告知书",
+            letter_text="告知书，见附件。",
             now=NOW,
             files=[reply_file],
         )
     return {
         "req": req,
+        "letter": reply.letter,
         "proof": req.files.get(kind=FileKind.ID_PROOF),
         "reply_file": req.files.get(kind=FileKind.REPLY),
     }
@@ -86,6 +89,8 @@ def url_for(name: str, case) -> str:
                 else case["proof"]
             ).pk
         )
+    if "<int:letter_id>" in route:
+        args.append(case["letter"].pk)
     return reverse(f"requests_app:{name}", args=args)
 
 
@@ -123,7 +128,8 @@ def test_teammate_reaches_every_staff_url(client, teammate_user, case, name):
 
 
 @pytest.mark.parametrize(
-    "name", sorted(set(STAFF_NAMES) - {"staff_queue", "staff_register"})
+    "name",
+    sorted(set(STAFF_NAMES) - {"staff_queue", "staff_register", "staff_letters"}),
 )
 def test_other_agency_staff_get_404_on_every_case_url(
     other_agency_staff_client, case, name
@@ -208,6 +214,7 @@ def test_public_urls_are_the_reviewed_set():
         "case_correction",
         "case_withdraw",
         "case_file",
+        "case_letter",
         "case_exit",
     }
 
@@ -225,6 +232,13 @@ def test_an_applicant_sees_only_their_own_case_and_files(client, case, agency):
         assert (
             client.get(
                 reverse("requests_app:case_file", args=[case["reply_file"].pk])
+            ).status_code
+            == 404
+        )
+        # … and another applicant's letter by id: 404
+        assert (
+            client.get(
+                reverse("requests_app:case_letter", args=[case["letter"].pk])
             ).status_code
             == 404
         )

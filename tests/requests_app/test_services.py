@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.db.utils import InternalError
 
-from requests_app import crypto, services
+from requests_app import crypto, letters, services
+from requests_app import letter_services as letter_svc
 from requests_app.models import (
     Consultation,
     EventKind,
@@ -967,25 +968,26 @@ def test_reply_from_non_handler_is_refused(
             )
 
 
-@pytest.mark.parametrize(
-    "outcome",
-    [o for o in Outcome if o not in (Outcome.NO_CORRECTION, Outcome.UNPAID_FEE)],
-)
-def test_reply_with_each_outcome_closes_the_request(agency, staff_user, outcome):
+@pytest.mark.parametrize("ground", [key for key, _ in letters.HANDLER_GROUNDS])
+def test_reply_with_each_ground_closes_the_request(agency, staff_user, ground):
+    from tests.factories import send_reply
+
     req = InfoRequestFactory(agency=agency, confirm_by=staff_user)
-    title, text = services.render_reply_letter(
+    title, text = letter_svc.render_reply_letter(
         info_request=req,
-        outcome=outcome,
-        replied_date=D("2026-03-10"),
+        ground=ground,
+        letter_date=D("2026-03-10"),
         reason="理由若干",
+        other_agency="天元区住建局",
+        other_agency_contact="0731-22000000",
     )
-    assert (
-        req.tracking_no in text and "{申请人}" not in text and "2026年3月10日" in text
-    )
-    reply = services.request_reply(
+    assert req.tracking_no in text and "{" not in text and "2026年3月2日" in text
+    outcome = letters.GROUNDS[ground].outcome
+    reply = send_reply(
         info_request=req,
         by=staff_user,
         outcome=outcome,
+        ground=ground,
         letter_text=text,
         now=at("2026-03-10"),
     )

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from requests_app import letter_services as letter_svc
 from requests_app import services
 from requests_app.models import EventKind, ExtensionStatus, InfoRequest, Status
 from tests.factories import InfoRequestFactory
@@ -246,7 +247,12 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
         staff_client,
         req,
         "staff_request_reply",
-        {"reply-outcome": "disclosed", "reply-reason": "", "action": "generate"},
+        {
+            "reply-ground": "disclosed_provide",
+            "reply-material_kind": "post",
+            "reply-material_date": "2026-04-01",
+            "action": "generate",
+        },
         at("2026-04-01"),
     )
     html = generated.content.decode()
@@ -254,7 +260,8 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
     letter = re.search(
         r'<textarea name="reply-letter_text"[^>]*>\n?(.*?)</textarea>', html, re.S
     ).group(1)
-    assert req.applicant_name in letter and req.tracking_no in letter
+    assert req.tracking_no in letter and "第三十六条第（二）项" in letter
+    assert "本机关已于2026年4月1日将该信息以纸质形式邮寄给您" in letter
     assert (
         InfoRequest.objects.get(pk=req.pk).status == Status.PROCESSING
     )  # nothing sent yet
@@ -270,9 +277,23 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
         staff_client,
         req,
         "staff_request_reply",
-        {"reply-outcome": "disclosed", "reply-letter_text": edited, "action": "send"},
+        {
+            "reply-ground": "disclosed_provide",
+            "reply-material_kind": "post",
+            "reply-material_date": "2026-04-01",
+            "reply-letter_text": edited,
+            "action": "submit",
+        },
         at("2026-04-01"),
     )
+    assert response.status_code == 302
+    req.refresh_from_db()
+    assert req.status == Status.PROCESSING  # waiting for 签发
+    letter_row = req.letters.get()
+    with time_machine.travel(at("2026-04-01"), tick=False):
+        response = approver_client.post(
+            reverse("requests_app:staff_letter_approve", args=[req.code, letter_row.pk])
+        )
     assert response.status_code == 302
     req.refresh_from_db()
     assert (
@@ -280,7 +301,7 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
         and req.outcome == "disclosed"
         and req.replied_date == date(2026, 4, 1)
     )
-    assert req.replies.get().letter_text.endswith("附：2025—2026学年划片方案。")
+    assert "附：2025—2026学年划片方案。" in req.replies.get().letter_text
     kinds = list(req.events.values_list("kind", flat=True))
     for kind in (
         EventKind.CONFIRMED,
@@ -312,19 +333,19 @@ def test_send_without_generated_letter_and_without_outcome_keeps_the_input(
         staff_client,
         req,
         "staff_request_reply",
-        {"reply-outcome": "", "reply-reason": "理由甲", "action": "send"},
+        {"reply-ground": "", "reply-reason": "理由甲", "action": "submit"},
         at("2026-03-03"),
     )
     assert (
         no_outcome.status_code == 200
-        and "请选择办理结果" in no_outcome.content.decode()
+        and "请选择答复的法定情形" in no_outcome.content.decode()
     )
     assert "理由甲</textarea>" in no_outcome.content.decode()
     no_letter = post(
         staff_client,
         req,
         "staff_request_reply",
-        {"reply-outcome": "not_held", "action": "send"},
+        {"reply-ground": "not_exist", "action": "submit"},
         at("2026-03-03"),
     )
     assert "请先点击“生成告知书”" in no_letter.content.decode()
@@ -739,7 +760,9 @@ def real_pdf() -> bytes:
     return out.getvalue()
 
 
-def test_reply_with_files_checks_each_file_by_content(staff_client, confirmed_request):
+def test_reply_with_files_checks_each_file_by_content(
+    staff_client, confirmed_request, approver_user
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     req = confirmed_request
@@ -750,9 +773,10 @@ def test_reply_with_files_checks_each_file_by_content(staff_client, confirmed_re
         req,
         "staff_request_reply",
         {
-            "reply-outcome": "disclosed",
+            "reply-ground": "disclosed_provide",
+            "reply-material_kind": "attachment",
             "reply-letter_text": letter,
-            "action": "send",
+            "action": "submit",
             "reply-files": [
                 SimpleUploadedFile("方案.pdf", pdf),
                 SimpleUploadedFile(
@@ -774,14 +798,19 @@ def test_reply_with_files_checks_each_file_by_content(staff_client, confirmed_re
         req,
         "staff_request_reply",
         {
-            "reply-outcome": "disclosed",
+            "reply-ground": "disclosed_provide",
+            "reply-material_kind": "attachment",
             "reply-letter_text": letter,
-            "action": "send",
+            "action": "submit",
             "reply-files": [SimpleUploadedFile("方案.pdf", pdf)],
         },
         at("2026-03-04"),
     )
     assert sent.status_code == 302
+    with time_machine.travel(at("2026-03-04"), tick=False):
+        letter_svc.letter_approve(
+            letter=req.letters.get(), by=approver_user, now=at("2026-03-04")
+        )
     reply = req.replies.get()
     assert [f.original_name for f in reply.files.all()] == ["方案.pdf"]
     download = staff_client.get(
@@ -811,7 +840,8 @@ def test_reply_links_an_already_published_notice(
         req,
         "staff_request_reply",
         {
-            "reply-outcome": "disclosed",
+            "reply-ground": "disclosed_public",
+            "reply-material_kind": "notice",
             "reply-notice_index": "NO-SUCH",
             "action": "generate",
         },
@@ -823,7 +853,8 @@ def test_reply_links_an_already_published_notice(
         req,
         "staff_request_reply",
         {
-            "reply-outcome": "disclosed",
+            "reply-ground": "disclosed_public",
+            "reply-material_kind": "notice",
             "reply-notice_index": notice.index_number,
             "action": "generate",
         },
@@ -865,7 +896,9 @@ BAD_VALUES = ["", "\x00‮<script>alert(1)</script>", "9" * 400, "2026-02-30", "
 
 
 @pytest.mark.parametrize("value", BAD_VALUES)
-def test_staff_actions_never_fail_on_bad_input(staff_client, confirmed_request, value):
+def test_staff_actions_never_fail_on_bad_input(
+    staff_client, confirmed_request, staff_user, value
+):
     from requests_app.urls import staff_case_patterns
 
     req = confirmed_request
@@ -890,7 +923,13 @@ def test_staff_actions_never_fail_on_bad_input(staff_client, confirmed_request, 
         "quantity",
         "basis",
         "paid_date",
-        "outcome",
+        "ground",
+        "material_kind",
+        "material_date",
+        "other_agency_contact",
+        "comment",
+        "tracking_number",
+        "delivered_date",
         "letter_text",
         "notice_index",
         "title",
@@ -913,9 +952,15 @@ def test_staff_actions_never_fail_on_bad_input(staff_client, confirmed_request, 
         "note",
         "reveal",
         "notice_draft",
+        "return",
     ]
+    with time_machine.travel(at("2026-03-03"), tick=False):
+        letter = letter_svc.reply_draft(
+            info_request=req, by=staff_user, ground="not_exist", now=at("2026-03-03")
+        )
+    prefixes.append(f"delivery{letter.pk}")
     data = {f"{p}-{f}": value for p in prefixes for f in fields}
-    data["action"] = "send"
+    data["action"] = "submit"
     with time_machine.travel(at("2026-03-03"), tick=False):
         for pattern in staff_case_patterns:
             if (
@@ -923,8 +968,11 @@ def test_staff_actions_never_fail_on_bad_input(staff_client, confirmed_request, 
                 or pattern.name == "staff_request_detail"
             ):
                 continue
+            args = [req.code]
+            if "letter_id" in str(pattern.pattern):
+                args.append(letter.pk)
             response = staff_client.post(
-                reverse(f"requests_app:{pattern.name}", args=[req.code]), data
+                reverse(f"requests_app:{pattern.name}", args=args), data
             )
             assert response.status_code < 500, pattern.name
         assert (

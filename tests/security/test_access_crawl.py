@@ -72,8 +72,10 @@ from disclosure.views.staff import ACTIONS as REPORT_ACTIONS
 from portal import roles
 from portal.models import Agency, StaffProfile
 from portal.validators import id_check_char
+from requests_app import letter_services as letter_svc
 from requests_app import services as request_services
 from requests_app.models import (
+    Letter,
     FileKind,
     InfoRequest,
     InternalNote,
@@ -84,7 +86,7 @@ from requests_app.models import (
     RequestEvent,
     RequestFile,
 )
-from tests.factories import AgencyFactory, StaffFactory
+from tests.factories import AgencyFactory, StaffFactory, send_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -380,11 +382,11 @@ def build_world() -> World:
             request_services.request_reveal_pii(
                 info_request=replied, by=handler, reason="核对身份", now=SUBMITTED
             )
-            request_services.request_reply(
+            send_reply(
                 info_request=replied,
                 by=handler,
                 outcome="disclosed",
-                letter_text=f"{t}告知书正文秘",
+                letter_text=f"{t}告知书正文秘，见附件。",
                 now=SUBMITTED,
                 files=[SimpleUploadedFile("答复.pdf", pdf(f"{t}答复文件秘"))],
             )
@@ -414,13 +416,33 @@ def build_world() -> World:
             request_services.request_confirm(
                 info_request=art44, by=handler, now=SUBMITTED
             )
-            request_services.request_reply(
+            send_reply(
                 info_request=art44,
                 by=handler,
                 outcome="disclosed",
                 letter_text="经审查，予以公开。",
                 now=SUBMITTED,
             )
+            # a reply letter still waiting for 签发 (drafts never reach the applicant)
+            drafting, markers = submit(
+                "request.drafting", description=f"请公开{t}秘事项丙的验收报告"
+            )
+            markers.append(f"{t}秘事项丙")
+            case_secrets[f"{code}.request.drafting"] = list(markers)
+            secrets[code] += markers
+            request_services.request_confirm(
+                info_request=drafting, by=handler, now=SUBMITTED
+            )
+            draft_letter = letter_svc.reply_draft(
+                info_request=drafting,
+                by=handler,
+                ground="not_exist",
+                body=f"{t}草稿文书秘",
+                now=SUBMITTED,
+            )
+            letter_svc.letter_submit(letter=draft_letter, by=handler, now=SUBMITTED)
+            case_secrets[f"{code}.request.drafting"].append(f"{t}草稿文书秘")
+            secrets[code].append(f"{t}草稿文书秘")
             art44_notice = request_services.request_to_notice_draft(
                 info_request=art44,
                 by=handler,
@@ -437,7 +459,12 @@ def build_world() -> World:
             due_date=date(2026, 3, 30),
             claimed_at=SUBMITTED,
         )
-        for key, req in (("replied", replied), ("pending", pending), ("art44", art44)):
+        for key, req in (
+            ("replied", replied),
+            ("pending", pending),
+            ("art44", art44),
+            ("drafting", drafting),
+        ):
             objects.append(Obj(f"{code}.request.{key}", "request", code, req))
         objects.append(
             Obj(f"{code}.notice.art44", "notice", code, art44_notice, public=True)
@@ -459,6 +486,22 @@ def build_world() -> World:
                     rf,
                     case=req_key,
                     applicant_visible=kind == "reply_file" and rf.is_public,
+                )
+            )
+        for letter in Letter.objects.filter(agency=agency):
+            req_key = next(
+                o.key
+                for o in objects
+                if o.kind == "request" and o.instance.pk == letter.info_request_id
+            )
+            objects.append(
+                Obj(
+                    f"{req_key}.letter.{letter.pk}",
+                    "letter",
+                    code,
+                    letter,
+                    case=req_key,
+                    applicant_visible=letter.status == "sent",
                 )
             )
         objects.append(
@@ -670,12 +713,21 @@ POST_DATA: dict[str, dict[str, Any]] = {
     "fee": {"fee-method": "per_item", "fee-quantity": "1"},
     "payment": {"payment-paid_date": "2026-03-10"},
     "fee_waive": {"fee_waive-reason": "经济困难"},
-    "reply": {"reply-outcome": "disclosed", "reply-letter_text": "予以公开。"},
+    "reply": {
+        "reply-ground": "not_exist",
+        "reply-letter_text": "经检索没有该信息。",
+        "action": "submit",
+    },
+    "letter_return": {"return-comment": "外部退回尝试"},
     "note": {"note-text": "外部备注尝试"},
     "reveal": {"reveal-reason": "核对身份"},
     "file_open": {"file_open-reason": "核对身份"},
     "notice_draft": {"notice_draft-title": "转为主动公开尝试"},
 }
+
+
+def _letter(o, w):
+    return [{"code": o.instance.info_request.code, "letter_id": o.instance.pk}]
 
 
 def _staff_action(key: str | None) -> Url:
@@ -744,6 +796,11 @@ URLS: dict[str, Url] = {
         kind="request_file",
         args=lambda o, w: [{"file_id": o.instance.pk}],
     ),
+    "requests_app:case_letter": Url(
+        APPLICANT_FILE,
+        kind="letter",
+        args=lambda o, w: [{"letter_id": o.instance.pk}],
+    ),
     "requests_app:case_exit": Url(SESSION_END, ("POST",)),
     # --- 依申请公开: staff ---
     "requests_app:staff_queue": Url(
@@ -788,6 +845,21 @@ URLS: dict[str, Url] = {
         args=lambda o, w: [
             {"code": o.instance.info_request.code, "file_id": o.instance.pk}
         ],
+    ),
+    "requests_app:staff_letters": Url(STAFF),
+    "requests_app:staff_letter": Url(STAFF_OBJECT, kind="letter", args=_letter),
+    "requests_app:staff_letter_approve": Url(
+        STAFF_OBJECT, ("POST",), "letter", _letter
+    ),
+    "requests_app:staff_letter_return": Url(
+        STAFF_OBJECT, ("POST",), "letter", _letter, data=POST_DATA["letter_return"]
+    ),
+    "requests_app:staff_letter_delivery": Url(
+        STAFF_OBJECT,
+        ("POST",),
+        "letter",
+        _letter,
+        data={"method": "in_person", "delivered_date": "2026-03-10"},
     ),
     # --- annual reports: public ---
     "disclosure:report_list": Url(
@@ -923,6 +995,7 @@ ADMIN_MODELS: dict[
     "requests_app.piiaccesslog": (SCOPED, "info_request__agency_id"),
     "requests_app.reminderlog": (SCOPED, "info_request__agency_id"),
     "requests_app.replytemplate": (SITE_WIDE, None),
+    "requests_app.letter": (SUPERUSER_ONLY, None),
     "disclosure.annualreport": (SCOPED, "agency_id"),
     "disclosure.annualreportversion": (SCOPED, "report__agency_id"),
     "disclosure.annualreportevent": (SCOPED, "report__agency_id"),
@@ -1410,6 +1483,7 @@ def snapshot(agency: Agency) -> dict[str, list[dict]]:
         "note": InternalNote.objects.filter(info_request__agency=agency),
         "pii_log": PiiAccessLog.objects.filter(info_request__agency=agency),
         "reply": Reply.objects.filter(info_request__agency=agency),
+        "letter": Letter.objects.filter(agency=agency),
         "report": AnnualReport.objects.filter(agency=agency),
         "report_version": AnnualReportVersion.objects.filter(report__agency=agency),
         "report_event": AnnualReportEvent.objects.filter(report__agency=agency),
