@@ -16,7 +16,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from requests_app import letter_services as letter_svc
+from requests_app.services import letters as letter_svc
 from requests_app import letters
 from requests_app.models import (
     Consultation,

@@ -779,7 +779,7 @@ class FeeNotice(models.Model):
 
 class ReplyTemplate(models.Model):
     """Editable 告知书 template per outcome. Placeholders in braces are filled by
-    ``services.render_reply_letter``; unknown placeholders are left as written."""
+    ``services.render_reply_letter``; an unknown placeholder is refused (letters)."""
 
     outcome = models.CharField("办理结果", max_length=20, choices=Outcome.choices)
     ground = models.CharField(

@@ -205,7 +205,7 @@ def send_reply(
     is the first one of ``outcome``; a 予以公开/部分公开 reply carries its files, the
     notice, or else a recorded delivery by post today. Returns the ``Reply``."""
     from requests_app import letters
-    from requests_app import letter_services as letter_svc
+    from requests_app.services import letters as letter_svc
 
     ground = ground or next(g.key for g in letters.GROUND_LIST if g.outcome == outcome)
     g = letters.GROUNDS[ground]

@@ -26,7 +26,8 @@ Who may do what (docs/requests.md has the table):
 
 The functions live in modules that follow a request's life (``intake``,
 ``confirmation``, ``assignment``, ``correction``, ``consultation``, ``extension``,
-``fees``, ``reply``, ``withdrawal``, ``archive``, ``notes``, ``pii``, ``recompute``,
+``fees``, ``letters`` (reply drafting, 签发, 文号, 送达), ``reply`` (system
+letters), ``withdrawal``, ``archive``, ``notes``, ``pii``, ``recompute``,
 ``imports``; private helpers in ``_common``); this package re-exports the public
 names, so ``from requests_app import services`` / ``services.request_x`` work.
 """
@@ -105,9 +106,15 @@ from requests_app.services.recompute import (
     recompute_open_deadlines,
     request_recompute_deadline,
 )
-from requests_app.services.reply import (
+from requests_app.services.letters import (
+    issue_letter_number,
+    letter_approve,
+    letter_record_delivery,
+    letter_return,
+    letter_submit,
     render_reply_letter,
-    request_reply,
+    reply_draft,
+    reply_template_update,
 )
 from requests_app.services.withdrawal import (
     request_withdraw,
@@ -132,7 +139,14 @@ __all__ = [
     "month_request_count",
     "on_work_calendar_changed",
     "recompute_open_deadlines",
+    "issue_letter_number",
+    "letter_approve",
+    "letter_record_delivery",
+    "letter_return",
+    "letter_submit",
     "render_reply_letter",
+    "reply_draft",
+    "reply_template_update",
     "request_add_note",
     "request_alert_lookup_guessing",
     "request_archive",
@@ -151,7 +165,6 @@ __all__ = [
     "request_record_consultation_receipt",
     "request_record_payment",
     "request_register_offline",
-    "request_reply",
     "request_request_extension",
     "request_reveal_pii",
     "request_send_fee_notice",

@@ -86,6 +86,7 @@ def _store_file(
     now: datetime,
     by: Any = None,
     reply: Reply | None = None,
+    letter: Any = None,
     is_public: bool = False,
 ) -> RequestFile:
     """Save an upload under a random name; applicant uploads (ID proof, correction
@@ -104,6 +105,7 @@ def _store_file(
     rf = RequestFile(
         info_request=req,
         reply=reply,
+        letter=letter,
         kind=kind,
         original_name=original,
         content_type=(

@@ -37,7 +37,7 @@ from portal import roles
 from portal.timeutil import local_now
 from portal.workdays import WorkCalendar, load_calendar
 from requests_app import deadlines, selectors, services
-from requests_app import letter_services as letter_svc
+from requests_app.services import letters as letter_svc
 from requests_app.forms import (
     AssignForm,
     ConfirmForm,

@@ -82,7 +82,12 @@ def build_world() -> World:
     from portal.workdays import is_workday, load_calendar
     from requests_app import selectors
     from requests_app import services as rs
-    from tests.factories import AgencyFactory, InfoRequestFactory, StaffFactory
+    from tests.factories import (
+        AgencyFactory,
+        InfoRequestFactory,
+        StaffFactory,
+        send_reply,
+    )
 
     today = local_today()
 
@@ -258,7 +263,7 @@ def build_world() -> World:
         content_type="application/pdf",
     )
     reply_file.checked = None
-    rs.request_reply(
+    send_reply(
         info_request=answered,
         by=alice,
         outcome="disclosed",
@@ -338,7 +343,7 @@ def build_world() -> World:
         confirm_by=alice,
         description="请公开天元区2025年校舍维修项目清单",
     )
-    rs.request_reply(
+    send_reply(
         info_request=late,
         by=alice,
         outcome="disclosed",

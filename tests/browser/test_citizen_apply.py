@@ -29,6 +29,7 @@ from portal.timeutil import local_now
 from requests_app import services
 from requests_app.models import InfoRequest, Status
 from tests.browser.conftest import _new_page, snap
+from tests.factories import send_reply
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=TZ)
@@ -280,9 +281,12 @@ def test_citizen_applies_fixes_an_error_follows_the_case_corrects_and_reads_the_
             "天元区2025年义务教育学校招生划片方案", ["栗雨小学：栗雨街道全域"]
         )
         letter_title, letter = services.render_reply_letter(
-            info_request=req, outcome="disclosed", replied_date=local_now().date()
+            info_request=req,
+            ground="disclosed_provide",
+            letter_date=local_now().date(),
+            material_kind="attachment",
         )
-        services.request_reply(
+        send_reply(
             info_request=req,
             by=staff_user,
             outcome="disclosed",

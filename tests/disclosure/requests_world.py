@@ -10,6 +10,7 @@ from requests_app import services as rs
 from requests_app.models import FeeMethod, InfoRequest
 from requests_app.outcomes import ApplicantKind
 from tests.disclosure.conftest import at
+from tests.factories import send_reply
 
 
 def _uscc(n: int) -> str:
@@ -57,7 +58,7 @@ def noon(d: date) -> datetime:
 
 
 def reply(req: InfoRequest, handler, outcome: str, on: date):
-    return rs.request_reply(
+    return send_reply(
         info_request=req,
         by=handler,
         outcome=outcome,

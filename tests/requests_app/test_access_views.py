@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from requests_app import services, urls
+from requests_app import urls
 from requests_app.models import FileKind
 from tests.factories import InfoRequestFactory, send_reply
 

@@ -12,7 +12,7 @@ from portal.signals import work_calendar_changed
 from requests_app import services
 from requests_app.models import EventKind, InfoRequest, RequestEvent
 from requests_app.outcomes import Outcome
-from tests.factories import InfoRequestFactory
+from tests.factories import InfoRequestFactory, send_reply
 from tests.requests_app.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_new_rest_day_moves_open_deadline_later_and_logs_it(
         agency=agency, confirm_by=staff_user
     )  # received 03-02 → due 03-30
     closed = InfoRequestFactory(agency=agency, confirm_by=staff_user)
-    services.request_reply(
+    send_reply(
         info_request=closed,
         by=staff_user,
         outcome=Outcome.DISCLOSED,

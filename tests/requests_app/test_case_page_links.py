@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from requests_app import services
 from requests_app.models import FileKind
-from tests.factories import InfoRequestFactory
+from tests.factories import InfoRequestFactory, send_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_every_file_link_on_the_case_page_downloads(client, agency, staff_user):
             == 302
         )
         req.refresh_from_db()
-        services.request_reply(
+        send_reply(
             info_request=req,
             by=staff_user,
             outcome="disclosed",

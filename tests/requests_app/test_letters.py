@@ -26,7 +26,7 @@ from requests_app.models import (
     Status,
 )
 from requests_app.outcomes import Outcome
-from requests_app import letter_services as letter_svc
+from requests_app.services import letters as letter_svc
 from tests.factories import (
     AgencyFactory,
     InfoRequestFactory,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from requests_app import services
 from requests_app.models import FileKind, InfoRequest, RequestFile, Status
 from requests_app.views import public
-from tests.factories import AgencyFactory, InfoRequestFactory
+from tests.factories import AgencyFactory, InfoRequestFactory, send_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +218,7 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
         assert "2026年4月14日" in html and "逐日计算明细" in html
         reply_file = upload("招生划片方案.pdf")
         reply_file.checked = None
-        services.request_reply(
+        send_reply(
             info_request=req,
             by=staff_user,
             outcome="disclosed",

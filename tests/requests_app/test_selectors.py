@@ -10,7 +10,7 @@ from django.http import Http404
 
 from requests_app import selectors, services
 from requests_app.outcomes import Outcome
-from tests.factories import InfoRequestFactory, UserFactory
+from tests.factories import InfoRequestFactory, UserFactory, send_reply
 from tests.requests_app.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def test_deadline_explanation_for_display(agency, staff_user):
     assert result.due_date == D("2026-03-04") == req.reply_due_date
     assert [d.number for d in result.days if d.is_counted] == list(range(1, 21))
     assert selectors.deadline_explanation(InfoRequestFactory(agency=agency)) is None
-    services.request_reply(
+    send_reply(
         info_request=req,
         by=staff_user,
         outcome=Outcome.DISCLOSED,

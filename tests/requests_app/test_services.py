@@ -13,7 +13,6 @@ from django.db import connection, transaction
 from django.db.utils import InternalError
 
 from requests_app import crypto, letters, services
-from requests_app import letter_services as letter_svc
 from requests_app.models import (
     Consultation,
     EventKind,
@@ -28,7 +27,8 @@ from requests_app.models import (
     TrackingCounter,
 )
 from requests_app.outcomes import Outcome
-from tests.factories import InfoRequestFactory
+from requests_app.services import letters as letter_svc
+from tests.factories import InfoRequestFactory, send_reply
 from tests.requests_app.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -925,26 +925,18 @@ def test_waiving_a_fee_needs_an_approver(confirmed_request, staff_user, approver
 # --- reply ----------------------------------------------------------------------------------------
 
 
-def test_reply_without_outcome_or_with_system_outcome_is_refused(
+def test_reply_without_ground_or_with_system_ground_is_refused(
     confirmed_request, staff_user
 ):
-    for outcome in ("", Outcome.NO_CORRECTION, Outcome.UNPAID_FEE, "bogus"):
-        with pytest.raises(ValidationError, match="办理结果"):
-            services.request_reply(
+    for ground in ("", "no_correction", "unpaid_fee", "bogus"):
+        with pytest.raises(ValidationError, match="法定情形"):
+            services.reply_draft(
                 info_request=confirmed_request,
                 by=staff_user,
-                outcome=outcome,
-                letter_text="答复",
+                ground=ground,
+                body="答复",
                 now=at("2026-03-10"),
             )
-    with pytest.raises(ValidationError, match="告知书正文"):
-        services.request_reply(
-            info_request=confirmed_request,
-            by=staff_user,
-            outcome=Outcome.DISCLOSED,
-            letter_text="  ",
-            now=at("2026-03-10"),
-        )
     assert reload(confirmed_request).status == Status.PROCESSING
 
 
@@ -959,19 +951,17 @@ def test_reply_from_non_handler_is_refused(
     )
     for user in (teammate_user, approver_user, other_staff_user):
         with pytest.raises(ValidationError):
-            services.request_reply(
+            services.reply_draft(
                 info_request=confirmed_request,
                 by=user,
-                outcome=Outcome.DISCLOSED,
-                letter_text="答复",
+                ground="not_exist",
+                body="答复",
                 now=at("2026-03-10"),
             )
 
 
 @pytest.mark.parametrize("ground", [key for key, _ in letters.HANDLER_GROUNDS])
 def test_reply_with_each_ground_closes_the_request(agency, staff_user, ground):
-    from tests.factories import send_reply
-
     req = InfoRequestFactory(agency=agency, confirm_by=staff_user)
     title, text = letter_svc.render_reply_letter(
         info_request=req,
@@ -1011,21 +1001,23 @@ def test_reply_with_files_and_published_notice(
         title="2025年招生划片方案",
         published_at=at("2026-01-05"),
     )
-    title, text = services.render_reply_letter(
+    _title, text = services.render_reply_letter(
         info_request=confirmed_request,
-        outcome=Outcome.DISCLOSED,
-        replied_date=D("2026-03-10"),
+        ground="disclosed_public",
+        letter_date=D("2026-03-10"),
         notice=notice,
+        material_kind="notice",
     )
-    assert "2025年招生划片方案" in text and "已经主动公开" in text
+    assert "2025年招生划片方案" in text and "已在本机关政府信息公开平台公开" in text
     upload = SimpleUploadedFile(
         "答复.pdf", b"%PDF-1.4 reply", content_type="application/pdf"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        reply = services.request_reply(
+        reply = send_reply(
             info_request=confirmed_request,
             by=staff_user,
             outcome=Outcome.DISCLOSED,
+            ground="disclosed_public",
             letter_text=text,
             files=[upload],
             notice=notice,
@@ -1045,12 +1037,13 @@ def test_reply_linking_a_draft_notice_is_refused(confirmed_request, staff_user):
 
     draft = NoticeFactory(owner_agency=confirmed_request.agency)
     with pytest.raises(ValidationError, match="尚未发布"):
-        services.request_reply(
+        services.reply_draft(
             info_request=confirmed_request,
             by=staff_user,
-            outcome=Outcome.DISCLOSED,
-            letter_text="答复",
+            ground="disclosed_public",
+            body="答复",
             notice=draft,
+            material_kind="notice",
             now=at("2026-03-10"),
         )
 
@@ -1058,17 +1051,17 @@ def test_reply_linking_a_draft_notice_is_refused(confirmed_request, staff_user):
 def test_reply_while_pending_or_consulting_is_refused(agency, staff_user):
     req = InfoRequestFactory(agency=agency)
     with pytest.raises(ValidationError, match="待确认"):
-        services.request_reply(
+        services.reply_draft(
             info_request=req,
             by=staff_user,
-            outcome=Outcome.DISCLOSED,
-            letter_text="x",
+            ground="not_exist",
+            body="x",
             now=at("2026-03-10"),
         )
 
 
 def test_late_reply_is_recorded_as_late(confirmed_request, staff_user):
-    services.request_reply(
+    send_reply(
         info_request=confirmed_request,
         by=staff_user,
         outcome=Outcome.NOT_HELD,
@@ -1130,7 +1123,7 @@ def test_archive_only_after_closing(confirmed_request, staff_user):
         services.request_archive(
             info_request=confirmed_request, by=staff_user, now=at("2026-03-05")
         )
-    services.request_reply(
+    send_reply(
         info_request=confirmed_request,
         by=staff_user,
         outcome=Outcome.DISCLOSED,
@@ -1267,7 +1260,7 @@ def test_answered_request_becomes_anonymous_draft_notice(agency, staff_user):
         services.request_to_notice_draft(
             info_request=req, by=staff_user, now=at("2026-03-05")
         )
-    services.request_reply(
+    send_reply(
         info_request=req,
         by=staff_user,
         outcome=Outcome.DISCLOSED,
@@ -1300,7 +1293,7 @@ def test_draft_notice_drops_the_stored_passport_number_address_and_landline(
         address="湖南省株洲市天元区泰山路88号",
         description="本人（护照E12345678，电话0731-22334455）请公开天元区泰山路88号地块房屋征收补偿方案，株洲市天元区2025年",
     )
-    services.request_reply(
+    send_reply(
         info_request=req,
         by=staff_user,
         outcome=Outcome.DISCLOSED,

@@ -16,10 +16,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from requests_app import letter_services as letter_svc
 from requests_app import services
 from requests_app.models import EventKind, ExtensionStatus, InfoRequest, Status
-from tests.factories import InfoRequestFactory
+from requests_app.services import letters as letter_svc
+from tests.factories import InfoRequestFactory, send_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -871,7 +871,7 @@ def test_answered_request_becomes_a_draft_notice_without_the_applicant(
 
     req = confirmed_request
     with time_machine.travel(at("2026-03-04"), tick=False):
-        services.request_reply(
+        send_reply(
             info_request=req,
             by=staff_user,
             outcome="disclosed",

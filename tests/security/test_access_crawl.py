@@ -72,7 +72,7 @@ from disclosure.views.staff import ACTIONS as REPORT_ACTIONS
 from portal import roles
 from portal.models import Agency, StaffProfile
 from portal.validators import id_check_char
-from requests_app import letter_services as letter_svc
+from requests_app.services import letters as letter_svc
 from requests_app import services as request_services
 from requests_app.models import (
     Letter,

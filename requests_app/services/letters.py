@@ -36,7 +36,7 @@ from requests_app.models import (
     RequestFile,
     Status,
 )
-from requests_app.services import (
+from requests_app.services._common import (
     _check_date,
     _clean_text,
     _close,
@@ -49,9 +49,9 @@ from requests_app.services import (
     _require_staff,
     _require_status,
     _save,
-    _store_file,
     _today,
 )
+from requests_app.services.intake import _store_file
 
 OPEN_LETTER_STATUSES = (LetterStatus.DRAFT, LetterStatus.PENDING)
 
@@ -380,7 +380,8 @@ def reply_draft(
     else:
         letter.save(update_fields=fields)
     for upload in files:
-        _store_letter_file(req, upload, letter=letter, now=now, by=by)
+        # not visible to the applicant until the letter is sent
+        _store_file(req, upload, kind=FileKind.REPLY, now=now, by=by, letter=letter)
     _event(
         req,
         EventKind.LETTER_DRAFTED,
@@ -390,16 +391,6 @@ def reply_draft(
         data={"letter": letter.pk, "ground": ground, "files": len(files)},
     )
     return letter
-
-
-def _store_letter_file(
-    req: InfoRequest, upload: Any, *, letter: Letter, now: datetime, by: Any
-) -> RequestFile:
-    """A reply attachment of a draft letter: stored as the other reply files are, not
-    visible to the applicant until the letter is sent."""
-    rf = _store_file(req, upload, kind=FileKind.OTHER, now=now, by=by)
-    RequestFile.objects.filter(pk=rf.pk).update(kind=FileKind.REPLY, letter=letter)
-    return rf
 
 
 def _lock_letter(letter: Letter) -> tuple[Letter, InfoRequest]:
