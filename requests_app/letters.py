@@ -420,3 +420,25 @@ def render_body(template: str, values: dict[str, str]) -> str:
 
 def format_letter_number(template: str, *, short_name: str, year: int, seq: int) -> str:
     return template.format(short_name=short_name, year=year, seq=seq)
+
+
+# --- the printable document -----------------------------------------------------------
+
+
+def official_document(letter):
+    """A sent ``Letter`` as ``portal.documents.OfficialDocument`` (A4 page / PDF):
+    标题, 文号, 称谓, 正文 and the remedy clause, 落款机关, 成文日期."""
+    from portal.documents import OfficialDocument
+
+    return OfficialDocument(
+        title=letter.title,
+        number=letter.number,
+        salutation=letter.salutation,
+        paragraphs=letter.paragraphs,
+        signer=letter.agency.name,
+        date=letter.letter_date,
+    )
+
+
+def pdf_filename(letter) -> str:
+    return f"{letter.number or letter.title}.pdf"

@@ -18,6 +18,11 @@ public_patterns = [
     path("case/withdraw/", public.case_withdraw, name="case_withdraw"),
     path("case/files/<int:file_id>/", public.case_file, name="case_file"),
     path("case/letters/<int:letter_id>/", public.case_letter, name="case_letter"),
+    path(
+        "case/letters/<int:letter_id>/pdf/",
+        public.case_letter_pdf,
+        name="case_letter_pdf",
+    ),
     path("case/exit/", public.case_exit, name="case_exit"),
 ]
 
@@ -71,6 +76,9 @@ staff_case_patterns = [
     ),
     path("reply/", staff.staff_request_reply, name="staff_request_reply"),
     path("letters/<int:letter_id>/", staff.staff_letter, name="staff_letter"),
+    path(
+        "letters/<int:letter_id>/pdf/", staff.staff_letter_pdf, name="staff_letter_pdf"
+    ),
     path(
         "letters/<int:letter_id>/approve/",
         staff.staff_letter_approve,

@@ -870,6 +870,23 @@ def case_letter(request: HttpRequest, letter_id: int) -> HttpResponse:
     return render(request, "requests_app/letter.html", {"letter": letter, "req": req})
 
 
+@login_not_required
+@pii_page
+@require_GET
+def case_letter_pdf(request: HttpRequest, letter_id: int) -> HttpResponse:
+    """A sent letter of the session's case as PDF (download)."""
+    from portal.documents import render_pdf
+    from requests_app.letters import official_document, pdf_filename
+
+    req = get_applicant_request(request)
+    if req is None:
+        raise Http404
+    letter = selectors.get_letter_for_applicant(req, letter_id)
+    return file_response(
+        render_pdf(official_document(letter)), pdf_filename(letter), "application/pdf"
+    )
+
+
 def file_response(data: bytes, name: str, content_type: str) -> HttpResponse:
     """A private download: attachment, nosniff, never cached."""
     response = HttpResponse(

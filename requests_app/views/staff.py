@@ -1090,6 +1090,22 @@ def staff_letter(request: HttpRequest, code: Any, letter_id: int) -> HttpRespons
 
 @staff_view
 @require_GET
+def staff_letter_pdf(request: HttpRequest, code: Any, letter_id: int) -> HttpResponse:
+    """A sent letter as PDF to print, seal and post (drafts have no PDF: 404)."""
+    from portal.documents import render_pdf
+    from requests_app.letters import official_document, pdf_filename
+
+    req = selectors.get_request_for_staff(request.user, code)
+    letter = selectors.get_letter_for_staff(req, letter_id)
+    if letter.status != LetterStatus.SENT:
+        raise Http404("文书尚未签发")
+    return file_response(
+        render_pdf(official_document(letter)), pdf_filename(letter), "application/pdf"
+    )
+
+
+@staff_view
+@require_GET
 def staff_letters_post(request: HttpRequest) -> HttpResponse:
     """Workbench: letters waiting for 签发 and sent letters to print and post."""
     agency = roles.staff_agency(request.user)

@@ -46,6 +46,7 @@ GET_NAMES = {
     "staff_request_detail",
     "staff_request_file",
     "staff_letter",
+    "staff_letter_pdf",
     "staff_letters",
 }
 
@@ -215,6 +216,7 @@ def test_public_urls_are_the_reviewed_set():
         "case_withdraw",
         "case_file",
         "case_letter",
+        "case_letter_pdf",
         "case_exit",
     }
 

@@ -752,3 +752,49 @@ def test_migration_keeps_admin_edits_and_replaces_untouched_seed_text():
     assert ReplyTemplate.objects.get(ground="not_exist").body == (
         letters.GROUNDS["not_exist"].body
     )
+
+
+@pytest.mark.django_db
+def test_pdf_of_a_sent_letter_holds_the_letter_text(
+    client, agency, staff_user, approver_user
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from portal.documents import document_text
+
+    req = InfoRequestFactory(agency=agency, confirm_by=staff_user)
+    letter = draft(req, staff_user, "not_exist")
+    client.force_login(staff_user)
+    pdf_url = reverse("requests_app:staff_letter_pdf", args=[req.code, letter.pk])
+    assert client.get(pdf_url).status_code == 404  # a draft has no PDF
+    letter_svc.letter_submit(letter=letter, by=staff_user, now=at("2026-03-05"))
+    letter = letter_svc.letter_approve(
+        letter=letter, by=approver_user, now=at("2026-03-05")
+    )
+    response = client.get(pdf_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    squash = lambda t: re.sub(r"\s+", "", t)  # noqa: E731
+    text = re.sub(r"—\s*\d+\s*—", "", text)  # the page number (GB/T 9704 7.5)
+    assert squash(text) == squash(document_text(letters.official_document(letter)))
+    for part in (
+        "区教育局依申〔2026〕1号",
+        "第三十六条第（四）项",
+        "株洲市天元区人民法院",
+    ):
+        assert part in squash(text)
+    # the applicant downloads the same PDF from the case page
+    client.logout()
+    client.post(
+        reverse("requests_app:lookup"),
+        {"tracking_no": req.tracking_no, "query_code": req.query_code},
+    )
+    case = client.get(reverse("requests_app:case")).content.decode()
+    assert reverse("requests_app:case_letter_pdf", args=[letter.pk]) in case
+    mine = client.get(reverse("requests_app:case_letter_pdf", args=[letter.pk]))
+    assert mine.status_code == 200
+    assert mine["Content-Disposition"].startswith("attachment")

@@ -504,6 +504,17 @@ def build_world() -> World:
                     applicant_visible=letter.status == "sent",
                 )
             )
+            if letter.status == "sent":  # only a sent letter has a PDF
+                objects.append(
+                    Obj(
+                        f"{req_key}.sent_letter.{letter.pk}",
+                        "sent_letter",
+                        code,
+                        letter,
+                        case=req_key,
+                        applicant_visible=True,
+                    )
+                )
         objects.append(
             Obj(
                 f"{code}.pii_log",
@@ -801,6 +812,11 @@ URLS: dict[str, Url] = {
         kind="letter",
         args=lambda o, w: [{"letter_id": o.instance.pk}],
     ),
+    "requests_app:case_letter_pdf": Url(
+        APPLICANT_FILE,
+        kind="letter",
+        args=lambda o, w: [{"letter_id": o.instance.pk}],
+    ),
     "requests_app:case_exit": Url(SESSION_END, ("POST",)),
     # --- 依申请公开: staff ---
     "requests_app:staff_queue": Url(
@@ -848,6 +864,9 @@ URLS: dict[str, Url] = {
     ),
     "requests_app:staff_letters": Url(STAFF),
     "requests_app:staff_letter": Url(STAFF_OBJECT, kind="letter", args=_letter),
+    "requests_app:staff_letter_pdf": Url(
+        STAFF_OBJECT, kind="sent_letter", args=_letter
+    ),
     "requests_app:staff_letter_approve": Url(
         STAFF_OBJECT, ("POST",), "letter", _letter
     ),
