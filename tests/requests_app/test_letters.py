@@ -798,3 +798,36 @@ def test_pdf_of_a_sent_letter_holds_the_letter_text(
     mine = client.get(reverse("requests_app:case_letter_pdf", args=[letter.pk]))
     assert mine.status_code == 200
     assert mine["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_template_with_an_unknown_placeholder(admin_client):
+    tpl = ReplyTemplate.objects.get(ground="not_exist")
+    url = reverse("admin:requests_app_replytemplate_change", args=[tpl.pk])
+    typed = "经检索查找，没有该信息。{检索范围}"
+    response = admin_client.post(
+        url, {"title": tpl.title, "legal_basis": tpl.legal_basis, "body": typed}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "占位符 {检索范围} 无法识别" in html
+    assert "经检索查找，没有该信息。{检索范围}" in html  # what was typed is kept
+    assert ReplyTemplate.objects.get(pk=tpl.pk).body == tpl.body
+    ok = "经检索查找，本机关没有{称谓}申请的信息。{理由}"
+    response = admin_client.post(
+        url, {"title": tpl.title, "legal_basis": tpl.legal_basis, "body": ok}
+    )
+    assert response.status_code == 302
+    assert ReplyTemplate.objects.get(pk=tpl.pk).body == ok
+
+
+@pytest.mark.django_db
+def test_letters_are_read_only_in_the_admin(admin_client, agency, staff_user):
+    req = InfoRequestFactory(agency=agency, confirm_by=staff_user)
+    letter = draft(req, staff_user, "not_exist")
+    change = reverse("admin:requests_app_letter_change", args=[letter.pk])
+    assert admin_client.get(change).status_code == 200  # view only
+    admin_client.post(change, {"status": "sent", "number": "伪造〔2026〕1号"})
+    letter.refresh_from_db()
+    assert (letter.status, letter.number) == (LetterStatus.DRAFT, "")
+    assert admin_client.get(reverse("admin:requests_app_letter_add")).status_code == 403
