@@ -199,7 +199,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0006_page_cache'),
         ('portal', '0004_agency_letter_settings'),
-        ('requests_app', '0006_role_permissions'),
+        ('requests_app', '0007_receipt_arrival_consultation_receipt_reminder_pending'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
