@@ -24,12 +24,27 @@ def _system_letter(
     clause when the agency's 复议机关 and court are configured (a command closing an
     expired request must not fail on a missing setting: it is logged instead)."""
     today = _today(now)
-    title, body = render_reply_letter(
-        info_request=req,
-        ground=letters.GROUND_FOR_SYSTEM_OUTCOME[outcome],
-        letter_date=today,
-        reason=extra_reason,
-    )
+    ground = letters.GROUND_FOR_SYSTEM_OUTCOME[outcome]
+    try:
+        title, body = render_reply_letter(
+            info_request=req, ground=ground, letter_date=today, reason=extra_reason
+        )
+    except ValidationError:
+        # an admin-edited template the renderer refuses must not stop the command
+        # closing expired requests: the built-in text of the ground is used instead
+        logger.warning("requests_app: template %s refused; built-in text used", ground)
+        default = letters.GROUNDS[ground]
+        title = default.title
+        body = letters.render_body(
+            default.body,
+            {
+                "称谓": letters.address_term(req.applicant_type),
+                "申请编号": req.tracking_no,
+                "收到日期": letters.fmt_date(req.received_date),
+                "申请内容": letters.quote_description(req.description),
+                "理由": extra_reason,
+            },
+        )
     try:
         remedy = remedy_for(req.agency, outcome)
     except ValidationError:

@@ -831,3 +831,27 @@ def test_letters_are_read_only_in_the_admin(admin_client, agency, staff_user):
     letter.refresh_from_db()
     assert (letter.status, letter.number) == (LetterStatus.DRAFT, "")
     assert admin_client.get(reverse("admin:requests_app_letter_add")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("edited", [False, True])
+def test_system_letter_is_clean_and_carries_the_remedy_clause(
+    confirmed_request, staff_user, edited
+):
+    from requests_app import services
+
+    if edited:  # an admin template the renderer refuses: the built-in text is used
+        ReplyTemplate.objects.filter(ground="no_correction").update(body="{未知}")
+    req = services.request_ask_correction(
+        info_request=confirmed_request,
+        by=staff_user,
+        items="补充",
+        due_date=date(2026, 3, 10),
+        now=at("2026-03-03"),
+    )
+    services.request_expire_correction(info_request=req, now=at("2026-03-11", 1))
+    text = req.replies.get().letter_text
+    assert "逾期未补正" in text
+    assert letters.leftover_problems(text) == []
+    assert "株洲市天元区人民政府申请行政复议" in text
+    assert text.endswith("2026年3月11日")
