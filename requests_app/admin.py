@@ -16,7 +16,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from requests_app.services import letters as letter_svc
 from requests_app import letters
 from requests_app.models import (
     Consultation,
@@ -31,6 +30,7 @@ from requests_app.models import (
     RequestEvent,
 )
 from requests_app.selectors import visible_to
+from requests_app.services import letters as letter_svc
 
 
 class ReadOnlyInline(admin.TabularInline):

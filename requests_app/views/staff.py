@@ -37,7 +37,6 @@ from portal import roles
 from portal.timeutil import local_now
 from portal.workdays import WorkCalendar, load_calendar
 from requests_app import deadlines, selectors, services
-from requests_app.services import letters as letter_svc
 from requests_app.forms import (
     AssignForm,
     ConfirmForm,
@@ -66,14 +65,15 @@ from requests_app.models import (
     ExtensionStatus,
     FileKind,
     InfoRequest,
-    PiiAccessLog,
     Letter,
     LetterStatus,
+    PiiAccessLog,
     Reply,
     RequestFile,
     Status,
 )
 from requests_app.outcomes import Outcome
+from requests_app.services import letters as letter_svc
 from requests_app.views.public import (
     REPLY_COLUMNS,
     explained_deadline,
