@@ -860,7 +860,7 @@ def stored_file_or_404(read: Callable[[], bytes], rf: RequestFile) -> bytes:
 
 @login_not_required
 @pii_page
-@require_GET
+@require_safe
 def case_letter(request: HttpRequest, letter_id: int) -> HttpResponse:
     """A sent letter of the session's case as a printable page."""
     req = get_applicant_request(request)
@@ -872,7 +872,7 @@ def case_letter(request: HttpRequest, letter_id: int) -> HttpResponse:
 
 @login_not_required
 @pii_page
-@require_GET
+@require_safe
 def case_letter_pdf(request: HttpRequest, letter_id: int) -> HttpResponse:
     """A sent letter of the session's case as PDF (download)."""
     from portal.documents import render_pdf

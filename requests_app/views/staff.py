@@ -1076,7 +1076,7 @@ def staff_letter_delivery(
 
 
 @staff_view
-@require_GET
+@require_safe
 def staff_letter(request: HttpRequest, code: Any, letter_id: int) -> HttpResponse:
     """The letter as an A4 page to print (drafts are marked 草稿)."""
     req = selectors.get_request_for_staff(request.user, code)
@@ -1089,7 +1089,7 @@ def staff_letter(request: HttpRequest, code: Any, letter_id: int) -> HttpRespons
 
 
 @staff_view
-@require_GET
+@require_safe
 def staff_letter_pdf(request: HttpRequest, code: Any, letter_id: int) -> HttpResponse:
     """A sent letter as PDF to print, seal and post (drafts have no PDF: 404)."""
     from portal.documents import render_pdf
@@ -1105,7 +1105,7 @@ def staff_letter_pdf(request: HttpRequest, code: Any, letter_id: int) -> HttpRes
 
 
 @staff_view
-@require_GET
+@require_safe
 def staff_letters_post(request: HttpRequest) -> HttpResponse:
     """Workbench: letters waiting for 签发 and sent letters to print and post."""
     agency = roles.staff_agency(request.user)

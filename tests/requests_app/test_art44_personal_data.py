@@ -16,7 +16,7 @@ from portal.pii import find_personal_data
 from portal.validators import id_check_char
 from requests_app import services
 from requests_app.outcomes import Outcome
-from tests.factories import InfoRequestFactory
+from tests.factories import InfoRequestFactory, send_reply
 from tests.requests_app.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def answered(agency, staff_user, description, **extra):
         description=description,
         **extra,
     )
-    services.request_reply(
+    send_reply(
         info_request=req,
         by=staff_user,
         outcome=Outcome.DISCLOSED,

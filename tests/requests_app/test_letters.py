@@ -724,7 +724,7 @@ def test_migration_keeps_admin_edits_and_replaces_untouched_seed_text():
 
     from django.apps import apps
 
-    mod = import_module("requests_app.migrations.0008_letters_and_ground_templates")
+    mod = import_module("requests_app.migrations.0009_letters_and_ground_templates")
     old = import_module("requests_app.migrations.0003_seed_reply_templates")
     ReplyTemplate.objects.all().delete()
     for outcome, (title, basis, middle) in old.TEMPLATES.items():
