@@ -25,7 +25,6 @@ import re
 import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
@@ -37,12 +36,10 @@ from django.db.models import Max
 
 from catalog.models import Attachment, Notice, NoticeEvent
 from catalog.search import refresh_notice_search
+from portal.filecheck import CheckedArchive, FileRefused, check_pdf, open_archive
 
 MAX_TEXT_CHARS = 500_000  # extracted text kept per attachment
 MAX_PDF_PAGES = 500
-MAX_ZIP_MEMBERS = 2_000
-MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024  # zip-bomb guard for DOCX/XLSX/OFD
-MAX_XML_MEMBER = 50 * 1024 * 1024
 
 ALLOWED_TYPES_TEXT = (
     "PDF、Word（DOC/DOCX/WPS）、Excel（XLS/XLSX/ET）、OFD、JPG、PNG、TXT"
@@ -202,33 +199,19 @@ def extension_of(name: str) -> str:
 # --- type detection ---------------------------------------------------------------------
 
 
-def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
+def _open_zip(data: bytes, name: str) -> CheckedArchive:
+    """The archive after the shared zip-bomb limits (``portal.filecheck``): members are
+    counted and stream-decompressed before any of them is parsed."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _reject(f"附件“{name}”已损坏，无法读取") from exc
-    if (
-        len(infos) > MAX_ZIP_MEMBERS
-        or sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED
-    ):
-        raise _reject(f"附件“{name}”解压后过大，可能是压缩炸弹，不接受")
-    return archive
+        return open_archive(data, name)
+    except FileRefused as exc:
+        raise _reject("附件" + exc.message) from exc
 
 
-def _read_member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
-    info = archive.getinfo(member)
-    if info.file_size > MAX_XML_MEMBER:
-        raise _reject(f"附件“{name}”中的内容过大，无法处理")
+def _read_member(archive: CheckedArchive, member: str, name: str) -> bytes:
     try:
         return archive.read(member)
-    except (
-        zipfile.BadZipFile,
-        ValueError,
-        OSError,
-        RuntimeError,
-        NotImplementedError,
-    ) as exc:
+    except FileRefused as exc:
         raise _reject(f"附件“{name}”已损坏，无法读取") from exc
 
 
@@ -245,7 +228,7 @@ _WORD_HIDDEN = re.compile(
 _SHEET_HIDDEN = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bstate="(?:hidden|veryHidden)"')
 
 
-def hidden_content(archive: zipfile.ZipFile, kind: str, name: str) -> list[str]:
+def hidden_content(archive: CheckedArchive, kind: str, name: str) -> list[str]:
     """What hidden content a .docx or .xlsx holds, as Chinese labels (empty if none)."""
     names = archive.namelist()
     found: list[str] = []
@@ -271,7 +254,7 @@ def hidden_content(archive: zipfile.ZipFile, kind: str, name: str) -> list[str]:
     return found
 
 
-def _refuse_hidden_content(archive: zipfile.ZipFile, kind: str, name: str) -> None:
+def _refuse_hidden_content(archive: CheckedArchive, kind: str, name: str) -> None:
     found = hidden_content(archive, kind, name)
     if found:
         raise _reject(
@@ -366,24 +349,14 @@ def _pdf_text(data: bytes, name: str) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    for marker in (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/RichMedia"):
-        if marker in data:
-            raise _reject(f"附件“{name}”的 PDF 含有脚本、启动动作或嵌入文件，不接受")
+    try:
+        check_pdf(data, name)
+    except FileRefused as exc:
+        raise _reject("附件" + exc.message) from exc
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise _reject(
-                f"附件“{name}”的 PDF 有密码保护，无法检查内容；请上传未加密的文件"
-            )
-        root = reader.trailer["/Root"]
-        names = root.get("/Names")
-        names = names.get_object() if names is not None else {}
-        if "/JavaScript" in names or "/EmbeddedFiles" in names or "/AA" in root:
-            raise _reject(f"附件“{name}”的 PDF 含有脚本、启动动作或嵌入文件，不接受")
-        action = root.get("/OpenAction")
-        action = action.get_object() if action is not None else None
-        if hasattr(action, "get") and action.get("/S") in ("/JavaScript", "/Launch"):
-            raise _reject(f"附件“{name}”的 PDF 含有脚本、启动动作或嵌入文件，不接受")
+        if reader.is_encrypted:
+            reader.decrypt("")  # check_pdf refused any other password
         parts = []
         total = 0
         for page in reader.pages[:MAX_PDF_PAGES]:

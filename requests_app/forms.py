@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from portal.filecheck import FileRefused, check_pdf
 from portal.models import Agency
 from requests_app.application import (
     DESCRIPTION_MAX,
@@ -42,7 +43,6 @@ from requests_app.outcomes import ApplicantKind
 # Per-file cap for applicant uploads; the site-wide cap (UPLOAD_MAX_BYTES) wins when smaller.
 APPLICANT_FILE_MAX_BYTES = 5 * 1024 * 1024
 ALLOWED_FILE_DESCRIPTION = "PDF、JPG 或 PNG"
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,8 @@ def human_size(n: int) -> str:
 def sniff(data: bytes) -> str | None:
     """The file kind from its content, or None when it is not an allowed, whole file."""
     if data.startswith(b"%PDF-"):
-        if b"%%EOF" not in data[-2048:] or _PDF_ACTIVE.search(data):
-            return None
-        return "pdf"
+        # active content is refused by ``check_upload`` with the shared PDF inspector
+        return "pdf" if b"%%EOF" in data[-2048:] else None
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         # the IEND chunk with its CRC must end the file: nothing appended after the image
         return "png" if data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82") else None
@@ -112,6 +111,11 @@ def check_upload(upload, *, max_bytes: int | None = None) -> CheckedFile:
             "PDF 中不能含有脚本或附件。",
             code="bad_type",
         )
+    if kind == "pdf":
+        try:
+            check_pdf(data, safe_display_name(getattr(upload, "name", ""), ".pdf"))
+        except FileRefused as exc:
+            raise ValidationError("文件" + exc.message, code="active_pdf") from None
     extension, content_type = _KINDS[kind]
     return CheckedFile(kind, extension, content_type, len(data))
 

@@ -243,7 +243,7 @@ def test_300_parallel_http_submissions_of_the_public_form(
         threads=4,
     ).start()
     sent: dict[int, bytes] = {
-        i: f"%PDF-1.4\n% id proof of client {i}\n%%EOF\n".encode()
+        i: f"%PDF-1.4\n% id proof of client {i}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n".encode()
         for i in range(HTTP_CLIENTS)
     }
     acknowledged: dict[int, tuple[str, str]] = {}

@@ -542,7 +542,7 @@ def test_id_proof_download_is_for_the_assignee_and_logged(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    pdf = b"%PDF-1.4\n%%EOF\n"
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
     with time_machine.travel(at("2026-03-02"), tick=False):
         req = InfoRequestFactory(
             agency=agency,

@@ -100,7 +100,7 @@ User = get_user_model()
 
 
 def pdf(marker: str) -> bytes:
-    return f"%PDF-1.4\n% {marker}\n%%EOF\n".encode()
+    return f"%PDF-1.4\n% {marker}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n".encode()
 
 
 # =========================================================================================
