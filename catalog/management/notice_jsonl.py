@@ -9,10 +9,12 @@ export imported into an empty database reproduces the catalog.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +27,7 @@ from catalog.attachments import (
     attachment_add,
     attachment_remove,
     inspect_file,
+    max_upload_bytes,
 )
 from catalog.models import Attachment, Column, Genre, Notice, Theme
 from catalog.services import (
@@ -457,20 +460,9 @@ def _parse_attachments(
         name = item.get("name") or Path(item["path"]).name
         if not isinstance(name, str):
             raise field_error("attachments", f"{where}的 name 必须是字符串")
-        path = (base_dir / item["path"]).resolve()
-        if not path.is_file():
-            raise field_error(
-                "attachments",
-                f"{where}的文件“{item['path']}”不存在（路径相对于 JSONL 文件所在目录）",
-            )
-        if not read:
+        data = read_attachment(item["path"], base_dir, where=where, read=read)
+        if data is None:
             continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise field_error(
-                "attachments", f"{where}的文件“{item['path']}”无法读取：{exc.strerror}"
-            ) from exc
         try:
             out.append(inspect_file(name, data))
         except ValidationError as exc:
@@ -478,6 +470,58 @@ def _parse_attachments(
                 "attachments", f"{where}：" + "；".join(exc.messages)
             ) from exc
     return out
+
+
+def _path_error(where: str, raw: str, problem: str) -> LineError:
+    return field_error("attachments", f"{where}的文件“{raw[:200]}”{problem}")
+
+
+def read_attachment(raw: str, root: Path, *, where: str, read: bool) -> bytes | None:
+    """The bytes of an attachment named by ``raw``, a path relative to ``root`` (the
+    JSONL file's folder or ``--attachments-root``); ``None`` when ``read`` is false.
+
+    Only a regular file that resolves inside ``root`` is read: absolute paths, ``..``
+    leading out, symlinks pointing out, devices, FIFOs, sockets and directories are
+    line errors naming the path (security.md, finding 1)."""
+    if not raw or "\x00" in raw:
+        raise _path_error(where, raw.replace("\x00", "\\0"), "无效")
+    if (
+        PurePosixPath(raw).is_absolute()
+        or PureWindowsPath(raw).is_absolute()
+        or PureWindowsPath(raw).drive
+        or raw.startswith(("\\", "~"))
+    ):
+        raise _path_error(where, raw, "是绝对路径；附件路径必须相对于附件目录")
+    try:
+        base = root.resolve(strict=True)
+        target = (base / raw).resolve(strict=True)  # symlinks followed
+    except FileNotFoundError as exc:
+        raise _path_error(
+            where, raw, "不存在（路径相对于 JSONL 文件所在目录或 --attachments-root）"
+        ) from exc
+    except (OSError, RuntimeError) as exc:
+        raise _path_error(where, raw, "无法解析") from exc
+    if not target.is_relative_to(base):
+        raise _path_error(where, raw, "指向附件目录之外，不导入")
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then decides
+        fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise _path_error(where, raw, f"无法读取：{exc.strerror}") from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _path_error(where, raw, "不是普通文件（目录、设备或管道），不导入")
+    with os.fdopen(fd, "rb") as handle:
+        if not read:
+            return None
+        limit = max_upload_bytes()
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise _path_error(where, raw, f"无法读取：{exc.strerror}") from exc
+    if len(data) > limit:
+        raise _path_error(where, raw, f"超过大小上限 {limit // 1024 // 1024} MB")
+    return data
 
 
 # --- applying -----------------------------------------------------------------------------

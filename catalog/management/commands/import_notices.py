@@ -53,6 +53,10 @@ class Command(BaseCommand):
             action="store_true",
             help="含个人信息的行仍然发布（逐条记入变更记录并输出警告）；默认作为草稿导入、不发布",
         )
+        parser.add_argument(
+            "--attachments-root",
+            help="附件所在目录（默认为 JSONL 文件所在目录）；附件路径必须位于其中",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -63,6 +67,10 @@ class Command(BaseCommand):
             by = get_user_model().objects.filter(username=options["user"]).first()
             if by is None:
                 raise CommandError(f"用户不存在：{options['user']}")
+        root = Path(options["attachments_root"] or path.parent)
+        if not root.is_dir():
+            raise CommandError(f"附件目录不存在：{root}")
+        self.attachments_root = root
         self.dry_run = options["dry_run"]
         self.allow_personal_data = options["allow_personal_data"]
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
@@ -111,7 +119,7 @@ class Command(BaseCommand):
                         decode_line(raw),
                         line=number,
                         resolver=resolver,
-                        base_dir=path.parent,
+                        base_dir=self.attachments_root,
                     )
                     if self.dry_run:
                         record.attachments = (

@@ -1,0 +1,116 @@
+"""import_notices under attack and bad input (security.md findings 1, 11, 13, 14)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from catalog.models import Attachment, Notice
+from tests.catalog.test_import_export import (  # noqa: F401 - agencies is a fixture
+    agencies,
+    good,
+    run_import,
+    write_jsonl,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def imported() -> list[str]:
+    return sorted(Notice.objects.values_list("index_number", flat=True))
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A readable file outside the import folder (stands for /etc/passwd)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    folder = tmp_path / "import"
+    folder.mkdir()
+    return folder, secret
+
+
+@pytest.mark.parametrize(
+    ("make_path", "expected"),
+    [
+        (lambda folder, secret: str(secret), "是绝对路径"),
+        (lambda folder, secret: "/etc/passwd", "是绝对路径"),
+        (lambda folder, secret: "../secret.txt", "指向附件目录之外"),
+        (lambda folder, secret: "../../../../../../etc/passwd", "指向附件目录之外"),
+        (lambda folder, secret: "C:\\Windows\\win.ini", "是绝对路径"),
+    ],
+)
+def test_attachment_paths_outside_the_folder_are_line_errors(
+    agencies, outside, make_path, expected
+):
+    folder, secret = outside
+    raw = make_path(folder, secret)
+    path = write_jsonl(
+        folder,
+        [good(1), good(2, attachments=[{"name": "附件.txt", "path": raw}]), good(3)],
+    )
+    out, err = run_import(path)
+    assert f"第 2 行：字段 attachments（附件）第 1 项的文件“{raw}”" in err, err
+    assert expected in err
+    assert "新增 2 条，更新 0 条，跳过 1 条" in out
+    assert imported() == ["00001434-9/2024-00001", "00001434-9/2024-00003"]
+    assert not Attachment.objects.filter(text__contains="root:x").exists()
+
+
+def test_symlink_pointing_out_and_special_files_are_refused(agencies, outside):
+    folder, secret = outside
+    (folder / "link.txt").symlink_to(secret)
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "dir.txt").mkdir()
+    (folder / "sub").mkdir()
+    (folder / "ok.txt").write_text("可以导入的附件", encoding="utf-8")
+    (folder / "inner.txt").symlink_to(folder / "ok.txt")  # a link inside is fine
+    path = write_jsonl(
+        folder,
+        [
+            good(1, attachments=[{"path": "link.txt"}]),
+            good(2, attachments=[{"path": "zero.txt"}]),
+            good(3, attachments=[{"path": "pipe.txt"}]),
+            good(4, attachments=[{"path": "dir.txt"}]),
+            good(5, attachments=[{"path": "inner.txt"}, {"path": "sub/../ok.txt"}]),
+        ],
+    )
+    out, err = run_import(path)  # a FIFO must not block the run
+    assert (
+        "第 1 行：字段 attachments（附件）第 1 项的文件“link.txt”指向附件目录之外"
+        in err
+    )
+    assert (
+        "第 2 行：字段 attachments（附件）第 1 项的文件“zero.txt”指向附件目录之外"
+        in err
+    )
+    assert "第 3 行：字段 attachments（附件）第 1 项的文件“pipe.txt”不是普通文件" in err
+    assert "第 4 行：字段 attachments（附件）第 1 项的文件“dir.txt”不是普通文件" in err
+    assert "新增 1 条，更新 0 条，跳过 4 条" in out
+    assert imported() == ["00001434-9/2024-00005"]
+    assert [a.text for a in Attachment.objects.order_by("position")] == [
+        "可以导入的附件",
+        "可以导入的附件",
+    ]
+
+
+def test_attachments_root_option_sets_the_folder(agencies, tmp_path):
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "a.txt").write_text("附件正文", encoding="utf-8")
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    path = write_jsonl(
+        lists,
+        [
+            good(1, attachments=[{"path": "a.txt"}]),
+            good(2, attachments=[{"path": "../lists/notices.jsonl"}]),
+        ],
+    )
+    out, err = run_import(path, "--attachments-root", str(files))
+    assert "第 2 行" in err
+    assert "指向附件目录之外" in err
+    assert imported() == ["00001434-9/2024-00001"]
+    assert Attachment.objects.get().text == "附件正文"
