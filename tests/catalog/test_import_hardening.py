@@ -7,14 +7,15 @@ import os
 import pytest
 
 from catalog.models import Attachment, Notice
-from tests.catalog.test_import_export import (  # noqa: F401 - agencies is a fixture
-    agencies,
-    good,
-    run_import,
-    write_jsonl,
-)
+from tests.catalog.test_import_export import good, run_import, write_jsonl
+from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agencies(db):
+    return [AgencyFactory(name="天元区教育局", org_code="00001434-9")]
 
 
 def imported() -> list[str]:
@@ -109,7 +110,7 @@ def test_attachments_root_option_sets_the_folder(agencies, tmp_path):
             good(2, attachments=[{"path": "../lists/notices.jsonl"}]),
         ],
     )
-    out, err = run_import(path, "--attachments-root", str(files))
+    _out, err = run_import(path, "--attachments-root", str(files))
     assert "第 2 行" in err
     assert "指向附件目录之外" in err
     assert imported() == ["00001434-9/2024-00001"]
