@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from disclosure.content import ReportContent
 from disclosure.render import Grid, grids
+from portal.exports import xlsx_text
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -18,9 +19,9 @@ TITLE_ROWS = 2  # sheet title, then a blank row, then the table
 
 
 def _write_grid(ws, grid: Grid, title: str) -> None:
-    ws.cell(row=1, column=1, value=f"{title} · {grid.caption}").font = Font(
-        bold=True, size=12
-    )
+    heading = ws.cell(row=1, column=1)
+    xlsx_text(heading, f"{title} · {grid.caption}")
+    heading.font = Font(bold=True, size=12)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=grid.columns)
     for r, c, cell in grid.positions():
         row, col = r + 1 + TITLE_ROWS, c + 1
@@ -31,7 +32,7 @@ def _write_grid(ws, grid: Grid, title: str) -> None:
                 target.number_format = "0.0###"
             target.alignment = Alignment(horizontal="right", vertical="center")
         else:
-            target.value = cell.text
+            xlsx_text(target, cell.text or "")
             target.alignment = Alignment(
                 wrap_text=True,
                 vertical="center",

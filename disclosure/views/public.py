@@ -3,7 +3,6 @@ versions, XLSX/JSON downloads, and the live 数据统计 page."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -22,6 +21,7 @@ from disclosure.figures import Figures
 from disclosure.models import AnnualReport, AnnualReportVersion
 from disclosure.render import grids
 from disclosure.xlsx import workbook_bytes
+from portal.exports import csv_writer
 from portal.models import Agency
 from portal.timeutil import local_today
 
@@ -268,7 +268,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     replies: stats.ReplyStats = data["replies"]
     scope = agency.name if agency else "全区（所有机关）"
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_writer(buf)
     w.writerow(["范围", scope])
     w.writerow(["年度", year])
     w.writerow(["统计日期", today.isoformat()])
