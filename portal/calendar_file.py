@@ -105,10 +105,15 @@ def parse_schedule(text: str) -> YearSchedule:
         tuple[int, date, str, str]
     ] = []  # (line number, date, kind, name)
 
-    for lineno, raw_line in enumerate(text.splitlines(), start=1):
+    # split on newlines only, so numbers match what an editor shows
+    for lineno, raw_line in enumerate(text.split("\n"), start=1):
         line = raw_line.strip().lstrip("\ufeff")
         where = f"第 {lineno} 行："
         if not line or line.startswith("#"):
+            continue
+        if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in line):
+            # NUL cannot be stored (PostgreSQL), a lone surrogate is not text
+            problems.append(f"{where}含有控制字符、空字符或无效字符，请删除后重试")
             continue
         header = _HEADER_RE.match(line)
         if header:

@@ -36,6 +36,7 @@ from catalog.services import (
     notice_import_screen,
     notice_import_upsert,
 )
+from portal.jsonl import JsonLineError, loads_line
 from portal.models import Agency
 from portal.validators import normalise_doc_number
 
@@ -140,13 +141,9 @@ class Record:
 
 def decode_line(raw: bytes) -> dict[str, Any]:
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise LineError("不是 UTF-8 编码的文本") from exc
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LineError(f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 列）") from exc
+        obj = loads_line(raw)
+    except JsonLineError as exc:
+        raise LineError(str(exc)) from exc
     if not isinstance(obj, dict):
         raise LineError("每行必须是一个 JSON 对象（{…}）")
     return obj

@@ -115,3 +115,44 @@ def test_attachments_root_option_sets_the_folder(agencies, tmp_path):
     assert "指向附件目录之外" in err
     assert imported() == ["00001434-9/2024-00001"]
     assert Attachment.objects.get().text == "附件正文"
+
+
+def test_nul_surrogate_and_deep_nesting_are_line_errors(agencies, tmp_path):
+    import json
+
+    nul = json.dumps(good(2, title="关于\u0000的通知"), ensure_ascii=False)
+    surrogate = json.dumps(good(3, title="x"), ensure_ascii=False).replace(
+        '"x"', '"\\ud800"'
+    )
+    path = write_jsonl(
+        tmp_path,
+        [good(1), nul, surrogate, "[" * 5000 + "]" * 5000, good(5)],
+    )
+    out, err = run_import(path)
+    assert "第 2 行：字段 title 含有空字符" in err
+    assert "第 3 行：字段 title 含有不成对的代理字符" in err
+    assert "第 4 行：嵌套过深" in err
+    assert "新增 2 条，更新 0 条，跳过 3 条" in out
+    assert imported() == ["00001434-9/2024-00001", "00001434-9/2024-00005"]
+
+
+def test_a_gbk_line_is_reported_with_its_true_number(agencies, tmp_path):
+    import json
+
+    lines = [json.dumps(good(n), ensure_ascii=False).encode() for n in range(1, 5)]
+    lines[2] = json.dumps(good(3), ensure_ascii=False).encode("gbk")
+    path = tmp_path / "notices.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    out, err = run_import(path)
+    assert "第 3 行：不是 UTF-8 编码的文本" in err
+    assert "新增 3 条，更新 0 条，跳过 1 条" in out
+
+
+def test_an_index_number_repeated_in_the_file_names_both_lines(agencies, tmp_path):
+    path = write_jsonl(tmp_path, [good(1), good(2), good(1, title="改过的标题")])
+    out, err = run_import(path)
+    assert "第 3 行：字段 index_no（索引号）“00001434-9/2024-00001”与第 1 行重复" in err
+    assert "新增 2 条，更新 0 条，跳过 1 条" in out
+    assert Notice.objects.get(index_number="00001434-9/2024-00001").title == (
+        "关于做好第1项工作的通知"
+    )

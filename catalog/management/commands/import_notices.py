@@ -8,11 +8,12 @@ imported as a draft; ``--allow-personal-data`` publishes it anyway, recorded.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from catalog.management.notice_jsonl import (
     LineError,
@@ -26,6 +27,7 @@ from catalog.models import Notice
 from catalog.services import notice_set_interpretations
 
 PROGRESS_EVERY = 100
+logger = logging.getLogger(__name__)
 
 
 class DryRunRollback(Exception):
@@ -106,6 +108,7 @@ class Command(BaseCommand):
     def _run(self, path: Path, create_agencies: bool, by) -> None:
         resolver = Resolver(create_agencies=create_agencies)
         links: list[tuple[Record, Notice, str]] = []
+        seen: dict[str | None, int] = {}  # 索引号 → the line that first named it
         lines = 0
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
@@ -121,6 +124,12 @@ class Command(BaseCommand):
                         resolver=resolver,
                         base_dir=self.attachments_root,
                     )
+                    first = seen.setdefault(record.index_number, number)
+                    if record.index_number and first != number:
+                        raise LineError(
+                            f"字段 index_no（索引号）“{record.index_number}”"
+                            f"与第 {first} 行重复，本行未导入"
+                        )
                     if self.dry_run:
                         record.attachments = (
                             None  # checked above; nothing is stored in a dry run
@@ -134,6 +143,14 @@ class Command(BaseCommand):
                 except LineError as exc:
                     self.counts["skipped"] += 1
                     self.stderr.write(f"第 {number} 行：{exc}，已跳过")
+                except DatabaseError as exc:
+                    # a value the database refuses must not end the run (its line's
+                    # transaction is rolled back by apply_record)
+                    logger.exception("import_notices: line %s refused", number)
+                    self.counts["skipped"] += 1
+                    self.stderr.write(
+                        f"第 {number} 行：数据库拒绝保存（{type(exc).__name__}），已跳过"
+                    )
                 else:
                     self.counts[outcome] += 1
                     if record.findings:

@@ -10,6 +10,25 @@ from portal.calendar_file import ScheduleFileError, parse_schedule
 from portal.calendar_services import calendar_import_year
 
 
+def decode_lines(data: bytes, path: Path) -> str:
+    """The file as text, each line decoded on its own so an undecodable one is named by
+    its true number (all of them listed; the file is then refused whole)."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    lines, bad = [], []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            bad.append(
+                f"第 {number} 行：不是 UTF-8 编码（可能是 GBK），请将文件另存为 UTF-8"
+            )
+    if bad:
+        raise CommandError(
+            f"{path} 有 {len(bad)} 处错误，未导入任何内容：\n" + "\n".join(bad)
+        )
+    return "\n".join(lines)
+
+
 class Command(BaseCommand):
     help = "从按国务院办公厅通知录入的文件导入（新增或替换）一年的节假日安排。格式见 docs/workdays-format.md。"
 
@@ -22,17 +41,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            data = path.read_bytes()
         except FileNotFoundError as exc:
             raise CommandError(f"找不到文件：{path}") from exc
         except IsADirectoryError as exc:
             raise CommandError(f"{path} 是目录，不是文件") from exc
-        except UnicodeDecodeError as exc:
-            raise CommandError(
-                f"{path} 不是 UTF-8 编码的文本文件，请另存为 UTF-8 后重试"
-            ) from exc
         except OSError as exc:
             raise CommandError(f"无法读取 {path}：{exc.strerror}") from exc
+        text = decode_lines(data, path)
         try:
             schedule = parse_schedule(text)
         except ScheduleFileError as exc:
