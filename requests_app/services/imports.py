@@ -19,7 +19,7 @@ from requests_app.models import (
 )
 from requests_app.outcomes import ApplicantKind, Outcome
 from requests_app.services._common import SYSTEM_LABEL, _apply_deadline, _event, _save
-from requests_app.services.intake import TRACKING_RE, _bump_counter
+from requests_app.services.intake import _bump_counter, imported_serial
 
 
 @transaction.atomic
@@ -78,8 +78,7 @@ def request_import(
         raise ValidationError(
             f"申请编号 {tracking_no} 已被本系统的申请使用", code="tracking_no_taken"
         )
-    m = TRACKING_RE.match(tracking_no)
-    year, serial = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    year, serial = imported_serial(tracking_no) or (None, None)
     if existing is None:
         req = InfoRequest(
             tracking_no=tracking_no,

@@ -47,6 +47,28 @@ TRACKING_PREFIX = "YSQ"
 
 
 TRACKING_RE = re.compile(r"^YSQ-(\d{4})-(\d{6,})$")
+# The bound an imported number may move the online counter to (security.md, finding
+# 11): the six digits of the format. Online numbering then continues at most at
+# 1,000,000, far below the counter column's 2**31 - 1.
+IMPORT_SERIAL_MAX = 999_999
+
+
+def imported_serial(tracking_no: str) -> tuple[int, int] | None:
+    """``(year, serial)`` of an imported number in this system's own format
+    (YSQ-YYYY-NNNNNN), ``None`` for a number of another series (TY-2024-0001), which
+    never touches the counter. A serial outside 1–999,999 is refused: it would push
+    the year's counter out of range and stop every online submission."""
+    m = TRACKING_RE.match(tracking_no)
+    if m is None:
+        return None
+    year, serial = int(m.group(1)), int(m.group(2))
+    if not 1 <= serial <= IMPORT_SERIAL_MAX or len(m.group(2)) != 6:
+        raise ValidationError(
+            f"申请编号 {tracking_no} 的序号超出本系统的编号范围（YSQ-年份-000001 至 "
+            f"YSQ-年份-{IMPORT_SERIAL_MAX}），不导入",
+            code="tracking_serial_range",
+        )
+    return year, serial
 
 
 def _clean_application(

@@ -75,3 +75,41 @@ def test_a_tracking_number_repeated_in_the_file_names_both_lines(agency, tmp_pat
     assert "第 3 行：tracking_no“TY-2024-0001”与第 1 行重复" in out
     assert InfoRequest.objects.get(tracking_no="TY-2024-0001").outcome == "disclosed"
     assert imported() == ["TY-2024-0001", "TY-2024-0002"]
+
+
+def test_imported_numbers_never_push_the_online_counter_out_of_range(agency, tmp_path):
+    from requests_app import services
+    from requests_app.models import TrackingCounter
+
+    out = import_bytes(
+        tmp_path,
+        [
+            line(1, tracking_no="YSQ-2026-2147483647").encode(),
+            line(2, tracking_no="YSQ-2025-99999999999").encode(),
+            line(3, tracking_no="YSQ-2025-000040").encode(),
+            line(4, tracking_no="YSQ-2025-1000000").encode(),
+        ],
+    )
+    assert "第 1 行：申请编号 YSQ-2026-2147483647 的序号超出本系统的编号范围" in out
+    assert "第 2 行：申请编号 YSQ-2025-99999999999 的序号超出" in out
+    assert "第 4 行：申请编号 YSQ-2025-1000000 的序号超出" in out
+    assert imported() == ["YSQ-2025-000040"]
+    assert not TrackingCounter.objects.filter(year=2026).exists()
+    assert TrackingCounter.objects.get(year=2025).last == 40
+    # online numbering goes on
+    with time_machine.travel(at("2026-03-02"), tick=False):
+        submission = services.request_submit_online(
+            agency=agency,
+            now=at("2026-03-02"),
+            applicant_type="citizen",
+            applicant_kind="natural",
+            applicant_name="王小明",
+            id_type="resident_id",
+            id_number="11010519491231002X",
+            phone="13812341234",
+            address="天元区",
+            description="学校收费标准",
+            provide_forms=["paper"],
+            delivery_methods=["post"],
+        )
+    assert submission.info_request.tracking_no == "YSQ-2026-000001"
