@@ -30,13 +30,13 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 
 from catalog.models import Attachment, Notice, NoticeEvent
 from catalog.search import refresh_notice_search
 from portal.filecheck import CheckedArchive, FileRefused, check_pdf, open_archive
+from portal.filestore import delete_quietly, save_field_file
 
 MAX_TEXT_CHARS = 500_000  # extracted text kept per attachment
 MAX_PDF_PAGES = 500
@@ -585,7 +585,7 @@ def inspect_upload(uploaded_file) -> InspectedFile:
 
 
 def store_inspected(
-    inspected: InspectedFile, *, notice: Notice, position: int
+    inspected: InspectedFile, *, notice: Notice, position: int, before_write=None
 ) -> Attachment:
     """Write the bytes under a random name (outside any public URL) and create the row."""
     attachment = Attachment(
@@ -597,11 +597,17 @@ def store_inspected(
         text=inspected.text,
         position=position,
     )
-    attachment.file.save(uuid.uuid4().hex, ContentFile(inspected.data), save=False)
+    # temporary name + rename: a full disk leaves no half-written file (StorageFull)
+    save_field_file(
+        attachment.file,
+        inspected.data,
+        name_hint=uuid.uuid4().hex,
+        before_write=before_write,
+    )
     try:
         attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
+    except BaseException:
+        delete_quietly(attachment.file)
         raise
     return attachment
 
@@ -620,6 +626,7 @@ def attachment_add(
     inspected: InspectedFile | None = None,
     override_reason: str = "",
     screened_by_caller: bool = False,
+    before_write=None,
 ) -> Attachment:
     """Check, extract and attach one file: either ``uploaded_file`` or ``name`` + ``content``.
 
@@ -628,6 +635,9 @@ def attachment_add(
     (``override_reason``: an approver's, see ``catalog.services.check_personal_data``).
     ``screened_by_caller``: the caller screens the whole notice itself, in the same
     transaction, once all its parts are in (the import: ``notice_import_screen``).
+    A full disk raises ``portal.filestore.StorageFull`` and leaves no file.
+    ``before_write(name)`` is called with the storage name before the bytes are
+    written (the import's journal of uncommitted files).
     """
     from catalog.services import check_personal_data
 
@@ -641,7 +651,10 @@ def attachment_add(
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     last = locked.attachments.aggregate(m=Max("position"))["m"]
     attachment = store_inspected(
-        inspected, notice=locked, position=0 if last is None else last + 1
+        inspected,
+        notice=locked,
+        position=0 if last is None else last + 1,
+        before_write=before_write,
     )
     try:
         if locked.status != Notice.Status.DRAFT and not screened_by_caller:
@@ -664,8 +677,8 @@ def attachment_add(
             },
         )
         refresh_notice_search([locked.pk])
-    except Exception:
-        attachment.file.delete(save=False)
+    except BaseException:
+        delete_quietly(attachment.file)
         raise
     return attachment
 

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.DisplayPreferencesMiddleware",
+    "portal.middleware.StorageFullMiddleware",  # 503 page for a full disk, not a 500
 ]
 
 ROOT_URLCONF = "portal.urls"

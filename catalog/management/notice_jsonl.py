@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -18,6 +19,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +38,7 @@ from catalog.services import (
     notice_import_screen,
     notice_import_upsert,
 )
+from portal.filestore import delete_quietly
 from portal.jsonl import JsonLineError, loads_line
 from portal.models import Agency
 from portal.validators import normalise_doc_number
@@ -524,8 +527,85 @@ def read_attachment(raw: str, root: Path, *, where: str, read: bool) -> bytes | 
 # --- applying -----------------------------------------------------------------------------
 
 
+JOURNAL_DIR = ".import-journal"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class FileJournal:
+    """The attachment files this run wrote whose line is not committed yet, one name
+    per line in ``MEDIA_ROOT/.import-journal/import_notices-<pid>-<n>.txt``, written
+    (and fsynced) before each file. Emptied when a line commits, removed at the end;
+    a run killed part-way leaves it behind for ``recover_journals``."""
+
+    def __init__(self) -> None:
+        folder = Path(settings.MEDIA_ROOT) / JOURNAL_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"import_notices-{os.getpid()}-{secrets.token_hex(4)}.txt"
+        self._handle = self.path.open("a", encoding="utf-8")
+
+    def record(self, name: str) -> None:
+        self._handle.write(name + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def line_done(self) -> None:
+        self._handle.truncate(0)
+        self._handle.seek(0)
+
+    def close(self) -> None:
+        self._handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+def recover_journals() -> list[str]:
+    """Remove the files that killed runs wrote but never committed (journals of
+    processes no longer alive); returns their names. Files that a committed row
+    refers to are kept."""
+    folder = Path(settings.MEDIA_ROOT) / JOURNAL_DIR
+    removed: list[str] = []
+    if not folder.is_dir():
+        return removed
+    storage = Attachment._meta.get_field("file").storage
+    for journal in sorted(folder.glob("import_notices-*.txt")):
+        try:
+            pid = int(journal.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and _alive(pid):
+            continue  # another import is running
+        names = [n for n in journal.read_text(encoding="utf-8").split("\n") if n]
+        kept = set(
+            Attachment.objects.filter(file__in=names).values_list("file", flat=True)
+        )
+        for name in names:
+            if name not in kept and storage.exists(name):
+                storage.delete(name)
+                removed.append(name)
+        journal.unlink(missing_ok=True)
+    return removed
+
+
+def _discard_files(stored: list[Attachment]) -> None:
+    for attachment in stored:
+        delete_quietly(attachment.file)
+
+
 def apply_record(
-    record: Record, *, resolver: Resolver, by=None, allow_personal_data: bool = False
+    record: Record,
+    *,
+    resolver: Resolver,
+    by=None,
+    allow_personal_data: bool = False,
+    journal: FileJournal | None = None,
 ) -> tuple[Notice, str]:
     """Write one parsed line in its own transaction; returns the notice and the outcome.
 
@@ -533,8 +613,9 @@ def apply_record(
     findings it is kept as a draft (or, ``allow_personal_data``, published with a
     recorded override); ``record.findings`` lists them for the report.
 
-    Files written for the line are removed again if the line fails, so a crash never
-    leaves half a line behind.
+    Files written for the line are removed again if the line fails (an exception,
+    Ctrl-C included), so a crash never leaves half a line behind; a run killed
+    outright leaves its ``journal``, which the next run reads to remove them.
     """
     stored: list[Attachment] = []
     try:
@@ -556,7 +637,7 @@ def apply_record(
                     **record.fields,
                 )
                 if record.attachments is not None and _sync_attachments(
-                    notice, record.attachments, by, stored
+                    notice, record.attachments, by, stored, journal
                 ):
                     outcome = "updated" if outcome == "unchanged" else outcome
                 record.findings = notice_import_screen(
@@ -564,17 +645,22 @@ def apply_record(
                 )
             except ValidationError as exc:
                 raise validation_error_to_line_error(exc) from exc
-    except Exception:
+    except BaseException:
         for name in record.new_agencies:
             resolver.forget_agency(name)
-        for attachment in stored:
-            attachment.file.storage.delete(attachment.file.name)
+        _discard_files(stored)
         raise
+    if journal is not None:
+        journal.line_done()
     return notice, outcome
 
 
 def _sync_attachments(
-    notice: Notice, wanted: list[InspectedFile], by, stored: list[Attachment]
+    notice: Notice,
+    wanted: list[InspectedFile],
+    by,
+    stored: list[Attachment],
+    journal: FileJournal | None = None,
 ) -> bool:
     """Make the notice's attachments exactly ``wanted`` (same name and bytes), in order."""
     changed = False
@@ -596,7 +682,11 @@ def _sync_attachments(
             continue
         # the line is screened as a whole once its attachments are in (apply_record)
         attachment = attachment_add(
-            notice=notice, by=by, inspected=inspected, screened_by_caller=True
+            notice=notice,
+            by=by,
+            inspected=inspected,
+            screened_by_caller=True,
+            before_write=journal.record if journal is not None else None,
         )
         stored.append(attachment)
         keep.append(attachment)

@@ -10,11 +10,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
 from portal import roles
+from portal.filestore import delete_quietly, save_field_file
 from portal.models import Agency
 from portal.workdays import WorkCalendar
 from requests_app import crypto, deadlines
@@ -143,8 +143,13 @@ def _store_file(
         uploaded_at=now,
         uploaded_by=by if getattr(by, "pk", None) else None,
     )
-    rf.file.save("upload", ContentFile(stored), save=False)
-    rf.save()
+    # temporary name + rename (nothing half-written on a full disk: StorageFull)
+    save_field_file(rf.file, stored)
+    try:
+        rf.save()
+    except BaseException:
+        delete_quietly(rf.file)
+        raise
     return rf
 
 

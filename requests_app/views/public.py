@@ -41,6 +41,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from portal.filestore import STORAGE_FULL_MESSAGE, StorageFull, write_file
 from portal.ratelimit import too_many_requests, wait_minutes
 from portal.security import pii_page
 from portal.timeutil import local_now
@@ -175,9 +176,8 @@ def _hold_file(request: HttpRequest, upload: Any, *, now_ts: float) -> str:
     token = secrets.token_urlsafe(24)
     upload.seek(0)
     data = upload.read()
-    fd = os.open(_holding_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(crypto.encrypt_file(data))
+    # temporary name + rename: a full disk leaves nothing (StorageFull)
+    write_file(_holding_path(token), crypto.encrypt_file(data), mode=0o600)
     held = dict(request.session.get(SESSION_HOLDING) or {})
     # keep only live entries: one browser fills one form at a time, rarely two
     held = {
@@ -473,9 +473,26 @@ def apply(request: HttpRequest) -> HttpResponse:
         )
     upload = form.cleaned_data.get("id_proof")
     if upload:
+        try:
+            new_token = _hold_file(request, upload, now_ts=now_ts)
+        except StorageFull:
+            # the new file never reached the disk: ask for it again, keep the rest
+            logger.error("requests_app: storage full holding an ID proof")
+            form.add_error(
+                "id_proof",
+                f"{STORAGE_FULL_MESSAGE}。您填写的内容都已保留；所选文件未能保存，"
+                "请稍后重新选择身份证明文件并提交。",
+            )
+            return _render_form(
+                request,
+                form,
+                holding=token if held else "",
+                held_name=held_name,
+                status=503,
+            )
         if held:
             _drop_held(request, token)
-        token = _hold_file(request, upload, now_ts=now_ts)
+        token = new_token
         held_name = request.session[SESSION_HOLDING][token]["name"]
     try:
         matches, terms = matching_notices(form.cleaned_data)
@@ -549,6 +566,18 @@ def apply_submit(request: HttpRequest) -> HttpResponse:
         _unclaim_held(token)
         _add_service_errors(form, exc)
         return _render_form(request, form, holding=token, held_name=held["name"])
+    except StorageFull:
+        # nothing was committed; the held file goes back, the form keeps every value
+        logger.error("requests_app: storage full on the final submit")
+        _unclaim_held(token)
+        form.add_error(
+            None,
+            f"{STORAGE_FULL_MESSAGE}。申请尚未提交；您填写的内容和已选择的文件"
+            f"（{held['name']}）都已保留，请稍后再次提交。",
+        )
+        return _render_form(
+            request, form, holding=token, held_name=held["name"], status=503
+        )
     _drop_held(request, token)
     req = result.info_request
     request.session[SESSION_SUBMITTED] = {**submitted, token: req.tracking_no}

@@ -156,3 +156,61 @@ def test_an_index_number_repeated_in_the_file_names_both_lines(agencies, tmp_pat
     assert Notice.objects.get(index_number="00001434-9/2024-00001").title == (
         "关于做好第1项工作的通知"
     )
+
+
+class SimulatedKill(BaseException):
+    """Stands for kill -9: nothing of the run's own cleanup runs after it."""
+
+
+def test_a_killed_import_leaves_no_files_without_rows_after_the_rerun(
+    agencies, tmp_path, monkeypatch, settings
+):
+    from pathlib import Path
+
+    from catalog.management import notice_jsonl
+
+    (tmp_path / "a.txt").write_text("第一个附件", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("第二个附件", encoding="utf-8")
+    path = write_jsonl(
+        tmp_path,
+        [
+            good(1, attachments=[{"path": "a.txt"}]),
+            good(2, attachments=[{"path": "a.txt"}, {"path": "b.txt"}]),
+        ],
+    )
+    real_add = notice_jsonl.attachment_add
+    calls = {"n": 0}
+
+    def killed_after_writing_the_second_file(**kwargs):
+        attachment = real_add(**kwargs)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SimulatedKill
+        return attachment
+
+    def stored_files():
+        return [
+            p for p in (Path(settings.MEDIA_ROOT) / "catalog").rglob("*") if p.is_file()
+        ]
+
+    monkeypatch.setattr(
+        notice_jsonl, "attachment_add", killed_after_writing_the_second_file
+    )
+    # a killed process runs none of its cleanup
+    monkeypatch.setattr(notice_jsonl, "_discard_files", lambda stored: None)
+    monkeypatch.setattr(notice_jsonl.FileJournal, "close", lambda self: None)
+    with pytest.raises(SimulatedKill):
+        run_import(path)
+    assert Attachment.objects.count() == 1
+    assert len(stored_files()) == 2  # one file without a row
+    monkeypatch.undo()
+    monkeypatch.setattr(notice_jsonl, "_alive", lambda pid: False)  # the run is gone
+
+    out, _ = run_import(path)
+    assert "已删除上次中断的导入留下的 1 个附件文件" in out
+    assert Attachment.objects.count() == 3
+    assert len(stored_files()) == 3
+    assert sorted(a.file.name for a in Attachment.objects.all()) == sorted(
+        p.relative_to(settings.MEDIA_ROOT).as_posix() for p in stored_files()
+    )
+    assert not list((Path(settings.MEDIA_ROOT) / ".import-journal").iterdir())

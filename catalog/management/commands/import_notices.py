@@ -16,12 +16,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
 from catalog.management.notice_jsonl import (
+    FileJournal,
     LineError,
     Record,
     Resolver,
     apply_record,
     decode_line,
     parse_record,
+    recover_journals,
 )
 from catalog.models import Notice
 from catalog.services import notice_set_interpretations
@@ -106,6 +108,21 @@ class Command(BaseCommand):
         self.stdout.write(style(summary))
 
     def _run(self, path: Path, create_agencies: bool, by) -> None:
+        journal = None
+        if not self.dry_run:
+            removed = recover_journals()
+            if removed:
+                self.stdout.write(
+                    f"已删除上次中断的导入留下的 {len(removed)} 个附件文件（没有对应的记录）"
+                )
+            journal = FileJournal()
+        try:
+            self._run_lines(path, create_agencies, by, journal)
+        finally:
+            if journal is not None:
+                journal.close()
+
+    def _run_lines(self, path: Path, create_agencies: bool, by, journal) -> None:
         resolver = Resolver(create_agencies=create_agencies)
         links: list[tuple[Record, Notice, str]] = []
         seen: dict[str | None, int] = {}  # 索引号 → the line that first named it
@@ -139,6 +156,7 @@ class Command(BaseCommand):
                         resolver=resolver,
                         by=by,
                         allow_personal_data=self.allow_personal_data,
+                        journal=journal,
                     )
                 except LineError as exc:
                     self.counts["skipped"] += 1
