@@ -97,6 +97,6 @@ def delete_quietly(field_file) -> None:
     """Remove a stored file (cleanup after a failed transaction); never raises."""
     try:
         if field_file and field_file.name:
-            field_file.storage.delete(field_file.name)
+            Path(field_file.storage.path(field_file.name)).unlink(missing_ok=True)
     except OSError:
         logger.exception("could not remove %s", getattr(field_file, "name", ""))

@@ -587,8 +587,9 @@ def recover_journals() -> list[str]:
             Attachment.objects.filter(file__in=names).values_list("file", flat=True)
         )
         for name in names:
-            if name not in kept and storage.exists(name):
-                storage.delete(name)
+            path = Path(storage.path(name))
+            if name not in kept and path.is_file():
+                path.unlink()  # a file, not a row: no row refers to it
                 removed.append(name)
         journal.unlink(missing_ok=True)
     return removed
