@@ -1,4 +1,4 @@
-"""Time the refusal of a DOCX zip bomb (security.md §8, finding 4).
+"""Time the refusal of a DOCX zip bomb (security.md §8, issue 11 §1.4).
 
     .venv/bin/python bench/zip_bomb.py
 

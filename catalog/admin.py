@@ -475,7 +475,7 @@ class NoticeAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A full disk while storing an attachment rolls the whole change back (the
         admin's transaction) and shows the form again with everything typed and a
-        Chinese error on the upload, instead of a 500 (security.md finding 14)."""
+        Chinese error on the upload, instead of a 500 (security.md §8, issue 11 §2.4)."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except StorageFull:

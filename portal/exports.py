@@ -1,4 +1,4 @@
-"""Spreadsheet exports that cannot run code (docs/security.md, finding 5).
+"""Spreadsheet exports that cannot run code (docs/security.md §8, issue 11 §1.5).
 
 A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read
 by Excel, WPS and LibreOffice as a formula (``=HYPERLINK(…)``, ``=cmd|…``, DDE). Every

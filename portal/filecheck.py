@@ -1,4 +1,4 @@
-"""Content checks shared by every upload path (docs/security.md, findings 3 and 4).
+"""Content checks shared by every upload path (docs/security.md §8, issue 11 §1.3, §1.4).
 
 One PDF inspector and one archive guard, used by the notice attachments
 (``catalog.attachments``) and by the applicant and reply uploads of 依申请公开

@@ -1,5 +1,5 @@
-"""Writing uploaded files so a full disk leaves nothing behind (docs/security.md,
-finding 14).
+"""Writing uploaded files so a full disk leaves nothing behind (docs/security.md
+§8, issue 11 §2.4).
 
 Every file the portal stores (notice attachments, request files, the applicant's ID
 proof held between the preview and the final submit) is written by ``write_file``:

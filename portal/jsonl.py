@@ -1,4 +1,4 @@
-"""One line of a JSON Lines import file, read safely (docs/security.md, finding 12).
+"""One line of a JSON Lines import file, read safely (docs/security.md §8, issue 11 §2.2).
 
 Shared by ``import_notices`` and ``import_requests``: the bytes of one line are decoded
 on their own (a bad line is reported with its true number and the run goes on), and

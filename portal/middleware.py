@@ -26,7 +26,7 @@ class DisplayPreferencesMiddleware:
 class StorageFullMiddleware:
     """Any write that meets a full disk (``portal.filestore.StorageFull``) and was not
     handled by its view answers a Chinese 503 page instead of a generic 500, and logs
-    an error (security.md finding 14). The transaction was rolled back by then."""
+    an error (security.md §8, issue 11 §2.4). The transaction was rolled back by then."""
 
     def __init__(self, get_response):
         self.get_response = get_response

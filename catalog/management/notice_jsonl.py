@@ -482,7 +482,7 @@ def read_attachment(raw: str, root: Path, *, where: str, read: bool) -> bytes | 
 
     Only a regular file that resolves inside ``root`` is read: absolute paths, ``..``
     leading out, symlinks pointing out, devices, FIFOs, sockets and directories are
-    line errors naming the path (security.md, finding 1)."""
+    line errors naming the path (security.md §8, issue 11 §1.1)."""
     if not raw or "\x00" in raw:
         raise _path_error(where, raw.replace("\x00", "\\0"), "无效")
     if (

@@ -1,5 +1,5 @@
 """A full disk while storing a notice attachment: no 500, no half-written file, the
-admin form shown again with everything typed (security.md finding 14)."""
+admin form shown again with everything typed (security.md §8, issue 11 §2.4)."""
 
 from __future__ import annotations
 

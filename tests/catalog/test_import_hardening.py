@@ -1,4 +1,4 @@
-"""import_notices under attack and bad input (security.md findings 1, 11, 13, 14)."""
+"""import_notices under attack and bad input (security.md §8, issue 11 §1.1, §2.2–§2.4)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """CSV and XLSX exports neutralise cells a spreadsheet would run as a formula
-(security.md finding 5)."""
+(security.md §8, issue 11 §1.5)."""
 
 from __future__ import annotations
 

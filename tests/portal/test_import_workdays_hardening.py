@@ -1,5 +1,5 @@
 """import_workdays under bad input: a NUL, a control character or an undecodable
-line is reported with its line number, never a traceback (security.md finding 12)."""
+line is reported with its line number, never a traceback (security.md §8, issue 11 §2.2)."""
 
 from __future__ import annotations
 

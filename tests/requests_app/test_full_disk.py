@@ -1,5 +1,5 @@
 """A full disk at the confirm step and at the final submit of an application: a clear
-Chinese answer, nothing typed lost, no half-written file (security.md finding 14)."""
+Chinese answer, nothing typed lost, no half-written file (security.md §8, issue 11 §2.4)."""
 
 from __future__ import annotations
 

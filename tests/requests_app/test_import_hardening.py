@@ -1,5 +1,5 @@
 """import_requests under bad input: every bad line is a line error with its true
-number, the run reaches the end of the file (security.md findings 11–13)."""
+number, the run reaches the end of the file (security.md §8, issue 11 §2.1–§2.3)."""
 
 from __future__ import annotations
 
