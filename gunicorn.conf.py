@@ -48,8 +48,8 @@ limit_request_field_size = 8190
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Heartbeat files on tmpfs: a worker blocked on a slow disk is not mistaken for dead.
-if os.path.isdir("/dev/shm"):
-    worker_tmp_dir = "/dev/shm"
+if os.path.isdir("/dev/shm"):  # noqa: S108 - the host's tmpfs, on purpose
+    worker_tmp_dir = "/dev/shm"  # noqa: S108
 
 # One gunicorn per site; several on one machine (tests, bench) must not share a socket.
 control_socket_disable = True

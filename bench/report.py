@@ -99,7 +99,7 @@ def fill(n_requests: int, n_agencies: int, seed: int = 42) -> list[int]:
     from requests_app.models import InfoRequest
     from requests_app.outcomes import ApplicantKind, Outcome
 
-    rng = random.Random(seed)  # noqa: S311 - deterministic test data, not security
+    rng = random.Random(seed)
     agencies = [
         Agency.objects.create(name=f"压测局{i:02d}", short_name=f"压测{i:02d}")
         for i in range(n_agencies)

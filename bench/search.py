@@ -663,7 +663,7 @@ def psycopg_connect(url: str):
 
 
 def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)  # noqa: T201, DTZ (bench output)
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 def create_database(name: str) -> None:
@@ -752,7 +752,7 @@ def build(name: str, n: int, seed: int, workers: int) -> dict:
     timings["search_fields_ms_per_notice"] = search_seconds / n * 1000
     for table in ("catalog_notice", "catalog_noticepublisher", "catalog_attachment"):
         cur.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608 - fixed table names
         )
     conn.commit()
     cur.execute("SET maintenance_work_mem = '1GB'")
@@ -959,16 +959,16 @@ def report(results: list[dict], n: int, build_info: dict | None) -> None:
     warm = [t for r in results for t in r["warm"]]
     scan = [r["scan_ms"] for r in results]
     nexts = [r["next_ms"] for r in results if r["next_ms"] == r["next_ms"]]
-    print()  # noqa: T201
-    print(f"N = {n:,} notices, {len(results)} queries")  # noqa: T201
+    print()
+    print(f"N = {n:,} notices, {len(results)} queries")
     if build_info:
         for k, v in build_info.items():
-            print(f"  {k}: {v if not isinstance(v, float) else round(v, 2)}")  # noqa: T201
+            print(f"  {k}: {v if not isinstance(v, float) else round(v, 2)}")
     print(
         "| query | what | matches | total shown | search p50 uncached (ms) | search p50 cached (ms) | next page (ms) "
         "| ILIKE scan (ms) | ratio | recall | false pos. |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")  # noqa: T201
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         c = statistics.median(r["cold"])
         w = statistics.median(r["warm"]) if r["warm"] else float("nan")
@@ -977,7 +977,7 @@ def report(results: list[dict], n: int, build_info: dict | None) -> None:
             f"{r['next_ms']:.1f} | {r['scan_ms']:.0f} | {r['scan_ms'] / c:.0f}× | {r['recall']:.0%} | "
             f"{r['false_pos']} |"
         )
-    print()  # noqa: T201
+    print()
     print(
         f"search, count not cached: p50 {pct(cold, 0.5):.1f} ms, p95 {pct(cold, 0.95):.1f} ms, "
         f"max {max(cold):.1f} ms ({len(cold)} runs)"

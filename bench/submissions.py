@@ -194,7 +194,7 @@ def main() -> int:
     os.environ.setdefault("PORTAL_HTTPS", "false")
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ.setdefault("CONN_MAX_AGE", "0")
-    media = Path(f"/tmp/{name}-media")
+    media = Path(f"/tmp/{name}-media")  # noqa: S108 - a scratch folder of the bench run
     os.environ["MEDIA_ROOT"] = str(media)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     try:

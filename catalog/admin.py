@@ -121,7 +121,7 @@ class NoticeAdminForm(forms.ModelForm):
             "summary",
             "body",
         )
-        widgets = {  # noqa: RUF012 - Django Meta option
+        widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "body": forms.Textarea(attrs={"rows": 16}),
         }

@@ -4,6 +4,7 @@ from ``visible_to(user)``; applicants reach their case only through
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 import uuid
@@ -219,7 +220,7 @@ _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
 def bigrams(text: str) -> set[str]:
     """Character bigrams of the Chinese text (and words of Latin/digits)."""
     tokens = _CJK_OR_WORD.findall(unicodedata.normalize("NFKC", text or "").lower())
-    return {a + b for a, b in zip(tokens, tokens[1:], strict=False)}
+    return {a + b for a, b in itertools.pairwise(tokens)}
 
 
 @dataclass(frozen=True)

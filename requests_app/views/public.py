@@ -14,6 +14,7 @@ submit claims it with an atomic rename, so a double click cannot submit twice.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -221,10 +222,8 @@ def _claim_held(token: str, name: str) -> SimpleUploadedFile | None:
 
 
 def _unclaim_held(token: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.rename(_holding_path(token + ".claimed"), _holding_path(token))
-    except FileNotFoundError:
-        pass
 
 
 def _drop_held(request: HttpRequest, token: str) -> None:
@@ -411,7 +410,7 @@ def _hidden_fields(form: ApplicationForm) -> list[tuple[str, str]]:
     """Every value the applicant typed, as (name, value) pairs for hidden inputs. Only
     the form's own fields: anything else in the POST is dropped here."""
     pairs: list[tuple[str, str]] = []
-    for name, field in form.fields.items():
+    for name in form.fields:
         if name == "id_proof":
             continue
         key = form.add_prefix(name)

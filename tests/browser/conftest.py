@@ -15,6 +15,7 @@ Every page opened through the ``page`` fixture is watched:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -162,10 +163,8 @@ def _finish(context, page, request):
         for when in ("setup", "call")
     )
     if failed:
-        try:
+        with contextlib.suppress(Exception):  # best effort: the test already failed
             snap(page, node.nodeid + "-failed")
-        except Exception:  # noqa: S110 - best effort: the test already failed
-            pass
     watch = page.watch
     context.close()
     if not failed:

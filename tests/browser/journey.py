@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from tests.browser.conftest import _new_page, snap
 from tests.twofactor import totp_code
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
+PASSWORD = "correct-horse-battery"  # noqa: S105 - tests.factories.UserFactory
 
 # Playwright's assertions wait 5 s by default; a page of the busy shared machine may take
 # longer. Still bounded, and only ever waiting (never sleeping) for what the user sees.
@@ -50,10 +50,8 @@ def more_windows(browser, live_server, request) -> Iterator[Callable[[str], Page
         yield open_window
     except BaseException:
         for name, context, window in opened:
-            try:
+            with suppress(Exception):  # best effort: the test already failed
                 snap(window, f"{request.node.nodeid}-{name}-failed")
-            except Exception:  # noqa: S110 - best effort: the test already failed
-                pass
             context.close()
         raise
     problems = []

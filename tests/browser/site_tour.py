@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-STAFF_PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
+STAFF_PASSWORD = "correct-horse-battery"  # noqa: S105 - tests/factories.py UserFactory
 NO_HITS_QUERY = "氪星鸭嘴兽"  # no notice contains these characters
 
 
@@ -414,9 +414,8 @@ def staff_pages(world: World) -> list[tuple[str, str]]:
 
 def open_page(page, path: str, status: int = 200):
     response = page.goto(path)
-    assert response is not None and response.status == status, (
-        f"{path}: {response and response.status}"
-    )
+    assert response is not None, f"{path}: no response"
+    assert response.status == status, f"{path}: {response.status}"
     return response
 
 

@@ -197,7 +197,8 @@ def test_every_page_type_passes_axe_on_a_desktop_with_labels_and_words_not_only_
     site_tour.open_page(page, reverse("requests_app:staff_queue"))
     overdue = page.locator("tr.row-overdue")
     soon = page.locator("tr.row-due-soon")
-    assert overdue.count() >= 1 and soon.count() >= 1
+    assert overdue.count() >= 1
+    assert soon.count() >= 1
     for i in range(overdue.count()):
         assert "已逾期" in overdue.nth(i).inner_text()
     for i in range(soon.count()):
@@ -306,13 +307,12 @@ def test_font_and_contrast_switches_work_and_persist_with_javascript(page):
     assert toggle.get_attribute("aria-pressed") == "true"
     assert re.search("开", toggle.inner_text())
     dark = _body_colours(page)
-    assert dark != normal_colours and dark[1] == "rgb(0, 0, 0)"
+    assert dark != normal_colours
+    assert dark[1] == "rgb(0, 0, 0)"
 
     cookies = {c["name"]: c for c in page.context.cookies()}
-    assert (
-        cookies["xxgk_font"]["value"] == "large"
-        and cookies["xxgk_contrast"]["value"] == "on"
-    )
+    assert cookies["xxgk_font"]["value"] == "large"
+    assert cookies["xxgk_contrast"]["value"] == "on"
     assert (
         cookies["xxgk_font"]["expires"] > 0
     )  # kept for a year, not only for this browser session

@@ -214,7 +214,8 @@ def test_citizen_applies_fixes_an_error_follows_the_case_corrects_and_reads_the_
     ).to_be_visible()
 
     req = InfoRequest.objects.get(tracking_no=tracking_no)
-    assert req.status == Status.PENDING and req.applicant_name == "王小明"
+    assert req.status == Status.PENDING
+    assert req.applicant_name == "王小明"
     assert req.agency_id == agency.pk
 
     # -- two days later, the applicant comes back in another browser ---------------------

@@ -170,7 +170,8 @@ def test_application_form_with_the_keyboard_only(
     req = InfoRequest.objects.get(tracking_no=tracking_no)
     assert req.status == Status.PENDING
     assert (req.applicant_name, req.agency_id) == ("李华", agency.pk)
-    assert req.provide_forms == ["paper"] and req.delivery_methods == ["post"]
+    assert req.provide_forms == ["paper"]
+    assert req.delivery_methods == ["post"]
     assert req.description == "请公开天元区2025年学校食堂食品安全检查结果。"
     assert req.files.count() == 1
 
@@ -308,7 +309,8 @@ def test_application_can_be_submitted_without_javascript(
         re.compile(r"^[0-9A-Z]{4}( [0-9A-Z]{4}){3}$")
     )
     req = InfoRequest.objects.get(tracking_no=tracking_no)
-    assert req.applicant_name == "李华" and req.files.count() == 1
+    assert req.applicant_name == "李华"
+    assert req.files.count() == 1
     snap(page, "citizen_apply_nojs_done")
 
 

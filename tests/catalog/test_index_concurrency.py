@@ -156,7 +156,8 @@ def _csrf_token(page: str) -> str:
 
 @pytest.mark.fault
 def test_one_agencys_staff_publish_100_notices_at_once_through_the_admin(
-    test_database_url, tmp_path_factory
+    test_database_url,  # noqa: F811 - the fixture imported above
+    tmp_path_factory,
 ):
     """One 管理员 session (several browser tabs, several colleagues signed in as the
     same office: it makes no difference to the counter) fires 100 发布 actions at once,
@@ -213,7 +214,8 @@ def test_one_agencys_staff_publish_100_notices_at_once_through_the_admin(
             "/admin/catalog/notice/",
             headers={"Cookie": _cookie_header(jar)},
         )
-        assert changelist.status == 200 and "后台并发发布" in changelist.text
+        assert changelist.status == 200
+        assert "后台并发发布" in changelist.text
         _keep_cookies(jar, changelist)
         token = _csrf_token(changelist.text)
         barrier = threading.Barrier(ADMIN_REQUESTS)

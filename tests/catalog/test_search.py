@@ -986,11 +986,9 @@ def test_search_equals_substring_matching_on_generated_notices(
     # the data is what the test is about: hits of every size, some of them none
     sizes = [len(expected[(q, "date")]) for q in queries]
     assert len(queries) > 60
-    assert (
-        min(sizes) == 0
-        and max(sizes) > 200
-        and sum(1 for n in sizes if 0 < n < 20) > 15
-    )
+    assert min(sizes) == 0
+    assert max(sizes) > 200
+    assert sum(1 for n in sizes if 0 < n < 20) > 15
     for strategy in PROP_STRATEGIES:
         with monkeypatch.context() as m:
             if (
@@ -1185,7 +1183,8 @@ def test_highlight_marks_every_hit_and_escapes():
 def test_highlight_cuts_a_snippet_around_the_first_hit():
     text = "前" * 300 + "义务教育" + "后" * 300
     html = str(search.highlight(text, parse_query("义务教育"), max_chars=40))
-    assert html.startswith("…") and html.endswith("…")
+    assert html.startswith("…")
+    assert html.endswith("…")
     assert "<mark>义务教育</mark>" in html
     assert len(html.replace("<mark>", "").replace("</mark>", "")) == 42
 

@@ -119,7 +119,7 @@ def test_foreign_permanent_resident_card_uses_the_same_check():
 
 
 def test_random_bodies_accept_only_their_own_check_character():
-    rng = random.Random(11643)  # noqa: S311 (repeatable test data)
+    rng = random.Random(11643)
     for _ in range(300):
         born = date(1900, 1, 1).toordinal() + rng.randrange(
             (TODAY - date(1900, 1, 1)).days

@@ -239,7 +239,8 @@ def test_requests_succeed_after_postgresql_restart(
         results = client.results
         after_first = [r for r in results if back_at <= r[0] < phase_two_at]
         after_second = [r for r in results if r[0] >= back_again_at]
-        assert len(after_first) >= 20 and len(after_second) >= 20
+        assert len(after_first) >= 20
+        assert len(after_second) >= 20
         assert all(
             end - begin < CALL_TIMEOUT for begin, end, _ in results
         )  # nothing hung
@@ -250,7 +251,8 @@ def test_requests_succeed_after_postgresql_restart(
         ]
         assert failed == [], server.log_tail()
         before_first = [status for begin, _, status in results if begin < back_at]
-        assert before_first and set(before_first) == {200}
+        assert before_first
+        assert set(before_first) == {200}
 
         # and a final round on every page: all fine, without restarting gunicorn
         final = [_get(port, page) for _ in range(5) for page in PAGES]

@@ -45,7 +45,8 @@ def test_new_rest_day_moves_open_deadline_later_and_logs_it(
     event = RequestEvent.objects.get(
         info_request=req, kind=EventKind.DEADLINE_RECOMPUTED
     )
-    assert event.is_public and event.actor == staff_user
+    assert event.is_public
+    assert event.actor == staff_user
     assert event.data == {
         "old_due": "2026-03-30",
         "new_due": "2026-03-31",
@@ -78,7 +79,8 @@ def test_earlier_deadline_notifies_the_assignee(
     event = RequestEvent.objects.get(
         info_request=req, kind=EventKind.DEADLINE_RECOMPUTED
     )
-    assert event.actor is None and event.actor_label == "系统"
+    assert event.actor is None
+    assert event.actor_label == "系统"
 
 
 def test_unrelated_years_leave_deadlines_alone(agency, staff_user):

@@ -72,4 +72,5 @@ def test_every_file_link_on_the_case_page_downloads(client, agency, staff_user):
             assert response.content == PDF
         assert len(links) == 1
         # … and the applicant still sees what they uploaded
-        assert "身份证.pdf（身份证明）" in html and "补充.pdf（补正材料）" in html
+        assert "身份证.pdf（身份证明）" in html
+        assert "补充.pdf（补正材料）" in html

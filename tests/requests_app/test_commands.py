@@ -66,10 +66,8 @@ def test_reminders_twice_send_each_reminder_once(
         approver_user.email,
         other_staff_user.email,
     }
-    assert (
-        soon.tracking_no in by_to[teammate_user.email].body
-        and late.tracking_no in by_to[teammate_user.email].body
-    )
+    assert soon.tracking_no in by_to[teammate_user.email].body
+    assert late.tracking_no in by_to[teammate_user.email].body
     assert (
         soon.tracking_no not in by_to[staff_user.email].body
     )  # soon is bob's; alice gets the unassigned one
@@ -99,14 +97,17 @@ def test_reminder_due_soon_then_overdue_is_a_new_reminder(due_cases, teammate_us
 def test_reminder_dry_run_sends_and_claims_nothing(due_cases):
     with time_machine.travel(at("2026-03-24", 8), tick=False):
         out = run("send_deadline_reminders", "--dry-run")
-    assert "将提醒" in out and mail.outbox == [] and not ReminderLog.objects.exists()
+    assert "将提醒" in out
+    assert mail.outbox == []
+    assert not ReminderLog.objects.exists()
 
 
 def test_failed_mail_releases_claims_for_the_next_run(due_cases, settings):
     settings.EMAIL_BACKEND = "tests.requests_app.broken_mail.Backend"
     with time_machine.travel(at("2026-03-24", 8), tick=False):
         out = run("send_deadline_reminders")
-    assert "重试" in out and not ReminderLog.objects.exists()
+    assert "重试" in out
+    assert not ReminderLog.objects.exists()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with time_machine.travel(at("2026-03-24", 14), tick=False):
         run("send_deadline_reminders")
@@ -215,9 +216,11 @@ def test_import_good_lines_and_idempotent(agency, tmp_path):
     path = write(tmp_path, GOOD)
     with time_machine.travel(at("2026-03-02"), tick=False):
         out = run("import_requests", path)
-        assert "新增 4 条" in out and "跳过 0 行" in out
+        assert "新增 4 条" in out
+        assert "跳过 0 行" in out
         again = run("import_requests", path)
-    assert "新增 0 条" in again and "未变 4 条" in again
+    assert "新增 0 条" in again
+    assert "未变 4 条" in again
     a = InfoRequest.objects.get(tracking_no="TY-2024-0001")
     assert (a.status, a.outcome, a.applicant_kind, a.channel, a.closed_date) == (
         Status.REPLIED,
@@ -227,11 +230,9 @@ def test_import_good_lines_and_idempotent(agency, tmp_path):
         D("2024-03-20"),
     )
     b = InfoRequest.objects.get(tracking_no="TY-2024-0002")
-    assert (
-        b.status == Status.PROCESSING
-        and b.reply_due_date is not None
-        and b.applicant_type == "organisation"
-    )
+    assert b.status == Status.PROCESSING
+    assert b.reply_due_date is not None
+    assert b.applicant_type == "organisation"
     c = InfoRequest.objects.get(tracking_no="TY-2025-0003")
     assert (c.status, c.outcome) == (Status.ABANDONED, Outcome.NO_CORRECTION)
     assert (
@@ -371,7 +372,8 @@ def test_import_reports_bad_lines_with_number_and_reason(agency, tmp_path):
     for i, (_, reason) in enumerate(BAD, start=2):
         line = next(x for x in out.splitlines() if x.startswith(f"第 {i} 行："))
         assert reason in line, (i, line)
-    assert "新增 1 条" in out and f"跳过 {len(BAD)} 行" in out
+    assert "新增 1 条" in out
+    assert f"跳过 {len(BAD)} 行" in out
     assert InfoRequest.objects.count() == 1
 
 

@@ -201,31 +201,32 @@ def _apply(
         fields, [("id_proof", "id.pdf", "application/pdf", id_proof)]
     )
     confirm = browser.call("POST", "/ysq/apply/", body, content_type)
-    assert confirm.status == 200 and "确认提交" in confirm.text, (
-        confirm.status,
-        confirm.text[:2000],
-    )
+    assert confirm.status == 200, (confirm.status, confirm.text[:2000])
+    assert "确认提交" in confirm.text, confirm.text[:2000]
     submit = browser.call(
         "POST",
         "/ysq/apply/submit/",
         urlencode(_hidden_inputs(confirm.text)).encode(),
         "application/x-www-form-urlencoded",
     )
-    assert submit.status == 302 and submit.header("Location").endswith(
-        "/ysq/apply/done/"
-    ), (submit.status, submit.header("Location"), submit.text[:2000])
+    submitted = (submit.status, submit.header("Location"), submit.text[:2000])
+    assert submit.status == 302, submitted
+    assert submit.header("Location").endswith("/ysq/apply/done/"), submitted
     done = browser.call("GET", "/ysq/apply/done/")
     assert done.status == 200, done.status
     number = re.search(r'class="code-big" translate="no">(YSQ-\d{4}-\d{6})<', done.text)
     code = re.search(r'class="code-big" translate="no">([0-9A-Z ]{19})<', done.text)
-    assert number and code, done.text[:2000]
+    assert number, done.text[:2000]
+    assert code, done.text[:2000]
     return number.group(1), code.group(1)
 
 
 @pytest.mark.fault
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_300_parallel_http_submissions_of_the_public_form(
-    test_database_url, tmp_path_factory, settings
+    test_database_url,  # noqa: F811 - the fixture imported above
+    tmp_path_factory,
+    settings,
 ):
     agency = AgencyFactory(name="并发测试局")
     env = production_env(
@@ -281,7 +282,7 @@ def test_300_parallel_http_submissions_of_the_public_form(
         hung = sum(t.is_alive() for t in threads)
     finally:
         server.stop()
-    print(
+    print(  # noqa: T201 - the measured throughput, shown with -s
         f"{HTTP_CLIENTS} browsers × 4 requests: {wall:.1f} s, {4 * len(acknowledged) / wall:.0f} requests/s"
     )
 

@@ -277,9 +277,9 @@ def test_fee_by_item_continues_from_previous_requests():
 
 
 def test_fee_inputs_must_be_non_negative():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="页数不能为负数"):
         deadlines.fee_by_volume(-1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="件数必须是正整数"):
         deadlines.fee_for_nth_item(0)
 
 

@@ -121,8 +121,10 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
         assert bad.status_code == 200
         assert "身份证号码校验位不正确" in html
         assert 'aria-describedby="id_id_number_helptext id_id_number_error"' in html
-        assert 'href="#id_id_number"' in html and 'id="id_id_number_error"' in html
-        assert 'value="王小明"' in html and "义务教育学校招生划片方案" in html
+        assert 'href="#id_id_number"' in html
+        assert 'id="id_id_number_error"' in html
+        assert 'value="王小明"' in html
+        assert "义务教育学校招生划片方案" in html
         assert "重新选择文件" in html
 
         # fixed: the confirm page shows the application and keeps it in hidden fields
@@ -131,10 +133,12 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
         )
         html = confirm.content.decode()
         assert confirm.status_code == 200
-        assert "确认提交" in html and "返回修改" in html
+        assert "确认提交" in html
+        assert "返回修改" in html
         assert "no-store" in confirm["Cache-Control"]
         fields = hidden_inputs(html)
-        assert fields["name"] == ["王小明"] and fields["provide_forms"] == [
+        assert fields["name"] == ["王小明"]
+        assert fields["provide_forms"] == [
             "paper",
             "email",
         ]
@@ -146,20 +150,21 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
         assert 'value="王小明"' in back.content.decode()
 
         done = client.post(reverse("requests_app:apply_submit"), fields)
-        assert done.status_code == 302 and done.url == reverse(
-            "requests_app:apply_done"
-        )
+        assert done.status_code == 302
+        assert done.url == reverse("requests_app:apply_done")
         page = client.get(done.url)
         html = page.content.decode()
         assert "no-store" in page["Cache-Control"]
-        assert "请妥善保存" in html and "打印本页" in html
+        assert "请妥善保存" in html
+        assert "打印本页" in html
         tracking_no = re.search(r"YSQ-2026-\d{6}", html).group(0)
         code = re.search(
             r'class="code-big" translate="no">([0-9A-Z ]{19})<', html
         ).group(1)
         # shown once only
         again = client.get(done.url).content.decode()
-        assert code not in again and "只显示一次" in again
+        assert code not in again
+        assert "只显示一次" in again
         # a second submit of the same confirm page creates nothing
         assert (
             client.post(reverse("requests_app:apply_submit"), fields).status_code == 302
@@ -167,7 +172,8 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
         assert InfoRequest.objects.count() == 1
 
     req = InfoRequest.objects.get(tracking_no=tracking_no)
-    assert req.status == Status.PENDING and req.applicant_name == "王小明"
+    assert req.status == Status.PENDING
+    assert req.applicant_name == "王小明"
     assert req.files.filter(kind=FileKind.ID_PROOF).count() == 1
     assert "13812341234" not in req.phone_masked
 
@@ -176,10 +182,12 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
             reverse("requests_app:lookup"),
             {"tracking_no": tracking_no.lower(), "query_code": code.lower()},
         )
-        assert looked.status_code == 302 and looked.url == reverse("requests_app:case")
+        assert looked.status_code == 302
+        assert looked.url == reverse("requests_app:case")
         assert code.replace(" ", "") not in looked.url
         case = client.get(reverse("requests_app:case"))
-        assert case.status_code == 200 and "no-store" in case["Cache-Control"]
+        assert case.status_code == 200
+        assert "no-store" in case["Cache-Control"]
         assert "待确认" in case.content.decode()
 
         services.request_confirm(info_request=req, by=staff_user, now=MONDAY)
@@ -187,7 +195,8 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
             info_request=req, by=staff_user, items="请写明所需方案的学年。", now=MONDAY
         )
         html = client.get(reverse("requests_app:case")).content.decode()
-        assert "需要您补正" in html and "请写明所需方案的学年。" in html
+        assert "需要您补正" in html
+        assert "请写明所需方案的学年。" in html
 
     correction_day = datetime(2026, 3, 16, 9, 0, tzinfo=TZ)
     with time_machine.travel(correction_day, tick=False):
@@ -198,7 +207,8 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
             {"tracking_no": tracking_no, "query_code": code},
         )
         empty = client.post(reverse("requests_app:case_correction"), {"text": ""})
-        assert empty.status_code == 200 and "这个字段是必填项" in empty.content.decode()
+        assert empty.status_code == 200
+        assert "这个字段是必填项" in empty.content.decode()
         sent = client.post(
             reverse("requests_app:case_correction"),
             {
@@ -215,7 +225,8 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
 
     with time_machine.travel(correction_day, tick=False):
         html = client.get(reverse("requests_app:case")).content.decode()
-        assert "2026年4月14日" in html and "逐日计算明细" in html
+        assert "2026年4月14日" in html
+        assert "逐日计算明细" in html
         reply_file = upload("招生划片方案.pdf")
         reply_file.checked = None
         send_reply(
@@ -227,10 +238,12 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
             files=[reply_file],
         )
         html = client.get(reverse("requests_app:case")).content.decode()
-        assert "已答复" in html and "现将2025—2026学年划片方案提供给您" in html
+        assert "已答复" in html
+        assert "现将2025—2026学年划片方案提供给您" in html
         rf = RequestFile.objects.get(info_request=req, kind=FileKind.REPLY)
         download = client.get(reverse("requests_app:case_file", args=[rf.pk]))
-        assert download.status_code == 200 and download.content == PDF
+        assert download.status_code == 200
+        assert download.content == PDF
         assert download["Content-Disposition"].startswith("attachment;")
         assert "no-store" in download["Cache-Control"]
         # the applicant's own ID proof is not downloadable from the public side
@@ -254,14 +267,13 @@ def test_applicant_withdraws_after_confirming(client, agency):
             {"tracking_no": req.tracking_no, "query_code": req.query_code},
         )
         page = client.get(reverse("requests_app:case_withdraw"))
-        assert page.status_code == 200 and "确认撤回" in page.content.decode()
+        assert page.status_code == 200
+        assert "确认撤回" in page.content.decode()
         unconfirmed = client.post(
             reverse("requests_app:case_withdraw"), {"reason": "已经找到"}
         )
-        assert (
-            unconfirmed.status_code == 200
-            and "请勾选确认后再撤回" in unconfirmed.content.decode()
-        )
+        assert unconfirmed.status_code == 200
+        assert "请勾选确认后再撤回" in unconfirmed.content.decode()
         assert (
             "已经找到</textarea>" in unconfirmed.content.decode()
         )  # the reason typed is kept
@@ -271,10 +283,12 @@ def test_applicant_withdraws_after_confirming(client, agency):
         )
         assert done.status_code == 302
     req.refresh_from_db()
-    assert req.status == Status.WITHDRAWN and req.outcome == "other"
+    assert req.status == Status.WITHDRAWN
+    assert req.outcome == "other"
     with time_machine.travel(MONDAY, tick=False):
         html = client.get(reverse("requests_app:case")).content.decode()
-        assert "已撤回" in html and "撤回申请</a>" not in html
+        assert "已撤回" in html
+        assert "撤回申请</a>" not in html
 
 
 def test_confirm_page_lists_published_notices_that_may_answer_the_application(
@@ -300,11 +314,10 @@ def test_confirm_page_lists_published_notices_that_may_answer_the_application(
     )
     html = response.content.decode()
     assert "可能相关的已公开信息" in html
-    assert (
-        plan.title in html
-        and reverse("catalog:notice_detail", args=[plan.uuid]) in html
-    )
-    assert other.title not in html and draft.title not in html
+    assert plan.title in html
+    assert reverse("catalog:notice_detail", args=[plan.uuid]) in html
+    assert other.title not in html
+    assert draft.title not in html
     assert 'target="_blank"' not in html  # links open in the same tab
 
 
@@ -533,7 +546,8 @@ def test_expired_holding_asks_for_the_file_again(client, agency):
         response = client.post(reverse("requests_app:apply_submit"), fields)
         html = response.content.decode()
         assert response.status_code == 200
-        assert "请重新选择身份证明文件" in html and 'value="王小明"' in html
+        assert "请重新选择身份证明文件" in html
+        assert 'value="王小明"' in html
     assert InfoRequest.objects.count() == 0
 
 
@@ -564,9 +578,12 @@ def test_posting_internal_fields_to_the_public_form_changes_nothing(
     client.post(reverse("requests_app:apply_submit"), {**fields, **extra})
     req = InfoRequest.objects.get()
     assert req.status == Status.PENDING
-    assert req.received_date is None and req.reply_due_date is None
-    assert req.assigned_to_id is None and req.outcome == ""
-    assert req.tracking_no == "YSQ-2026-000001" and req.source == "online"
+    assert req.received_date is None
+    assert req.reply_due_date is None
+    assert req.assigned_to_id is None
+    assert req.outcome == ""
+    assert req.tracking_no == "YSQ-2026-000001"
+    assert req.source == "online"
 
 
 # --- robustness -------------------------------------------------------------------------------------
@@ -662,9 +679,8 @@ def test_a_phrase_found_in_too_many_notices_is_not_shown(
         {**application(agency, description="请公开工作要点"), "id_proof": upload()},
     )
     html = response.content.decode()
-    assert (
-        "没有找到与您的描述明显相符的已公开信息" in html and "工作要点第0项" not in html
-    )
+    assert "没有找到与您的描述明显相符的已公开信息" in html
+    assert "工作要点第0项" not in html
 
 
 def test_a_deadline_in_a_year_without_official_holidays_is_marked_provisional(
@@ -673,7 +689,8 @@ def test_a_deadline_in_a_year_without_official_holidays_is_marked_provisional(
     december = datetime(2026, 12, 15, 10, 0, tzinfo=TZ)
     with time_machine.travel(december, tick=False):
         req = InfoRequestFactory(agency=agency, confirm_by=staff_user, now=december)
-        assert req.due_is_provisional and req.reply_due_date.year == 2027
+        assert req.due_is_provisional
+        assert req.reply_due_date.year == 2027
         client.post(
             reverse("requests_app:lookup"),
             {"tracking_no": req.tracking_no, "query_code": req.query_code},
@@ -699,4 +716,5 @@ def test_a_failing_catalog_search_never_blocks_an_application(
     response = client.post(
         reverse("requests_app:apply"), {**application(agency), "id_proof": upload()}
     )
-    assert response.status_code == 200 and "确认提交" in response.content.decode()
+    assert response.status_code == 200
+    assert "确认提交" in response.content.decode()

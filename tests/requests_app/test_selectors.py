@@ -95,7 +95,8 @@ def test_queue_counts_and_filters(agency, other_agency, staff_user, other_staff_
     assert counts["pending"] == 1
     assert counts["processing"] == 2
     assert counts["awaiting_correction"] == 1
-    assert counts["due_soon"] == 1 and counts["overdue"] == 1
+    assert counts["due_soon"] == 1
+    assert counts["overdue"] == 1
     assert counts["mine"] == 1  # the correction claimed `fresh`
     assert list(selectors.queue(staff_user, D("2026-03-24"), show="due_soon")) == [soon]
     assert list(selectors.queue(staff_user, D("2026-03-24"), show="overdue")) == [late]
@@ -141,7 +142,8 @@ def test_similar_requests_by_text_and_by_applicant(agency, other_agency, staff_u
     )
     found = selectors.similar_requests(base)
     assert [s.info_request for s in found] == [twin, same_person]
-    assert found[0].score > 0.5 and not found[0].same_applicant
+    assert found[0].score > 0.5
+    assert not found[0].same_applicant
     assert found[1].same_applicant
 
 

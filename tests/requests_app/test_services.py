@@ -70,9 +70,11 @@ def test_submit_online_returns_number_and_code_once_and_waits_for_confirmation(a
     req = reload(sub.info_request)
     assert req.tracking_no == "YSQ-2026-000001"
     assert req.status == Status.PENDING
-    assert req.received_date is None and req.reply_due_date is None
+    assert req.received_date is None
+    assert req.reply_due_date is None
     groups = sub.query_code.split(" ")
-    assert len(groups) == 4 and all(len(g) == 4 for g in groups)
+    assert len(groups) == 4
+    assert all(len(g) == 4 for g in groups)
     assert set(sub.query_code.replace(" ", "")) <= set(crypto.QUERY_CODE_ALPHABET)
     assert sub.query_code.replace(" ", "") not in req.query_code_hash
     assert crypto.query_code_matches(sub.query_code.lower(), req.query_code_hash)
@@ -162,7 +164,8 @@ def test_submit_organisation_checks_uscc_and_kind(agency):
     req = services.request_submit_online(
         agency=agency, now=at("2026-03-02"), **org
     ).info_request
-    assert req.applicant_kind == "commercial" and req.id_number_masked == ""
+    assert req.applicant_kind == "commercial"
+    assert req.id_number_masked == ""
     with pytest.raises(ValidationError):
         services.request_submit_online(
             agency=agency, now=at("2026-03-02"), **{**org, "applicant_kind": "natural"}
@@ -187,8 +190,11 @@ def test_id_proof_is_stored_encrypted_under_a_random_name(agency):
         agency=agency, now=at("2026-03-02"), id_proof=upload, **APPLICANT
     ).info_request
     rf = RequestFile.objects.get(info_request=req)
-    assert rf.kind == "id_proof" and rf.encrypted and not rf.is_public
-    assert "身份证" not in rf.file.name and rf.original_name == "我的身份证.pdf"
+    assert rf.kind == "id_proof"
+    assert rf.encrypted
+    assert not rf.is_public
+    assert "身份证" not in rf.file.name
+    assert rf.original_name == "我的身份证.pdf"
     with rf.file.open("rb") as fh:
         assert b"secret id scan" not in fh.read()
     assert services.request_file_bytes(file=rf) == b"%PDF-1.4 secret id scan"
@@ -224,7 +230,8 @@ def test_register_in_person_starts_clock_on_the_day_handed_in(agency, staff_user
         **APPLICANT,
     )
     req = reload(sub.info_request)
-    assert req.status == Status.PROCESSING and req.received_date == D("2026-01-29")
+    assert req.status == Status.PROCESSING
+    assert req.received_date == D("2026-01-29")
     assert req.reply_due_date == D("2026-03-04")
     assert kinds(req) == [EventKind.REGISTERED, EventKind.CONFIRMED]
     assert sub.query_code
@@ -270,8 +277,10 @@ def test_register_ordinary_letter_waits_for_confirmation(agency, staff_user):
     )
     # 条例 第三十一条第（二）项: confirmed a day after arrival → flagged late, and the
     # receipt date stays the arrival date (never later).
-    assert req.received_date == D("2026-03-03") and req.status == Status.PROCESSING
-    assert req.arrived_date == D("2026-03-03") and req.confirmed_date == D("2026-03-04")
+    assert req.received_date == D("2026-03-03")
+    assert req.status == Status.PROCESSING
+    assert req.arrived_date == D("2026-03-03")
+    assert req.confirmed_date == D("2026-03-04")
     assert req.confirmation_late
 
 
@@ -515,7 +524,8 @@ def test_late_correction_from_applicant_is_refused_staff_may_accept_with_reason(
         late_reason="申请人住院，有证明",
         now=at("2026-03-11"),
     )
-    assert req.clock_start_date == D("2026-03-11") and req.status == Status.PROCESSING
+    assert req.clock_start_date == D("2026-03-11")
+    assert req.status == Status.PROCESSING
 
 
 def test_no_correction_in_time_closes_as_abandoned(confirmed_request, staff_user):
@@ -581,7 +591,8 @@ def test_consultation_moves_deadline_by_exactly_its_working_days(
     event = RequestEvent.objects.filter(
         info_request=req, kind=EventKind.CONSULTATION_ENDED
     ).get()
-    assert event.is_public and event.data["paused_workdays"] == 5
+    assert event.is_public
+    assert event.data["paused_workdays"] == 5
     assert "某某公司" not in " ".join(
         RequestEvent.objects.filter(info_request=req, is_public=True).values_list(
             "note", flat=True
@@ -659,9 +670,8 @@ def test_extension_needs_an_approver(
         reason="涉及多个科室",
         now=at("2026-03-20"),
     )
-    assert req.extension_status == ExtensionStatus.PENDING and req.reply_due_date == D(
-        "2026-03-30"
-    )
+    assert req.extension_status == ExtensionStatus.PENDING
+    assert req.reply_due_date == D("2026-03-30")
     for outsider in (teammate_user, other_approver_user):
         with pytest.raises(ValidationError):
             services.request_decide_extension(
@@ -743,9 +753,8 @@ def test_rejected_extension_leaves_deadline_and_may_be_asked_again(
         note="理由不充分",
         now=at("2026-03-20"),
     )
-    assert req.extension_status == ExtensionStatus.REJECTED and req.reply_due_date == D(
-        "2026-03-30"
-    )
+    assert req.extension_status == ExtensionStatus.REJECTED
+    assert req.reply_due_date == D("2026-03-30")
     assert EventKind.EXTENSION_REJECTED not in kinds(req, public=True)
     services.request_request_extension(
         info_request=req, by=staff_user, days=5, reason="补充理由", now=at("2026-03-23")
@@ -919,7 +928,8 @@ def test_waiving_a_fee_needs_an_approver(confirmed_request, staff_user, approver
         now=at("2026-03-06"),
     )
     req = reload(confirmed_request)
-    assert req.status == Status.PROCESSING and req.fee_paused_workdays == 1
+    assert req.status == Status.PROCESSING
+    assert req.fee_paused_workdays == 1
 
 
 # --- reply ----------------------------------------------------------------------------------------
@@ -971,7 +981,9 @@ def test_reply_with_each_ground_closes_the_request(agency, staff_user, ground):
         other_agency="天元区住建局",
         other_agency_contact="0731-22000000",
     )
-    assert req.tracking_no in text and "{" not in text and "2026年3月2日" in text
+    assert req.tracking_no in text
+    assert "{" not in text
+    assert "2026年3月2日" in text
     outcome = letters.GROUNDS[ground].outcome
     reply = send_reply(
         info_request=req,
@@ -1008,7 +1020,8 @@ def test_reply_with_files_and_published_notice(
         notice=notice,
         material_kind="notice",
     )
-    assert "2025年招生划片方案" in text and "已在本机关政府信息公开平台公开" in text
+    assert "2025年招生划片方案" in text
+    assert "已在本机关政府信息公开平台公开" in text
     upload = SimpleUploadedFile(
         "答复.pdf", b"%PDF-1.4 reply", content_type="application/pdf"
     )
@@ -1024,11 +1037,9 @@ def test_reply_with_files_and_published_notice(
             now=at("2026-03-10"),
         )
     rf = reply.files.get()
-    assert (
-        rf.is_public
-        and not rf.encrypted
-        and services.request_file_bytes(file=rf) == b"%PDF-1.4 reply"
-    )
+    assert rf.is_public
+    assert not rf.encrypted
+    assert services.request_file_bytes(file=rf) == b"%PDF-1.4 reply"
     assert mail.outbox[-1].to == ["citizen@example.com"]
 
 
@@ -1089,7 +1100,9 @@ def test_applicant_withdraws_counted_as_other(confirmed_request):
         D("2026-03-04"),
     )
     event = RequestEvent.objects.get(info_request=req, kind=EventKind.WITHDRAWN)
-    assert event.is_public and event.actor is None and event.actor_label == "申请人"
+    assert event.is_public
+    assert event.actor is None
+    assert event.actor_label == "申请人"
     with pytest.raises(ValidationError, match="已办结"):
         services.request_withdraw(info_request=req, now=at("2026-03-05"))
 
@@ -1097,11 +1110,9 @@ def test_applicant_withdraws_counted_as_other(confirmed_request):
 def test_withdraw_while_pending_has_no_receipt_date(agency):
     req = InfoRequestFactory(agency=agency)
     req = services.request_withdraw(info_request=req, now=at("2026-03-02", 11))
-    assert (
-        req.status == Status.WITHDRAWN
-        and req.received_date is None
-        and req.closed_date == D("2026-03-02")
-    )
+    assert req.status == Status.WITHDRAWN
+    assert req.received_date is None
+    assert req.closed_date == D("2026-03-02")
 
 
 def test_withdraw_during_consultation_and_fee_closes_them(
@@ -1133,11 +1144,9 @@ def test_archive_only_after_closing(confirmed_request, staff_user):
     req = services.request_archive(
         info_request=confirmed_request, by=staff_user, now=at("2026-03-06")
     )
-    assert (
-        req.status == Status.ARCHIVED
-        and req.outcome == Outcome.DISCLOSED
-        and req.archived_at
-    )
+    assert req.status == Status.ARCHIVED
+    assert req.outcome == Outcome.DISCLOSED
+    assert req.archived_at
 
 
 def test_internal_note_is_never_public(
@@ -1212,9 +1221,8 @@ def test_reveal_pii_only_for_the_assignee_and_logged(
     event = RequestEvent.objects.get(
         info_request=confirmed_request, kind=EventKind.PII_REVEALED
     )
-    assert (
-        not event.is_public and "11010519491231002X" not in str(event.data) + event.note
-    )
+    assert not event.is_public
+    assert "11010519491231002X" not in str(event.data) + event.note
 
 
 def test_id_proof_view_is_audited(agency, staff_user):
@@ -1271,9 +1279,12 @@ def test_answered_request_becomes_anonymous_draft_notice(agency, staff_user):
         info_request=req, by=staff_user, now=at("2026-03-06")
     )
     notice = Notice.objects.get(pk=notice.pk)
-    assert notice.status == Notice.Status.DRAFT and notice.owner_agency == agency
+    assert notice.status == Notice.Status.DRAFT
+    assert notice.owner_agency == agency
     text = notice.title + notice.summary
-    assert "赵大勇" not in text and "13912345678" not in text and "校车采购合同" in text
+    assert "赵大勇" not in text
+    assert "13912345678" not in text
+    assert "校车采购合同" in text
 
 
 def test_draft_notice_drops_the_stored_passport_number_address_and_landline(
@@ -1304,11 +1315,8 @@ def test_draft_notice_drops_the_stored_passport_number_address_and_landline(
         info_request=req, by=staff_user, now=at("2026-03-06")
     )
     text = Notice.objects.get(pk=notice.pk).summary
-    assert (
-        "E12345678" not in text
-        and "0731-22334455" not in text
-        and "泰山路88号" not in text
-    )
-    assert (
-        "房屋征收补偿方案" in text and "株洲市天元区2025年" in text
-    )  # a place name alone stays
+    assert "E12345678" not in text
+    assert "0731-22334455" not in text
+    assert "泰山路88号" not in text
+    assert "房屋征收补偿方案" in text
+    assert "株洲市天元区2025年" in text  # a place name alone stays

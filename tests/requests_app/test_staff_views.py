@@ -84,7 +84,8 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
         assert queue.status_code == 200
         assert req.tracking_no in queue.content.decode()
         page = staff_client.get(detail_url(req))
-        assert page.status_code == 200 and "确认受理" in page.content.decode()
+        assert page.status_code == 200
+        assert "确认受理" in page.content.decode()
 
     # confirm: the receipt date is the day both sides confirmed (条例 第三十一条)
     response = post(
@@ -96,7 +97,8 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
     )
     assert response.status_code == 302
     req.refresh_from_db()
-    assert req.status == Status.PROCESSING and req.received_date == date(2026, 3, 2)
+    assert req.status == Status.PROCESSING
+    assert req.received_date == date(2026, 3, 2)
     assert (
         req.reply_due_date
         == nth_workday_after(date(2026, 3, 2), 20)
@@ -116,7 +118,8 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
     )
     assert response.status_code == 302
     req.refresh_from_db()
-    assert req.status == Status.AWAITING_CORRECTION and req.assigned_to == staff_user
+    assert req.status == Status.AWAITING_CORRECTION
+    assert req.assigned_to == staff_user
     assert req.correction_due_date == nth_workday_after(date(2026, 3, 3), 15)
 
     # the correction arrives by letter: the clock restarts from that day
@@ -132,7 +135,8 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
     )
     assert response.status_code == 302
     req.refresh_from_db()
-    assert req.status == Status.PROCESSING and req.clock_start_date == date(2026, 3, 16)
+    assert req.status == Status.PROCESSING
+    assert req.clock_start_date == date(2026, 3, 16)
     assert (
         req.reply_due_date
         == nth_workday_after(date(2026, 3, 16), 20)
@@ -147,11 +151,9 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
         at("2026-03-16"),
     )
     html = again.content.decode()
-    assert (
-        again.status_code == 200
-        and "补正只能一次性告知" in html
-        and "再补充一次</textarea>" in html
-    )
+    assert again.status_code == 200
+    assert "补正只能一次性告知" in html
+    assert "再补充一次</textarea>" in html
 
     # a third party is consulted from 3-17 to 3-20: those 3 working days do not count
     response = post(
@@ -181,7 +183,8 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
     assert response.status_code == 302
     req.refresh_from_db()
     paused = {date(2026, 3, 18), date(2026, 3, 19), date(2026, 3, 20)}
-    assert req.status == Status.PROCESSING and req.paused_workdays == 3
+    assert req.status == Status.PROCESSING
+    assert req.paused_workdays == 3
     assert (
         req.reply_due_date
         == nth_workday_after(date(2026, 3, 16), 20, paused)
@@ -196,10 +199,8 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
         {"extension_request-days": "21", "extension_request-reason": "数据量大"},
         at("2026-03-23"),
     )
-    assert (
-        too_long.status_code == 200
-        and "延长期限最长不超过 20 个工作日" in too_long.content.decode()
-    )
+    assert too_long.status_code == 200
+    assert "延长期限最长不超过 20 个工作日" in too_long.content.decode()
     response = post(
         staff_client,
         req,
@@ -212,7 +213,8 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
     )
     assert response.status_code == 302
     page = staff_client.get(detail_url(req)).content.decode()
-    assert "待审批" in page and "张审核" in page  # who can approve is shown
+    assert "待审批" in page
+    assert "张审核" in page  # who can approve is shown
     refused = post(
         staff_client,
         req,
@@ -222,7 +224,8 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
     )
     assert refused.status_code == 200  # alice has no 审核人 role: the page says who can
     req.refresh_from_db()
-    assert req.extension_status == ExtensionStatus.PENDING and not req.is_extended
+    assert req.extension_status == ExtensionStatus.PENDING
+    assert not req.is_extended
     response = post(
         approver_client,
         req,
@@ -232,7 +235,8 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
     )
     assert response.status_code == 302
     req.refresh_from_db()
-    assert req.is_extended and req.extension_days == 20
+    assert req.is_extended
+    assert req.extension_days == 20
     assert (
         req.reply_due_date
         == nth_workday_after(date(2026, 3, 16), 40, paused)
@@ -242,7 +246,9 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
     # the reply: the letter is generated from the outcome's template, edited, sent
     with time_machine.travel(at("2026-04-01"), tick=False):
         page = staff_client.get(detail_url(req)).content.decode()
-        assert "予以公开" in page and "不予公开" in page and "<optgroup" in page
+        assert "予以公开" in page
+        assert "不予公开" in page
+        assert "<optgroup" in page
     generated = post(
         staff_client,
         req,
@@ -256,11 +262,13 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
         at("2026-04-01"),
     )
     html = generated.content.decode()
-    assert generated.status_code == 200 and "已按模板生成告知书" in html
+    assert generated.status_code == 200
+    assert "已按模板生成告知书" in html
     letter = re.search(
         r'<textarea name="reply-letter_text"[^>]*>\n?(.*?)</textarea>', html, re.S
     ).group(1)
-    assert req.tracking_no in letter and "第三十六条第（二）项" in letter
+    assert req.tracking_no in letter
+    assert "第三十六条第（二）项" in letter
     assert "本机关已于2026年4月1日将该信息以纸质形式邮寄给您" in letter
     assert (
         InfoRequest.objects.get(pk=req.pk).status == Status.PROCESSING
@@ -296,11 +304,9 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
         )
     assert response.status_code == 302
     req.refresh_from_db()
-    assert (
-        req.status == Status.REPLIED
-        and req.outcome == "disclosed"
-        and req.replied_date == date(2026, 4, 1)
-    )
+    assert req.status == Status.REPLIED
+    assert req.outcome == "disclosed"
+    assert req.replied_date == date(2026, 4, 1)
     assert "附：2025—2026学年划片方案。" in req.replies.get().letter_text
     kinds = list(req.events.values_list("kind", flat=True))
     for kind in (
@@ -336,10 +342,8 @@ def test_send_without_generated_letter_and_without_outcome_keeps_the_input(
         {"reply-ground": "", "reply-reason": "理由甲", "action": "submit"},
         at("2026-03-03"),
     )
-    assert (
-        no_outcome.status_code == 200
-        and "请选择答复的法定情形" in no_outcome.content.decode()
-    )
+    assert no_outcome.status_code == 200
+    assert "请选择答复的法定情形" in no_outcome.content.decode()
     assert "理由甲</textarea>" in no_outcome.content.decode()
     no_letter = post(
         staff_client,
@@ -369,7 +373,8 @@ def test_a_service_error_rerenders_the_form_with_the_input(
     )
     html = future.content.decode()
     assert future.status_code == 200
-    assert "不能晚于今天" in html and 'value="甲公司"' in html
+    assert "不能晚于今天" in html
+    assert 'value="甲公司"' in html
     assert 'id="action-consult_start" open' in html
 
 
@@ -384,7 +389,8 @@ def test_fee_calculator_shows_the_amount_before_sending(
         {"fee-method": "by_volume", "fee-quantity": "150", "action": "calculate"},
         at("2026-03-03"),
     )
-    assert shown.status_code == 200 and "1700 元" in shown.content.decode()
+    assert shown.status_code == 200
+    assert "1700 元" in shown.content.decode()
     assert not req.fee_notices.exists()
     free = post(
         staff_client,
@@ -403,10 +409,8 @@ def test_fee_calculator_shows_the_amount_before_sending(
     )
     assert sent.status_code == 302
     req.refresh_from_db()
-    assert (
-        req.status == Status.AWAITING_PAYMENT
-        and str(req.fee_notices.get().amount) == "4700.00"
-    )
+    assert req.status == Status.AWAITING_PAYMENT
+    assert str(req.fee_notices.get().amount) == "4700.00"
     paid = post(
         staff_client,
         req,
@@ -422,10 +426,8 @@ def test_fee_calculator_shows_the_amount_before_sending(
 def test_register_offline_application_by_signed_post(staff_client, agency):
     with time_machine.travel(at("2026-03-02"), tick=False):
         page = staff_client.get(reverse("requests_app:staff_register"))
-        assert (
-            page.status_code == 200
-            and "以行政机关签收之日为收到申请之日" in page.content.decode()
-        )
+        assert page.status_code == 200
+        assert "以行政机关签收之日为收到申请之日" in page.content.decode()
         missing = staff_client.post(
             reverse("requests_app:staff_register"),
             {
@@ -439,10 +441,8 @@ def test_register_offline_application_by_signed_post(staff_client, agency):
                 "description": "请公开本社区2025年低保名单公示",
             },
         )
-        assert (
-            "请填写签收日期" in missing.content.decode()
-            and 'value="李大爷"' in missing.content.decode()
-        )
+        assert "请填写签收日期" in missing.content.decode()
+        assert 'value="李大爷"' in missing.content.decode()
         response = staff_client.post(
             reverse("requests_app:staff_register"),
             {
@@ -461,13 +461,13 @@ def test_register_offline_application_by_signed_post(staff_client, agency):
         )
         assert response.status_code == 302
         req = InfoRequest.objects.get(applicant_name="李大爷")
-        assert req.channel == "post_signed" and req.status == Status.PROCESSING
+        assert req.channel == "post_signed"
+        assert req.status == Status.PROCESSING
         assert req.received_date == date(2026, 2, 27)
         assert req.reply_due_date == nth_workday_after(date(2026, 2, 27), 20)
         first = staff_client.get(response.url).content.decode()
-        assert "只显示这一次" in first and re.search(
-            r"[0-9A-Z]{4} [0-9A-Z]{4} [0-9A-Z]{4} [0-9A-Z]{4}", first
-        )
+        assert "只显示这一次" in first
+        assert re.search(r"[0-9A-Z]{4} [0-9A-Z]{4} [0-9A-Z]{4} [0-9A-Z]{4}", first)
         second = staff_client.get(response.url).content.decode()
         assert "只显示这一次" not in second
 
@@ -491,7 +491,8 @@ def test_register_ordinary_letter_waits_for_confirmation(staff_client, agency):
         )
         assert response.status_code == 302
     req = InfoRequest.objects.get(applicant_name="湖南某律师事务所")
-    assert req.status == Status.PENDING and req.received_date is None
+    assert req.status == Status.PENDING
+    assert req.received_date is None
     assert req.applicant_kind == "legal_service"
 
 
@@ -507,7 +508,8 @@ def test_pii_is_masked_and_revealed_only_to_the_assignee_with_a_reason(
             now=at("2026-03-03"),
         )
     page = staff_client.get(detail_url(req)).content.decode()
-    assert "11010519491231002X" not in page and "110105********002X" in page
+    assert "11010519491231002X" not in page
+    assert "110105********002X" in page
     assert "13812341234" not in page
     refused = post(
         staff_client,
@@ -530,7 +532,8 @@ def test_pii_is_masked_and_revealed_only_to_the_assignee_with_a_reason(
         at("2026-03-03"),
     )
     html = shown.content.decode()
-    assert "11010519491231002X" in html and "13812341234" in html
+    assert "11010519491231002X" in html
+    assert "13812341234" in html
     assert "no-store" in shown["Cache-Control"]
     assert req.pii_access_logs.get().reason == "电话核实申请内容"
     # the next page view is masked again
@@ -559,13 +562,12 @@ def test_id_proof_download_is_for_the_assignee_and_logged(
     url = reverse("requests_app:staff_request_file_open", args=[req.code, proof.pk])
     with time_machine.travel(at("2026-03-03"), tick=False):
         refused = staff_client.post(url, {"file_open-reason": "核对"})
-        assert (
-            refused.status_code == 200
-            and "只有本申请的承办人可以查看身份证明" in refused.content.decode()
-        )
+        assert refused.status_code == 200
+        assert "只有本申请的承办人可以查看身份证明" in refused.content.decode()
         client.force_login(teammate_user)
         download = client.post(url, {"file_open-reason": "核对申请人身份"})
-    assert download.status_code == 200 and download.content == pdf
+    assert download.status_code == 200
+    assert download.content == pdf
     assert download["Content-Disposition"].startswith("attachment;")
     assert req.pii_access_logs.filter(reason="核对申请人身份").exists()
 
@@ -594,7 +596,8 @@ def test_internal_notes_are_never_shown_to_the_applicant(
             {"tracking_no": req.tracking_no, "query_code": req.query_code},
         )
         html = applicant.get(reverse("requests_app:case")).content.decode()
-    assert "申请人情绪激动" not in html and "添加备注" not in html
+    assert "申请人情绪激动" not in html
+    assert "添加备注" not in html
 
 
 def test_queue_filters_and_flags(staff_client, agency, staff_user):
@@ -607,27 +610,29 @@ def test_queue_filters_and_flags(staff_client, agency, staff_user):
         )
     with time_machine.travel(at("2026-03-25"), tick=False):
         page = staff_client.get(reverse("requests_app:staff_queue")).content.decode()
-        assert "已逾期" in page and "即将到期：剩 3 个工作日" in page
+        assert "已逾期" in page
+        assert "即将到期：剩 3 个工作日" in page
         overdue = staff_client.get(
             reverse("requests_app:staff_queue"), {"show": "overdue"}
         ).content.decode()
-        assert (
-            late.tracking_no in overdue
-            and soon.tracking_no not in overdue
-            and pending.tracking_no not in overdue
-        )
+        assert late.tracking_no in overdue
+        assert soon.tracking_no not in overdue
+        assert pending.tracking_no not in overdue
         due_soon = staff_client.get(
             reverse("requests_app:staff_queue"), {"show": "due_soon"}
         ).content.decode()
-        assert soon.tracking_no in due_soon and late.tracking_no not in due_soon
+        assert soon.tracking_no in due_soon
+        assert late.tracking_no not in due_soon
         waiting = staff_client.get(
             reverse("requests_app:staff_queue"), {"show": "pending"}
         ).content.decode()
-        assert pending.tracking_no in waiting and soon.tracking_no not in waiting
+        assert pending.tracking_no in waiting
+        assert soon.tracking_no not in waiting
         found = staff_client.get(
             reverse("requests_app:staff_queue"), {"q": late.tracking_no.lower()}
         ).content.decode()
-        assert late.tracking_no in found and soon.tracking_no not in found
+        assert late.tracking_no in found
+        assert soon.tracking_no not in found
         bad = staff_client.get(
             reverse("requests_app:staff_queue"), {"show": "<script>", "page": "x"}
         )
@@ -723,7 +728,8 @@ def test_correction_notice_is_offered_only_within_seven_working_days(
         )
     with time_machine.travel(at("2026-03-12"), tick=False):
         html = staff_client.get(detail_url(confirmed_request)).content.decode()
-        assert "发出补正通知" not in html and "不能再告知补正" in html
+        assert "发出补正通知" not in html
+        assert "不能再告知补正" in html
     late = post(
         staff_client,
         confirmed_request,
@@ -731,10 +737,8 @@ def test_correction_notice_is_offered_only_within_seven_working_days(
         {"correction_ask-items": "补充学年"},
         at("2026-03-12"),
     )
-    assert (
-        "已超过期限" in late.content.decode()
-        and "补充学年</textarea>" in late.content.decode()
-    )
+    assert "已超过期限" in late.content.decode()
+    assert "补充学年</textarea>" in late.content.decode()
 
 
 def test_applicant_is_told_when_the_deadline_has_passed(client, confirmed_request):
@@ -745,7 +749,8 @@ def test_applicant_is_told_when_the_deadline_has_passed(client, confirmed_reques
             {"tracking_no": req.tracking_no, "query_code": req.query_code},
         )
         html = client.get(reverse("requests_app:case")).content.decode()
-    assert "答复期限已过" in html and "条例第五十一条" in html
+    assert "答复期限已过" in html
+    assert "条例第五十一条" in html
 
 
 def real_pdf() -> bytes:
@@ -787,7 +792,8 @@ def test_reply_with_files_checks_each_file_by_content(
         at("2026-03-04"),
     )
     html = disguised.content.decode()
-    assert disguised.status_code == 200 and "附表.pdf" in html
+    assert disguised.status_code == 200
+    assert "附表.pdf" in html
     assert (
         "现将所需信息提供给您（见附件）。</textarea>" in html
     )  # the letter typed is kept
@@ -818,10 +824,10 @@ def test_reply_with_files_checks_each_file_by_content(
             "requests_app:staff_request_file", args=[req.code, reply.files.get().pk]
         )
     )
-    assert download.status_code == 200 and download["Content-Disposition"].startswith(
-        "attachment;"
-    )
-    assert download.content == pdf and download["Content-Type"] == "application/pdf"
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download.content == pdf
+    assert download["Content-Type"] == "application/pdf"
 
 
 def test_reply_links_an_already_published_notice(
@@ -861,7 +867,8 @@ def test_reply_links_an_already_published_notice(
         at("2026-03-04"),
     )
     html = generated.content.decode()
-    assert notice.title in html and notice.index_number in html
+    assert notice.title in html
+    assert notice.index_number in html
 
 
 def test_answered_request_becomes_a_draft_notice_without_the_applicant(
@@ -889,7 +896,8 @@ def test_answered_request_becomes_a_draft_notice_without_the_applicant(
     draft = Notice.objects.get(status="draft")
     assert req.applicant_name not in draft.title
     page = staff_client.get(detail_url(req)).content.decode()
-    assert "转为主动公开草稿" in page and "打开草稿" in page
+    assert "转为主动公开草稿" in page
+    assert "打开草稿" in page
 
 
 BAD_VALUES = ["", "\x00‮<script>alert(1)</script>", "9" * 400, "2026-02-30", "-5"]

@@ -328,6 +328,9 @@ def build_world() -> World:
             description: str,
             id_type: str = "resident_id",
             id_number: str = "",
+            t: str = t,  # bound now: this iteration's agency
+            code: str = code,
+            agency=agency,
         ):
             nonlocal serial
             serial += 1
@@ -1191,7 +1194,7 @@ def planned_calls(world: World) -> list[Call]:
                     for query in spec.query(world) if spec.query else []:
                         calls.append(Call("GET", f"{url}?{query}", **common))
     calls.append(Call("GET", "/admin/no-such-page/", ADMIN_SITE, ADMIN_CATCH_ALL))
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         label = model._meta.label_lower
         base = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         for view in sorted(ADMIN_MODEL_VIEWS):
@@ -1531,9 +1534,8 @@ def actor_client(actor: str, world: World) -> Client:
                 "query_code": world.query_codes[world.applicant_case],
             },
         )
-        assert response.status_code == 302 and response["Location"] == reverse(
-            "requests_app:case"
-        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("requests_app:case")
     return client
 
 

@@ -159,9 +159,8 @@ def test_view_on_site_answers_404_for_another_agencys_report(
 
     client.force_login(staff_user)
     answer = view_on_site(reports["published"].pk)
-    assert answer.status_code == 302 and answer["Location"].endswith(
-        f"/nianbao/{reports['published'].pk}/"
-    )
+    assert answer.status_code == 302
+    assert answer["Location"].endswith(f"/nianbao/{reports['published'].pk}/")
 
     client.logout()
     assert view_on_site(reports["draft"].pk)["Location"].startswith("/admin/login/")

@@ -206,9 +206,8 @@ def test_login_post_redirect_and_session_cookie(production_server, live_staff):
     assert session["samesite"] == "Lax"
     assert session["path"] == "/"
     assert "domain" not in session
-    assert (
-        "expires" not in session and "max-age" not in session
-    )  # ends with the browser
+    assert "expires" not in session
+    assert "max-age" not in session  # ends with the browser
 
     staff_home = http_request(
         production_server.port,
