@@ -706,3 +706,15 @@ def attachment_remove(*, attachment: Attachment, by, reason: str = "") -> None:
     refresh_notice_search([locked.pk])
     # the bytes go only once the removal is committed
     transaction.on_commit(lambda: storage.delete(path) if path else None)
+
+
+@transaction.atomic
+def attachments_reorder(*, notice: Notice, order: list[Attachment]) -> None:
+    """Number the notice's attachments 0, 1, … in ``order`` (the notice is locked)."""
+    Notice.objects.select_for_update().get(pk=notice.pk)
+    for position, attachment in enumerate(order):
+        if attachment.position != position:
+            Attachment.objects.filter(pk=attachment.pk, notice=notice).update(
+                position=position
+            )
+            attachment.position = position

@@ -97,9 +97,12 @@ class Column(models.Model):
 
 class NoticeQuerySet(models.QuerySet):
     def published(self) -> NoticeQuerySet:
-        """What the public may see: published or withdrawn (the page says so) notices.
+        """Published or withdrawn: every notice that has been made public (a withdrawn
+        one keeps its page, which says so).
 
-        Views, feeds, sitemaps, the API and exports all start here.
+        Only ``export_notices`` starts here. The detail page and the API's detail check
+        the same two statuses in ``catalog.views.get_public_notice``; lists, search,
+        feeds, the sitemap and the API's list start from ``listed()``.
         """
         return self.filter(
             status__in=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN]

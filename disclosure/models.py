@@ -412,3 +412,41 @@ class AppealCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.case_number or self.filed_year}"
+
+
+class AppealCaseEvent(models.Model):
+    """Append-only history of a 复议/诉讼 case: it feeds table 四 of the annual report,
+    so every registration and change is kept with who made it and what it changed."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "登记"
+        UPDATED = "updated", "修改"
+
+    case = models.ForeignKey(
+        AppealCase, on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    action = models.CharField("操作", max_length=12, choices=Action.choices)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "复议、诉讼案件记录"
+        verbose_name_plural = "复议、诉讼案件记录"
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["created", "updated"]),
+                name="disclosure_appealcaseevent_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -28,10 +28,12 @@ from disclosure.models import (
     AnnualReportEvent,
     AnnualReportVersion,
     AppealCase,
+    AppealCaseEvent,
 )
 from disclosure.stats import repeatable_read
 from portal import roles
 from portal.models import Agency
+from portal.timeutil import local_now
 
 Status = AnnualReport.Status
 Action = AnnualReportEvent.Action
@@ -502,13 +504,40 @@ def appeal_case_save(
     unknown = set(values) - set(APPEAL_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    if case is None:
+    created = case is None
+    if created:
         case = AppealCase(agency=agency, recorded_by=by)
     else:
         case = AppealCase.objects.select_for_update().get(pk=case.pk, agency=agency)
+    before = {name: _appeal_value(case, name) for name in APPEAL_FIELDS}
     for name, value in values.items():
         setattr(case, name, value)
     _clean_appeal(case)
     case.full_clean()
+    after = {name: _appeal_value(case, name) for name in APPEAL_FIELDS}
+    changes = {
+        name: [before[name], after[name]]
+        for name in APPEAL_FIELDS
+        if created or before[name] != after[name]
+    }
+    if not changes:
+        return case
     case.save()
+    AppealCaseEvent.objects.create(
+        case=case,
+        at=local_now(),
+        actor=by,
+        action=AppealCaseEvent.Action.CREATED
+        if created
+        else AppealCaseEvent.Action.UPDATED,
+        changes=changes,
+    )
     return case
+
+
+def _appeal_value(case: AppealCase, name: str) -> Any:
+    """A field of ``case`` as JSON (the related request as its tracking number)."""
+    if name == "info_request":
+        return case.info_request.tracking_no if case.info_request_id else None
+    value = getattr(case, name)
+    return value.isoformat() if isinstance(value, date) else value

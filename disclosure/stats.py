@@ -51,13 +51,12 @@ from django.db.models.functions import Cast, Coalesce, ExtractMonth, JSONObject
 from disclosure import layout
 from disclosure.checks import PreviousYear, RequestCount
 from disclosure.figures import Figures
-from requests_app.outcomes import ApplicantKind, Outcome
+from requests_app.outcomes import ApplicantKind
 
 KIND_LABELS: dict[str, str] = {str(k.value): str(k.label) for k in ApplicantKind}
 OUTCOME_ROW_BY_VALUE: dict[str, str] = {
     value: label for label, value in layout.OUTCOME_ROWS.items()
 }
-VALID_OUTCOMES = frozenset(str(o.value) for o in Outcome)
 
 # catalog validity codes (catalog.models.Notice.Validity) counted as 现行有效 / 废止
 IN_FORCE_STATES = frozenset({"effective", "amended"})

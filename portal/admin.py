@@ -16,12 +16,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from portal import calendar_services
-from portal.context_processors import forget_site_identity
+from portal import calendar_services, services
 from portal.models import (
     Agency,
     SiteIdentity,
@@ -108,6 +107,27 @@ class AgencyAdminForm(forms.ModelForm):
         return value
 
 
+def history_html(rows) -> str:
+    """A record's history rows (newest first) as a list for a read-only admin field:
+    time, who, and each changed field as before → after."""
+    items = []
+    for row in rows:
+        changes = "；".join(
+            f"{name}：{before!r} → {after!r}"
+            for name, (before, after) in (row.changes or {}).items()
+        )
+        label = getattr(row, "get_action_display", lambda: "保存")()
+        items.append(
+            (f"{row.at:%Y-%m-%d %H:%M}", row.actor or "系统", label, changes or "—")
+        )
+    if not items:
+        return "—"
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join("", "<li>{} {} {}：{}</li>", items),
+    )
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     form = AgencyAdminForm
@@ -166,7 +186,18 @@ class AgencyAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        ("变更记录", {"fields": ("history",)}),
     )
+    readonly_fields = ("history",)
+
+    @admin.display(description="变更记录")
+    def history(self, obj: Agency) -> str:
+        if obj.pk is None:
+            return "—"
+        return history_html(obj.events.select_related("actor").order_by("-at", "-id"))
+
+    def save_model(self, request: HttpRequest, obj: Agency, form, change: bool) -> None:
+        services.agency_save(agency=obj, by=request.user, source="admin")
 
 
 class StaffProfileInline(admin.StackedInline):
@@ -288,6 +319,14 @@ class SiteIdentityForm(forms.ModelForm):
 @admin.register(SiteIdentity)
 class SiteIdentityAdmin(admin.ModelAdmin):
     form = SiteIdentityForm
+    readonly_fields = ("history",)
+
+    @admin.display(description="修改记录")
+    def history(self, obj: SiteIdentity) -> str:
+        if obj.pk is None:
+            return "—"
+        return history_html(obj.versions.select_related("actor").order_by("-at", "-id"))
+
     list_display = ("site_name", "sponsor", "site_code", "domain")
     fieldsets = (
         (
@@ -308,6 +347,7 @@ class SiteIdentityAdmin(admin.ModelAdmin):
             "年度报告发布期限（次年）",
             {"fields": ("report_deadline_department", "report_deadline_government")},
         ),
+        ("修改记录", {"fields": ("history",)}),
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -336,9 +376,7 @@ class SiteIdentityAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: SiteIdentity, form, change: bool
     ) -> None:
-        obj.pk = 1  # the singleton constraint allows only id 1
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(forget_site_identity)
+        services.site_identity_save(identity=obj, by=request.user)
 
 
 # --- Work calendar -------------------------------------------------------------------------

@@ -376,3 +376,73 @@ class StaffAuthEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class AgencyEvent(models.Model):
+    """Append-only history of an agency's record: created or changed, by whom, from
+    where (admin, import), and each changed field as [before, after]."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "新增"
+        UPDATED = "updated", "修改"
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="events", verbose_name="机关"
+    )
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    action = models.CharField("操作", max_length=12, choices=Action.choices)
+    source = models.CharField("途径", max_length=20)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "机关变更记录"
+        verbose_name_plural = "机关变更记录"
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["created", "updated"]),
+                name="portal_agencyevent_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class SiteIdentityVersion(models.Model):
+    """Every saved version of the site identity (the footer's statutory details): who
+    saved it, when, what changed ([before, after]) and the full values after the save."""
+
+    identity = models.ForeignKey(
+        SiteIdentity,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name="网站标识",
+    )
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    values = models.JSONField("保存后的内容", default=dict)
+
+    class Meta:
+        verbose_name = "网站标识修改记录"
+        verbose_name_plural = "网站标识修改记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M}"

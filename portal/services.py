@@ -1,6 +1,9 @@
 """Writes of the portal core that are not the work calendar (that is
 ``portal.calendar_services``): staff second-factor enrolment, verification, recovery
-codes and an administrator's reset (issue 11 §3, ``portal.twofactor``).
+codes and an administrator's reset (issue 11 §3, ``portal.twofactor``); agencies and
+the site identity, each with its history (``AgencyEvent``, ``SiteIdentityVersion``,
+each changed field as ``[before, after]``), called by the admin's ``save_model`` and
+the notice importer.
 
 Each function is keyword-only, runs in ``transaction.atomic``, locks what it changes
 and writes a ``StaffAuthEvent``; no code or key is ever logged or stored in clear
@@ -9,14 +12,23 @@ and writes a ``StaffAuthEvent``; no code or key is ever logged or stored in clea
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from portal import twofactor
-from portal.models import RecoveryCode, StaffAuthEvent
+from portal.context_processors import forget_site_identity
+from portal.models import (
+    Agency,
+    AgencyEvent,
+    RecoveryCode,
+    SiteIdentity,
+    SiteIdentityVersion,
+    StaffAuthEvent,
+)
+from portal.timeutil import local_now
 
 DEVICE_NAME = "验证器"
 
@@ -158,3 +170,96 @@ def staff_totp_enrol_demo(*, user: Any, key_hex: str, now: datetime) -> bool:
     TOTPDevice.objects.create(user=user, name=DEVICE_NAME, key=key_hex, confirmed=True)
     _event(user, StaffAuthEvent.Kind.TOTP_ENROLLED, now=now, note="演示密钥")
     return True
+
+
+# --- agencies and the site identity ----------------------------------------------------
+
+
+def _values(obj: models.Model | None) -> dict[str, Any]:
+    """The concrete fields of ``obj`` as JSON values (foreign keys as their id)."""
+    if obj is None:
+        return {}
+    out: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = getattr(obj, field.attname)
+        if isinstance(value, date | datetime):
+            value = value.isoformat()
+        out[field.attname] = value
+    return out
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def _actor(by: Any) -> Any:
+    return by if getattr(by, "pk", None) else None
+
+
+@transaction.atomic
+def agency_create(*, by: Any, source: str, name: str, **values: Any) -> Agency:
+    """A new agency (e.g. one named by an imported notice), with its "created" event."""
+    agency = Agency(name=name, **values)
+    agency.save()
+    AgencyEvent.objects.create(
+        agency=agency,
+        at=local_now(),
+        actor=_actor(by),
+        action=AgencyEvent.Action.CREATED,
+        source=source,
+        changes=_diff({}, _values(agency)),
+    )
+    return agency
+
+
+@transaction.atomic
+def agency_save(*, agency: Agency, by: Any, source: str) -> Agency:
+    """Save ``agency`` as edited (new or existing) and record what changed."""
+    if agency.pk is None:
+        fields = _values(agency)
+        name = fields.pop("name")
+        created = agency_create(by=by, source=source, name=name, **fields)
+        agency.pk = created.pk
+        return created
+    current = Agency.objects.select_for_update().get(pk=agency.pk)
+    changes = _diff(_values(current), _values(agency))
+    if not changes:
+        return agency
+    agency.save(update_fields=[Agency._meta.get_field(n).name for n in changes])
+    AgencyEvent.objects.create(
+        agency=agency,
+        at=local_now(),
+        actor=_actor(by),
+        action=AgencyEvent.Action.UPDATED,
+        source=source,
+        changes=changes,
+    )
+    return agency
+
+
+@transaction.atomic
+def site_identity_save(*, identity: SiteIdentity, by: Any) -> SiteIdentity:
+    """Save the one site identity row as edited and keep the version."""
+    identity.pk = 1  # the singleton constraint allows only id 1
+    current = SiteIdentity.objects.select_for_update().filter(pk=1).first()
+    before = _values(current)
+    after = _values(identity)
+    changes = _diff(before, after)
+    if current is not None and not changes:
+        return identity
+    identity.save()
+    SiteIdentityVersion.objects.create(
+        identity=identity,
+        at=local_now(),
+        actor=_actor(by),
+        changes=changes,
+        values=after,
+    )
+    transaction.on_commit(forget_site_identity)
+    return identity

@@ -28,6 +28,7 @@ from catalog.attachments import (
     InspectedFile,
     attachment_add,
     attachment_remove,
+    attachments_reorder,
     inspect_file,
     max_upload_bytes,
 )
@@ -41,6 +42,7 @@ from catalog.services import (
 from portal.filestore import delete_quietly
 from portal.jsonl import JsonLineError, loads_line
 from portal.models import Agency
+from portal.services import agency_create
 from portal.validators import normalise_doc_number
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -230,8 +232,10 @@ class Resolver:
             found = matches[0] if len(matches) == 1 else None
         return found
 
-    def create_agency(self, name: str) -> Agency:
-        agency = Agency.objects.create(name=name, short_name="", kind=Agency.Kind.OTHER)
+    def create_agency(self, name: str, *, by=None) -> Agency:
+        agency = agency_create(
+            by=by, source="import", name=name, short_name="", kind=Agency.Kind.OTHER
+        )
         self.agencies[name] = agency
         return agency
 
@@ -625,7 +629,7 @@ def apply_record(
             for agency in record.publishers:
                 if agency.pk is None:
                     agency = resolver.agency(agency.name) or resolver.create_agency(
-                        agency.name
+                        agency.name, by=by
                     )
                 publishers.append(agency)
             try:
@@ -695,9 +699,7 @@ def _sync_attachments(
     for attachment in remaining:
         attachment_remove(attachment=attachment, by=by, reason="导入文件中已无此附件")
         changed = True
-    for position, attachment in enumerate(keep):
-        if attachment.position != position:
-            Attachment.objects.filter(pk=attachment.pk).update(position=position)
+    attachments_reorder(notice=notice, order=keep)
     return changed
 
 

@@ -240,6 +240,10 @@ def test_unknown_agency_is_created_with_create_agencies(tmp_path, agencies):
     out, _ = run_import(path, "--create-agencies")
     assert "新增 2 条" in out
     assert Agency.objects.filter(name="天元区新设局").count() == 1
+    created = Agency.objects.get(name="天元区新设局").events.get()
+    assert created.action == "created"
+    assert created.source == "import"
+    assert created.changes["name"] == [None, "天元区新设局"]
     assert (
         Notice.objects.get(index_number="00001434-9/2024-00001").owner_agency.name
         == "天元区新设局"

@@ -3,7 +3,8 @@ their result as at 12月31日 (docs/annual-report.md)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -153,3 +154,34 @@ def test_only_admins_keep_the_register(agency, teammate_user):
         services.appeal_case_save(
             agency=agency, by=teammate_user, kind=K.RECONSIDERATION, filed_year=2025
         )
+
+
+def test_every_registration_and_change_is_kept_as_an_event(
+    agency, staff_user, time_machine
+):
+    time_machine.move_to("2026-02-03 09:00 +08:00", tick=False)
+    case = _case(agency, staff_user, K.RECONSIDERATION, date(2025, 3, 1))
+    created = case.events.get()
+    assert created.action == "created"
+    assert created.actor == staff_user
+    assert created.at == datetime(2026, 2, 3, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert created.changes["kind"][1] == "reconsideration"
+    assert created.changes["filed_date"][1] == "2025-03-01"
+
+    time_machine.move_to("2026-02-04 10:00 +08:00", tick=False)
+    services.appeal_case_save(
+        agency=agency,
+        by=staff_user,
+        case=case,
+        result=R.CORRECTED,
+        decided_date=date(2025, 6, 30),
+    )
+    updated = case.events.order_by("id").last()
+    assert updated.action == "updated"
+    assert updated.changes == {
+        "result": [R.PENDING, R.CORRECTED],
+        "decided_date": [None, "2025-06-30"],
+    }
+
+    services.appeal_case_save(agency=agency, by=staff_user, case=case, note="")
+    assert case.events.count() == 2  # nothing changed: no event

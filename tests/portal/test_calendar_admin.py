@@ -518,3 +518,59 @@ def test_staff_home_does_not_warn_before_october(client, admin_user):
     assert 'id="calendar-warning"' not in _page_at(
         client, admin_user, "portal:staff_home", 2026, 9, 8, 9, 0
     )
+
+
+# --- History of agencies and the site identity (portal.services) ---------------------
+
+
+def test_every_save_of_the_site_identity_keeps_a_version(
+    admin_client, admin_user, django_capture_on_commit_callbacks
+):
+    with _at(2026, 3, 2, 9, 0), django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:portal_siteidentity_add"), _identity_form())
+    with _at(2026, 3, 2, 9, 5), django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:portal_siteidentity_change", args=[1]),
+            _identity_form(site_name="新名称", contact_phone="0731-1234567"),
+        )
+        page = admin_client.get(reverse("admin:portal_siteidentity_change", args=[1]))
+    assert response.status_code == 302
+    first, second = SiteIdentity.objects.get().versions.order_by("at")
+    assert first.actor == admin_user
+    assert first.values["site_name"] == "天元区人民政府信息公开平台"
+    assert second.actor == admin_user
+    assert second.at == datetime(2026, 3, 2, 9, 5, tzinfo=SHANGHAI)
+    assert second.changes == {
+        "site_name": ["天元区人民政府信息公开平台", "新名称"],
+        "contact_phone": ["", "0731-1234567"],
+    }
+    assert second.values["site_name"] == "新名称"
+    # the history is on the form
+    assert (
+        "contact_phone：&#x27;&#x27; → &#x27;0731-1234567&#x27;"
+        in page.content.decode()
+    )
+
+
+def test_an_agency_edited_in_the_admin_records_what_changed(admin_client, admin_user):
+    agency = AgencyFactory(name="天元区水利局", phone="0731-1111111")
+    url = reverse("admin:portal_agency_change", args=[agency.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields
+    }
+    data.update(phone="0731-2222222", is_active="on" if agency.is_active else "")
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = agency.events.get()
+    assert event.action == "updated"
+    assert event.source == "admin"
+    assert event.actor == admin_user
+    assert event.changes == {"phone": ["0731-1111111", "0731-2222222"]}
+    agency.refresh_from_db()
+    assert agency.phone == "0731-2222222"
+    page = admin_client.get(url).content.decode()
+    # the history shows before → after
+    assert "phone：&#x27;0731-1111111&#x27; → &#x27;0731-2222222&#x27;" in page

@@ -39,7 +39,11 @@ def test_wrong_key_or_tampering_fails(settings):
 
 def test_file_encryption_round_trip():
     blob = crypto.encrypt_file(b"%PDF-1.4 id")
-    assert b"id" not in blob[len(crypto.FILE_MAGIC) :] or blob != b"%PDF-1.4 id"
+    assert blob.startswith(crypto.FILE_MAGIC)
+    assert b"%PDF-1.4 id" not in blob  # the plaintext is not stored
+    # magic, 12-byte nonce, ciphertext as long as the plaintext, 16-byte GCM tag
+    assert len(blob) == len(crypto.FILE_MAGIC) + 12 + len(b"%PDF-1.4 id") + 16
+    assert crypto.encrypt_file(b"%PDF-1.4 id") != blob  # a fresh nonce each time
     assert crypto.decrypt_file(blob) == b"%PDF-1.4 id"
     with pytest.raises(DecryptionError):
         crypto.decrypt_file(b"%PDF-1.4 plain")
