@@ -16,12 +16,15 @@ Every page opened through the ``page`` fixture is watched:
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls a test makes
 # to set up data run outside of it, but Django cannot tell, so allow them.
@@ -30,6 +33,29 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 TIMEOUT_MS = 30_000  # the machine may be busy: generous, but bounded
+
+
+# The site tour (site_tour.build_world) builds its data relative to "today": its tests
+# run at this pinned, ticking moment, so they give the same result on any day of the
+# year. A Wednesday well inside an officially published calendar year (the seeded
+# calendar covers 2004–2026), away from holidays; ``tour_clock`` checks that every
+# deadline the tour can make falls in official years.
+TOUR_NOW = dt.datetime(2026, 6, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def tour_clock(transactional_db):
+    """Pin the clock (ticking) for the test and for the live server: time-machine
+    patches the clock of the whole process, and the live server is a thread of it."""
+    from portal.workdays import add_working_days, load_calendar
+
+    with time_machine.travel(TOUR_NOW, tick=True):
+        cal = load_calendar()
+        earliest = TOUR_NOW.date() - dt.timedelta(days=120)  # the tour's oldest case
+        # 20 working days to reply plus 20 more of an extension, from either end
+        for start in (earliest, TOUR_NOW.date()):
+            assert not add_working_days(start, 40, cal).provisional, start
+        yield TOUR_NOW
 
 
 def _safe_name(nodeid: str) -> str:

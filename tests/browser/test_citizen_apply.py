@@ -73,6 +73,8 @@ def returning_page(browser, live_server, request, phone_page):
 
 @pytest.fixture
 def pinned_time():
+    """Requested first, so that the staff, the agency and the browsers are made at the
+    pinned moment too; the live server (a thread of this process) sees it as well."""
     with time_machine.travel(MONDAY, tick=True):
         yield
 
@@ -126,7 +128,7 @@ def assert_download_links_work(page: Page) -> None:
 
 
 def test_citizen_applies_fixes_an_error_follows_the_case_corrects_and_reads_the_reply(
-    phone_page: Page, returning_page: Page, agency, staff_user, tmp_path, pinned_time
+    pinned_time, phone_page: Page, returning_page: Page, agency, staff_user, tmp_path
 ):
     page = phone_page
     proof = id_proof_file(tmp_path)

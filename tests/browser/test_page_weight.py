@@ -9,8 +9,12 @@ weights, heaviest first, go to artifacts/browser/page-weight.txt.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser import site_tour
 from tests.browser.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.usefixtures("tour_clock")  # the tour is built around "today"
 
 LIMIT = 100 * 1024
 COUNTED = ("document", "stylesheet", "script")
