@@ -16,6 +16,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
+from portal.admin import history_html
 from requests_app import letters
 from requests_app.models import (
     Consultation,
@@ -305,8 +306,14 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
         "updated_at",
         "updated_by",
     )
-    fields = ("ground", "outcome", "title", "legal_basis", "body")
-    readonly_fields = ("ground", "outcome")
+    fields = ("ground", "outcome", "title", "legal_basis", "body", "history")
+    readonly_fields = ("ground", "outcome", "history")
+
+    @admin.display(description="修改记录")
+    def history(self, obj):
+        if obj.pk is None:
+            return "—"
+        return history_html(obj.versions.select_related("actor").order_by("-at", "-id"))
 
     def has_add_permission(self, request):
         return False  # one template per legal ground, seeded by migration

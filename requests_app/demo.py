@@ -24,10 +24,10 @@ from django.db.models import Count
 from portal import timeutil
 from portal.validators import id_check_char, uscc_check_char
 from portal.workdays import WorkCalendar, add_working_days, is_workday, load_calendar
-from requests_app.services import letters as letter_svc
 from requests_app import letters, services
 from requests_app.models import Channel, InfoRequest, PartyType, Status
 from requests_app.outcomes import ApplicantKind, Outcome
+from requests_app.services import letters as letter_svc
 
 TZ = ZoneInfo("Asia/Shanghai")
 FIRST_DAY = date(2024, 1, 2)

@@ -1298,3 +1298,35 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.info_request_id} {self.kind} {self.due_date}"
+
+
+class ReplyTemplateVersion(models.Model):
+    """Every saved version of a 告知书 template (edited in the admin): who saved it,
+    when, what changed ([before, after]) and the full text after the save, so a letter
+    sent on any day can be traced to the template it was made from."""
+
+    template = models.ForeignKey(
+        ReplyTemplate,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name="告知书模板",
+    )
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="修改人",
+    )
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    values = models.JSONField("保存后的内容", default=dict)
+
+    class Meta:
+        verbose_name = "告知书模板修改记录"
+        verbose_name_plural = "告知书模板修改记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} {self.at:%Y-%m-%d %H:%M}"

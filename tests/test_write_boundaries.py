@@ -46,12 +46,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     # empty database in bulk, for `seed_demo` only; never reached by a user action.
     ("portal/demo.py", "*"): "demo data builder",
     ("catalog/demo.py", "*"): "demo data builder",
-    ("requests_app/demo.py", "*"): "demo data builder",
     ("disclosure/demo.py", "*"): "demo data builder",
     ("portal/management/commands/ensure_demo_admin.py", "*"): "demo login, dev only",
-    # TEMPORARY: the reply-template history service waits for requests_app.services to
-    # become a package (another branch); removed when it lands.
-    ("requests_app/admin.py", "save_model"): "reply templates, until their history lands",
     # The work calendar's services module (atomic, each change logged to the append-only
     # WorkCalendarChange, announced on commit): a services module by another name.
     ("portal/calendar_services.py", "*"): "work calendar services (WorkCalendarChange)",

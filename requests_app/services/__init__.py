@@ -89,6 +89,16 @@ from requests_app.services.intake import (
     request_register_offline,
     request_submit_online,
 )
+from requests_app.services.letters import (
+    issue_letter_number,
+    letter_approve,
+    letter_record_delivery,
+    letter_return,
+    letter_submit,
+    render_reply_letter,
+    reply_draft,
+    reply_template_update,
+)
 from requests_app.services.notes import (
     request_add_note,
 )
@@ -105,16 +115,6 @@ from requests_app.services.recompute import (
     on_work_calendar_changed,
     recompute_open_deadlines,
     request_recompute_deadline,
-)
-from requests_app.services.letters import (
-    issue_letter_number,
-    letter_approve,
-    letter_record_delivery,
-    letter_return,
-    letter_submit,
-    render_reply_letter,
-    reply_draft,
-    reply_template_update,
 )
 from requests_app.services.withdrawal import (
     request_withdraw,
@@ -135,15 +135,15 @@ __all__ = [
     "fee_amount",
     "fee_method_problem",
     "format_tracking_no",
-    "may_reassign",
-    "month_request_count",
-    "on_work_calendar_changed",
-    "recompute_open_deadlines",
     "issue_letter_number",
     "letter_approve",
     "letter_record_delivery",
     "letter_return",
     "letter_submit",
+    "may_reassign",
+    "month_request_count",
+    "on_work_calendar_changed",
+    "recompute_open_deadlines",
     "render_reply_letter",
     "reply_draft",
     "reply_template_update",

@@ -125,4 +125,6 @@ def request_import(
 
 
 def _midday(d: date) -> datetime:
-    return timezone.make_aware(datetime(d.year, d.month, d.day, 12, 0))
+    return datetime(
+        d.year, d.month, d.day, 12, 0, tzinfo=timezone.get_current_timezone()
+    )

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 
 from portal import roles
 from portal.models import Agency
+from portal.timeutil import local_now
 from requests_app import letters, remedies
 from requests_app.models import (
     EventKind,
@@ -33,6 +34,7 @@ from requests_app.models import (
     MaterialKind,
     Reply,
     ReplyTemplate,
+    ReplyTemplateVersion,
     RequestFile,
     Status,
 )
@@ -631,15 +633,33 @@ def reply_template_update(
     *, template: ReplyTemplate, by: Any, title: str, legal_basis: str, body: str
 ) -> ReplyTemplate:
     """An admin edit of a ground's template: an unknown placeholder (or remedy wording,
-    which the system adds) is refused, naming it."""
+    which the system adds) is refused, naming it. Each edit that changes something is
+    kept as a ``ReplyTemplateVersion`` (who, when, each changed field as [before,
+    after], the text after it), so a letter can be traced to the template it used."""
     problems = letters.template_problems(body)
     if problems:
         raise ValidationError({"body": problems})
     row = ReplyTemplate.objects.select_for_update().get(pk=template.pk)
+    before = {name: getattr(row, name) for name in TEMPLATE_FIELDS}
     row.title = _clean_text(title, label="文书名称", max_length=50, required=True)
     row.legal_basis = _clean_text(
         legal_basis, label="法律依据", max_length=200, required=True
     )
     row.body, row.updated_by = body, by
     row.save(update_fields=["title", "legal_basis", "body", "updated_by", "updated_at"])
+    after = {name: getattr(row, name) for name in TEMPLATE_FIELDS}
+    changes = {
+        n: [before[n], after[n]] for n in TEMPLATE_FIELDS if before[n] != after[n]
+    }
+    if changes:
+        ReplyTemplateVersion.objects.create(
+            template=row,
+            at=local_now(),
+            actor=by if getattr(by, "pk", None) else None,
+            changes=changes,
+            values=after,
+        )
     return row
+
+
+TEMPLATE_FIELDS = ("title", "legal_basis", "body")

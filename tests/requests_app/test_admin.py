@@ -57,3 +57,31 @@ def test_role_groups_have_view_permissions():
         .permissions.filter(codename="view_replytemplate")
         .exists()
     )
+
+
+def test_editing_a_reply_template_keeps_each_version(client, django_user_model):
+    from requests_app.models import ReplyTemplate
+
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "x")
+    client.force_login(boss)
+    tpl = ReplyTemplate.objects.get(ground="disclosed_public")
+    old_body = tpl.body
+    url = f"/admin/requests_app/replytemplate/{tpl.pk}/change/"
+    data = {
+        "title": tpl.title,
+        "legal_basis": tpl.legal_basis,
+        "body": "新正文 {申请人}",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    version = tpl.versions.get()
+    assert version.actor == boss
+    assert version.changes == {"body": [old_body, "新正文 {申请人}"]}
+    assert version.values["body"] == "新正文 {申请人}"
+    tpl.refresh_from_db()
+    assert tpl.body == "新正文 {申请人}"
+    assert tpl.updated_by == boss
+
+    assert client.post(url, data).status_code == 302  # saved again unchanged
+    assert tpl.versions.count() == 1
+    assert "body：&#x27;" in client.get(url).content.decode()  # the history is shown
