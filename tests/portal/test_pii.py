@@ -30,7 +30,7 @@ from portal.pii import (
 )
 from portal.validators import USCC_ALPHABET, id_check_char, uscc_check_char
 
-RNG = random.Random(20261207)  # noqa: S311 - test data, not secrets
+RNG = random.Random(20261207)
 NAMES = ("张三丰", "李晓梅", "欧阳明远")
 
 

@@ -72,13 +72,12 @@ from disclosure.views.staff import ACTIONS as REPORT_ACTIONS
 from portal import roles
 from portal.models import Agency, StaffProfile
 from portal.validators import id_check_char
-from requests_app.services import letters as letter_svc
 from requests_app import services as request_services
 from requests_app.models import (
-    Letter,
     FileKind,
     InfoRequest,
     InternalNote,
+    Letter,
     PiiAccessLog,
     ReminderLog,
     Reply,
@@ -86,6 +85,7 @@ from requests_app.models import (
     RequestEvent,
     RequestFile,
 )
+from requests_app.services import letters as letter_svc
 from tests.factories import AgencyFactory, StaffFactory, send_reply
 
 pytestmark = pytest.mark.django_db
