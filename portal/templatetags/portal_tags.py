@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from portal.workdays import PROVISIONAL_NOTE, WEEKDAY_NAMES, Deadline
 
@@ -34,6 +36,22 @@ def deadline_explain(
         "collapsed": collapsed,
         "provisional_note": PROVISIONAL_NOTE,
     }
+
+
+@register.filter
+def tab_title(page_title: str, site_name: str) -> str:
+    """The browser tab title: "页面标题 - 站点名", or the site name alone.
+
+    Used as ``{% filter tab_title:site.site_name %}{% block title %}…`` in
+    ``base.html``: a template cannot ask whether a child filled a block, so the
+    rendered block text decides. The block text arrives escaped; the site name
+    is escaped here, since ``{% filter %}`` does not escape its result.
+    """
+    page = " ".join(conditional_escape(page_title).split())
+    site = conditional_escape(site_name or "")
+    if not page or page == site:
+        return mark_safe(site)  # noqa: S308 - both parts escaped above
+    return mark_safe(f"{page} - {site}" if site else page)  # noqa: S308
 
 
 @register.filter

@@ -1,0 +1,53 @@
+"""The public layout (base.html): browser tab titles, header search, wording."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+
+from portal.models import SiteIdentity
+from tests.catalog.public_data import publish
+
+pytestmark = pytest.mark.django_db
+
+
+def tab_title(html: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert found, "page has no <title>"
+    return html_lib.unescape(found.group(1))
+
+
+def site_name() -> str:
+    return SiteIdentity.load().site_name
+
+
+def test_tab_title_is_page_title_dash_site_name_on_several_page_types(client, agency):
+    notice = publish(agency=agency, title="关于春季防汛的通知")
+    pages = {
+        reverse("catalog:home"): "首页",
+        reverse("catalog:guide"): "政府信息公开指南",
+        reverse("catalog:notice_detail", args=[notice.uuid]): "关于春季防汛的通知",
+        reverse("requests_app:landing"): "依申请公开",
+        reverse("disclosure:report_list"): "政府信息公开年报",
+    }
+    for url, expected in pages.items():
+        title = tab_title(client.get(url).content.decode())
+        assert title == f"{expected} - {site_name()}", url
+    missing = client.get("/no-such-page/")
+    assert tab_title(missing.content.decode()) == f"页面不存在 - {site_name()}"
+
+
+def test_tab_title_filter_escapes_and_falls_back_to_the_site_name():
+    source = (
+        "{% load portal_tags %}{% filter tab_title:name %}{{ page }}{% endfilter %}"
+    )
+    template = Template(source)
+    assert template.render(Context({"page": "", "name": "甲&乙"})) == "甲&amp;乙"
+    assert (
+        template.render(Context({"page": " 年报\n <b> ", "name": "站"}))
+        == "年报 &lt;b&gt; - 站"
+    )
