@@ -51,3 +51,22 @@ def test_tab_title_filter_escapes_and_falls_back_to_the_site_name():
         template.render(Context({"page": " 年报\n <b> ", "name": "站"}))
         == "年报 &lt;b&gt; - 站"
     )
+
+
+# -- line breaking -----------------------------------------------------------------
+
+
+def test_stylesheets_never_split_words_everywhere():
+    """``word-break: break-all`` cut "14:30", e-mail addresses, ID and postcode digits
+    at any character; text breaks only where a line would overflow."""
+    from django.conf import settings
+
+    css_dir = settings.BASE_DIR / "static" / "css"
+    for sheet in css_dir.glob("*.css"):
+        text = sheet.read_text(encoding="utf-8")
+        assert not re.search(r"word-break\s*:\s*break-(all|word)", text), sheet.name
+    site_css = (css_dir / "site.css").read_text(encoding="utf-8")
+    for selector in (".meta-block dd", ".office dd", ".code-big", ".case-facts dd"):
+        rules = re.findall(re.escape(selector) + r" \{([^}]*)\}", site_css)
+        assert any("overflow-wrap: anywhere" in rule for rule in rules), selector
+    assert re.search(r"main, \.site-footer \{ overflow-wrap: break-word; \}", site_css)
