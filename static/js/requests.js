@@ -33,9 +33,5 @@
     render();
   });
 
-  // Print buttons are hidden until this script can make them work.
-  document.querySelectorAll("button[data-print]").forEach(function (button) {
-    button.hidden = false;
-    button.addEventListener("click", function () { window.print(); });
-  });
+  // Print buttons (data-print) are shown and wired by site.js, on every page.
 })();

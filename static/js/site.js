@@ -29,6 +29,11 @@
       button.form.elements.contrast.value = on ? "off" : "on";
     }
   });
+  // 打印本页 buttons are hidden until this script can make them work.
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
   // Move focus to an error summary so screen readers announce it.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }

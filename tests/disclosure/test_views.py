@@ -528,3 +528,12 @@ def test_admin_lists_reports_read_only(admin_client, published):
         admin_client.get(reverse("admin:disclosure_annualreport_add")).status_code
         == 403
     )
+
+
+def test_report_page_has_a_script_only_print_button(client, published):
+    html = _text(client.get(reverse("disclosure:report_detail", args=[published.pk])))
+    assert (
+        '<button type="button" class="button" data-print hidden>打印本页</button>'
+        in (html)
+    )
+    assert "下载 XLSX 表格" in html

@@ -70,3 +70,51 @@ def test_stylesheets_never_split_words_everywhere():
         rules = re.findall(re.escape(selector) + r" \{([^}]*)\}", site_css)
         assert any("overflow-wrap: anywhere" in rule for rule in rules), selector
     assert re.search(r"main, \.site-footer \{ overflow-wrap: break-word; \}", site_css)
+
+
+# -- header search and 打印本页 ---------------------------------------------------------
+
+
+HEADER_SEARCH = re.compile(
+    r'<form class="header-search" method="get" action="/xxgk/" role="search"'
+    r' aria-label="站内检索">\s*<label for="site-q" class="sr-only">检索政府信息</label>'
+    r'\s*<input type="search" id="site-q" name="q"'
+)
+
+
+def test_every_public_page_has_the_header_search_but_staff_pages_do_not(
+    client, agency, staff_user
+):
+    notice = publish(agency=agency, title="关于春季防汛的通知")
+    for url in (
+        reverse("catalog:home"),
+        reverse("catalog:notice_list"),
+        reverse("catalog:notice_detail", args=[notice.uuid]),
+        reverse("catalog:guide"),
+        reverse("requests_app:landing"),
+        reverse("disclosure:report_list"),
+        "/no-such-page/",
+    ):
+        assert HEADER_SEARCH.search(client.get(url).content.decode()), url
+    client.force_login(staff_user)
+    staff_home = client.get(reverse("portal:staff_home")).content.decode()
+    assert 'class="header-search"' not in staff_home
+
+
+def test_header_search_reaches_the_catalog_search(client, agency):
+    flood = publish(agency=agency, title="关于春季防汛的通知")
+    school = publish(agency=agency, title="关于秋季招生的通知")
+    html = client.get(reverse("catalog:notice_list"), {"q": "防汛"}).content.decode()
+    assert reverse("catalog:notice_detail", args=[flood.uuid]) in html
+    assert reverse("catalog:notice_detail", args=[school.uuid]) not in html
+
+
+def test_notice_page_has_a_script_only_print_button(client, agency):
+    notice = publish(agency=agency, title="关于春季防汛的通知")
+    html = client.get(
+        reverse("catalog:notice_detail", args=[notice.uuid])
+    ).content.decode()
+    assert (
+        '<button type="button" class="button" data-print hidden>打印本页</button>'
+        in (html)
+    )
