@@ -21,6 +21,7 @@ class StaticPagesSitemap(Sitemap):
             "catalog:directory",
             "catalog:guide",
             "catalog:sitemap_page",
+            "catalog:open_data",
             "requests_app:landing",
             "disclosure:report_list",
         ]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("mulu/", views.directory, name="directory"),
     path("zhinan/", views.guide, name="guide"),
     path("sitemap/", views.sitemap_page, name="sitemap_page"),
+    # 开放数据: the feeds, the JSON API, sitemap.xml and the export formats in one place
+    path("kaifang/", views.open_data, name="open_data"),
     # read-only JSON API
     path("api/notices/", api.notice_list_api, name="api_notice_list"),
     path("api/notices/<uuid:uuid>/", api.notice_detail_api, name="api_notice_detail"),

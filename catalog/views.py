@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from catalog.filters import (
+    API_MAX_PER_PAGE,
     PER_PAGE_CHOICES,
     SCOPE_CHOICES,
     SORT_CHOICES,
@@ -312,7 +313,6 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             ),
             "clear_url": base_url,
             "feed_url": feed_url,
-            "api_url": url_with(reverse("catalog:api_notice_list"), params),
         },
     )
 
@@ -524,3 +524,15 @@ def guide(request: HttpRequest) -> HttpResponse:
 def sitemap_page(request: HttpRequest) -> HttpResponse:
     columns = [{"column": c, "url": _column_url(c)} for c in Column.objects.all()]
     return render(request, "catalog/sitemap_page.html", {"columns": columns})
+
+
+@require_safe
+def open_data(request: HttpRequest) -> HttpResponse:
+    """开放数据: the machine-readable ways in (feeds, JSON API, sitemap.xml, exports),
+    kept off the pages citizens read. Static text, no queries beyond the layout."""
+    example = next(iter(Notice.objects.listed().order_by("-published_at")[:1]), None)
+    return render(
+        request,
+        "catalog/open_data.html",
+        {"example": example, "api_max_per_page": API_MAX_PER_PAGE},
+    )

@@ -86,10 +86,11 @@ def catalog_urls(demo) -> list[str]:
         reverse("catalog:directory"),
         reverse("catalog:guide"),
         reverse("catalog:sitemap_page"),
+        reverse("catalog:open_data"),
     ]
 
 
-@pytest.mark.parametrize("index", range(9))
+@pytest.mark.parametrize("index", range(10))
 def test_catalog_pages_render_in_the_layout(client, demo, index):
     url = catalog_urls(demo)[index]
 
@@ -140,6 +141,7 @@ def test_every_catalog_url_name_is_covered(demo):
         "directory",
         "guide",
         "sitemap_page",
+        "open_data",
         "notice_feed",
         "api_notice_list",
         "api_notice_detail",

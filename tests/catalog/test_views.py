@@ -547,7 +547,7 @@ def test_sitemap_page_lists_sections(client):
         "catalog:guide",
         "requests_app:landing",
         "disclosure:report_list",
-        "catalog:notice_feed",
+        "catalog:open_data",  # the feeds, API and sitemap.xml are listed there
     ):
         assert f'href="{reverse(name)}' in html
     assert "?column=zcwj" in html
@@ -572,3 +572,41 @@ def test_sitemap_xml_lists_listed_notices_only(client, agency):
     assert str(hidden.uuid) not in notices
     assert str(gone.uuid) not in notices
     assert f"<loc>http://testserver{reverse('catalog:guide')}</loc>" in pages
+
+
+# -- 开放数据 --------------------------------------------------------------------------------------
+
+
+def test_open_data_page_lists_feeds_api_sitemap_and_exports(client, agency):
+    notice = publish(agency=agency, title="招生通知")
+    home = client.get(reverse("catalog:home")).content.decode()
+    url = reverse("catalog:open_data")
+    assert f'<a href="{url}">开放数据</a>' in home  # the footer link
+
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    for target in (
+        reverse("catalog:notice_feed"),
+        reverse("catalog:api_notice_list") + "?q=%E6%8B%9B%E7%94%9F&amp;limit=10",
+        reverse("catalog:api_notice_detail", args=[notice.uuid]),
+        reverse("catalog:sitemap_index"),
+        reverse("disclosure:statistics_csv"),
+    ):
+        assert f'href="{target}"' in html, target
+    assert "download.json" in html
+    assert "download.xlsx" in html
+    # the example calls answer
+    api = client.get(reverse("catalog:api_notice_list"), {"q": "招生", "limit": 10})
+    assert api.json()["results"][0]["title"] == "招生通知"
+
+
+def test_developer_links_are_off_the_citizen_pages(client, agency):
+    publish(agency=agency, title="招生通知")
+    html = client.get(reverse("catalog:notice_list"), {"q": "招生"}).content.decode()
+    assert "订阅本检索结果（Atom）" not in html
+    assert "数据接口（JSON）" not in html
+    assert 'rel="alternate" type="application/atom+xml"' in html  # for feed readers
+    sitemap = client.get(reverse("catalog:sitemap_page")).content.decode()
+    assert f'href="{reverse("catalog:sitemap_index")}"' not in sitemap
+    assert reverse("catalog:open_data") in sitemap

@@ -537,3 +537,4 @@ def test_report_page_has_a_script_only_print_button(client, published):
         in (html)
     )
     assert "下载 XLSX 表格" in html
+    assert "下载 JSON 数据" not in html  # on the 开放数据 page instead

@@ -782,6 +782,7 @@ URLS: dict[str, Url] = {
     ),
     "catalog:guide": Url(PUBLIC, listing=True),
     "catalog:sitemap_page": Url(PUBLIC, listing=True),
+    "catalog:open_data": Url(PUBLIC, listing=True),
     "catalog:api_notice_list": Url(PUBLIC, listing=True, query=_search),
     "catalog:api_notice_detail": Url(PUBLIC_OBJECT, kind="notice", args=_uuid),
     "catalog:sitemap_index": Url(PUBLIC, listing=True),
