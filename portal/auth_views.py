@@ -25,12 +25,12 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
 from portal import ratelimit, twofactor
+from portal.forms import StaffAuthenticationForm
 from portal.security import mark_login
 
 logger = logging.getLogger("portal.security")
@@ -46,6 +46,7 @@ def _normalise_username(raw: str) -> str:
 
 class StaffLoginView(auth_views.LoginView):
     template_name = "portal/login.html"
+    authentication_form = StaffAuthenticationForm
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         username = request.POST.get("username", "")
@@ -125,7 +126,7 @@ def locked_out(request: HttpRequest, username: str, seconds: int) -> HttpRespons
         request,
         "portal/login.html",
         {
-            "form": AuthenticationForm(request, initial={"username": username}),
+            "form": StaffAuthenticationForm(request, initial={"username": username}),
             "locked_message": LOCKED_MESSAGE.format(
                 minutes=ratelimit.wait_minutes(seconds)
             ),

@@ -33,7 +33,8 @@ REST = "rest"
 WORK = "work"
 KINDS = (REST, WORK)
 
-PROVISIONAL_NOTE = "预计，以国务院办公厅公布的节假日安排为准"
+PROVISIONAL_BASIS = "以国务院办公厅公布的节假日安排为准"
+PROVISIONAL_NOTE = f"预计，{PROVISIONAL_BASIS}"
 IN_LIEU_WORK = "调休上班"
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from portal.filecheck import FileRefused, check_pdf
+from portal.forms import SiteMessagesMixin
 from portal.models import Agency
 from requests_app.application import (
     DESCRIPTION_MAX,
@@ -184,7 +185,7 @@ ORG_KIND_CHOICES = [
 ]
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(SiteMessagesMixin, forms.Form):
     """政府信息公开申请表. ``today`` is passed in (ID birth dates must not be in the future).
 
     ``held_file`` names an ID proof kept server-side from the preview step, so an
@@ -394,7 +395,7 @@ class ApplicationForm(forms.Form):
         return value == ApplicantType.ORGANISATION
 
 
-class LookupForm(forms.Form):
+class LookupForm(SiteMessagesMixin, forms.Form):
     tracking_no = SafeCharField(
         label="申请编号",
         max_length=40,
@@ -431,7 +432,7 @@ class LookupForm(forms.Form):
         )
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(SiteMessagesMixin, forms.Form):
     """The applicant's 补正 (条例 第三十条): text plus an optional file."""
 
     text = SafeCharField(
@@ -447,7 +448,7 @@ class CorrectionForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(SiteMessagesMixin, forms.Form):
     reason = SafeCharField(
         label="撤回原因（选填）",
         max_length=300,

@@ -9,7 +9,12 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from portal.workdays import PROVISIONAL_NOTE, WEEKDAY_NAMES, Deadline
+from portal.workdays import (
+    PROVISIONAL_BASIS,
+    PROVISIONAL_NOTE,
+    WEEKDAY_NAMES,
+    Deadline,
+)
 
 register = template.Library()
 
@@ -61,9 +66,22 @@ def cn_weekday(value: date | None) -> str:
 
 
 @register.simple_tag
-def provisional_note() -> str:
-    """``{% provisional_note %}`` → 预计，以国务院办公厅公布的节假日安排为准."""
-    return PROVISIONAL_NOTE
+def provisional_note(after_badge: bool = False) -> str:
+    """``{% provisional_note %}`` → 预计，以国务院办公厅公布的节假日安排为准.
+
+    ``after_badge=True`` drops the leading 预计 where a 预计 badge already precedes
+    the note (it read "预计 预计，…").
+    """
+    return PROVISIONAL_BASIS if after_badge else PROVISIONAL_NOTE
+
+
+@register.filter
+def workdays_left_text(days: int | None) -> str:
+    """The time left to a deadline in words: "今天到期" on the last day, else
+    "剩 N 个工作日". Negative values (overdue) are worded by the caller."""
+    if days is None:
+        return ""
+    return "今天到期" if days == 0 else f"剩 {days} 个工作日"
 
 
 @register.simple_tag

@@ -118,3 +118,45 @@ def test_notice_page_has_a_script_only_print_button(client, agency):
         '<button type="button" class="button" data-print hidden>打印本页</button>'
         in (html)
     )
+
+
+# -- wording ---------------------------------------------------------------------------
+
+
+def test_time_left_and_provisional_note_wording():
+    template = Template(
+        "{% load portal_tags %}{{ a|workdays_left_text }}|{{ b|workdays_left_text }}"
+        "|{% provisional_note after_badge=True %}|{% provisional_note %}"
+    )
+    assert template.render(Context({"a": 0, "b": 3})) == (
+        "今天到期|剩 3 个工作日|以国务院办公厅公布的节假日安排为准"
+        "|预计，以国务院办公厅公布的节假日安排为准"
+    )
+
+
+def test_forms_use_the_sites_wording_not_djangos(client, staff_user):
+    lookup = client.post(
+        reverse("requests_app:lookup"), {"tracking_no": "", "query_code": ""}
+    ).content.decode()
+    assert "请填写申请编号" in lookup
+    assert "请填写查询码" in lookup
+    assert "这个字段是必填项" not in lookup
+
+    login = client.post(
+        reverse("portal:login"), {"username": staff_user.username, "password": "x"}
+    ).content.decode()
+    assert "用户名或密码不正确，请重新输入。密码区分大小写。" in login
+    assert "请输入一个正确的" not in login
+    empty = client.post(
+        reverse("portal:login"), {"username": "", "password": ""}
+    ).content.decode()
+    assert "请填写用户名" in empty
+    assert "这个字段是必填项" not in empty
+
+
+def test_a_message_the_form_sets_itself_wins():
+    from requests_app.forms import WithdrawForm
+
+    form = WithdrawForm(data={})
+    assert not form.is_valid()
+    assert form.errors["confirm"] == ["请勾选确认后再撤回"]

@@ -73,7 +73,7 @@ def test_reminders_twice_send_each_reminder_once(
     )  # soon is bob's; alice gets the unassigned one
     assert late.tracking_no in by_to[staff_user.email].body
     assert "已逾期 12 个工作日" in by_to[approver_user.email].body
-    assert "还剩 4 个工作日" in by_to[approver_user.email].body
+    assert "，剩 4 个工作日" in by_to[approver_user.email].body
     assert theirs.tracking_no not in by_to[approver_user.email].body
     assert theirs.tracking_no in by_to[other_staff_user.email].body
     assert ReminderLog.objects.filter(sent_at__isnull=False).count() == 6

@@ -208,7 +208,8 @@ def test_citizen_applies_looks_up_corrects_and_reads_the_reply(
         )
         empty = client.post(reverse("requests_app:case_correction"), {"text": ""})
         assert empty.status_code == 200
-        assert "这个字段是必填项" in empty.content.decode()
+        assert "请填写补正内容" in empty.content.decode()
+        assert "这个字段是必填项" not in empty.content.decode()
         sent = client.post(
             reverse("requests_app:case_correction"),
             {
@@ -697,6 +698,9 @@ def test_a_deadline_in_a_year_without_official_holidays_is_marked_provisional(
         )
         html = client.get(reverse("requests_app:case")).content.decode()
     assert "预计，以国务院办公厅公布的节假日安排为准" in html
+    # the 预计 badge is followed by the basis only, not a second 预计
+    assert "预计</span> 以国务院办公厅公布的节假日安排为准。" in html
+    assert not re.search(r"预计</span>\s*预计", html)
     assert (
         f"{req.reply_due_date.year}年{req.reply_due_date.month}月{req.reply_due_date.day}日"
         in html

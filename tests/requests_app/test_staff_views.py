@@ -600,6 +600,20 @@ def test_internal_notes_are_never_shown_to_the_applicant(
     assert "添加备注" not in html
 
 
+def test_queue_and_detail_say_today_is_the_last_day(staff_client, agency, staff_user):
+    with time_machine.travel(at("2026-03-02"), tick=False):
+        req = InfoRequestFactory(agency=agency, confirm_by=staff_user)
+    last_day = req.reply_due_date.isoformat()
+    with time_machine.travel(at(last_day), tick=False):
+        queue = staff_client.get(reverse("requests_app:staff_queue")).content.decode()
+        detail = staff_client.get(
+            reverse("requests_app:staff_request_detail", args=[req.code])
+        ).content.decode()
+    assert "即将到期：今天到期" in queue
+    assert "，今天到期" in detail
+    assert "剩 0 个工作日" not in queue + detail
+
+
 def test_queue_filters_and_flags(staff_client, agency, staff_user):
     with time_machine.travel(at("2026-03-02"), tick=False):
         pending = InfoRequestFactory(agency=agency)
