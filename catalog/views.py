@@ -24,6 +24,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from catalog.attachments import text_charset
 from catalog.filters import (
     API_MAX_PER_PAGE,
     PER_PAGE_CHOICES,
@@ -44,6 +45,7 @@ from portal.timeutil import local_today
 
 HOME_ITEMS_PER_COLUMN = 8
 GUIDE_COUNTS_CACHE_SECONDS = 300
+TEXT_SNIFF_BYTES = 1024 * 1024  # enough bytes of a .txt attachment to tell its charset
 PUBLIC_STATUSES = (Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN)
 # what a list row shows besides the notice's own columns
 LIST_RELATED = ("theme__parent", "genre", "column")
@@ -357,8 +359,9 @@ def notice_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 def _attachment_content_type(attachment: Attachment) -> str:
-    content_type = (attachment.content_type or "").strip().lower()
-    if "/" not in content_type or any(c in content_type for c in "\r\n;"):
+    """The media type to send, without parameters (a charset is added from the bytes)."""
+    content_type = (attachment.content_type or "").split(";", 1)[0].strip().lower()
+    if "/" not in content_type or any(c in content_type for c in "\r\n"):
         content_type = (
             mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
         )
@@ -387,7 +390,14 @@ def attachment_download(
             attachment.file.name,
         )
         raise Http404("附件文件不存在") from exc
-    response = FileResponse(handle, content_type=_attachment_content_type(attachment))
+    content_type = _attachment_content_type(attachment)
+    if content_type == "text/plain":
+        # UTF-8 or GB18030 (common in government files): say which, or browsers guess
+        head = handle.read(TEXT_SNIFF_BYTES)
+        handle.seek(0)
+        complete = len(head) < TEXT_SNIFF_BYTES
+        content_type += f"; charset={text_charset(head, complete=complete)}"
+    response = FileResponse(handle, content_type=content_type)
     extension = "".join(
         c
         for c in (attachment.name.rsplit(".", 1)[-1] if "." in attachment.name else "")

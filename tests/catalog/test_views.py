@@ -610,3 +610,31 @@ def test_developer_links_are_off_the_citizen_pages(client, agency):
     sitemap = client.get(reverse("catalog:sitemap_page")).content.decode()
     assert f'href="{reverse("catalog:sitemap_index")}"' not in sitemap
     assert reverse("catalog:open_data") in sitemap
+
+
+def test_text_attachment_is_served_with_the_charset_of_its_bytes(client, agency):
+    from catalog.attachments import text_charset
+
+    notice = publish(agency=agency, title="招生通知")
+    utf8 = attachment_add(
+        notice=notice, by=None, name="细则.txt", content="第一条 招生范围".encode()
+    )
+    gbk = attachment_add(
+        notice=notice,
+        by=None,
+        name="旧细则.txt",
+        content="第一条 招生范围".encode("gb18030"),
+    )
+    # a row stored before the charset was recorded: told from the bytes at download
+    Attachment.objects.filter(pk=gbk.pk).update(content_type="text/plain")
+
+    for attachment, charset in ((utf8, "utf-8"), (gbk, "gb18030")):
+        response = client.get(
+            reverse("catalog:attachment_download", args=[notice.uuid, attachment.pk])
+        )
+        assert response["Content-Type"] == f"text/plain; charset={charset}"
+        body = b"".join(response.streaming_content)
+        assert body.decode(charset) == "第一条 招生范围"
+    # the first bytes of a long file may end inside a character
+    assert text_charset("招生".encode()[:-1], complete=False) == "utf-8"
+    assert text_charset("招生".encode()[:-1]) == "gb18030"
