@@ -25,6 +25,7 @@ from requests_app.models import (
     InternalNote,
     Letter,
     PiiAccessLog,
+    ProceduralTemplate,
     ReminderLog,
     Reply,
     ReplyTemplate,
@@ -323,6 +324,54 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         letter_svc.reply_template_update(
+            template=obj,
+            by=request.user,
+            title=form.cleaned_data["title"],
+            legal_basis=form.cleaned_data["legal_basis"],
+            body=form.cleaned_data["body"],
+        )
+
+
+class ProceduralTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ProceduralTemplate
+        fields = ("title", "legal_basis", "body")
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data.get("body", "")
+        kind = self.instance.kind
+        if kind in letters.PROCEDURAL:
+            problems = letters.template_problems(
+                body, letters.procedural_placeholders(kind)
+            )
+            if problems:
+                raise forms.ValidationError(problems)
+        return body
+
+
+@admin.register(ProceduralTemplate)
+class ProceduralTemplateAdmin(admin.ModelAdmin):
+    """受理回执, 补正通知, 延期告知, 征求意见函, 收费通知: one row per kind, seeded."""
+
+    form = ProceduralTemplateForm
+    list_display = ("kind", "title", "legal_basis", "updated_at", "updated_by")
+    fields = ("kind", "placeholders", "title", "legal_basis", "body")
+    readonly_fields = ("kind", "placeholders")
+
+    @admin.display(description="可用占位符")
+    def placeholders(self, obj) -> str:
+        if obj is None or obj.kind not in letters.PROCEDURAL:
+            return ""
+        return " ".join(f"{{{p}}}" for p in letters.procedural_placeholders(obj.kind))
+
+    def has_add_permission(self, request):
+        return False  # one template per kind, seeded by migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        letter_svc.procedural_template_update(
             template=obj,
             by=request.user,
             title=form.cleaned_data["title"],

@@ -358,16 +358,18 @@ def quote_description(text: str, *, limit: int = 200) -> str:
 # --- templates ----------------------------------------------------------------------
 
 
-def template_problems(text: str) -> list[str]:
+def template_problems(text: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> list[str]:
     """Chinese messages for every problem of a template body: unknown placeholders
-    (named), unbalanced braces, and remedy wording (the system adds the clause)."""
+    (named), unbalanced braces, and remedy wording (the system adds the clause).
+    ``allowed``: the placeholders of this kind of letter (reply grounds by default;
+    ``procedural_placeholders(kind)`` for the procedural letters)."""
     problems: list[str] = []
     names = _BRACED.findall(text or "")
     for name in dict.fromkeys(names):
-        if name not in PLACEHOLDERS:
+        if name not in allowed:
             problems.append(
                 f"占位符 {{{name}}} 无法识别。可用占位符："
-                + "、".join(f"{{{p}}}" for p in PLACEHOLDERS)
+                + "、".join(f"{{{p}}}" for p in allowed)
             )
     rest = _BRACED.sub("", text or "")
     if "{" in rest or "}" in rest:
@@ -397,11 +399,15 @@ def leftover_problems(text: str) -> list[str]:
     return problems
 
 
-def render_body(template: str, values: dict[str, str]) -> str:
+def render_body(
+    template: str, values: dict[str, str], allowed: tuple[str, ...] = PLACEHOLDERS
+) -> str:
     """Fill ``template``; raises ``ValueError`` naming the first unknown placeholder.
     "您（单位）" and "（单位）" become ``values['称谓']``."""
     problems = [
-        p for p in template_problems(template) if "占位符" in p or "花括号" in p
+        p
+        for p in template_problems(template, allowed)
+        if "占位符" in p or "花括号" in p
     ]
     if problems:
         raise ValueError(problems[0])
@@ -442,3 +448,94 @@ def official_document(letter):
 
 def pdf_filename(letter) -> str:
     return f"{letter.number or letter.title}.pdf"
+
+
+# --- procedural letters (受理回执, 补正通知, 延期告知, 征求意见函, 收费通知) -------------
+
+
+@dataclass(frozen=True)
+class Procedural:
+    """The default text of one procedural letter kind, editable as a
+    ``ProceduralTemplate``; ``placeholders`` are those its body may use."""
+
+    kind: str
+    title: str
+    legal_basis: str
+    body: str
+    placeholders: tuple[str, ...]
+
+
+# Every procedural template may use these; each kind adds its own.
+PROCEDURAL_COMMON = ("称谓", "申请人", "申请编号", "收到日期", "申请内容", "机关名称")
+_RECEIPT = "本机关于{收到日期}收到{称谓}提出的政府信息公开申请（申请编号：{申请编号}），申请获取“{申请内容}”。\n"
+
+PROCEDURAL_LIST: tuple[Procedural, ...] = (
+    Procedural(
+        "acceptance",
+        "政府信息公开申请受理回执",
+        f"{TIAOLI}第三十一条、第三十三条第一款",
+        _RECEIPT + f"根据{TIAOLI}第三十一条的规定，本机关收到申请之日为{{收到日期}}。"
+        f"根据{TIAOLI}第三十三条第一款的规定，本机关将于{{答复期限}}前作出答复"
+        "（依法需要补正、延期、征求意见或者缴纳信息处理费的，另行书面告知）。",
+        ("答复期限",),
+    ),
+    Procedural(
+        "correction",
+        "政府信息公开申请补正通知书",
+        f"{TIAOLI}第三十条",
+        _RECEIPT + "经审查，{称谓}的申请内容不明确。"
+        f"根据{TIAOLI}第三十条的规定，请{{称谓}}于{{补正期限}}前补正以下事项：\n"
+        "{补正事项}\n"
+        "答复期限自本机关收到补正的申请之日起计算。"
+        "{称谓}无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。",
+        ("补正事项", "补正期限"),
+    ),
+    Procedural(
+        "extension",
+        "政府信息公开申请延期答复告知书",
+        f"{TIAOLI}第三十三条第一款",
+        _RECEIPT + "因{延期理由}，本机关不能在{原答复期限}前作出答复。"
+        f"根据{TIAOLI}第三十三条第一款的规定，经政府信息公开工作机构负责人同意，"
+        "答复期限延长{延长工作日}个工作日，本机关将于{答复期限}前作出答复。",
+        ("延期理由", "原答复期限", "延长工作日", "答复期限"),
+    ),
+    Procedural(
+        "consultation",
+        "政府信息公开征求意见函",
+        f"{TIAOLI}第三十二条、第三十四条",
+        "本机关于{收到日期}收到一件政府信息公开申请（申请编号：{申请编号}），"
+        "申请获取“{申请内容}”。\n"
+        "{征求事由}\n"
+        "联系方式：{机关联系方式}",
+        ("征求对象", "征求事由", "机关联系方式"),
+    ),
+    Procedural(
+        "fee",
+        "政府信息公开信息处理费收费通知书",
+        "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）",
+        _RECEIPT
+        + "根据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）的规定，"
+        "本机关对该申请{计费方式}收取信息处理费：{计费数量}，金额{金额}元。{收费说明}\n"
+        "请{称谓}于{缴费期限}前缴纳，缴费方式：{缴费方式}。"
+        "{称谓}逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。",
+        ("计费方式", "计费数量", "金额", "缴费期限", "缴费方式", "收费说明"),
+    ),
+)
+PROCEDURAL: dict[str, Procedural] = {p.kind: p for p in PROCEDURAL_LIST}
+
+# {征求事由} of the 征求意见函 by party type: what the law says of the 15 working days
+# from the party's receipt and of silence (第三十二条: the agency decides; 第三十四条:
+# 视为同意公开).
+CONSULTATION_GROUNDS = {
+    "third_party": "经审查，本机关认为申请公开的政府信息可能涉及{征求对象}的商业秘密、个人隐私，"
+    f"公开后可能损害其合法权益。根据{TIAOLI}第三十二条的规定，现书面征求意见。"
+    "请于收到本函之日起15个工作日内书面提出意见；逾期未提出意见的，由本机关依照"
+    "条例的规定决定是否公开。",
+    "other_agency": "申请公开的政府信息由本机关与{征求对象}共同制作。"
+    f"根据{TIAOLI}第三十四条的规定，现征求意见。请于收到本函之日起15个工作日内"
+    "提出意见；逾期未提出意见的，视为同意公开。",
+}
+
+
+def procedural_placeholders(kind: str) -> tuple[str, ...]:
+    return (*PROCEDURAL_COMMON, *PROCEDURAL[kind].placeholders)

@@ -895,6 +895,54 @@ class LetterKind(models.TextChoices):
     REPLY = "reply", "答复告知书"
 
 
+class ProceduralTemplate(models.Model):
+    """Editable text of a procedural letter (受理回执, 补正通知, 延期告知, 征求意见函,
+    收费通知), one per kind; the default is ``letters.PROCEDURAL``. Placeholders are
+    checked by the same ``letters.template_problems`` as the reply templates."""
+
+    kind = models.CharField(
+        "文书类型", max_length=12, choices=LetterKind.choices, unique=True
+    )
+    title = models.CharField("文书名称", max_length=50)
+    legal_basis = models.CharField("法律依据", max_length=200)
+    body = models.TextField(
+        "正文模板",
+        help_text="只写正文（称谓、落款和日期由系统生成）。可用占位符见"
+        "“可用占位符”；其他占位符在保存时被拒绝。",
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="修改人",
+    )
+
+    class Meta:
+        verbose_name = "程序性文书模板"
+        verbose_name_plural = "程序性文书模板"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "acceptance",
+                        "correction",
+                        "extension",
+                        "consultation",
+                        "fee",
+                    ]
+                ),
+                name="requests_proceduraltemplate_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class LetterStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     PENDING = "pending", "待签发"

@@ -87,6 +87,12 @@ ORDINARY_CLAUSE = (
     "如不服本决定，可以自收到本告知书之日起六十日内向{review_body}申请行政复议，"
     "或者自收到本告知书之日起六个月内依法向{court}提起行政诉讼。"
 )
+# 收费通知: an ordinary clause (the fee decision is not among the 复议前置 cases of
+# 行政复议法 第二十三条第一款).
+FEE_NOTICE_CLAUSE = (
+    "如对本收费通知不服，可以自收到本通知之日起六十日内向{review_body}申请行政复议，"
+    "或者自收到本通知之日起六个月内依法向{court}提起行政诉讼。"
+)
 FAILURE_REVIEW_FIRST_CLAUSE = (
     "{agency}未在答复期限（{due}）内作出答复的，您应当先自答复期限届满之日起六十日内"
     "向{review_body}申请行政复议；对行政复议决定不服的，可以自收到行政复议决定书之日起"

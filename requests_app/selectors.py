@@ -320,11 +320,13 @@ def staff_letters(req: InfoRequest):
 
 
 def applicant_letters(req: InfoRequest):
-    """The sent (已签发) letters of the applicant's own request: drafts never show."""
-    from requests_app.models import Letter, LetterStatus
+    """The sent (已签发) letters of the applicant's own request: drafts never show,
+    nor the 征求意见函 to a third party or another agency (not addressed to them)."""
+    from requests_app.models import Letter, LetterKind, LetterStatus
 
     return (
         Letter.objects.filter(info_request=req, status=LetterStatus.SENT)
+        .exclude(kind=LetterKind.CONSULTATION)
         .select_related("agency")
         .order_by("sent_at", "id")
     )
@@ -346,14 +348,17 @@ def get_letter_for_applicant(req: InfoRequest, letter_id: int):
 
 
 def letters_to_post(agency_id: int | None):
-    """Sent letters not yet delivered whose applicant gave no e-mail: print and post
-    (workbench). ``None`` (superuser without an agency) lists every agency's."""
-    from requests_app.models import Letter, LetterStatus
+    """Sent letters not yet delivered whose applicant gave no e-mail, and every
+    征求意见函 (its addressee is not the applicant): print and post (workbench).
+    ``None`` (superuser without an agency) lists every agency's."""
+    from django.db.models import Q
+
+    from requests_app.models import Letter, LetterKind, LetterStatus
 
     qs = Letter.objects.filter(
+        Q(info_request__email="") | Q(kind=LetterKind.CONSULTATION),
         status=LetterStatus.SENT,
         delivered_date__isnull=True,
-        info_request__email="",
     )
     if agency_id is not None:
         qs = qs.filter(agency_id=agency_id)

@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal import roles
-from requests_app import deadlines
+from requests_app import deadlines, letters
 from requests_app.models import (
     EventKind,
     InfoRequest,
+    LetterKind,
     Status,
 )
 from requests_app.services._common import (
@@ -27,6 +28,7 @@ from requests_app.services._common import (
     _today,
 )
 from requests_app.services.intake import _start_clock, late_confirmation_note
+from requests_app.services.letters import issue_procedural_letter
 
 
 @transaction.atomic
@@ -82,4 +84,16 @@ def request_confirm(
             "confirmation_late": req.confirmation_late,
         },
     )
+    acceptance_letter(req, by=by, now=now)
     return req
+
+
+def acceptance_letter(req: InfoRequest, *, by: Any, now: datetime):
+    """The 受理回执 once the receipt date is known (confirmation or registration)."""
+    return issue_procedural_letter(
+        info_request=req,
+        kind=LetterKind.ACCEPTANCE,
+        by=by,
+        now=now,
+        values={"答复期限": letters.fmt_date(req.reply_due_date)},
+    )

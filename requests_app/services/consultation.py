@@ -7,11 +7,12 @@ from typing import Any
 
 from django.db import transaction
 
-from requests_app import deadlines
+from requests_app import deadlines, letters
 from requests_app.models import (
     Consultation,
     EventKind,
     InfoRequest,
+    LetterKind,
     PartyType,
     Status,
 )
@@ -29,6 +30,7 @@ from requests_app.services._common import (
     _save,
     _today,
 )
+from requests_app.services.letters import agency_contact, issue_procedural_letter
 
 
 @transaction.atomic
@@ -97,6 +99,20 @@ def request_start_consultation(
             "sent_date": sent,
             "party_received_date": party_received_date,
             "due_date": consult.due_date,
+        },
+    )
+    issue_procedural_letter(
+        info_request=req,
+        kind=LetterKind.CONSULTATION,
+        by=by,
+        now=now,
+        salutation=f"{party_name}：",
+        values={
+            "征求对象": party_name,
+            "征求事由": letters.CONSULTATION_GROUNDS[party_type].replace(
+                "{征求对象}", party_name
+            ),
+            "机关联系方式": agency_contact(req.agency),
         },
     )
     return consult

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.db import transaction
 
-from requests_app import deadlines
+from requests_app import deadlines, letters
 from requests_app.application import DESCRIPTION_MAX
 from requests_app.models import (
     EventKind,
     FileKind,
     InfoRequest,
+    LetterKind,
     Status,
 )
 from requests_app.outcomes import Outcome
@@ -36,6 +37,7 @@ from requests_app.services._common import (
     _today,
 )
 from requests_app.services.intake import _store_file
+from requests_app.services.letters import issue_procedural_letter
 from requests_app.services.reply import _system_letter
 
 
@@ -92,6 +94,13 @@ def request_ask_correction(
         is_public=True,
         note=f"请在{_fmt(due)}前补正以下内容：\n{items}\n收到补正之日起重新计算答复期限；无正当理由逾期不补正的，视为放弃申请。",
         data={"due_date": due, "notice_deadline": last},
+    )
+    issue_procedural_letter(
+        info_request=req,
+        kind=LetterKind.CORRECTION,
+        by=by,
+        now=now,
+        values={"补正事项": items, "补正期限": letters.fmt_date(due)},
     )
     _mail([req.email], "correction_asked", {"req": req, "items": items, "due": due})
     return req

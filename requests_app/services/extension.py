@@ -8,11 +8,12 @@ from typing import Any
 from django.db import transaction
 
 from portal import roles
-from requests_app import deadlines
+from requests_app import deadlines, letters
 from requests_app.models import (
     EventKind,
     ExtensionStatus,
     InfoRequest,
+    LetterKind,
     Status,
 )
 from requests_app.services._common import (
@@ -29,6 +30,7 @@ from requests_app.services._common import (
     _save,
     _today,
 )
+from requests_app.services.letters import issue_procedural_letter
 
 
 @transaction.atomic
@@ -150,6 +152,20 @@ def request_decide_extension(
                 "days": req.extension_days,
                 "old_due": old_due,
                 "new_due": req.reply_due_date,
+            },
+        )
+        # the 负责人's approval is the act: the 延期告知 is issued with it
+        issue_procedural_letter(
+            info_request=req,
+            kind=LetterKind.EXTENSION,
+            by=by,
+            now=now,
+            approver=by,
+            values={
+                "延期理由": req.extension_reason.rstrip("。；;，, "),
+                "原答复期限": letters.fmt_date(old_due),
+                "延长工作日": str(req.extension_days),
+                "答复期限": letters.fmt_date(req.reply_due_date),
             },
         )
         _mail([req.email], "extended", {"req": req, "old_due": old_due})

@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal import roles
-from requests_app import deadlines
+from requests_app import deadlines, letters
 from requests_app.models import (
     EventKind,
     FeeMethod,
     FeeNotice,
     InfoRequest,
+    LetterKind,
     Status,
 )
 from requests_app.outcomes import Outcome
@@ -38,6 +39,11 @@ from requests_app.services._common import (
     _save,
     _today,
     fee_rules,
+)
+from requests_app.services.letters import (
+    agency_contact,
+    fee_notice_remedy,
+    issue_procedural_letter,
 )
 from requests_app.services.reply import _system_letter
 
@@ -97,6 +103,7 @@ def request_send_fee_notice(
     quantity: int,
     now: datetime,
     basis: str = "",
+    payment_method: str = "",
 ) -> FeeNotice:
     """Send a 收费通知 within the handling period. One method per request (109号 第三条),
     按量 only for paper, e-mail or copied electronic data (第五条). The amount comes from
@@ -148,8 +155,29 @@ def request_send_fee_notice(
             "method": method,
         },
     )
+    payment_method = _clean_text(payment_method, label="缴费方式", max_length=500)
+    issue_procedural_letter(
+        info_request=req,
+        kind=LetterKind.FEE,
+        by=by,
+        now=now,
+        values={
+            "计费方式": FeeMethod(method).label,
+            "计费数量": f"{quantity}{unit}",
+            "金额": str(amount),
+            "缴费期限": letters.fmt_date(pay_by),
+            "缴费方式": payment_method.rstrip("。") or default_payment_method(req),
+            "收费说明": basis,
+        },
+        remedy=fee_notice_remedy(req.agency),
+    )
     _mail([req.email], "fee_notice", {"req": req, "notice": notice})
     return notice
+
+
+def default_payment_method(req: InfoRequest) -> str:
+    """How to pay when the handler wrote nothing: at the agency, with its contact."""
+    return f"持本通知到本机关当面缴纳（{agency_contact(req.agency)}）"
 
 
 def _open_fee(req: InfoRequest) -> FeeNotice:

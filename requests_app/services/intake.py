@@ -388,6 +388,9 @@ def request_register_offline(
                 "confirmation_late": req.confirmation_late,
             },
         )
+        from requests_app.services.confirmation import acceptance_letter
+
+        acceptance_letter(req, by=by, now=now)
     formatted = crypto.format_query_code(code)
     _mail(
         [req.email],

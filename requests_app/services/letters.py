@@ -32,6 +32,7 @@ from requests_app.models import (
     LetterKind,
     LetterStatus,
     MaterialKind,
+    ProceduralTemplate,
     Reply,
     ReplyTemplate,
     ReplyTemplateVersion,
@@ -151,6 +152,11 @@ def render_reply_letter(
 def remedy_for(agency: Agency, outcome: str) -> str:
     """The remedy clause for ``outcome`` naming the agency's 复议机关 and court; a
     clear message naming what to set when either is missing."""
+    review_body, court = _review_body_and_court(agency)
+    return remedies.remedy_clause(outcome=outcome, review_body=review_body, court=court)
+
+
+def _review_body_and_court(agency: Agency) -> tuple[str, str]:
     review_body = agency.effective_review_body
     if not review_body:
         _fail(
@@ -163,9 +169,7 @@ def remedy_for(agency: Agency, outcome: str) -> str:
             f"未设置{agency.name}的管辖人民法院：请管理员在后台“机关”中填写“管辖人民法院”",
             "court",
         )
-    return remedies.remedy_clause(
-        outcome=outcome, review_body=review_body, court=agency.court.strip()
-    )
+    return review_body, agency.court.strip()
 
 
 def letter_problems(letter: Letter, *, has_files: bool) -> list[str]:
@@ -263,6 +267,121 @@ def issue_letter_number(agency: Agency, year: int) -> tuple[str, int]:
         seq=counter.last,
     )
     return number, counter.last
+
+
+# --- procedural letters (受理回执, 补正通知, 延期告知, 征求意见函, 收费通知) ----------
+#
+# Issued, numbered and dated by the service that performs the act, by the person
+# authorised for that act (docs/requests.md "Procedural letters"): no separate 签发.
+
+
+def procedural_template(kind: str) -> tuple[str, str]:
+    """``(title, body template)`` of a procedural letter: the admin-edited row, else
+    the default in ``letters.PROCEDURAL``."""
+    row = ProceduralTemplate.objects.filter(kind=kind).only("title", "body").first()
+    if row is not None:
+        return row.title, row.body
+    default = letters.PROCEDURAL[kind]
+    return default.title, default.body
+
+
+def _typed(value: str) -> str:
+    # text a person typed never reads as a placeholder in the letter
+    return (value or "").replace("{", "｛").replace("}", "｝")
+
+
+def render_procedural_letter(
+    *, info_request: InfoRequest, kind: str, values: dict[str, str]
+) -> tuple[str, str]:
+    """``(title, body)`` of a procedural letter; an unknown placeholder in an edited
+    template or anything left unresolved is refused, naming it (ValidationError)."""
+    req = info_request
+    title, template = procedural_template(kind)
+    term = letters.address_term(req.applicant_type)
+    common = {
+        "称谓": term,
+        "申请人": _typed(req.applicant_name) or "申请人",
+        "申请编号": req.tracking_no,
+        "收到日期": letters.fmt_date(req.received_date),
+        "申请内容": _typed(letters.quote_description(req.description)),
+        "机关名称": req.agency.name,
+    }
+    typed = {k: _typed(str(v)) for k, v in values.items()}
+    allowed = letters.procedural_placeholders(kind)
+    try:
+        body = letters.render_body(template, {**common, **typed}, allowed)
+    except ValueError as exc:
+        _fail(f"文书模板“{title}”有误：{exc}；请管理员在后台修改模板", "template")
+    _raise(letters.leftover_problems(body))
+    return title, body
+
+
+def agency_contact(agency: Agency) -> str:
+    parts = [agency.name]
+    if agency.address:
+        parts.append(f"地址：{agency.address}")
+    if agency.phone:
+        parts.append(f"电话：{agency.phone}")
+    return "，".join(parts)
+
+
+def fee_notice_remedy(agency: Agency) -> str:
+    """The 收费通知 imposes a payment obligation: it tells the ordinary remedy (no
+    复议前置: 行政复议法 第二十三条 lists no fee decision)."""
+    review_body, court = _review_body_and_court(agency)
+    return remedies.FEE_NOTICE_CLAUSE.format(review_body=review_body, court=court)
+
+
+def issue_procedural_letter(
+    *,
+    info_request: InfoRequest,
+    kind: str,
+    by: Any,
+    now: datetime,
+    values: dict[str, str],
+    salutation: str = "",
+    approver: Any = None,
+    remedy: str = "",
+) -> Letter:
+    """Create the numbered, dated letter of a procedural act inside that act's
+    transaction (the caller holds the request's lock): a refusal rolls back the act
+    and the 文号 with it. ``salutation`` defaults to the applicant."""
+    if kind not in letters.PROCEDURAL:
+        raise ValueError(f"not a procedural letter kind: {kind}")
+    req = info_request
+    title, body = render_procedural_letter(info_request=req, kind=kind, values=values)
+    today = _today(now)
+    number, serial = issue_letter_number(req.agency, today.year)
+    letter = Letter.objects.create(
+        info_request=req,
+        agency=req.agency,
+        kind=kind,
+        status=LetterStatus.SENT,
+        number=number,
+        number_year=today.year,
+        number_serial=serial,
+        title=title,
+        salutation=salutation or f"{_typed(req.applicant_name) or '申请人'}：",
+        body=body,
+        remedy=remedy,
+        letter_date=today,
+        created_at=now,
+        sent_at=now,
+        drafted_by=by if getattr(by, "pk", None) else None,
+        approved_by=approver,
+    )
+    letter.event = _event(
+        req,
+        EventKind.LETTER_SENT,
+        now=now,
+        by=by,
+        # a letter to a third party is not the applicant's to read
+        is_public=kind != LetterKind.CONSULTATION,
+        note=f"{title}（{number}）已发出",
+        data={"letter": letter.pk, "number": number, "kind": kind},
+    )
+    letter.save(update_fields=["event"])
+    return letter
 
 
 # --- the reply letter -------------------------------------------------------------------
@@ -663,3 +782,24 @@ def reply_template_update(
 
 
 TEMPLATE_FIELDS = ("title", "legal_basis", "body")
+
+
+@transaction.atomic
+def procedural_template_update(
+    *, template: ProceduralTemplate, by: Any, title: str, legal_basis: str, body: str
+) -> ProceduralTemplate:
+    """An admin edit of a procedural letter's template, checked like the reply
+    templates but against the placeholders of its kind."""
+    problems = letters.template_problems(
+        body, letters.procedural_placeholders(template.kind)
+    )
+    if problems:
+        raise ValidationError({"body": problems})
+    row = ProceduralTemplate.objects.select_for_update().get(pk=template.pk)
+    row.title = _clean_text(title, label="文书名称", max_length=50, required=True)
+    row.legal_basis = _clean_text(
+        legal_basis, label="法律依据", max_length=200, required=True
+    )
+    row.body, row.updated_by = body, by
+    row.save(update_fields=["title", "legal_basis", "body", "updated_by", "updated_at"])
+    return row

@@ -20,6 +20,7 @@ from requests_app.models import (
     EventKind,
     InfoRequest,
     Letter,
+    LetterKind,
     LetterStatus,
     ReplyTemplate,
     RequestEvent,
@@ -268,7 +269,7 @@ def test_unconfigured_review_body_is_refused_naming_the_setting(staff_user):
     with pytest.raises(ValidationError, match="行政复议机关") as exc:
         draft(req, staff_user, "not_exist")
     assert "后台" in str(exc.value)
-    assert not Letter.objects.filter(info_request=req).exists()
+    assert not Letter.objects.filter(info_request=req, kind=LetterKind.REPLY).exists()
 
 
 @pytest.mark.django_db
@@ -321,7 +322,7 @@ def test_approver_signs_off_with_a_number_and_the_request_closes(
         letter=letter, by=approver_user, now=at("2026-03-06")
     )
     assert letter.status == LetterStatus.SENT
-    assert letter.number == "区教育局依申〔2026〕1号"
+    assert letter.number == "区教育局依申〔2026〕2号"
     assert letter.letter_date == date(2026, 3, 6)
     assert letter.approved_by == approver_user
     req = InfoRequest.objects.get(pk=confirmed_request.pk)
@@ -345,9 +346,11 @@ def test_approver_signs_off_with_a_number_and_the_request_closes(
         EventKind.REPLIED,
     ):
         assert k in kinds
-    sent = RequestEvent.objects.get(info_request=req, kind=EventKind.LETTER_SENT)
-    assert sent.data["number"] == "区教育局依申〔2026〕1号"
-    assert "区教育局依申〔2026〕1号" in sent.note
+    sent = RequestEvent.objects.filter(
+        info_request=req, kind=EventKind.LETTER_SENT
+    ).last()  # after the 受理回执's
+    assert sent.data["number"] == "区教育局依申〔2026〕2号"
+    assert "区教育局依申〔2026〕2号" in sent.note
     assert sent.is_public
 
 
@@ -448,7 +451,7 @@ def test_agency_setting_lets_handlers_send_disclosures_directly(
     )
     assert letter.status == LetterStatus.SENT
     assert letter.approved_by is None
-    assert letter.number == "区教育局依申〔2026〕1号"
+    assert letter.number == "区教育局依申〔2026〕2号"
     # 部分公开 still needs review
     other = InfoRequestFactory(agency=confirmed_request.agency, confirm_by=staff_user)
     letter = draft(
@@ -531,12 +534,13 @@ def test_fifty_concurrent_signoffs_get_distinct_gapless_numbers():
     for t in threads:
         t.join()
     assert errors == []
+    # 1..N went to the N 受理回执 (one series per agency and year across kinds)
     assert sorted(numbers, key=lambda n: int(re.search(r"〕(\d+)号", n)[1])) == [
-        f"并发依复〔2026〕{i}号" for i in range(1, N + 1)
+        f"并发依复〔2026〕{i}号" for i in range(N + 1, 2 * N + 1)
     ]
     assert sorted(
         Letter.objects.filter(agency=agency).values_list("number_serial", flat=True)
-    ) == list(range(1, N + 1))
+    ) == list(range(1, 2 * N + 1))
 
 
 # --- 送达 ---------------------------------------------------------------------------------
@@ -555,7 +559,8 @@ def test_delivery_is_recorded_and_the_post_queue_empties(
         approver=approver_user,
     )
     letter = reply.letter
-    assert list(selectors.letters_to_post(agency.pk)) == [letter]
+    # the 受理回执 (1号) waits for post too
+    assert letter in list(selectors.letters_to_post(agency.pk))
     with pytest.raises(ValidationError, match="单号"):
         letter_svc.letter_record_delivery(
             letter=letter,
@@ -581,7 +586,7 @@ def test_delivery_is_recorded_and_the_post_queue_empties(
         now=at("2026-03-06"),
     )
     assert (letter.delivery_method, letter.delivery_number) == ("ems", "EA123456789CN")
-    assert list(selectors.letters_to_post(agency.pk)) == []
+    assert letter not in list(selectors.letters_to_post(agency.pk))
     event = RequestEvent.objects.get(info_request=req, kind=EventKind.LETTER_DELIVERED)
     assert "EA123456789CN" in event.note
     assert event.is_public
@@ -649,7 +654,7 @@ def test_pages_draft_submit_approve_and_the_applicant_reads_it(
         },
     )
     assert r.status_code == 302
-    letter = Letter.objects.get(info_request=req)
+    letter = Letter.objects.get(info_request=req, kind=LetterKind.REPLY)
     assert letter.status == LetterStatus.PENDING
     # the drafter's page has no 签发 button; the approver's has
     page = client.get(reverse("requests_app:staff_request_detail", args=[req.code]))
@@ -662,7 +667,7 @@ def test_pages_draft_submit_approve_and_the_applicant_reads_it(
     )
     assert r.status_code == 302
     letter.refresh_from_db()
-    assert letter.number == "区教育局依申〔2026〕1号"
+    assert letter.number == "区教育局依申〔2026〕2号"
     # the applicant sees the letter on the case page and opens it
     client.logout()
     client.post(
@@ -670,7 +675,7 @@ def test_pages_draft_submit_approve_and_the_applicant_reads_it(
         {"tracking_no": req.tracking_no, "query_code": req.query_code},
     )
     case = client.get(reverse("requests_app:case")).content.decode()
-    assert "区教育局依申〔2026〕1号" in case
+    assert "区教育局依申〔2026〕2号" in case
     page = client.get(reverse("requests_app:case_letter", args=[letter.pk]))
     text = page.content.decode()
     assert page.status_code == 200
@@ -720,7 +725,7 @@ def test_workbench_lists_letters_to_sign_and_to_post(
         reverse("requests_app:staff_letter_approve", args=[req.code, letter.pk])
     )
     html = client.get(reverse("requests_app:staff_letters")).content.decode()
-    assert "待邮寄（申请人未留电子邮箱，1）" in html
+    assert "待邮寄（申请人未留电子邮箱，2）" in html  # 受理回执 and the reply
 
 
 @pytest.mark.django_db
@@ -795,7 +800,7 @@ def test_pdf_of_a_sent_letter_holds_the_letter_text(
     text = re.sub(r"—\s*\d+\s*—", "", text)  # the page number (GB/T 9704 7.5)
     assert squash(text) == squash(document_text(letters.official_document(letter)))
     for part in (
-        "区教育局依申〔2026〕1号",
+        "区教育局依申〔2026〕2号",
         "第三十六条第（四）项",
         "株洲市天元区人民法院",
     ):

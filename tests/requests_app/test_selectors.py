@@ -72,7 +72,11 @@ def test_public_events_hide_staff_events(agency, staff_user):
     services.request_add_note(
         info_request=req, by=staff_user, text="内部", now=at("2026-03-02")
     )
-    assert [e.kind for e in selectors.public_events(req)] == ["submitted", "confirmed"]
+    assert [e.kind for e in selectors.public_events(req)] == [
+        "submitted",
+        "confirmed",
+        "letter_sent",  # the 受理回执
+    ]
     assert "note_added" in [e.kind for e in selectors.staff_events(req)]
 
 

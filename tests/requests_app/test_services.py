@@ -233,7 +233,11 @@ def test_register_in_person_starts_clock_on_the_day_handed_in(agency, staff_user
     assert req.status == Status.PROCESSING
     assert req.received_date == D("2026-01-29")
     assert req.reply_due_date == D("2026-03-04")
-    assert kinds(req) == [EventKind.REGISTERED, EventKind.CONFIRMED]
+    assert kinds(req) == [
+        EventKind.REGISTERED,
+        EventKind.CONFIRMED,
+        EventKind.LETTER_SENT,  # the 受理回执
+    ]
     assert sub.query_code
 
 
@@ -450,7 +454,10 @@ def test_correction_restarts_clock_then_extension_reference_example(
     )
     assert req.reply_due_date == D("2026-05-14")
     assert req.is_extended
-    assert kinds(req, public=True)[-1] == EventKind.EXTENSION_APPROVED
+    assert kinds(req, public=True)[-2:] == [
+        EventKind.EXTENSION_APPROVED,
+        EventKind.LETTER_SENT,  # the 延期告知
+    ]
 
 
 def test_correction_only_once(confirmed_request, staff_user):

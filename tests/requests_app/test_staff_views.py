@@ -297,7 +297,7 @@ def test_handler_confirms_corrects_consults_extends_and_replies(
     assert response.status_code == 302
     req.refresh_from_db()
     assert req.status == Status.PROCESSING  # waiting for 签发
-    letter_row = req.letters.get()
+    letter_row = req.letters.get(kind="reply")
     with time_machine.travel(at("2026-04-01"), tick=False):
         response = approver_client.post(
             reverse("requests_app:staff_letter_approve", args=[req.code, letter_row.pk])
@@ -829,7 +829,7 @@ def test_reply_with_files_checks_each_file_by_content(
     assert sent.status_code == 302
     with time_machine.travel(at("2026-03-04"), tick=False):
         letter_svc.letter_approve(
-            letter=req.letters.get(), by=approver_user, now=at("2026-03-04")
+            letter=req.letters.get(kind="reply"), by=approver_user, now=at("2026-03-04")
         )
     reply = req.replies.get()
     assert [f.original_name for f in reply.files.all()] == ["方案.pdf"]
