@@ -725,7 +725,9 @@ def test_workbench_lists_letters_to_sign_and_to_post(
         reverse("requests_app:staff_letter_approve", args=[req.code, letter.pk])
     )
     html = client.get(reverse("requests_app:staff_letters")).content.decode()
-    assert "待邮寄（申请人未留电子邮箱，2）" in html  # 受理回执 and the reply
+    assert (
+        "待邮寄（申请人未留电子邮箱的文书、征求意见函，2）" in html
+    )  # 受理回执, reply
 
 
 @pytest.mark.django_db

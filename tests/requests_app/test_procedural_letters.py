@@ -275,3 +275,25 @@ def test_pdf_equals_letter_and_access(
             assert html_url in case and pdf_url in case
             assert client.get(html_url).status_code == 200
             assert client.get(pdf_url).status_code == 200
+
+
+def test_admin_checks_a_procedural_template_against_its_kind(admin_client):
+    tpl = ProceduralTemplate.objects.get(kind=LetterKind.EXTENSION)
+    url = reverse("admin:requests_app_proceduraltemplate_change", args=[tpl.pk])
+    page = admin_client.get(url).content.decode()
+    assert "{延长工作日}" in page  # the placeholders of this kind are listed
+    typed = "答复期限延长至{答复期限}。{补正事项}"
+    response = admin_client.post(
+        url, {"title": tpl.title, "legal_basis": tpl.legal_basis, "body": typed}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "占位符 {补正事项} 无法识别" in html
+    assert typed in html  # what was typed is kept
+    assert ProceduralTemplate.objects.get(pk=tpl.pk).body == tpl.body
+    ok = "答复期限延长至{答复期限}。"
+    response = admin_client.post(
+        url, {"title": tpl.title, "legal_basis": tpl.legal_basis, "body": ok}
+    )
+    assert response.status_code == 302
+    assert ProceduralTemplate.objects.get(pk=tpl.pk).body == ok

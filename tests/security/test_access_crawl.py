@@ -1019,6 +1019,7 @@ ADMIN_MODELS: dict[
     "requests_app.reminderlog": (SCOPED, "info_request__agency_id"),
     "requests_app.replytemplate": (SITE_WIDE, None),
     "requests_app.letter": (SUPERUSER_ONLY, None),
+    "requests_app.proceduraltemplate": (SUPERUSER_ONLY, None),
     "disclosure.annualreport": (SCOPED, "agency_id"),
     "disclosure.annualreportversion": (SCOPED, "report__agency_id"),
     "disclosure.annualreportevent": (SCOPED, "report__agency_id"),
