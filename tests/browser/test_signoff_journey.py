@@ -83,7 +83,10 @@ def test_handler_drafts_approver_sends_back_then_signs_applicant_downloads_pdf(
         approver.goto("/ysq/staff/letters/")
         log_in(approver, "zhangsh")
         expect(approver.get_by_role("heading", name="待签发（1）")).to_be_visible()
-        approver.get_by_role("link", name=req.tracking_no).click()
+        # (the request is also in 待邮寄: its 受理回执, 1号, waits for post)
+        approver.get_by_role("region", name="待签发（1）").get_by_role(
+            "link", name=req.tracking_no
+        ).click()
         open_action(approver, "退回修改")
         approver.get_by_label("退回意见").fill(COMMENT)
         approver.get_by_role("button", name="退回").click()
@@ -102,7 +105,7 @@ def test_handler_drafts_approver_sends_back_then_signs_applicant_downloads_pdf(
         # --- the approver 签发: the letter gets its 文号 and the request closes ---------
         approver.reload()
         approver.get_by_role("button", name="审核同意并签发").click()
-        expect_message(approver, "已签发，文号 区教育局依申〔2026〕1号。")
+        expect_message(approver, "已签发，文号 区教育局依申〔2026〕2号。")
         expect(approver.locator(".page-head .badge").first).to_have_text("已答复")
         snap(approver, "signoff_journey_approver")
 
@@ -123,7 +126,8 @@ def test_handler_drafts_approver_sends_back_then_signs_applicant_downloads_pdf(
         phone.get_by_label("查询码").fill(req.query_code)
         phone.get_by_role("button", name="查询").click()
         letters = phone.get_by_role("region", name="文书", exact=True)
-        expect(letters).to_contain_text("区教育局依申〔2026〕1号")
+        # 1号 is the 受理回执 issued at confirmation; the reply continues the series
+        expect(letters).to_contain_text("区教育局依申〔2026〕2号")
         letters.get_by_role("link", name="政府信息不予公开告知书").click()
         expect(phone.locator(".official-letter")).to_contain_text(FIX)
         expect(phone.locator(".official-letter")).to_contain_text("（印章）")
@@ -133,7 +137,7 @@ def test_handler_drafts_approver_sends_back_then_signs_applicant_downloads_pdf(
         info.value.save_as(saved)
         text = "".join(p.extract_text() for p in PdfReader(saved).pages)
         squashed = re.sub(r"\s+", "", text)
-        assert "区教育局依申〔2026〕1号" in squashed
+        assert "区教育局依申〔2026〕2号" in squashed
         assert re.sub(r"\s+", "", FIX) in squashed
         assert "应当先自收到本告知书之日起六十日内" in squashed
         snap(phone, "signoff_journey_phone")
