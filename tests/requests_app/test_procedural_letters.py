@@ -34,10 +34,13 @@ def _letters(req, kind=None):
 
 def _clean(letter: Letter) -> None:
     text = "\n".join([letter.title, letter.salutation, *letter.paragraphs])
-    assert "{" not in text and "}" not in text
+    assert "{" not in text
+    assert "}" not in text
     assert "（单位）" not in text
     assert letter.status == LetterStatus.SENT
-    assert letter.number and letter.letter_date and letter.event_id
+    assert letter.number
+    assert letter.letter_date
+    assert letter.event_id
 
 
 def _all_acts(req, staff_user, approver_user):
@@ -115,24 +118,31 @@ def test_each_act_issues_its_letter_numbered_gapless_across_kinds(
     acceptance, correction, consultation, extension, fee = found
     # the applicant by type (你单位), the third party by its name
     assert acceptance.salutation == "天元区某某科技有限公司："
-    assert "你单位" in acceptance.body and "您" not in acceptance.body
-    assert "2026年3月2日" in acceptance.body and "第三十一条" in acceptance.body
-    assert "请写明学校名称" in correction.body and "第三十条" in correction.body
+    assert "你单位" in acceptance.body
+    assert "您" not in acceptance.body
+    assert "2026年3月2日" in acceptance.body
+    assert "第三十一条" in acceptance.body
+    assert "请写明学校名称" in correction.body
+    assert "第三十条" in correction.body
     assert letters.fmt_date(reload(req, "correction_due_date")) in correction.body
     assert consultation.salutation == "某建设有限公司："
     assert "第三十二条" in consultation.body
-    assert "15个工作日" in consultation.body and "收到本函之日" in consultation.body
+    assert "15个工作日" in consultation.body
+    assert "收到本函之日" in consultation.body
     assert "天元区某某科技有限公司" not in consultation.body  # not the applicant's name
     assert not consultation.event.is_public
     assert "需要调取档案，" in extension.body  # its own full stop trimmed
-    assert "第三十三条第一款" in extension.body and "10个工作日" in extension.body
+    assert "第三十三条第一款" in extension.body
+    assert "10个工作日" in extension.body
     assert extension.approved_by == approver_user
     assert letters.fmt_date(reload(req, "reply_due_date")) in extension.body
-    assert "国办函〔2020〕109号" in fee.body and "按件计收" in fee.body
+    assert "国办函〔2020〕109号" in fee.body
+    assert "按件计收" in fee.body
     assert "缴费方式：持本通知到本机关当面缴纳" in fee.body
     # no remedy except on the fee notice, which imposes a payment
     assert [bool(x.remedy) for x in found] == [False, False, False, False, True]
-    assert "申请行政复议" in fee.remedy and "应当先" not in fee.remedy
+    assert "申请行政复议" in fee.remedy
+    assert "应当先" not in fee.remedy
 
 
 def reload(req, field):
@@ -222,7 +232,8 @@ def test_other_agency_consultation_cites_article_34(confirmed_request, staff_use
     )
     (letter,) = _letters(confirmed_request, LetterKind.CONSULTATION)
     assert letter.salutation == "天元区财政局："
-    assert "第三十四条" in letter.body and "视为同意公开" in letter.body
+    assert "第三十四条" in letter.body
+    assert "视为同意公开" in letter.body
     _clean(letter)
 
 
@@ -242,7 +253,8 @@ def test_pdf_equals_letter_and_access(
         r = client.get(
             reverse("requests_app:staff_letter_pdf", args=[req.code, letter.pk])
         )
-        assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+        assert r.status_code == 200
+        assert r["Content-Type"] == "application/pdf"
         text = "".join(p.extract_text() for p in PdfReader(BytesIO(r.content)).pages)
         squash = lambda t: re.sub(r"\s+", "", t)  # noqa: E731
         text = re.sub(r"—\s*\d+\s*—", "", text)
@@ -268,11 +280,13 @@ def test_pdf_equals_letter_and_access(
         html_url = reverse("requests_app:case_letter", args=[letter.pk])
         pdf_url = reverse("requests_app:case_letter_pdf", args=[letter.pk])
         if kind == LetterKind.CONSULTATION:
-            assert html_url not in case and letter.number not in case
+            assert html_url not in case
+            assert letter.number not in case
             assert client.get(html_url).status_code == 404
             assert client.get(pdf_url).status_code == 404
         else:
-            assert html_url in case and pdf_url in case
+            assert html_url in case
+            assert pdf_url in case
             assert client.get(html_url).status_code == 200
             assert client.get(pdf_url).status_code == 200
 
