@@ -230,7 +230,11 @@ def build_world() -> World:
     cs.notice_link_interpretation(policy=policy, interpretation=reading, by=alice)
     withdrawn = published[3]
     cs.notice_withdraw(
-        notice=withdrawn, by=None, now=_at(day(5)), reason="已被新文件替代"
+        category="mistake",
+        notice=withdrawn,
+        by=None,
+        now=_at(day(5)),
+        reason="已被新文件替代",
     )
 
     # --- requests: answered (with 补正 and a reply file), overdue, due soon, pending -------------

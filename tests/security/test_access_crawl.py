@@ -622,6 +622,7 @@ def build_world() -> World:
             notice=notice,
             by=by,
             now=datetime(2026, 3, 9, 9, tzinfo=TZ),
+            category="mistake",
             reason="发布有误",
         )
     superuser = User.objects.create_superuser(
