@@ -804,8 +804,9 @@ class NoticeAdmin(admin.ModelAdmin):
 
 @admin.register(InterpretationLinkRequest)
 class InterpretationLinkRequestAdmin(admin.ModelAdmin):
-    """Pending 解读 links: the deciding agency accepts or refuses; the asking agency sees
-    its requests. Written only through ``notice_decide_interpretation_link``."""
+    """解读 links waiting for this agency: its staff accept or refuse them. The asking
+    agency sees its request in the notice's history. Written only through
+    ``notice_decide_interpretation_link``."""
 
     list_display = (
         "policy",
@@ -829,7 +830,7 @@ class InterpretationLinkRequestAdmin(admin.ModelAdmin):
         agency = staff_agency(request.user)
         if agency is None:
             return qs.none()
-        return qs.filter(Q(deciding_agency=agency) | Q(requested_by_agency=agency))
+        return qs.filter(deciding_agency=agency)
 
     def has_add_permission(self, request) -> bool:
         return False  # made by linking a 解读 on the notice page

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from tests.disclosure.helpers import NARRATIVES
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -30,17 +32,6 @@ def approver_user(agency):
 def approver_client(client, approver_user):
     client.force_login(approver_user)
     return client
-
-
-# finished narrative text: publication refuses empty sections (disclosure.readiness)
-NARRATIVES = {
-    "section_overview": "本年度依法推进政府信息公开工作。",
-    "section_active": "主动公开情况见下表。",
-    "section_requests": "依申请公开情况见下表。",
-    "section_appeals": "本年度无行政复议、行政诉讼案件。",
-    "section_problems": "信息更新不够及时，下一步加强栏目维护。",
-    "section_other": "无其他需要报告的事项。",
-}
 
 
 def write_narratives(report, *, by, now):
