@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -659,6 +659,8 @@ def apply_record(
                 )
             except ValidationError as exc:
                 raise validation_error_to_line_error(exc) from exc
+            except PermissionDenied as exc:  # --user acting outside their agency
+                raise LineError(str(exc)) from exc
     except BaseException:
         for name in record.new_agencies:
             resolver.forget_agency(name)

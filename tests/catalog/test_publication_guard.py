@@ -404,3 +404,42 @@ def test_withdrawal_bumps_the_catalog_generation_in_its_own_transaction(
         notice=marked, by=staff_user, now=at(2024, 6, 1), category="mistake"
     )
     assert SearchGeneration.objects.get().value != before
+
+
+def test_import_notices_with_user_refuses_lines_of_another_agency(
+    tmp_path, agency, other_agency, staff_user
+):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    lines = [
+        {
+            "title": "本机关的通知",
+            "publisher": agency.name,
+            "published_at": "2024-03-01",
+        },
+        {
+            "title": "他机关名义的通知",
+            "publisher": other_agency.name,
+            "published_at": "2024-03-01",
+        },
+    ]
+    path = tmp_path / "notices.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(line, ensure_ascii=False) for line in lines),
+        encoding="utf-8",
+    )
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_notices",
+        str(path),
+        "--user",
+        staff_user.username,
+        stdout=out,
+        stderr=err,
+    )
+    assert "第 2 行" in err.getvalue()
+    assert "不能以" in err.getvalue()
+    assert list(Notice.objects.values_list("title", flat=True)) == ["本机关的通知"]

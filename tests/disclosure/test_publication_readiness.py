@@ -47,7 +47,8 @@ def test_not_before_the_year_has_ended():
     refusals = readiness.publication_refusals(
         year=2026, today=date(2026, 12, 31), sections=SECTIONS
     )
-    assert refusals and "2026年尚未结束" in refusals[0]
+    assert refusals
+    assert "2026年尚未结束" in refusals[0]
     assert not readiness.publication_refusals(
         year=2026, today=date(2027, 1, 1), sections=SECTIONS
     )
