@@ -34,8 +34,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from catalog import guard
-from catalog import publishing
+from catalog import guard, publishing
 from catalog.attachments import inspect_upload
 from catalog.models import (
     Attachment,
@@ -168,9 +167,6 @@ class NoticeAdminForm(forms.ModelForm):
                 "parent"
             ).order_by("parent__sort_order", "parent_id", "sort_order")
 
-    # set by NoticeAdmin.get_form: who is saving, so the 发文机关 rule can be checked here
-    request_user = None
-
     def lead_agency(self) -> Agency | None:
         if self.instance.pk:
             return self.instance.owner_agency
@@ -184,19 +180,19 @@ class NoticeAdminForm(forms.ModelForm):
         chosen = list(self.cleaned_data.get("publisher_agencies") or [])
         return [owner, *(a for a in chosen if a != owner)] if owner else chosen
 
-    def clean(self):
-        cleaned = super().clean()
+    def check_publishers(self, cleaned: dict) -> None:
+        """The 发文机关 rule (catalog.publishing) as a form error on its field."""
         owner = self.lead_agency()
         chosen = list(cleaned.get("publisher_agencies") or [])
         if owner is None:
-            return cleaned
+            return
         if chosen and owner not in chosen:
             self.add_error(
                 "publisher_agencies",
                 f"发文机关必须包含主办机关“{owner}”，且由其牵头（排在第一位）；"
                 "不能只以其他机关的名义发文",
             )
-            return cleaned
+            return
         try:
             publishing.check_publishers(
                 user=self.request_user,
@@ -206,7 +202,6 @@ class NoticeAdminForm(forms.ModelForm):
         except ValidationError as exc:
             for message in exc.messages:
                 self.add_error("publisher_agencies", message)
-        return cleaned
 
     def clean_doc_number(self) -> str:
         # normalised here so a malformed 发文字号 is an error on its own field
@@ -227,6 +222,7 @@ class NoticeAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.check_publishers(cleaned)
         notice = self.instance
         if notice.pk is None or notice.status == Notice.Status.DRAFT:
             return cleaned  # a draft is checked when it is published
@@ -440,11 +436,6 @@ class NoticeAdmin(admin.ModelAdmin):
         "withdrawn_category",
         "withdrawn_reason",
     )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.request_user = request.user
-        return form
 
     def has_change_permission(self, request, obj=None) -> bool:
         # co-publishers of a 联合发文 see it here, read-only: only the lead agency edits
