@@ -134,7 +134,7 @@ def test_co_publishers_staff_see_the_notice_in_the_admin_but_cannot_change_it(
         publishers=[agency, other_agency],
         title="联合发文的通知",
     )
-    alone = services.notice_create(owner_agency=agency, by=staff_user, title="独家")
+    services.notice_create(owner_agency=agency, by=staff_user, title="独家")
     client.force_login(other_staff_user)
     listing = client.get(reverse(CHANGELIST)).content.decode()
     assert "联合发文的通知" in listing
