@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0007_noticeevent_pii_override'),
-        ('portal', '0007_agency_second_security_review'),
+        ('portal', '0008_agency_second_security_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

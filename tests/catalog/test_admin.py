@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.demo import build_pdf
-from catalog.models import InterpretationLinkRequest, Attachment, Notice
+from catalog.models import Attachment, InterpretationLinkRequest, Notice
 from tests.factories import NoticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

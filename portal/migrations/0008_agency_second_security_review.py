@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0006_agency_letter_settings'),
+        ('portal', '0007_agency_event_site_identity_version'),
     ]
 
     operations = [
