@@ -1,15 +1,18 @@
 """Django admin for the catalog, scoped and routed through the services.
 
-- A staff user sees and edits only their own agency's notices
-  (``Notice.objects.editable_by``); other agencies' change URLs are unreachable (the
-  admin redirects as for a missing object). The 主办机关 of a new notice is forced to
-  the user's agency.
+- A staff user edits only the notices their agency leads (``Notice.objects.editable_by``)
+  and sees, read-only, the 联合发文 their agency co-publishes (``visible_to``); other
+  agencies' change URLs are unreachable (the admin redirects as for a missing object).
+  The 主办机关 (lead 发文机关) of a new notice is forced to the user's agency, and a
+  publisher list that leaves it out is refused (``catalog.publishing``).
 - Saving calls ``notice_create`` / ``notice_update`` (body sanitised, 发文字号
   normalised; a malformed one is a form error on that field); attachments go through
   ``attachment_add`` / ``attachment_remove`` (type and size checks, text extraction);
   解读 links through ``notice_set_interpretations``. Everything lands in the
   append-only history, shown read-only on the page.
-- Actions: 发布 (issues the 索引号) and 撤销 (asks for the reason on a confirmation page).
+- Actions: 确认保密审查, 发布 (issues the 索引号; records the 保密审查) and 撤回 (asks for
+  the reason category on a confirmation page). Pending 解读 links onto another agency's
+  notice are accepted or refused in their own list (InterpretationLinkRequestAdmin).
 - Personal data (``catalog.guard``): publishing, editing a public notice and adding an
   attachment to one are refused while what the public sees holds personal data. An
   approver (审核人) may override the findings shown, with a reason: on the publish
@@ -25,17 +28,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html_join
 
-from catalog import guard
+from catalog import guard, publishing
 from catalog.attachments import inspect_upload
 from catalog.models import (
     Attachment,
     Column,
     Genre,
+    InterpretationLinkRequest,
     Notice,
     NoticeEvent,
     NoticePublisher,
@@ -47,7 +52,9 @@ from catalog.services import (
     attachment_add,
     attachment_remove,
     normalise_keywords,
+    notice_confirm_security_review,
     notice_create,
+    notice_decide_interpretation_link,
     notice_publish,
     notice_set_interpretations,
     notice_update,
@@ -160,6 +167,42 @@ class NoticeAdminForm(forms.ModelForm):
                 "parent"
             ).order_by("parent__sort_order", "parent_id", "sort_order")
 
+    def lead_agency(self) -> Agency | None:
+        if self.instance.pk:
+            return self.instance.owner_agency
+        if self.request_user is not None and self.request_user.is_superuser:
+            return self.cleaned_data.get("owner_agency")
+        return staff_agency(self.request_user)
+
+    def ordered_publishers(self) -> list[Agency]:
+        """The lead (主办机关) first, then the other chosen 发文机关."""
+        owner = self.lead_agency()
+        chosen = list(self.cleaned_data.get("publisher_agencies") or [])
+        return [owner, *(a for a in chosen if a != owner)] if owner else chosen
+
+    def check_publishers(self, cleaned: dict) -> None:
+        """The 发文机关 rule (catalog.publishing) as a form error on its field."""
+        owner = self.lead_agency()
+        chosen = list(cleaned.get("publisher_agencies") or [])
+        if owner is None:
+            return
+        if chosen and owner not in chosen:
+            self.add_error(
+                "publisher_agencies",
+                f"发文机关必须包含主办机关“{owner}”，且由其牵头（排在第一位）；"
+                "不能只以其他机关的名义发文",
+            )
+            return
+        try:
+            publishing.check_publishers(
+                user=self.request_user,
+                owner_agency=owner,
+                publishers=self.ordered_publishers(),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.add_error("publisher_agencies", message)
+
     def clean_doc_number(self) -> str:
         # normalised here so a malformed 发文字号 is an error on its own field
         return normalise_doc_number(self.cleaned_data.get("doc_number", ""))
@@ -179,6 +222,7 @@ class NoticeAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.check_publishers(cleaned)
         notice = self.instance
         if notice.pk is None or notice.status == Notice.Status.DRAFT:
             return cleaned  # a draft is checked when it is published
@@ -322,19 +366,22 @@ class NoticeEventInline(admin.TabularInline):
 
 
 class WithdrawForm(forms.Form):
+    category = forms.ChoiceField(
+        label="撤回原因类别",
+        choices=[("", "——请选择——"), *Notice.WithdrawalCategory.choices],
+        help_text="公开页面只显示“该信息已撤回”和这一类别；正文、附件等不再向公众提供。",
+        error_messages={"required": "请选择撤回原因类别"},
+    )
     reason = forms.CharField(
-        label="撤销原因",
+        label="内部说明",
         max_length=300,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="将显示在信息页面上，说明撤销的原因。",
-        error_messages={"required": "请填写撤销原因"},
+        help_text="仅本机关工作人员可见，不公开。",
     )
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError("请填写撤销原因")
-        return reason
+        return self.cleaned_data["reason"].strip()
 
 
 class PersonalDataOverrideForm(forms.Form):
@@ -378,20 +425,37 @@ class NoticeAdmin(admin.ModelAdmin):
     search_fields = ("title", "index_number", "doc_number")
     date_hierarchy = "published_at"
     list_per_page = 50
-    actions = ("publish_selected", "withdraw_selected")
+    actions = ("confirm_security_review", "publish_selected", "withdraw_selected")
     inlines = (AttachmentInline, NoticeEventInline)
     readonly_fields = (
         "index_number",
         "status",
         "published_at",
+        "security_review_display",
         "withdrawn_at",
+        "withdrawn_category",
         "withdrawn_reason",
     )
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # co-publishers of a 联合发文 see it here, read-only: only the lead agency edits
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        return Notice.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+
+    @admin.display(description="保密审查")
+    def security_review_display(self, obj: Notice) -> str:
+        if not obj.security_reviewed_by_id:
+            return "未确认"
+        at = timezone.localtime(obj.security_reviewed_at)
+        return f"{obj.security_reviewed_by}（{at:%Y-%m-%d %H:%M}）确认"
+
     def get_queryset(self, request):
         return (
-            Notice.objects.editable_by(request.user)
-            .select_related("owner_agency")
+            Notice.objects.visible_to(request.user)
+            .select_related("owner_agency", "security_reviewed_by")
             .prefetch_related(
                 Prefetch(
                     "publisher_links",
@@ -436,7 +500,7 @@ class NoticeAdmin(admin.ModelAdmin):
             ),
             *override,
             (
-                "状态（只能通过“发布”“撤销”操作改变）",
+                "状态（只能通过“确认保密审查”“发布”“撤回”操作改变）",
                 {"fields": list(self.readonly_fields)},
             ),
         ]
@@ -457,7 +521,7 @@ class NoticeAdmin(admin.ModelAdmin):
         return request.user.is_superuser or staff_agency(request.user) is not None
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        # published notices are withdrawn (撤销), never deleted; only a superuser may drop a draft
+        # published notices are withdrawn (撤回), never deleted; only a superuser may drop a draft
         if not request.user.is_superuser:
             return False
         return obj is None or obj.status == Notice.Status.DRAFT
@@ -491,18 +555,8 @@ class NoticeAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         fields = {name: data[name] for name in EDITABLE_FIELDS if name in data}
-        if change:
-            owner = obj.owner_agency
-        elif request.user.is_superuser:
-            owner = data["owner_agency"]
-        else:
-            owner = staff_agency(request.user)
-        publishers = list(data.get("publisher_agencies") or [])
-        if owner in publishers:
-            publishers.remove(owner)
-            publishers.insert(0, owner)
-        elif not publishers:
-            publishers = [owner]
+        owner = form.lead_agency()
+        publishers = form.ordered_publishers()  # checked again by the service
         if change:
             saved = notice_update(
                 notice=obj,
@@ -525,8 +579,20 @@ class NoticeAdmin(admin.ModelAdmin):
         notice = form.instance
         wanted = list(form.cleaned_data.get("interpretation_notices") or [])
         notice_set_interpretations(
-            policy=notice, interpretations=wanted, by=request.user
+            policy=notice,
+            interpretations=wanted,
+            by=request.user,
+            now=timeutil.local_now(),
         )
+        pending = InterpretationLinkRequest.objects.filter(
+            policy=notice, status=InterpretationLinkRequest.Status.PENDING
+        ).count()
+        if pending:
+            self.message_user(
+                request,
+                f"有 {pending} 条解读关联涉及其他机关的信息，须经对方机关接受后才会公开显示。",
+                messages.WARNING,
+            )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
@@ -558,7 +624,36 @@ class NoticeAdmin(admin.ModelAdmin):
 
     # -- actions --
 
-    @admin.action(description="发布所选信息（生成索引号）", permissions=["change"])
+    @admin.action(
+        description="确认保密审查（条例第十七条：确认所选信息可以公开）",
+        permissions=["change"],
+    )
+    def confirm_security_review(self, request, queryset):
+        now = timeutil.local_now()
+        done = 0
+        for notice in queryset.order_by("pk"):
+            try:
+                notice_confirm_security_review(notice=notice, by=request.user, now=now)
+            except (ValidationError, PermissionDenied) as exc:
+                messages_ = (
+                    exc.messages if isinstance(exc, ValidationError) else exc.args
+                )
+                self.message_user(
+                    request,
+                    f"“{notice.title}”未能确认保密审查：{'；'.join(map(str, messages_))}",
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request, f"已确认 {done} 条信息的保密审查。", messages.SUCCESS
+            )
+
+    @admin.action(
+        description="发布所选信息（生成索引号；发布人确认已通过保密审查）",
+        permissions=["change"],
+    )
     def publish_selected(self, request, queryset):
         """Publish each selected draft. A notice showing personal data is refused; an
         approver is then shown the findings and may override them with a reason."""
@@ -592,6 +687,10 @@ class NoticeAdmin(admin.ModelAdmin):
                 )
             except guard.PersonalDataFound as exc:
                 held.append((notice, exc.findings))
+            except PermissionDenied as exc:
+                self.message_user(
+                    request, f"“{notice.title}”未能发布：{exc}", messages.ERROR
+                )
             except ValidationError as exc:
                 self.message_user(
                     request,
@@ -635,9 +734,16 @@ class NoticeAdmin(admin.ModelAdmin):
             request, "admin/catalog/notice/personal_data_confirmation.html", context
         )
 
-    @admin.action(description="撤销所选信息（需填写原因）", permissions=["change"])
+    @admin.action(
+        description="撤回所选信息（误发布或依法不应公开；需选择原因类别）",
+        permissions=["change"],
+    )
     def withdraw_selected(self, request, queryset):
-        published = queryset.filter(status=Notice.Status.PUBLISHED).order_by("pk")
+        published = (
+            queryset.filter(status=Notice.Status.PUBLISHED)
+            .filter(pk__in=Notice.objects.editable_by(request.user).values("pk"))
+            .order_by("pk")
+        )
         if "confirm" in request.POST:
             form = WithdrawForm(request.POST)
             if form.is_valid():
@@ -648,12 +754,14 @@ class NoticeAdmin(admin.ModelAdmin):
                         notice=notice,
                         by=request.user,
                         now=now,
+                        category=form.cleaned_data["category"],
                         reason=form.cleaned_data["reason"],
                     )
                     count += 1
                 self.message_user(
                     request,
-                    f"已撤销 {count} 条信息。页面仍可访问，并显示撤销原因。",
+                    f"已撤回 {count} 条信息。公开页面只显示标题、索引号、日期和撤回原因类别；"
+                    "如属误撤回，可重新发布。",
                     messages.SUCCESS,
                 )
                 return None
@@ -661,12 +769,14 @@ class NoticeAdmin(admin.ModelAdmin):
             form = WithdrawForm()
         if not published.exists():
             self.message_user(
-                request, "所选信息中没有已发布的信息，无需撤销。", messages.WARNING
+                request,
+                "所选信息中没有本机关牵头发布的已发布信息，无需撤回。",
+                messages.WARNING,
             )
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "撤销政府信息",
+            "title": "撤回政府信息",
             "opts": self.model._meta,
             "form": form,
             "queryset": published,
@@ -678,6 +788,82 @@ class NoticeAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/catalog/notice/withdraw_confirmation.html", context
         )
+
+
+# --- 解读 links that wait for another agency ------------------------------------------
+
+
+@admin.register(InterpretationLinkRequest)
+class InterpretationLinkRequestAdmin(admin.ModelAdmin):
+    """解读 links waiting for this agency: its staff accept or refuse them. The asking
+    agency sees its request in the notice's history. Written only through
+    ``notice_decide_interpretation_link``."""
+
+    list_display = (
+        "policy",
+        "interpretation",
+        "requested_by_agency",
+        "deciding_agency",
+        "status",
+        "requested_at",
+    )
+    list_filter = ("status",)
+    fields = (*list_display, "requested_by", "decided_by", "decided_at")
+    readonly_fields = fields
+    actions = ("accept_selected", "refuse_selected")
+
+    def get_queryset(self, request):
+        qs = InterpretationLinkRequest.objects.select_related(
+            "policy", "interpretation", "requested_by_agency", "deciding_agency"
+        )
+        if request.user.is_superuser:
+            return qs
+        agency = staff_agency(request.user)
+        if agency is None:
+            return qs.none()
+        return qs.filter(deciding_agency=agency)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made by linking a 解读 on the notice page
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # decided through the actions only
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def _decide(self, request, queryset, *, accept: bool) -> None:
+        now = timeutil.local_now()
+        done = 0
+        for link in queryset.order_by("pk"):
+            try:
+                notice_decide_interpretation_link(
+                    link_request=link, by=request.user, now=now, accept=accept
+                )
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            except ValidationError as exc:
+                self.message_user(request, "；".join(exc.messages), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            verb = "接受" if accept else "拒绝"
+            self.message_user(
+                request, f"已{verb} {done} 条解读关联。", messages.SUCCESS
+            )
+
+    @admin.action(description="接受所选解读关联（将在两个页面上公开显示）")
+    def accept_selected(self, request, queryset):
+        self._decide(request, queryset, accept=True)
+
+    @admin.action(description="拒绝所选解读关联")
+    def refuse_selected(self, request, queryset):
+        self._decide(request, queryset, accept=False)
 
 
 # --- managed lists -------------------------------------------------------------------------

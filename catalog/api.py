@@ -3,7 +3,8 @@
     GET /api/notices/?q=…&publisher=…&cursor=…  → {"count", "count_capped", "results", "next", …}
     GET /api/notices/<uuid>/                     → the full metadata of one notice
 
-Drafts never appear; withdrawn notices are reachable by their URL and flagged. Bad
+Drafts never appear; a withdrawn (撤回) notice answers at its URL with only its title,
+索引号, dates and reason category, never its text or attachments. Bad
 parameters answer 400 with a Chinese message (``error``) and per-field ``errors``.
 """
 
@@ -157,6 +158,8 @@ def notice_detail_api(request: HttpRequest, uuid: UUID) -> JsonResponse:
         notice = get_public_notice(uuid)
     except Http404:
         return _json({"error": "政府信息不存在。"}, status=404)
+    if notice.is_withdrawn:
+        return _json(_withdrawn_record(notice, request))
     prefetch_related_objects(
         [notice],
         publishers_prefetch(),
@@ -190,8 +193,26 @@ def notice_detail_api(request: HttpRequest, uuid: UUID) -> JsonResponse:
             "interpreted_policies": _related(
                 notice.public_interpreted_policies, request
             ),
-            "withdrawn_at": _iso(notice.withdrawn_at),
-            "withdrawn_reason": notice.withdrawn_reason or None,
+            "withdrawn_at": None,
         }
     )
     return _json(data)
+
+
+def _withdrawn_record(notice: Notice, request: HttpRequest) -> dict[str, Any]:
+    """All the API says about a withdrawn (撤回) notice (the page says the same)."""
+    return {
+        "uuid": str(notice.uuid),
+        "url": request.build_absolute_uri(
+            reverse("catalog:notice_detail", args=[notice.uuid])
+        ),
+        "index_number": notice.index_number,
+        "title": notice.title,
+        "published_at": _iso(notice.published_at),
+        "status": notice.status,
+        "withdrawn": True,
+        "withdrawn_at": _iso(notice.withdrawn_at),
+        "withdrawn_category": notice.withdrawn_category,
+        "withdrawn_category_label": notice.get_withdrawn_category_display(),
+        "message": "该信息已撤回",
+    }

@@ -290,11 +290,13 @@ TOWNSHIP_TOPICS = [
 ]
 TOWNSHIP_TASKS = ["压实村（社区）两委责任", "做到应保尽保", "公开公平公正", "接受群众监督"]
 
+# 撤回 (taken down): (reason category, internal note). A repealed document is not
+# withdrawn: it stays public and its 有效性 says 已废止.
 WITHDRAW_REASONS = [
-    "该文件已被新文件替代，原文件撤销",
-    "文中数据有误，已更正后重新发布",
-    "公示名单涉及个人信息，已作去标识化处理后重新发布",
-    "根据上级要求停止执行，予以撤销",
+    ("duplicate", "与已发布的信息重复"),
+    ("mistake", "文中数据有误，已更正后重新发布"),
+    ("personal_data", "公示名单涉及个人信息，已作去标识化处理后重新发布"),
+    ("not_public", "经保密审查不应公开，予以撤回"),
 ]
 PLACES = ["嵩山路街道", "泰山路街道", "栗雨街道", "群丰镇", "雷打石镇", "马家河街道", "三门镇"]
 
@@ -330,6 +332,7 @@ class Draft:
     valid_until: date | None = None
     status: str = Notice.Status.PUBLISHED
     withdrawn_reason: str = ""
+    withdrawn_category: str = ""
     interprets: int | None = None  # index of the policy this 解读 explains
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
     index_number: str | None = None
@@ -662,7 +665,9 @@ class Builder:
         ]
         for draft in self.rng.sample(old_enough, k=min(12, len(old_enough) // 50 or 1)):
             draft.status = Notice.Status.WITHDRAWN
-            draft.withdrawn_reason = self.rng.choice(WITHDRAW_REASONS)
+            draft.withdrawn_category, draft.withdrawn_reason = self.rng.choice(
+                WITHDRAW_REASONS
+            )
         recent = [
             d
             for d in published
@@ -799,6 +804,7 @@ def _write(drafts: list[Draft]) -> list[Notice]:
                 if d.status == Notice.Status.WITHDRAWN
                 else None,
                 withdrawn_reason=d.withdrawn_reason,
+                withdrawn_category=d.withdrawn_category,
             )
             for d in drafts
         ],
@@ -849,7 +855,10 @@ def _write(drafts: list[Draft]) -> list[Notice]:
                     notice=n,
                     action=NoticeEvent.Action.WITHDRAWN,
                     reason=d.withdrawn_reason,
-                    changes={"status": ["published", "withdrawn"]},
+                    changes={
+                        "status": ["published", "withdrawn"],
+                        "withdrawn_category": d.withdrawn_category,
+                    },
                 )
             )
     NoticeEvent.objects.bulk_create(events, batch_size=1000)

@@ -113,12 +113,30 @@ class NoticeQuerySet(models.QuerySet):
         return self.filter(status=Notice.Status.PUBLISHED)
 
     def editable_by(self, user) -> NoticeQuerySet:
+        """What ``user`` may change: notices whose lead 发文机关 (主办机关) is their agency."""
         if user.is_superuser:
             return self
         profile = getattr(user, "staff_profile", None)
         if profile is None:
             return self.none()
         return self.filter(owner_agency_id=profile.agency_id)
+
+    def visible_to(self, user) -> NoticeQuerySet:
+        """What ``user`` may see in the staff views: their agency's own notices and the
+        联合发文 it co-publishes (seen, not edited: ``editable_by``)."""
+        if user.is_superuser:
+            return self
+        profile = getattr(user, "staff_profile", None)
+        if profile is None:
+            return self.none()
+        return self.filter(
+            Q(owner_agency_id=profile.agency_id)
+            | Q(
+                pk__in=NoticePublisher.objects.filter(
+                    agency_id=profile.agency_id
+                ).values("notice_id")
+            )
+        )
 
     def with_current_validity(self, today: date) -> NoticeQuerySet:
         return self.annotate(current_validity=Notice.current_validity_expression(today))
@@ -130,7 +148,16 @@ class Notice(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
         PUBLISHED = "published", "已发布"
-        WITHDRAWN = "withdrawn", "已撤销"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    class WithdrawalCategory(models.TextChoices):
+        """撤回 reason categories: the only reason shown to the public (never the note)."""
+
+        MISTAKE = "mistake", "误发布"
+        NOT_PUBLIC = "not_public", "依法不应公开"
+        PERSONAL_DATA = "personal_data", "含有个人信息"
+        DUPLICATE = "duplicate", "重复发布"
+        OTHER = "other", "其他原因"
 
     class Validity(models.TextChoices):
         EFFECTIVE = "effective", "有效"
@@ -229,8 +256,32 @@ class Notice(models.Model):
     status = models.CharField(
         "状态", max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    withdrawn_at = models.DateTimeField("撤销时间", null=True, blank=True)
-    withdrawn_reason = models.CharField("撤销原因", max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawn_category = models.CharField(
+        "撤回原因类别",
+        max_length=20,
+        choices=WithdrawalCategory.choices,
+        blank=True,
+        help_text="公开页面只显示“该信息已撤回”和此类别。",
+    )
+    withdrawn_reason = models.CharField(
+        "撤回说明",
+        max_length=300,
+        blank=True,
+        help_text="仅供本机关工作人员查看的内部说明，不在公开页面显示。",
+    )
+    # 保密审查 (条例 第十七条): who confirmed the review of this version, and when
+    security_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="保密审查确认人",
+    )
+    security_reviewed_at = models.DateTimeField(
+        "保密审查确认时间", null=True, blank=True
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -297,6 +348,20 @@ class Notice(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
                 name="catalog_notice_withdrawn_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    withdrawn_category__in=[
+                        "",
+                        "mistake",
+                        "not_public",
+                        "personal_data",
+                        "duplicate",
+                        "other",
+                    ]
+                )
+                & (~Q(status="withdrawn") | ~Q(withdrawn_category="")),
+                name="catalog_notice_withdrawn_category_valid",
             ),
         ]
         indexes = [
@@ -366,6 +431,18 @@ class Notice(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+    def content_visible_to(self, user) -> bool:
+        """Body, summary and attachments of a withdrawn (撤回) notice: only for the lead
+        agency's staff (and superusers); everyone else sees the withdrawal notice."""
+        if not self.is_withdrawn:
+            return True
+        if not getattr(user, "is_authenticated", False) or not user.is_staff:
+            return False
+        if user.is_superuser:
+            return True
+        profile = getattr(user, "staff_profile", None)
+        return profile is not None and profile.agency_id == self.owner_agency_id
 
 
 class NoticePublisher(models.Model):
@@ -448,9 +525,13 @@ class NoticeEvent(models.Model):
         CREATED = "created", "创建"
         UPDATED = "updated", "修改"
         PUBLISHED = "published", "发布"
-        WITHDRAWN = "withdrawn", "撤销"
+        WITHDRAWN = "withdrawn", "撤回"
         IMPORTED = "imported", "导入"
         PII_OVERRIDE = "pii_override", "个人信息放行"
+        SECURITY_REVIEWED = "sec_review", "保密审查确认"
+        LINK_REQUESTED = "link_asked", "解读关联待确认"
+        LINK_ACCEPTED = "link_ok", "解读关联已接受"
+        LINK_REFUSED = "link_refused", "解读关联已拒绝"
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", auto_now_add=True)
@@ -473,6 +554,82 @@ class NoticeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class InterpretationLinkRequest(models.Model):
+    """A 解读 link that touches another agency's notice, waiting for that agency.
+
+    The link itself (``Notice.interpretations``) is made only when the agency that
+    publishes the other notice accepts, so the public pages never see a pending link.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        ACCEPTED = "accepted", "已接受"
+        REFUSED = "refused", "已拒绝"
+
+    policy = models.ForeignKey(
+        Notice,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="被解读的文件",
+    )
+    interpretation = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="+", verbose_name="解读"
+    )
+    requested_by_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="提出机关",
+    )
+    deciding_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="interpretation_link_requests",
+        verbose_name="确认机关",
+        help_text="另一份信息的发文机关（牵头机关），由其工作人员接受或拒绝。",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="提出人",
+    )
+    requested_at = models.DateTimeField("提出时间")
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "解读关联申请"
+        verbose_name_plural = "解读关联申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "refused"]),
+                name="catalog_interpretationlinkrequest_status_valid",
+            ),
+            # at most one open request per pair
+            models.UniqueConstraint(
+                fields=["policy", "interpretation"],
+                condition=Q(status="pending"),
+                name="catalog_interpretationlinkrequest_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} ← {self.interpretation_id}（{self.get_status_display()}）"
 
 
 class SearchGeneration(models.Model):

@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from catalog import publishing
 from catalog.attachments import attachment_add, attachment_remove
 from catalog.guard import (
     PersonalDataFound,
@@ -20,9 +21,16 @@ from catalog.guard import (
     override_record,
     unresolved_findings,
 )
-from catalog.models import IndexCounter, Notice, NoticeEvent, NoticePublisher
+from catalog.models import (
+    IndexCounter,
+    InterpretationLinkRequest,
+    Notice,
+    NoticeEvent,
+    NoticePublisher,
+)
 from catalog.sanitize import clean_body
 from catalog.search import refresh_notice_search
+from portal import timeutil
 from portal.models import Agency
 from portal.pii import LocatedFinding
 from portal.validators import normalise_doc_number
@@ -32,7 +40,9 @@ __all__ = [
     "attachment_add",
     "attachment_remove",
     "issue_index_number",
+    "notice_confirm_security_review",
     "notice_create",
+    "notice_decide_interpretation_link",
     "notice_import_screen",
     "notice_import_upsert",
     "notice_link_interpretation",
@@ -178,10 +188,14 @@ def notice_create(
     **fields: Any,
 ) -> Notice:
     data = _normalise_fields(fields)
+    publishers = list(publishers) if publishers else [owner_agency]
+    publishing.check_publishers(
+        user=by, owner_agency=owner_agency, publishers=publishers
+    )
     notice = Notice(owner_agency=owner_agency, **data)
     notice.full_clean(exclude=CLEAN_EXCLUDE)
     notice.save()
-    _set_publishers(notice, list(publishers) if publishers else [owner_agency])
+    _set_publishers(notice, publishers)
     NoticeEvent.objects.create(
         notice=notice,
         actor=by,
@@ -205,6 +219,7 @@ def notice_update(
     """Edit a notice. A public (published or withdrawn) notice is re-checked for personal
     data before the change is saved: only overridden findings may stay."""
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    publishing.check_may_manage(user=by, notice=locked)
     data = _normalise_fields(fields)
     changes: dict[str, list[Any]] = {}
     for name, value in data.items():
@@ -216,17 +231,23 @@ def notice_update(
         new = list(publishers)
         old_names = _publisher_names(locked)
         if old_names != [str(a) for a in new]:
+            owner = Agency.objects.get(pk=locked.owner_agency_id)
+            publishing.check_publishers(user=by, owner_agency=owner, publishers=new)
             changes["publishers"] = [old_names, [str(a) for a in new]]
             _set_publishers(locked, new)
     if changes:
+        update_fields = [f for f in changes if f != "publishers"] + ["updated_at"]
+        if locked.security_reviewed_by_id and locked.status != Notice.Status.PUBLISHED:
+            # what was reviewed is no longer what would be published: review again
+            changes["security_reviewed_by"] = [str(locked.security_reviewed_by), None]
+            locked.security_reviewed_by, locked.security_reviewed_at = None, None
+            update_fields += ["security_reviewed_by", "security_reviewed_at"]
         locked.full_clean(exclude=CLEAN_EXCLUDE)
         if locked.status != Notice.Status.DRAFT:
             check_personal_data(
                 locked, by=by, override_reason=override_reason, action="保存"
             )
-        locked.save(
-            update_fields=[f for f in changes if f != "publishers"] + ["updated_at"]
-        )
+        locked.save(update_fields=update_fields)
         NoticeEvent.objects.create(
             notice=locked,
             actor=by,
@@ -275,6 +296,39 @@ def issue_index_number(agency: Agency, when: datetime) -> str:
     return number
 
 
+def _drafter_id(notice: Notice) -> int | None:
+    return (
+        NoticeEvent.objects.filter(notice=notice, action=NoticeEvent.Action.CREATED)
+        .order_by("at", "id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def notice_confirm_security_review(*, notice: Notice, by, now: datetime) -> Notice:
+    """保密审查 (条例 第十七条): ``by`` confirms the notice as it stands may be published.
+
+    Any later edit of an unpublished notice clears the confirmation (``notice_update``).
+    """
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    publishing.check_may_manage(user=by, notice=locked)
+    if by is None:
+        raise ValidationError("保密审查须由具体的工作人员确认")
+    if locked.status == Notice.Status.PUBLISHED:
+        raise ValidationError("该信息已经发布，保密审查已在发布时记录")
+    locked.security_reviewed_by = by
+    locked.security_reviewed_at = now
+    locked.save(update_fields=["security_reviewed_by", "security_reviewed_at"])
+    NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.SECURITY_REVIEWED,
+        changes={"security_reviewed_at": now.isoformat()},
+    )
+    return locked
+
+
 @transaction.atomic
 def notice_publish(
     *,
@@ -287,24 +341,45 @@ def notice_publish(
 ) -> Notice:
     """Publish a draft (issuing its 索引号), or re-publish a withdrawn notice (keeping it).
 
-    Refused with ``PersonalDataFound`` while the notice shows personal data that no
-    approver has overridden; ``override_reason`` (an approver's) overrides those shown."""
+    Only the lead agency's staff may publish (``catalog.publishing``). Records who
+    confirmed the 保密审查: the confirmer on record, else the publisher, who confirms by
+    publishing; when a second person is required, the confirmer on record must be
+    someone other than the drafter and the publisher. Refused with
+    ``PersonalDataFound`` while the notice shows personal data that no approver has
+    overridden; ``override_reason`` (an approver's) overrides those shown.
+    """
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    publishing.check_may_manage(user=by, notice=locked)
     if locked.status == Notice.Status.PUBLISHED:
         raise ValidationError("该信息已经发布")
     check_personal_data(
         locked, by=by, override_reason=override_reason, shown=override_shown
     )
+    agency = Agency.objects.get(pk=locked.owner_agency_id)
+    publishing.check_security_review(
+        required_second=publishing.second_security_review_required(agency),
+        reviewer_id=locked.security_reviewed_by_id,
+        drafter_id=_drafter_id(locked),
+        publisher_id=getattr(by, "pk", None),
+    )
     changes: dict[str, Any] = {"status": [locked.status, Notice.Status.PUBLISHED]}
+    if locked.status == Notice.Status.WITHDRAWN:
+        changes["republished"] = True
+        changes["withdrawn_category"] = [locked.withdrawn_category, ""]
     if not locked.index_number:
-        agency = Agency.objects.get(pk=locked.owner_agency_id)
         locked.index_number = issue_index_number(agency, published_at or now)
         changes["index_number"] = [None, locked.index_number]
     if locked.published_at is None or published_at is not None:
         locked.published_at = published_at or now
         changes["published_at"] = [None, locked.published_at.isoformat()]
+    if locked.security_reviewed_by_id is None and by is not None:
+        locked.security_reviewed_by, locked.security_reviewed_at = by, now
+    changes["security_reviewed_by"] = (
+        str(locked.security_reviewed_by) if locked.security_reviewed_by_id else None
+    )
     locked.status = Notice.Status.PUBLISHED
     locked.withdrawn_at = None
+    locked.withdrawn_category = ""
     locked.withdrawn_reason = ""
     locked.save(
         update_fields=[
@@ -312,7 +387,10 @@ def notice_publish(
             "index_number",
             "published_at",
             "withdrawn_at",
+            "withdrawn_category",
             "withdrawn_reason",
+            "security_reviewed_by",
+            "security_reviewed_at",
             "updated_at",
         ]
     )
@@ -323,26 +401,56 @@ def notice_publish(
     return locked
 
 
+def clean_withdrawal(category: str | None, reason: str | None) -> tuple[str, str]:
+    """撤回 needs a reason category (shown publicly); the note is internal and optional."""
+    category = (category or "").strip()
+    if category not in Notice.WithdrawalCategory.values:
+        raise ValidationError({"category": "请选择撤回原因类别"})
+    return category, (reason or "").strip()
+
+
 @transaction.atomic
-def notice_withdraw(*, notice: Notice, by, now: datetime, reason: str) -> Notice:
-    """撤销: the page stays reachable and says it was withdrawn, and why."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "请填写撤销原因"})
+def notice_withdraw(
+    *, notice: Notice, by, now: datetime, category: str, reason: str = ""
+) -> Notice:
+    """撤回 (published by mistake or unlawfully): taken down from public view.
+
+    The public page then shows only the title, 索引号, date and the reason category;
+    body, summary, attachments, API text, feed, sitemap and search entries are no longer
+    served (catalog.views / api / feeds / sitemaps). The content is kept for the record
+    and the lead agency's staff can still read it; a re-publication undoes it. The write
+    bumps the catalog generation (trigger, migrations 0005/0006), so the page cache and
+    the cached search totals are stale from this very transaction on.
+
+    A repealed or expired document (废止/失效) is not withdrawn: it stays public and
+    its 有效性 says so.
+    """
+    category, reason = clean_withdrawal(category, reason)
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    publishing.check_may_manage(user=by, notice=locked)
     if locked.status != Notice.Status.PUBLISHED:
-        raise ValidationError("只有已发布的信息可以撤销")
+        raise ValidationError("只有已发布的信息可以撤回")
     locked.status = Notice.Status.WITHDRAWN
     locked.withdrawn_at = now
+    locked.withdrawn_category = category
     locked.withdrawn_reason = reason
     locked.save(
-        update_fields=["status", "withdrawn_at", "withdrawn_reason", "updated_at"]
+        update_fields=[
+            "status",
+            "withdrawn_at",
+            "withdrawn_category",
+            "withdrawn_reason",
+            "updated_at",
+        ]
     )
     NoticeEvent.objects.create(
         notice=locked,
         actor=by,
         action=NoticeEvent.Action.WITHDRAWN,
-        changes={"status": [Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN]},
+        changes={
+            "status": [Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN],
+            "withdrawn_category": category,
+        },
         reason=reason,
     )
     return locked
@@ -359,16 +467,7 @@ def _notice_label(notice: Notice) -> str:
     )
 
 
-@transaction.atomic
-def notice_link_interpretation(
-    *, policy: Notice, interpretation: Notice, by, reason: str = ""
-) -> bool:
-    """Link a policy to its 解读 (shown on both pages). Recorded in both notices' history.
-
-    Returns False when the link already existed (nothing is written then).
-    """
-    if policy.pk == interpretation.pk:
-        raise ValidationError({"interpretations": "不能把文件链接为它自己的解读"})
+def _lock_pair(policy: Notice, interpretation: Notice) -> tuple[Notice, Notice]:
     # lock both rows in a fixed order so two staff linking the same pair cannot deadlock
     locked = {
         n.pk: n
@@ -376,9 +475,28 @@ def notice_link_interpretation(
         .filter(pk__in=[policy.pk, interpretation.pk])
         .order_by("pk")
     }
-    policy, interpretation = locked[policy.pk], locked[interpretation.pk]
-    if policy.interpretations.filter(pk=interpretation.pk).exists():
-        return False
+    return locked[policy.pk], locked[interpretation.pk]
+
+
+def _publisher_ids(notice: Notice) -> set[int]:
+    return set(
+        NoticePublisher.objects.filter(notice=notice).values_list(
+            "agency_id", flat=True
+        )
+    )
+
+
+def _link_mode(*, by, policy: Notice, interpretation: Notice) -> str:
+    return publishing.interpretation_link_mode(
+        user=by,
+        policy=policy,
+        interpretation=interpretation,
+        policy_publishers=_publisher_ids(policy),
+        interpretation_publishers=_publisher_ids(interpretation),
+    )
+
+
+def _write_link(*, policy: Notice, interpretation: Notice, by, reason: str) -> None:
     policy.interpretations.add(interpretation)
     NoticeEvent.objects.create(
         notice=policy,
@@ -394,22 +512,115 @@ def notice_link_interpretation(
         reason=reason,
         changes={"interpreted_policies": [None, _notice_label(policy)]},
     )
+
+
+@transaction.atomic
+def notice_link_interpretation(
+    *,
+    policy: Notice,
+    interpretation: Notice,
+    by,
+    reason: str = "",
+    now: datetime | None = None,
+) -> bool:
+    """Link a policy to its 解读 (shown on both pages). Recorded in both notices' history.
+
+    When ``by``'s agency publishes only one of the two notices, the link is not made:
+    an ``InterpretationLinkRequest`` waits for the other notice's lead agency
+    (``notice_decide_interpretation_link``), and nothing shows publicly until then.
+    Refused when ``by``'s agency publishes neither. Returns False when the link (or an
+    open request for it) already existed (nothing is written then).
+    """
+    if policy.pk == interpretation.pk:
+        raise ValidationError({"interpretations": "不能把文件链接为它自己的解读"})
+    policy, interpretation = _lock_pair(policy, interpretation)
+    if policy.interpretations.filter(pk=interpretation.pk).exists():
+        return False
+    mode = _link_mode(by=by, policy=policy, interpretation=interpretation)
+    if mode == "direct":
+        _write_link(policy=policy, interpretation=interpretation, by=by, reason=reason)
+        return True
+    pending = InterpretationLinkRequest.objects.filter(
+        policy=policy,
+        interpretation=interpretation,
+        status=InterpretationLinkRequest.Status.PENDING,
+    )
+    if pending.exists():
+        return False
+    agency = publishing.user_agency_or_refuse(by)
+    own_policy = publishing.agency_publishes(agency.pk, policy, _publisher_ids(policy))
+    other = interpretation if own_policy else policy
+    InterpretationLinkRequest.objects.create(
+        policy=policy,
+        interpretation=interpretation,
+        requested_by_agency=agency,
+        deciding_agency_id=other.owner_agency_id,
+        requested_by=by,
+        requested_at=now or timeutil.local_now(),
+    )
+    for notice, label in (
+        (policy, _notice_label(interpretation)),
+        (interpretation, _notice_label(policy)),
+    ):
+        NoticeEvent.objects.create(
+            notice=notice,
+            actor=by,
+            action=NoticeEvent.Action.LINK_REQUESTED,
+            reason=reason,
+            changes={"pending_link": label, "requested_by_agency": str(agency)},
+        )
     return True
+
+
+@transaction.atomic
+def notice_decide_interpretation_link(
+    *, link_request: InterpretationLinkRequest, by, now: datetime, accept: bool
+) -> InterpretationLinkRequest:
+    """The other agency accepts (the link is made) or refuses a pending 解读 link."""
+    locked = InterpretationLinkRequest.objects.select_for_update().get(
+        pk=link_request.pk
+    )
+    if not publishing.acts_for_any_agency(by):
+        agency = publishing.user_agency_or_refuse(by)
+        if agency.pk != locked.deciding_agency_id:
+            raise PermissionDenied(
+                "只有被关联信息的牵头发文机关可以接受或拒绝该解读关联"
+            )
+    if locked.status != InterpretationLinkRequest.Status.PENDING:
+        raise ValidationError(
+            f"该解读关联申请已处理（{locked.get_status_display()}），不能重复处理"
+        )
+    policy, interpretation = _lock_pair(locked.policy, locked.interpretation)
+    locked.status = (
+        InterpretationLinkRequest.Status.ACCEPTED
+        if accept
+        else InterpretationLinkRequest.Status.REFUSED
+    )
+    locked.decided_by, locked.decided_at = by, now
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    action = (
+        NoticeEvent.Action.LINK_ACCEPTED if accept else NoticeEvent.Action.LINK_REFUSED
+    )
+    for notice, label in (
+        (policy, _notice_label(interpretation)),
+        (interpretation, _notice_label(policy)),
+    ):
+        NoticeEvent.objects.create(
+            notice=notice, actor=by, action=action, changes={"pending_link": label}
+        )
+    if accept and not policy.interpretations.filter(pk=interpretation.pk).exists():
+        _write_link(policy=policy, interpretation=interpretation, by=by, reason="")
+    return locked
 
 
 @transaction.atomic
 def notice_unlink_interpretation(
     *, policy: Notice, interpretation: Notice, by, reason: str = ""
 ) -> bool:
-    locked = {
-        n.pk: n
-        for n in Notice.objects.select_for_update()
-        .filter(pk__in=[policy.pk, interpretation.pk])
-        .order_by("pk")
-    }
-    policy, interpretation = locked[policy.pk], locked[interpretation.pk]
+    policy, interpretation = _lock_pair(policy, interpretation)
     if not policy.interpretations.filter(pk=interpretation.pk).exists():
         return False
+    _link_mode(by=by, policy=policy, interpretation=interpretation)
     policy.interpretations.remove(interpretation)
     NoticeEvent.objects.create(
         notice=policy,
@@ -430,7 +641,12 @@ def notice_unlink_interpretation(
 
 @transaction.atomic
 def notice_set_interpretations(
-    *, policy: Notice, interpretations: Iterable[Notice], by, reason: str = ""
+    *,
+    policy: Notice,
+    interpretations: Iterable[Notice],
+    by,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> bool:
     """Make ``policy``'s 解读 exactly ``interpretations`` (link new ones, unlink the rest)."""
     wanted = {n.pk: n for n in interpretations}
@@ -444,7 +660,7 @@ def notice_set_interpretations(
     for pk, other in wanted.items():
         if pk not in current:
             changed |= notice_link_interpretation(
-                policy=policy, interpretation=other, by=by, reason=reason
+                policy=policy, interpretation=other, by=by, reason=reason, now=now
             )
     return changed
 
@@ -506,13 +722,22 @@ def notice_import_upsert(
     if published_at is None or timezone.is_naive(published_at):
         raise ValidationError({"published_at": "发布时间必须是带时区的时间"})
     owner = publishers[0]
+    # an operator's import (by=None) acts for the agencies each line names; with
+    # ``--user`` it acts for that user's agency only (catalog.publishing)
+    publishing.check_publishers(user=by, owner_agency=owner, publishers=publishers)
     index_number = clean_index_number(index_number)
     data = _normalise_fields(fields)
     if withdrawn not in (False, None):
         reason = str(withdrawn.get("reason") or "").strip()  # type: ignore[union-attr]
         if not reason:
             raise ValidationError({"withdrawn": "撤销的信息必须写明撤销原因"})
-        withdrawn = {"at": withdrawn.get("at") or published_at, "reason": reason}  # type: ignore[union-attr]
+        category = withdrawn.get("category") or Notice.WithdrawalCategory.OTHER  # type: ignore[union-attr]
+        category, reason = clean_withdrawal(category, reason)
+        withdrawn = {
+            "at": withdrawn.get("at") or published_at,  # type: ignore[union-attr]
+            "reason": reason,
+            "category": category,
+        }
 
     if index_number:
         existing = (
@@ -543,6 +768,7 @@ def notice_import_upsert(
                 withdrawn["at"],
                 withdrawn["reason"],
             )
+            notice.withdrawn_category = withdrawn["category"]
         notice.full_clean(exclude=CLEAN_EXCLUDE)
         notice.index_number = index_number or issue_index_number(owner, published_at)
         notice.save()
@@ -563,6 +789,7 @@ def notice_import_upsert(
         return notice, CREATED
 
     notice = existing
+    publishing.check_may_manage(user=by, notice=notice)
     changes: dict[str, list[Any]] = {}
     for name, value in data.items():
         old = getattr(notice, name)
@@ -587,15 +814,18 @@ def notice_import_upsert(
         if (
             notice.withdrawn_reason != withdrawn["reason"]
             or notice.withdrawn_at != withdrawn["at"]
+            or notice.withdrawn_category != withdrawn["category"]
         ):
             changes["withdrawn_reason"] = [notice.withdrawn_reason, withdrawn["reason"]]
             notice.withdrawn_at, notice.withdrawn_reason = (
                 withdrawn["at"],
                 withdrawn["reason"],
             )
+            notice.withdrawn_category = withdrawn["category"]
     elif withdrawn is None or notice.status == Notice.Status.DRAFT:
         target_status = Notice.Status.PUBLISHED
         notice.withdrawn_at, notice.withdrawn_reason = None, ""
+        notice.withdrawn_category = ""
     if target_status != notice.status:
         changes["status"] = [notice.status, target_status]
         notice.status = target_status
@@ -609,7 +839,7 @@ def notice_import_upsert(
     notice.full_clean(exclude=CLEAN_EXCLUDE)
     update_fields = {name for name in changes if name != "publishers"}
     if "withdrawn_reason" in update_fields or "status" in update_fields:
-        update_fields |= {"withdrawn_at", "withdrawn_reason"}
+        update_fields |= {"withdrawn_at", "withdrawn_reason", "withdrawn_category"}
     notice.save(update_fields=sorted(update_fields | {"updated_at"}))
     NoticeEvent.objects.create(
         notice=notice, actor=by, action=NoticeEvent.Action.IMPORTED, changes=changes

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -322,10 +323,23 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 # -- a notice ------------------------------------------------------------------------------------
 
 
+def may_read_content(request: HttpRequest, notice: Notice) -> bool:
+    """Body, summary and attachments: everyone's, except of a withdrawn (撤回) notice,
+    which only its lead agency's staff may still read. Without a session cookie the
+    visitor is anonymous, and the session is not touched (so the page can be cached)."""
+    if not notice.is_withdrawn:
+        return True
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return notice.content_visible_to(request.user)
+
+
 @require_safe
 @anonymous_page_cache
 def notice_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     notice = get_public_notice(uuid)
+    if not may_read_content(request, notice):
+        return render(request, "catalog/notice_withdrawn.html", {"notice": notice})
     prefetch_related_objects(
         [notice],
         publishers_prefetch(),
@@ -354,6 +368,8 @@ def notice_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
             if notice.keywords
             else (notice.theme.name if notice.theme else ""),
             "meta_source": "、".join(a.name for a in publishers),
+            # staff of the lead agency reading a withdrawn notice's record
+            "staff_view_of_withdrawn": notice.is_withdrawn,
         },
     )
 
@@ -375,6 +391,8 @@ def attachment_download(
     request: HttpRequest, uuid: UUID, attachment_id: int
 ) -> HttpResponse:
     notice = get_public_notice(uuid)
+    if not may_read_content(request, notice):
+        raise Http404("附件不存在")
     attachment = Attachment.objects.filter(
         notice_id=notice.pk, pk=attachment_id
     ).first()

@@ -8,11 +8,11 @@ so every output of one version carries the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from disclosure import layout, stats
+from disclosure import layout, readiness, stats
 from disclosure.checks import CheckResult, PreviousYear, blocking, run_checks
 from disclosure.figures import Figures
 from disclosure.models import AnnualReport, AnnualReportVersion
@@ -189,4 +189,41 @@ def diff_versions(old: ReportContent, new: ReportContent) -> VersionDiff:
     ]
     return VersionDiff(
         cells=cells, sections=sections, fees_changed=old.fees != new.fees
+    )
+
+
+@dataclass(frozen=True)
+class PublicationCheck:
+    """What stands between a report and its publication today (disclosure.readiness)."""
+
+    refusals: list[str]
+    warnings: list[str]
+
+
+def publication_check(content: ReportContent, today: date) -> PublicationCheck:
+    report = content.report
+    if content.is_legacy:
+        return PublicationCheck([], [])
+    previous = (
+        AnnualReport.objects.filter(
+            agency_id=report.agency_id, year=report.year - 1, current_version__gt=0
+        )
+        .exclude(layout=AnnualReport.Layout.LEGACY)
+        .first()
+    )
+    previous_table2 = None
+    if previous is not None:
+        version = previous.versions.filter(number=previous.current_version).first()
+        if version is not None:
+            figures = version_content(version, previous).figures
+            previous_table2 = figures.table2 if figures is not None else None
+    return PublicationCheck(
+        refusals=readiness.publication_refusals(
+            year=report.year, today=today, sections=content.sections
+        ),
+        warnings=readiness.publication_warnings(
+            fees=content.fees,
+            table2=content.figures.table2 if content.figures is not None else None,
+            previous_table2=previous_table2,
+        ),
     )

@@ -1,4 +1,4 @@
-"""Publication deadlines of the annual report (条例 第四十九条、第五十条).
+"""Publication deadlines of the annual report (条例 第四十九条第一款、第二款).
 
 Departments publish last year's report by 1月31日, governments by 3月31日; a
 jurisdiction may set earlier dates in the admin (portal.SiteIdentity, "MM-DD" of the
@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-STATUTORY_DEPARTMENT = "01-31"  # 第四十九条
-STATUTORY_GOVERNMENT = "03-31"  # 第五十条
+STATUTORY_DEPARTMENT = "01-31"  # 第四十九条第一款
+STATUTORY_GOVERNMENT = "03-31"  # 第四十九条第二款
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 
 

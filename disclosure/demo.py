@@ -89,9 +89,11 @@ def _people(agency: Agency, slug: str) -> tuple:
         if admins
         else _user(f"{slug}_nb", agency, [roles.ADMIN], "年报管理员")
     )
+    # the submitter may never approve their own report: a second person approves
+    others = [u for u in approvers if u.pk != admin.pk]
     approver = (
-        approvers[0]
-        if approvers
+        others[0]
+        if others
         else _user(f"{slug}_sh", agency, [roles.APPROVER], "年报审核人")
     )
     return admin, approver
@@ -130,9 +132,13 @@ def _narratives(report: AnnualReport, rng: random.Random) -> dict[str, str]:
             f"（四）平台建设。优化政府信息公开平台栏目设置，完善检索功能和适老化、无障碍服务。\n"
             f"（五）监督保障。将政务公开纳入年度绩效考核，开展业务培训 {rng.randint(1, 4)} 次。"
         ),
+        "section_active": (
+            f"本年度制发行政规范性文件 {issued} 件，均按规定通过政府信息公开平台主动公开，"
+            "主动公开情况详见下表。"
+        ),
         "section_requests": f"本年度予以公开 {disclosed} 件，其余申请均依法作出答复并告知理由和救济途径。"
         if new or carried
-        else "",
+        else "本年度未收到政府信息公开申请。",
         "section_appeals": (
             f"本年度涉及政府信息公开的行政复议、行政诉讼案件共 {appeals} 件，详见下表。"
             if appeals

@@ -17,12 +17,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
 
 from catalog.guard import findings_message, override_problem
 from disclosure import guard as report_guard
 from disclosure import layout
 from disclosure.checks import MAX_FEE_DECIMALS
-from disclosure.content import live_content
+from disclosure.content import live_content, publication_check
 from disclosure.models import (
     AnnualReport,
     AnnualReportEvent,
@@ -233,6 +234,17 @@ def report_approve(
         raise ValidationError(
             f"只有待审核的年报可以审核通过（当前状态：{locked.get_status_display()}）"
         )
+    submitter_id = (
+        locked.events.filter(action=Action.SUBMITTED)
+        .order_by("-at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if by is not None and submitter_id == by.pk:
+        # four eyes, superusers included: whoever submitted cannot approve
+        raise PermissionDenied(
+            "提交审核的人不能审核通过自己提交的年报，请由另一名审核人审核"
+        )
     locked.status = Status.APPROVED
     locked.review_comment = ""
     locked.save(update_fields=["status", "review_comment", "updated_at"])
@@ -326,6 +338,9 @@ def _publish(
     failing = content.blocking_checks
     if failing:
         raise ValidationError(_failing_message("不能发布", failing))
+    refusals = publication_check(content, timezone.localdate(now)).refusals
+    if refusals:
+        raise ValidationError(f"不能发布：{'；'.join(refusals)}")
     pii_override = _personal_data_gate(locked, by=by, override_reason=override_reason)
     if content.figures is not None:
         for row, column in layout.TABLE2_MANUAL_CELLS:

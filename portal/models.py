@@ -94,6 +94,12 @@ class Agency(models.Model):
         help_text="本机关其他可以公开的电话、传真、电子邮箱等，每行一个；"
         "发布前的个人信息检查不把它们当作个人信息（上面的联系电话、传真、邮箱已自动允许）。",
     )
+    # 保密审查 (条例 第十七条): catalog.services.notice_publish reads it
+    requires_second_security_review = models.BooleanField(
+        "保密审查须由第二人确认",
+        default=False,
+        help_text="开启后，本机关的信息发布前须由起草人、发布人以外的另一名工作人员确认保密审查。",
+    )
 
     class Meta:
         verbose_name = "机关"

@@ -173,6 +173,10 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # only where the provincial rule reads "不予公开" narrowly.
 REMEDY_DOUBTFUL_REVIEW_FIRST = env_bool("REMEDY_DOUBTFUL_REVIEW_FIRST", True)
 
+# 保密审查 (条例 第十七条): true = every agency needs a second person's confirmation before
+# a notice is published (an agency can also require it alone: Agency.requires_second_...)
+NOTICE_SECOND_SECURITY_REVIEW = env_bool("NOTICE_SECOND_SECURITY_REVIEW", False)
+
 # --- E-mail --------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -411,9 +411,18 @@ def parse_record(
         if value is None:
             withdrawn = None
         else:
-            if not isinstance(value, dict) or set(value) - {"at", "reason"}:
+            if not isinstance(value, dict) or set(value) - {"at", "reason", "category"}:
                 raise field_error(
-                    "withdrawn", '必须是 null 或 {"at": 撤销时间, "reason": 撤销原因}'
+                    "withdrawn",
+                    '必须是 null 或 {"at": 撤回时间, "reason": 撤回说明, '
+                    '"category": 撤回原因类别}',
+                )
+            category = value.get("category") or Notice.WithdrawalCategory.OTHER
+            if category not in Notice.WithdrawalCategory.values:
+                raise field_error(
+                    "withdrawn",
+                    "中的撤回原因类别（category）只能是 "
+                    + "、".join(Notice.WithdrawalCategory.values),
                 )
             reason = value.get("reason")
             if not isinstance(reason, str) or not reason.strip():
@@ -425,7 +434,7 @@ def parse_record(
                 if value.get("at")
                 else published_at
             )
-            withdrawn = {"at": at, "reason": reason.strip()}
+            withdrawn = {"at": at, "reason": reason.strip(), "category": category}
 
     return Record(
         line=line,
@@ -650,6 +659,8 @@ def apply_record(
                 )
             except ValidationError as exc:
                 raise validation_error_to_line_error(exc) from exc
+            except PermissionDenied as exc:  # --user acting outside their agency
+                raise LineError(str(exc)) from exc
     except BaseException:
         for name in record.new_agencies:
             resolver.forget_agency(name)
@@ -748,7 +759,11 @@ def serialise_notice(
         if other.index_number
     ]
     record["withdrawn"] = (
-        {"at": _local_iso(notice.withdrawn_at), "reason": notice.withdrawn_reason}
+        {
+            "at": _local_iso(notice.withdrawn_at),
+            "reason": notice.withdrawn_reason,
+            "category": notice.withdrawn_category,
+        }
         if notice.status == Notice.Status.WITHDRAWN
         else None
     )

@@ -20,14 +20,14 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from disclosure import services
+from disclosure import readiness, services
 from disclosure.access import (
     access_appeal_case_by_staff,
     access_published_version,
     access_report_by_staff,
     dashboard_agencies,
 )
-from disclosure.content import live_content, version_content
+from disclosure.content import live_content, publication_check, version_content
 from disclosure.deadlines import deadline_for, deadline_state
 from disclosure.forms import (
     AppealCaseForm,
@@ -111,7 +111,28 @@ def staff_report_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "can_edit": _can(request.user, roles.ADMIN) and agency is not None,
             "can_dashboard": dashboard_agencies(request.user) is not None,
+            "due_warning": _due_warning(agency, today),
         },
+    )
+
+
+def _due_warning(agency: Agency | None, today) -> str:
+    """From 1月15日: last year's report of the user's agency is still unpublished."""
+    if agency is None:
+        return ""
+    year = today.year - 1
+    site = SiteIdentity.load()
+    deadline = deadline_for(
+        year,
+        is_government=agency.kind == Agency.Kind.GOVERNMENT,
+        department=site.report_deadline_department,
+        government=site.report_deadline_government,
+    )
+    published = AnnualReport.objects.filter(
+        agency=agency, year=year, current_version__gt=0
+    ).exists()
+    return readiness.due_warning(
+        year=year, today=today, deadline=deadline, published=published
     )
 
 
@@ -128,8 +149,26 @@ def _detail_context(request: HttpRequest, report: AnnualReport, **forms) -> dict
         content = live_content(report)
     user = request.user
     draft = report.status == Status.DRAFT and not report.is_legacy
+    today = local_today()
+    readiness_check = None
+    due = ""
+    if report.status != Status.PUBLISHED and not report.is_legacy:
+        site = SiteIdentity.load()
+        deadline = deadline_for(
+            report.year,
+            is_government=report.agency.kind == Agency.Kind.GOVERNMENT,
+            department=site.report_deadline_department,
+            government=site.report_deadline_government,
+        )
+        due = readiness.due_warning(
+            year=report.year, today=today, deadline=deadline, published=False
+        )
+        readiness_check = publication_check(content, today)
     return {
         **report_context(content, failing=True),
+        "publication_refusals": readiness_check.refusals if readiness_check else [],
+        "publication_warnings": readiness_check.warnings if readiness_check else [],
+        "due_warning": due,
         "events": _events(report),
         "can_edit": _can(user, roles.ADMIN) and draft,
         "can_submit": _can(user, roles.ADMIN) and draft,

@@ -21,6 +21,8 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.disclosure.helpers import NARRATIVES
+
 STAFF_PASSWORD = "correct-horse-battery"  # noqa: S105 - tests/factories.py UserFactory
 NO_HITS_QUERY = "氪星鸭嘴兽"  # no notice contains these characters
 
@@ -230,7 +232,11 @@ def build_world() -> World:
     cs.notice_link_interpretation(policy=policy, interpretation=reading, by=alice)
     withdrawn = published[3]
     cs.notice_withdraw(
-        notice=withdrawn, by=None, now=_at(day(5)), reason="已被新文件替代"
+        category="mistake",
+        notice=withdrawn,
+        by=None,
+        now=_at(day(5)),
+        reason="已被新文件替代",
     )
 
     # --- requests: answered (with 补正 and a reply file), overdue, due soon, pending -------------
@@ -316,7 +322,10 @@ def build_world() -> World:
         licensing_count=120,
         penalty_count=7,
         fee_amount=Decimal("3.25"),
-        section_overview="本年度主动公开政府信息 500 条，办理政府信息公开申请 12 件。",
+        **{
+            **NARRATIVES,
+            "section_overview": "本年度主动公开政府信息 500 条，办理政府信息公开申请 12 件。",
+        },
     )
     ds.appeal_case_save(
         agency=education,

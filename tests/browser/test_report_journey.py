@@ -35,6 +35,12 @@ PROBLEMS = "政策解读形式还不够丰富。2026年将增加图解、问答�
 ROW_NEW = "一、本年新收政府信息公开申请数量"
 ROW_OUT = "四、结转下年度继续办理"
 TITLE = "天元区教育局2025年政府信息公开工作年度报告"
+OTHER_SECTIONS = {
+    "二、主动公开政府信息情况": "本年度主动公开情况见下表。",
+    "三、收到和处理政府信息公开申请情况": "本年度依申请公开情况见下表。",
+    "四、政府信息公开行政复议、行政诉讼情况": "本年度无行政复议、行政诉讼案件。",
+    "六、其他需要报告的事项": "无其他需要报告的事项。",
+}
 
 
 def _year_2025(agency, handler, admin):
@@ -134,6 +140,9 @@ def test_admin_fills_checks_sends_for_review_publishes_and_citizen_downloads_xls
         page.get_by_label("行政事业性收费 本年收费金额（单位：万元）").fill("12.34567")
         page.get_by_label("一、总体情况").fill(OVERVIEW)
         page.get_by_label("五、存在的主要问题及改进情况").fill(PROBLEMS)
+        # every section is written out: publication refuses empty ones (issue 10 §3)
+        for label, text in OTHER_SECTIONS.items():
+            page.get_by_label(label).fill(text)
         page.get_by_role("button", name="保存").click()
 
         summary = page.locator(".error-summary")

@@ -57,5 +57,9 @@ def withdraw(
     notice: Notice, *, reason: str = "已被新文件替代", when: datetime | None = None
 ) -> Notice:
     return services.notice_withdraw(
-        notice=notice, by=None, now=when or at(2024, 6, 1, 10), reason=reason
+        category="mistake",
+        notice=notice,
+        by=None,
+        now=when or at(2024, 6, 1, 10),
+        reason=reason,
     )

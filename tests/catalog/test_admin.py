@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.demo import build_pdf
-from catalog.models import Attachment, Notice
+from catalog.models import Attachment, InterpretationLinkRequest, Notice
 from tests.factories import NoticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +223,7 @@ def test_publish_action_issues_the_index_number(
     assert other_draft.index_number is None
 
 
-def test_withdraw_action_asks_for_a_reason(staff_client, agency):
+def test_withdraw_action_asks_for_a_reason_category(staff_client, agency):
     notice = NoticeFactory(
         owner_agency=agency, title="要撤销的通知", published_at=at(2024, 3, 1)
     )
@@ -232,7 +232,7 @@ def test_withdraw_action_asks_for_a_reason(staff_client, agency):
         url, {"action": "withdraw_selected", ACTION_CHECKBOX_NAME: [notice.pk]}
     )
     assert first.status_code == 200
-    assert "撤销原因" in first.content.decode()
+    assert "撤回原因类别" in first.content.decode()
     assert "要撤销的通知" in first.content.decode()
     empty = staff_client.post(
         url,
@@ -240,11 +240,12 @@ def test_withdraw_action_asks_for_a_reason(staff_client, agency):
             "action": "withdraw_selected",
             ACTION_CHECKBOX_NAME: [notice.pk],
             "confirm": "yes",
-            "reason": "  ",
+            "reason": "已被新文件替代",
         },
     )
     assert empty.status_code == 200
-    assert "请填写撤销原因" in empty.content.decode()
+    assert "请选择撤回原因类别" in empty.content.decode()
+    assert "已被新文件替代" in empty.content.decode()  # nothing typed is lost
     notice.refresh_from_db()
     assert notice.status == Notice.Status.PUBLISHED
     with time_machine.travel(at(2024, 4, 1, 9), tick=False):
@@ -254,13 +255,15 @@ def test_withdraw_action_asks_for_a_reason(staff_client, agency):
                 "action": "withdraw_selected",
                 ACTION_CHECKBOX_NAME: [notice.pk],
                 "confirm": "yes",
+                "category": "mistake",
                 "reason": "已被新文件替代",
             },
         )
     assert done.status_code == 302
     notice.refresh_from_db()
-    assert (notice.status, notice.withdrawn_reason) == (
+    assert (notice.status, notice.withdrawn_category, notice.withdrawn_reason) == (
         Notice.Status.WITHDRAWN,
+        "mistake",
         "已被新文件替代",
     )
     assert notice.withdrawn_at == at(2024, 4, 1, 9)
@@ -344,8 +347,8 @@ def test_deleting_an_attachment_in_the_admin_goes_through_the_service(
     )
 
 
-def test_linking_an_interpretation_in_the_admin_is_recorded(
-    staff_client, staff_user, agency, other_agency
+def test_linking_another_agencys_interpretation_in_the_admin_waits_for_it(
+    staff_client, staff_user, agency, other_agency, other_staff_user
 ):
     from catalog.models import Genre
 
@@ -361,10 +364,30 @@ def test_linking_an_interpretation_in_the_admin_is_recorded(
     url = reverse("admin:catalog_notice_change", args=[policy.pk])
     data = form_data(staff_client.get(url))
     data["interpretation_notices"] = [str(reading.pk)]
-    assert staff_client.post(url, data).status_code == 302
-    assert list(policy.interpretations.all()) == [reading]
+    response = staff_client.post(url, data, follow=True)
+    assert "须经对方机关接受后才会公开显示" in response.content.decode()
+    # reading is another agency's notice: nothing is linked until that agency accepts
+    assert list(policy.interpretations.all()) == []
+    pending = InterpretationLinkRequest.objects.get()
+    assert (pending.status, pending.deciding_agency) == ("pending", other_agency)
+    assert policy.events.latest("id").action == "link_asked"
     assert policy.events.latest("id").actor == staff_user
-    # saving again without touching the field changes nothing
+    # saving again asks nothing new
     events = policy.events.count()
     assert staff_client.post(url, form_data(staff_client.get(url))).status_code == 302
     assert policy.events.count() == events
+    # the asking agency cannot accept its own request
+    changelist = reverse("admin:catalog_interpretationlinkrequest_changelist")
+    staff_client.post(
+        changelist, {"action": "accept_selected", ACTION_CHECKBOX_NAME: [pending.pk]}
+    )
+    assert list(policy.interpretations.all()) == []
+    # the other agency accepts: now it is linked
+    staff_client.force_login(other_staff_user)
+    staff_client.post(
+        changelist, {"action": "accept_selected", ACTION_CHECKBOX_NAME: [pending.pk]}
+    )
+    assert list(policy.interpretations.all()) == [reading]
+    pending.refresh_from_db()
+    assert pending.status == "accepted"
+    assert reading.events.latest("id").actor == other_staff_user

@@ -185,7 +185,9 @@ def test_detail_flags_withdrawn_and_hides_drafts(client, today, agency):
     data = client.get(f"{API}{gone.uuid}/").json()
     assert data["withdrawn"] is True
     assert data["status"] == "withdrawn"
-    assert data["withdrawn_reason"] == "已废止"
+    assert data["withdrawn_category_label"] == "误发布"
+    assert "withdrawn_reason" not in data  # the note is staff-only
+    assert "body_html" not in data
 
     response = client.get(f"{API}{hidden.uuid}/")
     assert response.status_code == 404

@@ -152,10 +152,10 @@ def test_a_withdrawal_is_shown_at_once_and_a_deleted_notice_is_404(
     withdraw(policy, reason="已被新文件替代")
 
     html = client.get(detail_url(policy)).content.decode()
-    assert "撤销，原因：已被新文件替代" in html
+    assert "该信息已撤回" in html
     assert '<meta name="robots" content="noindex">' in html
     assert (
-        "已撤销"
+        "该信息已撤回"
         in cached_get(
             client, detail_url(policy), django_assert_num_queries
         ).content.decode()

@@ -464,7 +464,11 @@ def test_export_then_import_into_an_empty_database_reproduces_the_catalog(
         owner_agency=edu, title="已撤销的公告", published_at=at(2024, 1, 5)
     )
     services.notice_withdraw(
-        notice=withdrawn, by=None, now=at(2024, 2, 1, 8, 15), reason="数据有误"
+        category="mistake",
+        notice=withdrawn,
+        by=None,
+        now=at(2024, 2, 1, 8, 15),
+        reason="数据有误",
     )
     services.notice_import_upsert(
         publishers=[edu],

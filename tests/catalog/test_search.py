@@ -517,7 +517,7 @@ def test_drafts_and_withdrawn_notices_are_not_listed(agency):
     listed = publish(agency, title="教育通知一")
     withdrawn = publish(agency, title="教育通知二")
     services.notice_withdraw(
-        notice=withdrawn, by=None, now=at(2024, 6), reason="已废止"
+        category="mistake", notice=withdrawn, by=None, now=at(2024, 6), reason="已废止"
     )
     services.notice_create(owner_agency=agency, by=None, title="教育通知三")
     assert ids_of("教育") == [listed.pk]
@@ -627,7 +627,9 @@ def test_cached_total_follows_publishing_and_withdrawal(agency):
     assert SearchCount.objects.count() == 1
     publish(agency, title="教育通知二")
     assert search_notices(qs, parsed).total == 2
-    services.notice_withdraw(notice=first, by=None, now=at(2024, 6), reason="已废止")
+    services.notice_withdraw(
+        category="mistake", notice=first, by=None, now=at(2024, 6), reason="已废止"
+    )
     assert search_notices(qs, parsed).total == 1
 
 
@@ -969,7 +971,11 @@ def test_search_equals_substring_matching_on_generated_notices(
             )
         if r < 0.05:
             services.notice_withdraw(
-                notice=notice, by=None, now=at(2025, 6), reason="已废止"
+                category="mistake",
+                notice=notice,
+                by=None,
+                now=at(2025, 6),
+                reason="已废止",
             )
     with connection.cursor() as cur:
         cur.execute("ANALYZE catalog_notice")

@@ -154,7 +154,11 @@ def test_index_number_never_changes_on_update_withdraw_or_republish(agency):
     number = notice.index_number
     notice = services.notice_update(notice=notice, by=None, title="改过的标题")
     notice = services.notice_withdraw(
-        notice=notice, by=None, now=at(2024, 4, 1), reason="已被新文件替代"
+        category="mistake",
+        notice=notice,
+        by=None,
+        now=at(2024, 4, 1),
+        reason="已被新文件替代",
     )
     notice = services.notice_publish(notice=notice, by=None, now=at(2024, 5, 1))
     notice.refresh_from_db()
@@ -176,16 +180,20 @@ def test_publishing_a_published_notice_is_refused(agency):
         services.notice_publish(notice=notice, by=None, now=at(2024, 3, 2))
 
 
-def test_withdraw_needs_a_reason_and_a_published_notice(agency, staff_user):
+def test_withdraw_needs_a_reason_category_and_a_published_notice(agency, staff_user):
     notice = NoticeFactory(owner_agency=agency, published_at=at(2024, 3, 1))
-    with pytest.raises(ValidationError, match="撤销原因"):
+    with pytest.raises(ValidationError, match="撤回原因类别"):
         services.notice_withdraw(
-            notice=notice, by=staff_user, now=at(2024, 4, 1), reason="   "
+            category="", notice=notice, by=staff_user, now=at(2024, 4, 1), reason="x"
         )
     notice.refresh_from_db()
     assert notice.status == Notice.Status.PUBLISHED
     withdrawn = services.notice_withdraw(
-        notice=notice, by=staff_user, now=at(2024, 4, 1), reason="文中数据有误"
+        category="mistake",
+        notice=notice,
+        by=staff_user,
+        now=at(2024, 4, 1),
+        reason="文中数据有误",
     )
     assert (withdrawn.status, withdrawn.withdrawn_reason) == (
         Notice.Status.WITHDRAWN,
@@ -200,7 +208,7 @@ def test_withdraw_needs_a_reason_and_a_published_notice(agency, staff_user):
     draft = NoticeFactory(owner_agency=agency)
     with pytest.raises(ValidationError, match="只有已发布"):
         services.notice_withdraw(
-            notice=draft, by=None, now=at(2024, 4, 1), reason="原因"
+            category="mistake", notice=draft, by=None, now=at(2024, 4, 1), reason="原因"
         )
 
 

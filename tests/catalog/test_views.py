@@ -247,9 +247,10 @@ def test_withdrawn_notice_says_so_and_is_not_indexed(client, agency):
     html = response.content.decode()
 
     assert response.status_code == 200
-    assert "本信息已于 2024-06-01 撤销，原因：已被新办法替代" in html
+    assert "该信息已撤回" in html
+    assert "撤回原因类别：误发布" in html
+    assert "已被新办法替代" not in html  # the internal note is staff-only
     assert '<meta name="robots" content="noindex">' in html
-    assert "<dt>状态</dt><dd>已撤销</dd>" in html
 
 
 def test_interpretation_links_show_on_both_pages_but_never_a_draft(client, agency):
@@ -329,16 +330,14 @@ def test_attachment_download_streams_the_file(client, agency):
     assert "filename*=UTF-8''%E6%8B%9B%E7%94%9F%E7%BB%86%E5%88%99" in disposition
 
 
-def test_attachment_of_withdrawn_notice_is_still_downloadable(client, agency):
+def test_attachment_of_withdrawn_notice_is_404_for_the_public(client, agency):
     notice = publish(agency=agency, title="招生通知")
     attachment = attachment_add(notice=notice, by=None, name="a.txt", content=b"text")
+    url = reverse("catalog:attachment_download", args=[notice.uuid, attachment.pk])
+    assert client.get(url).status_code == 200
     withdraw(notice)
 
-    response = client.get(
-        reverse("catalog:attachment_download", args=[notice.uuid, attachment.pk])
-    )
-
-    assert response.status_code == 200
+    assert client.get(url).status_code == 404
 
 
 def test_attachment_of_draft_or_other_notice_or_missing_file_is_404(client, agency):

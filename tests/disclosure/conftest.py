@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from tests.disclosure.helpers import NARRATIVES
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -32,6 +34,17 @@ def approver_client(client, approver_user):
     return client
 
 
+def write_narratives(report, *, by, now):
+    """Fill the sections still empty (a draft's written text is kept)."""
+    from disclosure import services
+    from disclosure.models import AnnualReport
+
+    report = AnnualReport.objects.get(pk=report.pk)
+    empty = {k: v for k, v in NARRATIVES.items() if not getattr(report, k)}
+    if empty and report.status == AnnualReport.Status.DRAFT:
+        services.report_update(report=report, by=by, now=now, **empty)
+
+
 @pytest.fixture
 def draft(agency, staff_user):
     """The 2025 report of ``agency``, opened by its admin on 2026-01-05."""
@@ -43,9 +56,10 @@ def draft(agency, staff_user):
 
 
 def publish(report, *, admin, approver, now, correction_note: str = ""):
-    """Submit, approve and publish through the services."""
+    """Write the missing narratives, submit, approve and publish through the services."""
     from disclosure import services
 
+    write_narratives(report, by=admin, now=now)
     services.report_submit(report=report, by=admin, now=now)
     services.report_approve(report=report, by=approver, now=now)
     return services.report_publish(

@@ -39,3 +39,14 @@ def consistent_figures() -> Figures:
     f.table2[layout.COERCION][layout.DECISIONS] = 2
     f.table2[layout.FEES][layout.FEE_COLUMN] = Decimal("12.3456")
     return f
+
+
+# finished narrative text: publication refuses empty sections (disclosure.readiness)
+NARRATIVES = {
+    "section_overview": "本年度依法推进政府信息公开工作。",
+    "section_active": "主动公开情况见下表。",
+    "section_requests": "依申请公开情况见下表。",
+    "section_appeals": "本年度无行政复议、行政诉讼案件。",
+    "section_problems": "信息更新不够及时，下一步加强栏目维护。",
+    "section_other": "无其他需要报告的事项。",
+}

@@ -12,6 +12,7 @@ from disclosure.models import AnnualReport, AnnualReportEvent
 from portal import roles
 from portal.validators import id_check_char
 from tests.disclosure.conftest import at, travel
+from tests.disclosure.helpers import NARRATIVES
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,10 @@ def admin_approver(agency):
 
 def approved_with(report, text, *, admin, approver):
     services.report_update(
-        report=report, by=admin, now=at(2026, 1, 6), section_overview=text
+        report=report,
+        by=admin,
+        now=at(2026, 1, 6),
+        **{**NARRATIVES, "section_overview": text},
     )
     services.report_submit(report=report, by=admin, now=at(2026, 1, 7))
     services.report_approve(report=report, by=approver, now=at(2026, 1, 8))

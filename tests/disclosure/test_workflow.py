@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from disclosure import layout, services
 from disclosure.content import live_content, version_content
 from disclosure.models import AnnualReport, AnnualReportEvent, AnnualReportVersion
-from tests.disclosure.conftest import at, publish
+from tests.disclosure.conftest import NARRATIVES, at, publish
 
 pytestmark = pytest.mark.django_db
 Status = AnnualReport.Status
@@ -51,7 +51,7 @@ def test_full_workflow_publishes_version_one_with_index_number(
         now=at(2026, 1, 6),
         licensing_count=12,
         fee_amount=Decimal("1.2345"),
-        section_overview="总体情况文字",
+        **{**NARRATIVES, "section_overview": "总体情况文字"},
     )
     services.report_submit(report=draft, by=staff_user, now=at(2026, 1, 7))
     assert AnnualReport.objects.get(pk=draft.pk).status == Status.REVIEW

@@ -30,10 +30,11 @@ response body (page, JSON, feed, CSV, file) may contain a marker of something th
 actor may not see: draft titles and files, applicant names, 证件号码, phones,
 addresses, e-mail addresses, tracking numbers, case codes, internal notes, reply
 letters and files, report drafts, 复议 case numbers, staff names — and nobody, ever,
-sees a 查询码. Withdrawn notices stay reachable at their own URL (issue 2: "the page
-stays reachable and says so") but are never listed, searched, fed or mapped — and they
-are withdrawn only after an anonymous visitor has read every public page, so a cached
-page or count that outlives the withdrawal fails too. Finally,
+sees a 查询码. Withdrawn (撤回) notices answer at their own URL with only the title,
+索引号, date and reason category (issue 10 §4): their body and attachment are secrets of
+their agency, whose staff alone still read them; they are never listed, searched, fed or
+mapped — and they are withdrawn only after an anonymous visitor has read every public
+page, so a cached page or count that outlives the withdrawal fails too. Finally,
 no row of the other department changes, whatever an outsider POSTs.
 """
 
@@ -86,6 +87,7 @@ from requests_app.models import (
     RequestFile,
 )
 from requests_app.services import letters as letter_svc
+from tests.disclosure.helpers import NARRATIVES
 from tests.factories import AgencyFactory, StaffFactory, send_reply
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +125,8 @@ class Obj:
         None  # request files: the request whose applicant may download it
     )
     applicant_visible: bool = False
+    # a public URL that answers only the owning agency's staff (a withdrawn notice's file)
+    staff_readable: bool = False
 
 
 @dataclass
@@ -284,14 +288,17 @@ def build_world() -> World:
                 owner_agency=agency,
                 by=handler,
                 title=f"{t}局已撤销通知题名",
-                body=f"<p>{t}撤检索词</p>",
+                summary=f"{t}撤摘要秘",
+                body=f"<p>{t}撤检索词 {t}撤正文秘</p>",
             )
             withdrawn_file = attachment_add(
                 notice=withdrawn,
                 by=handler,
                 name="撤销附件.txt",
-                content="已撤销".encode(),
+                content=f"{t}撤附件秘".encode(),
             )
+            # after 撤回 only its agency's staff may read these (issue 10 §4)
+            secrets[code] += [f"{t}撤摘要秘", f"{t}撤正文秘", f"{t}撤附件秘"]
             withdrawn = catalog_services.notice_publish(
                 notice=withdrawn, by=handler, now=datetime(2026, 2, 2, 9, 30, tzinfo=TZ)
             )
@@ -317,7 +324,7 @@ def build_world() -> World:
                 "attachment",
                 code,
                 withdrawn_file,
-                public=True,
+                staff_readable=True,
             ),
         ]
 
@@ -550,7 +557,7 @@ def build_world() -> World:
                 licensing_count=12,
                 penalty_count=3,
                 fee_amount=Decimal("1.5"),
-                section_overview=f"{t}局年报公开概述",
+                **{**NARRATIVES, "section_overview": f"{t}局年报公开概述"},
             )
             report_services.report_submit(
                 report=old, by=actor, now=datetime(2025, 1, 9, 9, tzinfo=TZ)
@@ -622,6 +629,7 @@ def build_world() -> World:
             notice=notice,
             by=by,
             now=datetime(2026, 3, 9, 9, tzinfo=TZ),
+            category="mistake",
             reason="发布有误",
         )
     superuser = User.objects.create_superuser(
@@ -1011,6 +1019,7 @@ ADMIN_MODELS: dict[
     str, tuple[str, str | None]
 ] = {  # label → (class, path to the owning agency id)
     "catalog.notice": (SCOPED, "owner_agency_id"),
+    "catalog.interpretationlinkrequest": (SCOPED, "deciding_agency_id"),
     "catalog.theme": (SITE_WIDE, None),
     "catalog.genre": (SITE_WIDE, None),
     "catalog.column": (SITE_WIDE, None),
@@ -1321,7 +1330,8 @@ def check(
     if call.cls == PUBLIC:
         expect(s < 400, "an answer (< 400)")
     elif call.cls == PUBLIC_OBJECT:
-        expect(s == (200 if o.public else 404), "200" if o.public else "404")
+        answers = o.public or (o.staff_readable and mine)
+        expect(s == (200 if answers else 404), "200" if answers else "404")
     elif call.cls == APPLICANT:
         if actor == "applicant":
             expect(
@@ -1452,7 +1462,7 @@ def crawl(actor: str, client: Client, world: World) -> list[str]:
             said = (
                 '"withdrawn": true'
                 if call.name == "catalog:api_notice_detail"
-                else "本信息已于"
+                else "已撤回"
             )
             if (
                 call.name != "admin_view_on_site"

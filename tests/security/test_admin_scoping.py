@@ -23,6 +23,7 @@ from disclosure.models import (
     AppealCase,
 )
 from portal import roles
+from tests.disclosure.helpers import NARRATIVES
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,7 @@ def reports(agency, other_agency, staff_user):
             licensing_count=1,
             penalty_count=1,
             fee_amount=Decimal("1"),
+            **NARRATIVES,
         )
         services.report_submit(report=old, by=staff_user, now=at(2025, 1, 9, 9))
         services.report_approve(report=old, by=approver, now=at(2025, 1, 9, 9, 30))

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
@@ -213,10 +214,15 @@ class Command(BaseCommand):
                 for n in record.interpretations or []
                 if n in found and found[n].pk != notice.pk
             ]
-            with transaction.atomic():
-                changed = notice_set_interpretations(
-                    policy=notice, interpretations=targets, by=by, reason="导入"
-                )
+            try:
+                with transaction.atomic():
+                    changed = notice_set_interpretations(
+                        policy=notice, interpretations=targets, by=by, reason="导入"
+                    )
+            except (ValidationError, PermissionDenied) as exc:
+                reason = "；".join(getattr(exc, "messages", None) or [str(exc)])
+                self.stderr.write(f"第 {record.line} 行：相关解读未建立：{reason}")
+                continue
             if changed and outcome == "unchanged":
                 # a line whose only change is its 解读 links counts as updated, not unchanged
                 self.counts["unchanged"] -= 1
