@@ -1,6 +1,6 @@
 """Issue 9 §1 last bullet: every other letter of a request is a numbered, printable
 Letter, issued by the service that performs the act — 受理回执 (confirmation),
-补正通知 (条例 第三十条), 延期告知 (第三十三条第一款), 征求意见函 (第三十二条 /
+补正通知 (条例 第三十条), 延期告知 (第三十三条第二款), 征求意见函 (第三十二条 /
 第三十四条), 收费通知 (国办函〔2020〕109号). One 文号 series per agency and year across
 all kinds, the text from an editable per-kind template checked like the reply
 templates, PDF text equal to the letter, and the third party's letter never shown to
@@ -132,7 +132,7 @@ def test_each_act_issues_its_letter_numbered_gapless_across_kinds(
     assert "天元区某某科技有限公司" not in consultation.body  # not the applicant's name
     assert not consultation.event.is_public
     assert "需要调取档案，" in extension.body  # its own full stop trimmed
-    assert "第三十三条第一款" in extension.body
+    assert "第三十三条第二款" in extension.body
     assert "10个工作日" in extension.body
     assert extension.approved_by == approver_user
     assert letters.fmt_date(reload(req, "reply_due_date")) in extension.body
