@@ -460,3 +460,20 @@ class AgencyProfileVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile.agency} {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def changed_labels(self) -> str:
+        return "、".join(PROFILE_LABELS.get(k, k) for k in self.changes)
+
+
+PROFILE_LABELS = {
+    "functions": "机构职能",
+    "internal_units": "内设机构",
+    "leaders": "负责人",
+    "address": "办公地址",
+    "office_hours": "办公时间",
+    "phone": "联系电话",
+    "fax": "传真",
+    "postcode": "邮政编码",
+    "email": "电子邮箱",
+}

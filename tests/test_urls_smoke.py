@@ -216,3 +216,23 @@ def test_other_public_pages_without_arguments_answer(client, demo):
         response = client.get(url)
         assert response.status_code < 500, url
         assert response.status_code != 404, url
+
+
+def test_department_pages_render_in_the_layout(client, demo, agency):
+    urls = [
+        reverse("bumen:index"),
+        reverse("bumen:detail", args=[agency.pk]),
+        reverse("bumen:profile", args=[agency.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        for name in SITE_META:
+            assert re.search(rf'<meta name="{name}" content="[^"]+">', html), (
+                url,
+                name,
+            )
+        assert "当前位置" in html
+        assert agency.name in html
+    assert client.get(reverse("bumen:detail", args=[987654321])).status_code == 404

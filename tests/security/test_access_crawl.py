@@ -757,6 +757,18 @@ URLS: dict[str, Url] = {
     "portal:second_factor": Url(STAFF, ("GET", "POST"), staff_status=302),
     # enrolment of an authenticator (voluntary for staff the policy does not cover)
     "portal:enrol": Url(STAFF, ("GET", "POST")),
+    # 机构信息 of the user's own agency (管理员; the world's A/B actors are 管理员)
+    "portal:staff_profile_edit": Url(STAFF),
+    # per-department pages: agencies are public; only published content is listed
+    "bumen:index": Url(PUBLIC, listing=True),
+    "bumen:detail": Url(
+        PUBLIC,
+        listing=True,
+        args=lambda o, w: [{"pk": a.pk} for a in w.agencies.values()],
+    ),
+    "bumen:profile": Url(
+        PUBLIC, args=lambda o, w: [{"pk": a.pk} for a in w.agencies.values()]
+    ),
     "robots_txt": Url(PUBLIC),
     "healthz": Url(PUBLIC),
     "admin_login": Url(PUBLIC),
