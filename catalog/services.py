@@ -740,3 +740,12 @@ def standard_item_set_notices(*, item, notices: Iterable[Notice], by=None) -> No
             {"notices": [f"“{foreign[0].title}”不是{locked.agency}的信息，不能关联"]}
         )
     locked.notices.set(notices)
+
+
+@transaction.atomic
+def column_set_required_agencies(*, column, agencies: Iterable[Agency]) -> None:
+    """Which agencies must fill a “部分机关” column (the compliance monitor reads it)."""
+    from catalog.models import Column
+
+    locked = Column.objects.select_for_update().get(pk=column.pk)
+    locked.required_agencies.set(list(agencies))
