@@ -185,6 +185,25 @@ def _browse_public_pages(objects: list[Obj]) -> None:
                 )
 
 
+def _standard_item(agency: Agency, name: str):
+    from catalog.models import StandardItem
+    from catalog.services import standard_item_upsert
+
+    standard_item_upsert(
+        domain="社会救助",
+        source="",
+        agency=agency,
+        category="最低生活保障",
+        name=name,
+        content="",
+        basis="",
+        time_limit="10个工作日内",
+        time_limit_working_days=10,
+        disclosure_method="",
+    )
+    return StandardItem.objects.get(agency=agency, name=name)
+
+
 def build_world() -> World:
     agencies = {
         "A": AgencyFactory(
@@ -587,6 +606,9 @@ def build_world() -> World:
             )
             secrets[code] += [f"{t}复〔2026〕秘1号", f"{t}复议备注秘"]
         old = AnnualReport.objects.get(pk=old.pk)
+        secrets[code].append(
+            f"{t}目录事项秘"
+        )  # a 基层目录 item: its agency's staff only
         objects += [
             Obj(f"{code}.report.published", "report", code, old, public=True),
             Obj(
@@ -596,6 +618,12 @@ def build_world() -> World:
                 AnnualReport.objects.get(pk=draft_report.pk),
             ),
             Obj(f"{code}.appeal", "appeal", code, appeal),
+            Obj(
+                f"{code}.standard_item",
+                "standard_item",
+                code,
+                _standard_item(agency, f"{t}目录事项秘"),
+            ),
             Obj(f"{code}.report_version", "row", code, old.versions.get(number=1)),
             Obj(
                 f"{code}.report_event.published",
@@ -790,6 +818,15 @@ URLS: dict[str, Url] = {
         query=lambda w: [f"publisher={a.pk}" for a in w.agencies.values()],
     ),
     "catalog:guide": Url(PUBLIC, listing=True),
+    # 基层政务公开标准目录 items of the user's agency, and one item's linked notices
+    "catalog:staff_standard_items": Url(STAFF),
+    "catalog:staff_standard_item": Url(
+        STAFF_OBJECT,
+        ("GET", "POST"),
+        "standard_item",
+        lambda o, w: [{"pk": o.instance.pk}],
+        data={"notices": []},
+    ),
     "catalog:sitemap_page": Url(PUBLIC, listing=True),
     "catalog:api_notice_list": Url(PUBLIC, listing=True, query=_search),
     "catalog:api_notice_detail": Url(PUBLIC_OBJECT, kind="notice", args=_uuid),
