@@ -111,7 +111,7 @@ def column_tree(agency: Agency) -> list[ColumnNode]:
 
 
 def department_context(agency: Agency) -> dict:
-    """Everything the /bumen/<id>/ page shows (7 queries, however many columns)."""
+    """Everything the /bumen/<id>/ page shows, in a fixed number of queries."""
     system_notices = list(
         Notice.objects.listed()
         .filter(owner_agency=agency, column__slug=SYSTEM_SLUG)

@@ -394,7 +394,11 @@ def build_tree(apps, schema_editor):
             "required_scope": scope,
             "sort_order": i * 10,
         }
-        column = Column.objects.filter(slug=slug).first()
+        # a column the county already made under this name is adopted (its slug kept)
+        column = (
+            Column.objects.filter(slug=slug).first()
+            or Column.objects.filter(name=name).first()
+        )
         if column is None:
             column = Column.objects.create(slug=slug, show_on_home=home, **values)
         else:
@@ -416,14 +420,17 @@ def flatten_tree(apps, schema_editor):
     Notice = apps.get_model("catalog", "Notice")
     old = Column.objects.filter(slug__in=OLD_DESCRIPTIONS)
     xzxk = old.filter(slug="xzxk").first()
-    new = Column.objects.exclude(slug__in=OLD_DESCRIPTIONS)
+    new = Column.objects.filter(slug__in=[row[0] for row in TREE]).exclude(
+        slug__in=OLD_DESCRIPTIONS
+    )
     if xzxk is not None:
         Notice.objects.filter(column__slug="xzcf").update(column=xzxk)
     Column.objects.update(parent=None)
-    for i, column in enumerate(old.order_by("sort_order"), start=1):
+    order = list(OLD_DESCRIPTIONS)  # the seeded order (0002_seed_taxonomy)
+    for column in old:
         column.name = OLD_NAMES.get(column.slug, column.name)
         column.description = OLD_DESCRIPTIONS[column.slug]
-        column.sort_order = i * 10
+        column.sort_order = (order.index(column.slug) + 1) * 10
         column.save()
     Notice.objects.filter(column__in=new).update(column=None)
     new.delete()

@@ -173,6 +173,8 @@ def test_migration_builds_the_tree_from_the_flat_columns_and_moves_penalties():
     licence = OldNotice.objects.create(
         owner_agency=owner, title="规范个体工商户登记注册", column=xzxk
     )
+    # a column the county made itself under a name the tree needs is adopted
+    OldColumn.objects.create(name="工作动态", slug="dongtai", sort_order=95)
     bulletin = OldNotice.objects.create(
         owner_agency=owner,
         title="做好元旦春节期间有关工作",
@@ -189,14 +191,28 @@ def test_migration_builds_the_tree_from_the_flat_columns_and_moves_penalties():
     assert Notice.objects.get(pk=bulletin.pk).column.slug == "tzgg"
     NewColumn = new.get_model("catalog", "Column")
     assert NewColumn.objects.get(slug="xzxk").parent.slug == "fdzdgk"
+    adopted = NewColumn.objects.get(name="工作动态")
+    assert (adopted.slug, adopted.update_rule, adopted.max_days) == (
+        "dongtai",
+        "dynamic",
+        14,
+    )
+    assert not NewColumn.objects.filter(slug="gzdt").exists()
 
     # and back: the flat list again, the penalty notice back in xzxk
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(before)
-    assert OldColumn.objects.count() == len(OLD_SLUGS)
+    assert OldColumn.objects.count() == len(OLD_SLUGS) + 1  # the county's own kept
     assert OldNotice.objects.get(pk=penalty.pk).column.slug == "xzxk"
     assert OldColumn.objects.get(slug="xzxk").name == "行政许可和处罚"
+    assert (
+        list(
+            OldColumn.objects.filter(slug__in=OLD_SLUGS).values_list("slug", flat=True)
+        )
+        == OLD_SLUGS
+    )  # the seeded order again
+    OldColumn.objects.filter(slug="dongtai").delete()
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
