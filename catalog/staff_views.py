@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from catalog.models import Notice, StandardItem
 from catalog.services import standard_item_set_notices
@@ -60,7 +60,7 @@ class ItemNoticesForm(forms.Form):
         )
 
 
-@require_GET
+@require_safe
 def standard_item_list(request: HttpRequest) -> HttpResponse:
     if (login := _staff_only(request)) is not None:
         return login
@@ -73,7 +73,7 @@ def standard_item_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/staff_standard_items.html", {"items": items})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def standard_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if (login := _staff_only(request)) is not None:
         return login

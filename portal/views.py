@@ -122,8 +122,8 @@ def staff_profile_edit(request: HttpRequest) -> HttpResponse:
 
     if not request.user.is_authenticated or not request.user.is_staff:
         return redirect_to_login(request.get_full_path())
-    if request.method not in ("GET", "POST"):
-        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
     raw_id = request.GET.get("agency", "")
     agency = access_profile_agency_by_editor(
         request.user, int(raw_id) if raw_id.isdigit() and len(raw_id) < 10 else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from disclosure.department import (
     agency_groups,
@@ -20,7 +20,7 @@ def _public_agency(pk: int) -> Agency:
     return get_object_or_404(Agency, pk=pk, is_active=True)
 
 
-@require_GET
+@require_safe
 def department_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -29,14 +29,14 @@ def department_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "disclosure/bumen/detail.html", department_context(_public_agency(pk))
     )
 
 
-@require_GET
+@require_safe
 def department_profile(request: HttpRequest, pk: int) -> HttpResponse:
     agency = _public_agency(pk)
     return render(
