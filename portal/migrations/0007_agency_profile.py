@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0005_staff_second_factor"),
+        ("portal", "0006_agency_letter_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
