@@ -904,5 +904,21 @@ class GenreAdmin(admin.ModelAdmin):
 
 @admin.register(Column)
 class ColumnAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "sort_order", "show_on_home")
-    search_fields = ("name", "slug")
+    """栏目 tree: legal basis, update rule and who must fill it (docs/compliance.md).
+    The update-rule check is Column.clean → column_rule_errors."""
+
+    list_display = (
+        "name",
+        "slug",
+        "parent",
+        "legal_basis",
+        "update_rule",
+        "max_days",
+        "required_scope",
+        "sort_order",
+        "show_on_home",
+    )
+    list_filter = ("update_rule", "required_scope")
+    search_fields = ("name", "slug", "legal_basis")
+    filter_horizontal = ("required_agencies",)
+    list_select_related = ("parent",)

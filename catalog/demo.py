@@ -930,7 +930,13 @@ def build(out, **context) -> dict:
     refresh_notice_search(
         [n.pk for n in notices], bulk=True
     )  # a new catalog: nobody reads it yet
-    created = len(notices) + 1  # and the 2013 report
+    from catalog import demo_statutory
+
+    statutory = demo_statutory.build(agencies, last_day)
+    out.write(
+        f"  法定主动公开栏目：新增 {statutory} 条（工作动态、信息公开制度、部分机关栏目）"
+    )
+    created = len(notices) + 1 + statutory  # and the 2013 report
     withdrawn = sum(1 for d in drafts if d.status == Notice.Status.WITHDRAWN)
     interpretations = sum(1 for d in drafts if d.interprets is not None)
     with_files = sum(1 for d in drafts if d.attachments)

@@ -78,11 +78,71 @@ class Genre(models.Model):
 
 
 class Column(models.Model):
-    """栏目: where a notice is browsed (政策文件, 通知公告, 政府信息公开年报 …)."""
+    """栏目: where a notice is browsed, arranged as a tree that maps 条例第二十条 (一)–(十五)
+    and 第二十一条 item by item (docs/compliance.md). Each column says how fresh it must be
+    (``update_rule``/``max_days``, defaults from 国办秘函〔2019〕19号) and which agencies
+    must fill it (``required_scope``/``required_agencies``); the compliance monitor reads
+    both."""
+
+    class UpdateRule(models.TextChoices):
+        DYNAMIC = "dynamic", "动态"
+        PERIODIC = "periodic", "定期"
+        ON_CHANGE = "on_change", "变更即更新"
+        NONE = "none", "不考核"
+
+    class RequiredScope(models.TextChoices):
+        ALL = "all", "每个机关"
+        SOME = "some", "部分机关"
+        GOVERNMENT = "government", "仅人民政府"
 
     name = models.CharField("名称", max_length=50, unique=True)
     slug = models.SlugField("网址名", max_length=50, unique=True)
-    description = models.CharField("说明", max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级栏目",
+    )
+    description = models.CharField("说明", max_length=300, blank=True)
+    legal_basis = models.CharField(
+        "法定依据",
+        max_length=100,
+        blank=True,
+        help_text="例如：第二十条第（一）项（《中华人民共和国政府信息公开条例》）",
+    )
+    update_rule = models.CharField(
+        "更新要求",
+        max_length=10,
+        choices=UpdateRule.choices,
+        default=UpdateRule.NONE,
+    )
+    max_days = models.PositiveIntegerField(
+        "最长未更新天数",
+        null=True,
+        blank=True,
+        help_text="“动态”“定期”栏目：超过这么多天没有新信息即为未更新。",
+    )
+    rule_source = models.CharField(
+        "要求来源",
+        max_length=100,
+        blank=True,
+        help_text="更新要求的出处，例如：国办秘函〔2019〕19号",
+    )
+    required_scope = models.CharField(
+        "应填报机关",
+        max_length=10,
+        choices=RequiredScope.choices,
+        default=RequiredScope.ALL,
+    )
+    required_agencies = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="required_columns",
+        verbose_name="应填报的机关",
+        help_text="应填报机关为“部分机关”时，列出哪些机关必须填报本栏目。",
+    )
     sort_order = models.PositiveIntegerField("排序", default=100)
     show_on_home = models.BooleanField("首页显示", default=True)
 
@@ -90,9 +150,83 @@ class Column(models.Model):
         verbose_name = "栏目"
         verbose_name_plural = "栏目"
         ordering = ["sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    update_rule__in=["dynamic", "periodic", "on_change", "none"]
+                ),
+                name="catalog_column_update_rule_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(required_scope__in=["all", "some", "government"]),
+                name="catalog_column_required_scope_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(update_rule__in=["dynamic", "periodic"])
+                | (Q(max_days__isnull=False) & Q(max_days__gte=1)),
+                name="catalog_column_timed_rule_has_days",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="catalog_column_not_own_parent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = column_rule_errors(
+            update_rule=self.update_rule, max_days=self.max_days
+        )
+        if self.pk and self.parent_id:
+            seen = {self.pk}
+            node = self.parent
+            while node is not None:
+                if node.pk in seen:
+                    errors.setdefault("parent", []).append(
+                        "上级栏目不能是本栏目或其下级栏目"
+                    )
+                    break
+                seen.add(node.pk)
+                node = node.parent
+        if errors:
+            raise ValidationError(errors)
+
+    def applies_to(self, agency: Agency, required_ids: set[int] | None = None) -> bool:
+        """Whether ``agency`` must fill this column (``required_ids``: the ids of
+        ``required_agencies``, pass them when they are prefetched)."""
+        if required_ids is None:
+            required_ids = set(self.required_agencies.values_list("pk", flat=True))
+        return column_required_for(
+            scope=self.required_scope,
+            agency_id=agency.pk,
+            agency_kind=agency.kind,
+            required_ids=required_ids,
+        )
+
+
+def column_rule_errors(*, update_rule: str, max_days: int | None) -> dict[str, list]:
+    """The one rule for a column's 更新要求 (form, admin, migration data, monitor)."""
+    timed = update_rule in (Column.UpdateRule.DYNAMIC, Column.UpdateRule.PERIODIC)
+    if timed and not max_days:
+        return {"max_days": ["“动态”和“定期”栏目必须填写最长未更新天数"]}
+    if not timed and max_days:
+        return {"max_days": ["只有“动态”和“定期”栏目填写最长未更新天数"]}
+    return {}
+
+
+def column_required_for(
+    *, scope: str, agency_id: int, agency_kind: str, required_ids: set[int]
+) -> bool:
+    """Whether an agency must fill a column with this 应填报机关 scope."""
+    if scope == Column.RequiredScope.ALL:
+        return True
+    if scope == Column.RequiredScope.GOVERNMENT:
+        return agency_kind == Agency.Kind.GOVERNMENT
+    return agency_id in required_ids
 
 
 class NoticeQuerySet(models.QuerySet):
@@ -689,3 +823,94 @@ class PageCache(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}…@{self.generation}"
+
+
+class StandardDomain(models.Model):
+    """A 领域 of the 基层政务公开标准目录 (国办发〔2019〕54号: 26 领域; each has the
+    standard 指引 of its 国务院部门), loaded by ``import_standard_catalogue``."""
+
+    name = models.CharField("领域", max_length=50, unique=True)
+    source = models.CharField(
+        "依据",
+        max_length=200,
+        blank=True,
+        help_text="标准指引的名称和文号，例如：《民政部 … 基层政务公开标准指引》",
+    )
+    sort_order = models.PositiveIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "基层政务公开标准目录领域"
+        verbose_name_plural = "基层政务公开标准目录领域"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StandardItem(models.Model):
+    """One required item of a 领域's standard catalogue for one 公开主体 (agency). The
+    notices that fulfil it are linked in ``notices``; an item with none is a finding."""
+
+    domain = models.ForeignKey(
+        StandardDomain,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name="领域",
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="standard_items",
+        verbose_name="公开主体",
+    )
+    category = models.CharField("一级事项", max_length=100, blank=True)
+    name = models.CharField("事项名称", max_length=200)
+    content = models.TextField("公开内容（要素）", blank=True)
+    basis = models.TextField("公开依据", blank=True)
+    time_limit = models.CharField(
+        "公开时限",
+        max_length=200,
+        help_text="例如：信息形成或变更之日起20个工作日内",
+    )
+    time_limit_working_days = models.PositiveSmallIntegerField(
+        "时限（工作日）",
+        null=True,
+        blank=True,
+        help_text="从公开时限中读出的工作日数；“每年…前”等固定日期的时限为空。",
+    )
+    disclosure_method = models.CharField(
+        "公开方式",
+        max_length=200,
+        blank=True,
+        help_text="例如：主动公开；政府网站、公开栏",
+    )
+    column = models.ForeignKey(
+        Column,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="standard_items",
+        verbose_name="对应栏目",
+    )
+    notices = models.ManyToManyField(
+        Notice,
+        blank=True,
+        related_name="standard_items",
+        verbose_name="落实本事项的政府信息",
+    )
+    sort_order = models.PositiveIntegerField("排序", default=100)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "基层政务公开标准目录事项"
+        verbose_name_plural = "基层政务公开标准目录事项"
+        ordering = ["domain__sort_order", "domain_id", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "agency", "category", "name"],
+                name="catalog_standarditem_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain} · {self.name}"

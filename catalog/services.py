@@ -896,3 +896,86 @@ def notice_import_screen(
     refresh_notice_search([locked.pk])
     notice.status = locked.status
     return findings
+
+
+# -- 基层政务公开标准目录 ----------------------------------------------------------------
+
+
+@transaction.atomic
+def standard_item_upsert(
+    *,
+    domain: str,
+    source: str,
+    agency: Agency,
+    category: str,
+    name: str,
+    content: str,
+    basis: str,
+    time_limit: str,
+    time_limit_working_days: int | None,
+    disclosure_method: str,
+    column=None,
+    sort_order: int = 100,
+) -> str:
+    """Create or update one standard-catalogue item (key: 领域, 公开主体, 一级事项,
+    事项名称). Returns "created", "updated" or "unchanged". The caller has checked the
+    values (catalog.standard_catalogue.check_records)."""
+    from catalog.models import StandardDomain, StandardItem
+
+    domain_row = StandardDomain.objects.select_for_update().filter(name=domain).first()
+    if domain_row is None:
+        domain_row = StandardDomain.objects.create(name=domain, source=source)
+    elif source and domain_row.source != source:
+        domain_row.source = source
+        domain_row.save(update_fields=["source"])
+    values = {
+        "content": content,
+        "basis": basis,
+        "time_limit": time_limit,
+        "time_limit_working_days": time_limit_working_days,
+        "disclosure_method": disclosure_method,
+        "column_id": column.pk if column else None,
+        "sort_order": sort_order,
+    }
+    item = (
+        StandardItem.objects.select_for_update()
+        .filter(domain=domain_row, agency=agency, category=category, name=name)
+        .first()
+    )
+    if item is None:
+        StandardItem.objects.create(
+            domain=domain_row, agency=agency, category=category, name=name, **values
+        )
+        return "created"
+    changed = [f for f, v in values.items() if getattr(item, f) != v]
+    if not changed:
+        return "unchanged"
+    for f in changed:
+        setattr(item, f, values[f])
+    item.save(update_fields=[*changed, "updated_at"])
+    return "updated"
+
+
+@transaction.atomic
+def standard_item_set_notices(*, item, notices: Iterable[Notice], by=None) -> None:
+    """Link the notices that fulfil a standard-catalogue item. Only published or draft
+    notices of the item's 公开主体 may be linked (staff edit their own agency's items)."""
+    from catalog.models import StandardItem
+
+    locked = StandardItem.objects.select_for_update().get(pk=item.pk)
+    notices = list(notices)
+    foreign = [n for n in notices if n.owner_agency_id != locked.agency_id]
+    if foreign:
+        raise ValidationError(
+            {"notices": [f"“{foreign[0].title}”不是{locked.agency}的信息，不能关联"]}
+        )
+    locked.notices.set(notices)
+
+
+@transaction.atomic
+def column_set_required_agencies(*, column, agencies: Iterable[Agency]) -> None:
+    """Which agencies must fill a “部分机关” column (the compliance monitor reads it)."""
+    from catalog.models import Column
+
+    locked = Column.objects.select_for_update().get(pk=column.pk)
+    locked.required_agencies.set(list(agencies))

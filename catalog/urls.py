@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from catalog import api, views
+from catalog import api, staff_views, views
 from catalog.feeds import NoticeFeed
 from catalog.sitemaps import SITEMAPS
 
@@ -26,6 +26,17 @@ urlpatterns = [
     path("sitemap/", views.sitemap_page, name="sitemap_page"),
     # 开放数据: the feeds, the JSON API, sitemap.xml and the export formats in one place
     path("kaifang/", views.open_data, name="open_data"),
+    # 基层政务公开标准目录: an agency's items and the notices that fulfil them (staff)
+    path(
+        "staff/jiceng/",
+        staff_views.standard_item_list,
+        name="staff_standard_items",
+    ),
+    path(
+        "staff/jiceng/<int:pk>/",
+        staff_views.standard_item_edit,
+        name="staff_standard_item",
+    ),
     # read-only JSON API
     path("api/notices/", api.notice_list_api, name="api_notice_list"),
     path("api/notices/<uuid:uuid>/", api.notice_detail_api, name="api_notice_detail"),

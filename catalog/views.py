@@ -153,6 +153,13 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "sections": sections,
             "scope_choices": SCOPE_CHOICES,
+            # the county's home links to every department's and 乡镇/街道's own pages
+            "agencies": list(
+                Agency.objects.filter(is_active=True)
+                .exclude(kind=Agency.Kind.GOVERNMENT)
+                .only("id", "name", "short_name")
+                .order_by("sort_order", "id")
+            ),
         },
     )
 

@@ -111,6 +111,7 @@ def build(out, **context) -> dict:
                 **{**contact, "phone": f"0731-2812{3400 + i}"},
             },
         )
+    _profiles(agencies)
     _staff("jiaoyu", "天元区教育局", [roles.HANDLER, roles.ADMIN], "王晓明")
     _staff("jiaoyu2", "天元区教育局", [roles.HANDLER], "李静")
     _staff("jiaoyu_sh", "天元区教育局", [roles.APPROVER], "张建国")
@@ -125,6 +126,63 @@ def build(out, **context) -> dict:
     _staff("zhengfu_sh", "天元区人民政府办公室", [roles.APPROVER], "孙丽")
     out.write(f"  机关 {len(agencies)} 个；演示工作人员账号密码均为 {DEMO_PASSWORD}")
     return {"agencies": agencies, "government": gov}
+
+
+# 机构信息 (条例 第二十条第（二）项): every agency gets one; OLD_PROFILES were last
+# changed years ago (the monitor may flag them for review).
+FUNCTIONS = {
+    Agency.Kind.GOVERNMENT: "执行区人民代表大会及其常务委员会的决议，领导全区经济社会发展和各项行政工作。",
+    Agency.Kind.DEPARTMENT: "贯彻执行国家、省、市关于{area}工作的方针政策和法律法规，拟订全区{area}发展规划并组织实施，承担{area}领域的行政管理和公共服务职责。",
+    Agency.Kind.TOWNSHIP: "贯彻执行党和国家的路线方针政策，负责辖区经济发展、社会事务、公共服务、平安建设和基层治理工作。",
+}
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭林何高罗"
+GIVEN = ["建华", "志强", "秀英", "海燕", "国平", "晓东", "丽娟", "卫东", "文杰", "春梅"]
+OLD_PROFILES = {"天元区自然资源局", "天元区群丰镇人民政府"}
+
+
+def _profiles(agencies: dict) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from portal.services import agency_profile_update
+
+    tz = ZoneInfo("Asia/Shanghai")
+    for i, (name, agency) in enumerate(agencies.items()):
+        area = (agency.short_name or name).removeprefix("区").removesuffix("局")
+        head = (
+            "区长"
+            if agency.kind == Agency.Kind.GOVERNMENT
+            else ("局长" if agency.kind == Agency.Kind.DEPARTMENT else "主任（镇长）")
+        )
+        deputy = "副区长" if agency.kind == Agency.Kind.GOVERNMENT else "副职"
+        leaders = [
+            {
+                "name": SURNAMES[(i * 3 + k) % len(SURNAMES)]
+                + GIVEN[(i + k) % len(GIVEN)],
+                "post": head if k == 0 else deputy,
+                "duties": "主持全面工作" if k == 0 else f"分管{area}业务第{k}方面工作",
+            }
+            for k in range(3)
+        ]
+        when = (
+            datetime(2022, 5, 10 + i % 10, 10, tzinfo=tz)
+            if name in OLD_PROFILES
+            else datetime(2026, 1, 5 + i % 20, 10, tzinfo=tz)
+        )
+        agency_profile_update(
+            agency=agency,
+            functions=FUNCTIONS[agency.kind].format(area=area),
+            internal_units="办公室\n综合业务股\n政策法规股",
+            leaders=leaders,
+            address=agency.address,
+            office_hours=agency.office_hours,
+            phone=agency.phone,
+            fax=agency.fax,
+            postcode=agency.postcode,
+            email=agency.email,
+            note="演示数据",
+            now=when,
+        )
 
 
 def _staff(username: str, agency_name: str, role_names: list[str], full_name: str):

@@ -452,3 +452,104 @@ class SiteIdentityVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M}"
+
+
+class AgencyProfile(models.Model):
+    """机构信息 (条例 第二十条第（二）项): 机关职能、机构设置、负责人 of one agency. The
+    address, office hours and contact fields live on ``Agency`` and are edited together
+    with this row by ``portal.services.agency_profile_update``, which writes an
+    ``AgencyProfileVersion`` per change and sets ``last_changed_at`` (the compliance
+    monitor's 机构信息 date)."""
+
+    agency = models.OneToOneField(
+        Agency,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name="机关",
+    )
+    functions = models.TextField("机构职能", blank=True)
+    internal_units = models.TextField(
+        "内设机构", blank=True, help_text="每行一个内设机构，可写“名称：职责”。"
+    )
+    last_changed_at = models.DateTimeField("最近变更时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "机构信息"
+        verbose_name_plural = "机构信息"
+
+    def __str__(self) -> str:
+        return f"{self.agency} 机构信息"
+
+
+class AgencyLeader(models.Model):
+    """负责人 of an agency (机构信息): name, post, 分工, in display order."""
+
+    profile = models.ForeignKey(
+        AgencyProfile,
+        on_delete=models.CASCADE,
+        related_name="leaders",
+        verbose_name="机构信息",
+    )
+    name = models.CharField("姓名", max_length=50)
+    post = models.CharField("职务", max_length=100)
+    duties = models.TextField("分工", blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "负责人"
+        verbose_name_plural = "负责人"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.post} {self.name}"
+
+
+class AgencyProfileVersion(models.Model):
+    """Append-only history of 机构信息: who changed what, when (old and new values)."""
+
+    profile = models.ForeignKey(
+        AgencyProfile,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name="机构信息",
+    )
+    changed_at = models.DateTimeField("变更时间")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="变更人",
+    )
+    changes = models.JSONField(
+        "变更内容",
+        default=dict,
+        help_text="{字段: [原值, 新值]}；负责人为列表。",
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "机构信息变更记录"
+        verbose_name_plural = "机构信息变更记录"
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.profile.agency} {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def changed_labels(self) -> str:
+        return "、".join(PROFILE_LABELS.get(k, k) for k in self.changes)
+
+
+PROFILE_LABELS = {
+    "functions": "机构职能",
+    "internal_units": "内设机构",
+    "leaders": "负责人",
+    "address": "办公地址",
+    "office_hours": "办公时间",
+    "phone": "联系电话",
+    "fax": "传真",
+    "postcode": "邮政编码",
+    "email": "电子邮箱",
+}

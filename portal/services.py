@@ -3,7 +3,9 @@
 codes and an administrator's reset (issue 11 §3, ``portal.twofactor``); agencies and
 the site identity, each with its history (``AgencyEvent``, ``SiteIdentityVersion``,
 each changed field as ``[before, after]``), called by the admin's ``save_model`` and
-the notice importer.
+the notice importer; and ``agency_profile_update``, the one path that changes 机构信息
+(条例 第二十条第（二）项): the staff page, the admin and the demo call it; each change
+leaves an ``AgencyProfileVersion`` (who, when, old → new).
 
 Each function is keyword-only, runs in ``transaction.atomic``, locks what it changes
 and writes a ``StaffAuthEvent``; no code or key is ever logged or stored in clear
@@ -23,12 +25,16 @@ from portal.context_processors import forget_site_identity
 from portal.models import (
     Agency,
     AgencyEvent,
+    AgencyLeader,
+    AgencyProfile,
+    AgencyProfileVersion,
     RecoveryCode,
     SiteIdentity,
     SiteIdentityVersion,
     StaffAuthEvent,
 )
 from portal.timeutil import local_now
+from portal.validators import agency_profile_errors
 
 DEVICE_NAME = "验证器"
 
@@ -263,3 +269,104 @@ def site_identity_save(*, identity: SiteIdentity, by: Any) -> SiteIdentity:
     )
     transaction.on_commit(forget_site_identity)
     return identity
+
+
+# -- 机构信息 (条例 第二十条第（二）项) ----------------------------------------------------
+
+# 办公地址、办公时间、联系方式 live on Agency (also used by the 指南); 职能、内设机构 on the
+# profile; 负责人 in AgencyLeader rows.
+AGENCY_CONTACT_FIELDS = ("address", "office_hours", "phone", "fax", "postcode", "email")
+PROFILE_FIELDS = ("functions", "internal_units")
+
+
+def _leader_dicts(profile: AgencyProfile | None) -> list[dict]:
+    if profile is None or profile.pk is None:
+        return []
+    return [
+        {"name": x.name, "post": x.post, "duties": x.duties}
+        for x in profile.leaders.order_by("sort_order", "id")
+    ]
+
+
+@transaction.atomic
+def agency_profile_update(
+    *,
+    agency: Agency,
+    by=None,
+    functions: str,
+    internal_units: str,
+    leaders: list[dict],
+    address: str,
+    office_hours: str,
+    phone: str,
+    fax: str,
+    postcode: str,
+    email: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> AgencyProfileVersion | None:
+    """Set an agency's 机构信息. Returns the version written, or None when nothing
+    changed. Raises ``ValidationError`` (Chinese, per field) on bad input."""
+    leaders = [
+        {
+            "name": (x.get("name") or "").strip(),
+            "post": (x.get("post") or "").strip(),
+            "duties": (x.get("duties") or "").strip(),
+        }
+        for x in leaders
+    ]
+    new = {
+        "functions": functions.strip(),
+        "internal_units": internal_units.strip(),
+        "address": address.strip(),
+        "office_hours": office_hours.strip(),
+        "phone": phone.strip(),
+        "fax": fax.strip(),
+        "postcode": postcode.strip(),
+        "email": email.strip(),
+    }
+    errors = agency_profile_errors({**new, "leaders": leaders})
+    if errors:
+        raise ValidationError(errors)
+
+    locked = Agency.objects.select_for_update().get(pk=agency.pk)
+    profile = AgencyProfile.objects.select_for_update().filter(agency=locked).first()
+    if profile is None:
+        profile = AgencyProfile.objects.create(agency=locked)
+    old_leaders = _leader_dicts(profile)
+
+    changes: dict[str, list] = {}
+    for field in AGENCY_CONTACT_FIELDS:
+        if getattr(locked, field) != new[field]:
+            changes[field] = [getattr(locked, field), new[field]]
+    for field in PROFILE_FIELDS:
+        if getattr(profile, field) != new[field]:
+            changes[field] = [getattr(profile, field), new[field]]
+    if old_leaders != leaders:
+        changes["leaders"] = [old_leaders, leaders]
+    if not changes:
+        return None
+
+    when = now or local_now()
+    agency_fields = [f for f in AGENCY_CONTACT_FIELDS if f in changes]
+    if agency_fields:
+        for field in agency_fields:
+            setattr(locked, field, new[field])
+        locked.save(update_fields=agency_fields)
+    for field in PROFILE_FIELDS:
+        setattr(profile, field, new[field])
+    profile.last_changed_at = when
+    profile.save(update_fields=[*PROFILE_FIELDS, "last_changed_at"])
+    if "leaders" in changes:
+        profile.leaders.all().delete()
+        AgencyLeader.objects.bulk_create(
+            AgencyLeader(profile=profile, sort_order=i, **x)
+            for i, x in enumerate(leaders)
+        )
+    return AgencyProfileVersion.objects.create(
+        profile=profile,
+        changed_at=when,
+        changed_by=by if getattr(by, "pk", None) else None,
+        changes=changes,
+        note=note[:200],
+    )

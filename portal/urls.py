@@ -25,6 +25,8 @@ portal_patterns = (
         path("staff/login/enrol/", twofactor_views.enrol, name="enrol"),
         path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
         path("staff/", views.staff_home, name="staff_home"),
+        # 机构信息 (条例 第二十条第（二）项) of the administrator's agency
+        path("staff/jigou/", views.staff_profile_edit, name="staff_profile_edit"),
     ],
     "portal",
 )
@@ -50,6 +52,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("ysq/", include("requests_app.urls")),
     path("nianbao/", include("disclosure.urls")),
+    # per-department disclosure pages (issue 13)
+    path("bumen/", include("disclosure.department_urls")),
     path("", include("catalog.urls")),
 ]
 

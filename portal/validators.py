@@ -187,3 +187,103 @@ def validate_letter_number_template(value: str) -> None:
     problem = letter_number_template_problem(value)
     if problem:
         raise ValidationError(problem, code="letter_number_template")
+
+
+# --- 机构信息 (条例 第二十条第（二）项) ----------------------------------------------------
+PHONE_RE = re.compile(r"[0-9\-－()（）+ 转、，,]{7,50}")
+POSTCODE_RE = re.compile(r"[0-9]{6}")
+LEADER_SEPARATORS = re.compile(r"[|｜]")
+PROFILE_LIMITS = {
+    "functions": ("机构职能", 5000),
+    "internal_units": ("内设机构", 5000),
+    "address": ("办公地址", 200),
+    "office_hours": ("办公时间", 200),
+    "phone": ("联系电话", 50),
+    "fax": ("传真", 50),
+    "email": ("电子邮箱", 254),
+}
+
+
+def parse_leader_lines(text: str) -> tuple[list[dict], list[str]]:
+    """负责人 typed one per line as ``姓名｜职务｜分工`` (分工 optional).
+
+    Returns the leaders and line-numbered Chinese errors (empty lines are skipped)."""
+    leaders: list[dict] = []
+    errors: list[str] = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in LEADER_SEPARATORS.split(line, maxsplit=2)]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            errors.append(
+                f"第{number}行：请按“姓名｜职务｜分工”填写，姓名和职务不能为空"
+            )
+            continue
+        leaders.append(
+            {
+                "name": parts[0],
+                "post": parts[1],
+                "duties": parts[2] if len(parts) > 2 else "",
+            }
+        )
+    return leaders, errors
+
+
+def leader_lines(leaders: list[dict]) -> str:
+    """The inverse of ``parse_leader_lines`` (to fill the form)."""
+    return "\n".join(
+        "｜".join(p for p in (x["name"], x["post"], x.get("duties", "")) if p)
+        if x.get("duties")
+        else f"{x['name']}｜{x['post']}"
+        for x in leaders
+    )
+
+
+def agency_profile_errors(data: dict) -> dict[str, list[str]]:
+    """The one rule for 机构信息 (form, service, demo, admin): field → Chinese messages.
+
+    ``data`` holds the ``PROFILE_LIMITS`` fields, ``postcode`` and ``leaders`` (a list
+    of ``{"name", "post", "duties"}``)."""
+    from django.core.validators import validate_email
+
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for field, (label, limit) in PROFILE_LIMITS.items():
+        if len(data.get(field) or "") > limit:
+            add(field, f"{label}不能超过 {limit} 个字")
+    if not (data.get("functions") or "").strip():
+        add("functions", "请填写机构职能（条例第二十条第（二）项要求公开）")
+    for field, label in (("phone", "联系电话"), ("fax", "传真")):
+        value = (data.get(field) or "").strip()
+        if value and not PHONE_RE.fullmatch(value):
+            add(
+                field,
+                f"{label}只能包含数字、区号连字符、括号和“转”，例如 0731-28112345",
+            )
+    postcode = (data.get("postcode") or "").strip()
+    if postcode and not POSTCODE_RE.fullmatch(postcode):
+        add("postcode", "邮政编码应为 6 位数字")
+    email = (data.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            add("email", "电子邮箱格式不正确，例如 xxgk@example.gov.cn")
+    leaders = data.get("leaders") or []
+    if not leaders:
+        add(
+            "leaders",
+            "请至少填写一名负责人（条例第二十条第（二）项要求公开负责人姓名）",
+        )
+    for i, leader in enumerate(leaders, start=1):
+        if len(leader.get("name", "")) > 50:
+            add("leaders", f"第{i}位负责人：姓名不能超过 50 个字")
+        if len(leader.get("post", "")) > 100:
+            add("leaders", f"第{i}位负责人：职务不能超过 100 个字")
+        if len(leader.get("duties", "")) > 2000:
+            add("leaders", f"第{i}位负责人：分工不能超过 2000 个字")
+    return errors

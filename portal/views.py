@@ -104,3 +104,94 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "can_import_calendar": can_import,
         },
     )
+
+
+def staff_profile_edit(request: HttpRequest) -> HttpResponse:
+    """机构信息 of the user's agency (条例 第二十条第（二）项), edited by its 管理员."""
+    from django.contrib import messages
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    from portal.access import access_profile_agency_by_editor
+    from portal.forms import AgencyProfileForm
+    from portal.models import AgencyProfile, AgencyProfileVersion
+    from portal.services import agency_profile_update
+    from portal.validators import leader_lines
+
+    if not request.user.is_authenticated or not request.user.is_staff:
+        return redirect_to_login(request.get_full_path())
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    raw_id = request.GET.get("agency", "")
+    agency = access_profile_agency_by_editor(
+        request.user, int(raw_id) if raw_id.isdigit() and len(raw_id) < 10 else None
+    )
+    if agency is None:  # a superuser without an agency: choose one
+        from portal.models import Agency
+
+        return render(
+            request,
+            "portal/staff_profile_choose.html",
+            {"agencies": Agency.objects.order_by("sort_order", "id")},
+        )
+    profile = AgencyProfile.objects.filter(agency=agency).first()
+    leaders = (
+        [
+            {"name": x.name, "post": x.post, "duties": x.duties}
+            for x in profile.leaders.all()
+        ]
+        if profile
+        else []
+    )
+    initial = {
+        "functions": profile.functions if profile else "",
+        "internal_units": profile.internal_units if profile else "",
+        "leaders": leader_lines(leaders),
+        **{
+            f: getattr(agency, f)
+            for f in ("address", "office_hours", "phone", "fax", "postcode", "email")
+        },
+    }
+    form = AgencyProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = agency_profile_update(
+                agency=agency,
+                by=request.user,
+                functions=data["functions"],
+                internal_units=data["internal_units"],
+                leaders=data["leader_list"],
+                address=data["address"],
+                office_hours=data["office_hours"],
+                phone=data["phone"],
+                fax=data["fax"],
+                postcode=data["postcode"],
+                email=data["email"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(
+                request,
+                "机构信息已保存。" if version else "内容没有变化，未保存新版本。",
+            )
+            url = reverse("portal:staff_profile_edit")
+            if request.user.is_superuser:
+                url += f"?agency={agency.pk}"
+            return redirect(url)
+    versions = (
+        AgencyProfileVersion.objects.filter(profile__agency=agency)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-id")[:20]
+    )
+    return render(
+        request,
+        "portal/staff_profile_edit.html",
+        {"agency": agency, "form": form, "versions": versions, "profile": profile},
+    )

@@ -148,8 +148,30 @@ def test_every_catalog_url_name_is_covered(demo):
         "sitemap_index",
         "sitemap_section",
         "attachment_download",
+        # staff pages, answered in test_staff_catalog_pages_answer
+        "staff_standard_items",
+        "staff_standard_item",
     }
     assert names <= covered, names - covered
+
+
+def test_staff_catalog_pages_answer(client, staff_user, agency):
+    from catalog.models import StandardItem
+    from catalog.standard_catalogue import load_catalogue
+
+    load_catalogue(
+        f"领域,事项名称,公开时限,公开主体\n社会救助,办事指南,实时,{agency.name}\n".encode(),
+        fmt="csv",
+    )
+    client.force_login(staff_user)
+    item = StandardItem.objects.get()
+    for url in (
+        reverse("catalog:staff_standard_items"),
+        reverse("catalog:staff_standard_item", args=[item.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "办事指南" in response.content.decode()
 
 
 def test_unknown_notice_is_404_in_the_site_layout(client, demo):
@@ -218,3 +240,23 @@ def test_other_public_pages_without_arguments_answer(client, demo):
         response = client.get(url)
         assert response.status_code < 500, url
         assert response.status_code != 404, url
+
+
+def test_department_pages_render_in_the_layout(client, demo, agency):
+    urls = [
+        reverse("bumen:index"),
+        reverse("bumen:detail", args=[agency.pk]),
+        reverse("bumen:profile", args=[agency.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        for name in SITE_META:
+            assert re.search(rf'<meta name="{name}" content="[^"]+">', html), (
+                url,
+                name,
+            )
+        assert "当前位置" in html
+        assert agency.name in html
+    assert client.get(reverse("bumen:detail", args=[987654321])).status_code == 404

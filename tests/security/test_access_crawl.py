@@ -189,6 +189,25 @@ def _browse_public_pages(objects: list[Obj]) -> None:
                 )
 
 
+def _standard_item(agency: Agency, name: str):
+    from catalog.models import StandardItem
+    from catalog.services import standard_item_upsert
+
+    standard_item_upsert(
+        domain="社会救助",
+        source="",
+        agency=agency,
+        category="最低生活保障",
+        name=name,
+        content="",
+        basis="",
+        time_limit="10个工作日内",
+        time_limit_working_days=10,
+        disclosure_method="",
+    )
+    return StandardItem.objects.get(agency=agency, name=name)
+
+
 def build_world() -> World:
     agencies = {
         "A": AgencyFactory(
@@ -597,6 +616,9 @@ def build_world() -> World:
             )
             secrets[code] += [f"{t}复〔2026〕秘1号", f"{t}复议备注秘"]
         old = AnnualReport.objects.get(pk=old.pk)
+        secrets[code].append(
+            f"{t}目录事项秘"
+        )  # a 基层目录 item: its agency's staff only
         objects += [
             Obj(f"{code}.report.published", "report", code, old, public=True),
             Obj(
@@ -606,6 +628,12 @@ def build_world() -> World:
                 AnnualReport.objects.get(pk=draft_report.pk),
             ),
             Obj(f"{code}.appeal", "appeal", code, appeal),
+            Obj(
+                f"{code}.standard_item",
+                "standard_item",
+                code,
+                _standard_item(agency, f"{t}目录事项秘"),
+            ),
             Obj(f"{code}.report_version", "row", code, old.versions.get(number=1)),
             Obj(
                 f"{code}.report_event.published",
@@ -768,6 +796,18 @@ URLS: dict[str, Url] = {
     "portal:second_factor": Url(STAFF, ("GET", "POST"), staff_status=302),
     # enrolment of an authenticator (voluntary for staff the policy does not cover)
     "portal:enrol": Url(STAFF, ("GET", "POST")),
+    # 机构信息 of the user's own agency (管理员; the world's A/B actors are 管理员)
+    "portal:staff_profile_edit": Url(STAFF),
+    # per-department pages: agencies are public; only published content is listed
+    "bumen:index": Url(PUBLIC, listing=True),
+    "bumen:detail": Url(
+        PUBLIC,
+        listing=True,
+        args=lambda o, w: [{"pk": a.pk} for a in w.agencies.values()],
+    ),
+    "bumen:profile": Url(
+        PUBLIC, args=lambda o, w: [{"pk": a.pk} for a in w.agencies.values()]
+    ),
     "robots_txt": Url(PUBLIC),
     "healthz": Url(PUBLIC),
     "admin_login": Url(PUBLIC),
@@ -789,6 +829,15 @@ URLS: dict[str, Url] = {
         query=lambda w: [f"publisher={a.pk}" for a in w.agencies.values()],
     ),
     "catalog:guide": Url(PUBLIC, listing=True),
+    # 基层政务公开标准目录 items of the user's agency, and one item's linked notices
+    "catalog:staff_standard_items": Url(STAFF),
+    "catalog:staff_standard_item": Url(
+        STAFF_OBJECT,
+        ("GET", "POST"),
+        "standard_item",
+        lambda o, w: [{"pk": o.instance.pk}],
+        data={"notices": []},
+    ),
     "catalog:sitemap_page": Url(PUBLIC, listing=True),
     "catalog:open_data": Url(PUBLIC, listing=True),
     "catalog:api_notice_list": Url(PUBLIC, listing=True, query=_search),
