@@ -59,3 +59,16 @@ def dashboard_agencies(user) -> list[Agency] | None:
     ):
         return None
     return list(active.filter(pk=agency.pk) | active.filter(parent_id=agency.pk))
+
+
+def compliance_agencies(user) -> list[Agency] | None:
+    """Whose compliance a user may see: a superuser or an administrator of a 人民政府
+    (the 政务公开办) sees the agencies of ``dashboard_agencies``; any other agency's
+    管理员 sees only their own agency. None: not allowed."""
+    overseen = dashboard_agencies(user)
+    if overseen is not None:
+        return overseen
+    agency = roles.staff_agency(user)
+    if agency is None or not agency.is_active or not roles.has_role(user, roles.ADMIN):
+        return None
+    return [agency]

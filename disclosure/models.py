@@ -450,3 +450,66 @@ class AppealCaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class ExternalLink(models.Model):
+    """An external link found in a published notice's body and the result of its last
+    check by ``python manage.py check_links``; a failing one is a compliance finding."""
+
+    notice = models.ForeignKey(
+        "catalog.Notice",
+        on_delete=models.CASCADE,
+        related_name="external_links",
+        verbose_name="政府信息",
+    )
+    url = models.URLField("链接", max_length=1000)
+    host = models.CharField("主机", max_length=255)
+    ok = models.BooleanField("可访问", default=True)
+    status_code = models.PositiveSmallIntegerField("HTTP 状态", null=True, blank=True)
+    error = models.CharField("问题", max_length=200, blank=True)
+    checked_at = models.DateTimeField("检查时间")
+
+    class Meta:
+        verbose_name = "外部链接检查"
+        verbose_name_plural = "外部链接检查"
+        ordering = ["notice_id", "url"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "url"], name="disclosure_externallink_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["ok"], name="disclosure_extlink_ok_idx")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class ComplianceMailLog(models.Model):
+    """Which weekly compliance e-mail went to whom. The UNIQUE constraint is the claim
+    (like ``requests_app.ReminderLog``): a second run in the same week sends nothing."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", verbose_name="机关"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="收件人",
+    )
+    week = models.DateField("所在周（周一）")
+    findings = models.PositiveIntegerField("问题数", default=0)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "合规周报发送记录"
+        verbose_name_plural = "合规周报发送记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "recipient", "week"],
+                name="disclosure_compliancemail_once_a_week",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.recipient_id} {self.week}"

@@ -51,6 +51,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("ysq/", include("requests_app.urls")),
+    # the compliance monitor (disclosure/compliance.py, docs/compliance.md §5)
+    path("staff/hegui/", include("disclosure.compliance_urls")),
     path("nianbao/", include("disclosure.urls")),
     # per-department disclosure pages (issue 13)
     path("bumen/", include("disclosure.department_urls")),
