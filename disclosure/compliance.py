@@ -181,8 +181,13 @@ def annual_report_state(
 _LINK_RE = re.compile(r"""(?:href|src)\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
 
 
-def _local_hosts() -> set[str]:
+def local_hosts() -> set[str]:
+    """This site's host names (ALLOWED_HOSTS and SITE_URL): links to them are
+    internal and checked in-process, never over the network."""
     hosts = {h.lower().lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"}
+    site = urlsplit(getattr(settings, "SITE_URL", "") or "").hostname
+    if site:
+        hosts.add(site.lower())
     return hosts
 
 
@@ -477,7 +482,7 @@ def site_report(*, today: date, agencies: list[Agency] | None = None) -> SiteRep
             )
 
     # --- links in published bodies (in-process) ------------------------------------
-    hosts = _local_hosts()
+    hosts = local_hosts()
     link_rows = list(
         listed.filter(Q(body__icontains="href") | Q(body__icontains="src=")).values(
             "pk", "title", "owner_agency_id", "body"

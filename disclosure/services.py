@@ -556,3 +556,76 @@ def _appeal_value(case: AppealCase, name: str) -> Any:
         return case.info_request.tracking_no if case.info_request_id else None
     value = getattr(case, name)
     return value.isoformat() if isinstance(value, date) else value
+
+
+# -- compliance monitor: external link results and weekly mail claims ---------------------
+
+
+@transaction.atomic
+def external_links_record(*, results: list[dict[str, Any]], now: datetime) -> int:
+    """Store the results of one ``check_links`` run: one row per (notice, url), replaced
+    on every run; rows of links no longer in the checked notices' bodies are removed.
+    Each result: notice_id, url, host, ok, status_code, error."""
+    from disclosure.models import ExternalLink
+
+    notice_ids = {r["notice_id"] for r in results}
+    keep = {(r["notice_id"], r["url"]) for r in results}
+    stale = [
+        pk
+        for pk, nid, url in ExternalLink.objects.filter(
+            notice_id__in=notice_ids
+        ).values_list("pk", "notice_id", "url")
+        if (nid, url) not in keep
+    ]
+    ExternalLink.objects.filter(pk__in=stale).delete()
+    for r in results:
+        ExternalLink.objects.update_or_create(
+            notice_id=r["notice_id"],
+            url=r["url"],
+            defaults={
+                "host": r["host"][:255],
+                "ok": r["ok"],
+                "status_code": r["status_code"],
+                "error": (r["error"] or "")[:200],
+                "checked_at": now,
+            },
+        )
+    return len(results)
+
+
+@transaction.atomic
+def external_links_forget(*, keep_notice_ids: set[int]) -> int:
+    """Drop results of notices that are no longer published or have no external link."""
+    from disclosure.models import ExternalLink
+
+    deleted, _ = ExternalLink.objects.exclude(notice_id__in=keep_notice_ids).delete()
+    return deleted
+
+
+def compliance_mail_claim(
+    *, agency: Agency, recipient: Any, week: date, findings: int
+) -> Any | None:
+    """Claim this week's compliance e-mail for one recipient: the INSERT succeeds once
+    per (agency, recipient, week) thanks to the UNIQUE constraint, so two runs (or two
+    at once) never send it twice. None: already claimed."""
+    from disclosure.models import ComplianceMailLog
+
+    try:
+        with transaction.atomic():
+            return ComplianceMailLog.objects.create(
+                agency=agency, recipient=recipient, week=week, findings=findings
+            )
+    except IntegrityError:
+        return None
+
+
+def compliance_mail_done(*, claim: Any, sent: bool, now: datetime) -> None:
+    """After the attempt: mark the claim sent (conditional UPDATE, only an unsent
+    claim), or release it so the next run tries again."""
+    from disclosure.models import ComplianceMailLog
+
+    rows = ComplianceMailLog.objects.filter(pk=claim.pk, sent_at__isnull=True)
+    if sent:
+        rows.update(sent_at=now)
+    else:
+        rows.delete()
