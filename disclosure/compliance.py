@@ -45,7 +45,7 @@ KINDS: dict[str, tuple[str, str, int, int]] = {
     "column_empty": ("空白栏目", ERROR, 2, 20),
     "publication_late": ("超过 20 个工作日公开", ERROR, 1, 10),
     "interpretation_missing": ("政策文件未同步解读", ERROR, 2, 10),
-    "validity_expired": ("有效期已过仍标为有效", ERROR, 1, 5),
+    "validity_expired": ("有效期已过仍标为有效", WARNING, 0, 0),
     "validity_review": ("规范性文件超过评估期未清理", ERROR, 1, 5),
     "annual_report_late": ("年度报告未按期发布", ERROR, 10, 10),
     "annual_report_due": ("年度报告即将到期", WARNING, 0, 0),
@@ -65,6 +65,17 @@ PUBLICATION_WORKING_DAYS = 20  # 条例 第二十六条
 
 def interpretation_days() -> int:
     return int(getattr(settings, "COMPLIANCE_INTERPRETATION_DAYS", 3))
+
+
+def policy_genres() -> tuple[str, ...]:
+    """体裁 that count as policy documents for 解读同步 (settings override)."""
+    return tuple(
+        getattr(
+            settings,
+            "COMPLIANCE_POLICY_GENRES",
+            ("行政规范性文件", "办法", "规定", "意见", "方案"),
+        )
+    )
 
 
 def review_years() -> int:
@@ -165,8 +176,8 @@ def annual_report_state(
     *, today: date, deadline: date, published_on: date | None
 ) -> str | None:
     """Last year's report against its deadline (``disclosure.deadlines.deadline_for``:
-    departments 1月31日, 条例第四十九条; governments 3月31日, 第五十条; or the earlier
-    dates the county set): ``annual_report_late`` when overdue or published late,
+    departments 1月31日, 条例第四十九条第一款; governments 3月31日, 第四十九条第二款;
+    or the earlier dates the county set): ``annual_report_late`` when overdue or published late,
     ``annual_report_due`` (a warning) from 16 days before (1月15日), else None."""
     state = deadline_state(deadline, published_on, today)
     if state.code in ("overdue", "late_published"):
@@ -362,7 +373,7 @@ def site_report(*, today: date, agencies: list[Agency] | None = None) -> SiteRep
     days = interpretation_days()
     policies = (
         listed.filter(
-            Q(genre__name="行政规范性文件") | Q(column__slug="zcwj"),
+            genre__name__in=policy_genres(),
             published_at__date__lt=today - timedelta(days=days),
         )
         .annotate(
@@ -443,7 +454,7 @@ def site_report(*, today: date, agencies: list[Agency] | None = None) -> SiteRep
             today=today, deadline=deadline, published_on=published_on
         )
         if state:
-            article = "第五十条" if is_gov else "第四十九条"
+            article = "第四十九条第二款" if is_gov else "第四十九条第一款"
             if published_on:
                 tail = f"，{published_on:%Y-%m-%d} 才发布"
             elif state == "annual_report_late":

@@ -252,6 +252,15 @@ def test_annual_report_findings_in_the_report(agency):
     assert not {"annual_report_due", "annual_report_late"} & set(kinds(report, agency))
 
 
+def test_government_report_is_due_by_march_31(db):
+    gov = AgencyFactory(name="天元区人民政府", kind="government")
+    assert "annual_report_late" not in kinds(site_report(today=date(2026, 2, 2)), gov)
+    found = messages(site_report(today=date(2026, 4, 1)), gov, "annual_report_late")
+    assert found == [
+        "2025 年度报告应于 2026-03-31 前发布（条例第四十九条第二款），已逾期未发布"
+    ]
+
+
 # --- requests -----------------------------------------------------------------------------
 
 
@@ -581,3 +590,19 @@ def test_export_bad_month_keeps_the_user_on_the_page(staff_client, agency, bad):
         r = staff_client.get(f"/staff/hegui/export.xlsx?month={bad}", follow=True)
     assert r.status_code == 200
     assert "月份" in r.content.decode()
+
+
+def test_page_query_count_constant_in_the_number_of_agencies(
+    gov_admin_client, government
+):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            r = gov_admin_client.get("/staff/hegui/")
+        assert r.status_code == 200
+        return len(ctx.captured_queries)
+
+    count()  # warm the per-process caches (site identity, …)
+    few = count()
+    for i in range(6):
+        AgencyFactory(name=f"天元区第{i}街道", kind="township", parent=government)
+    assert count() == few
