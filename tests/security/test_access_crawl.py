@@ -838,6 +838,9 @@ URLS: dict[str, Url] = {
         lambda o, w: [{"pk": o.instance.pk}],
         data={"notices": []},
     ),
+    # the compliance monitor: own agency only for a department's 管理员
+    "compliance:page": Url(STAFF, query=lambda w: ["sort=-score", "sort=findings"]),
+    "compliance:export": Url(STAFF, query=lambda w: ["month=2026-03"]),
     "catalog:sitemap_page": Url(PUBLIC, listing=True),
     "catalog:open_data": Url(PUBLIC, listing=True),
     "catalog:api_notice_list": Url(PUBLIC, listing=True, query=_search),
