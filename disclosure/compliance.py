@@ -120,6 +120,9 @@ class SiteReport:
     columns: list[ColumnState]
     findings: list[Finding]
     agencies: list[AgencyCard]
+    # 第二十六条 per agency for the as-of year: notices with a 成文日期 published so far
+    # this year, and how many of them later than 20 working days
+    publication_lag: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -127,6 +130,7 @@ class SiteReport:
             "columns": [asdict(c) for c in self.columns],
             "findings": [asdict(f) for f in self.findings],
             "agencies": [asdict(a) for a in self.agencies],
+            "publication_lag": self.publication_lag,
         }
 
     def findings_of(self, agency_name: str) -> list[Finding]:
@@ -357,10 +361,13 @@ def site_report(*, today: date, agencies: list[Agency] | None = None) -> SiteRep
         ).values("pk", "title", "owner_agency_id", "written_date", "published_at")
     )
     cal = load_calendar(years=range(today.year - review_years() - 1, today.year + 2))
+    lag_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for r in lag_rows:
         published = timezone.localdate(r["published_at"])
         lag = working_days_between(r["written_date"], published, cal)
+        lag_counts[r["owner_agency_id"]][0] += 1
         if lag > PUBLICATION_WORKING_DAYS:
+            lag_counts[r["owner_agency_id"]][1] += 1
             add(
                 r["owner_agency_id"],
                 "publication_late",
@@ -582,4 +589,19 @@ def site_report(*, today: date, agencies: list[Agency] | None = None) -> SiteRep
 
     flat = [f for a in agencies for f in findings[a.pk]]
     cards = [score_card(a, findings[a.pk]) for a in agencies]
-    return SiteReport(as_of=today, columns=column_states, findings=flat, agencies=cards)
+    lag_summary = [
+        {
+            "agency": a.name,
+            "year": today.year,
+            "published": lag_counts[a.pk][0],
+            "late": lag_counts[a.pk][1],
+        }
+        for a in agencies
+    ]
+    return SiteReport(
+        as_of=today,
+        columns=column_states,
+        findings=flat,
+        agencies=cards,
+        publication_lag=lag_summary,
+    )

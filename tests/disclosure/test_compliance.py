@@ -137,6 +137,13 @@ def test_publication_lag_across_national_day(agency, published, late):
     report = site_report(today=date(2025, 11, 5))
     found = messages(report, agency, "publication_late")
     assert bool(found) is late
+    lag = next(x for x in report.publication_lag if x["agency"] == agency.name)
+    assert lag == {
+        "agency": agency.name,
+        "year": 2025,
+        "published": 1,
+        "late": int(late),
+    }
     if late:
         assert "21 个工作日" in found[0]
 
@@ -606,3 +613,7 @@ def test_page_query_count_constant_in_the_number_of_agencies(
     for i in range(6):
         AgencyFactory(name=f"天元区第{i}街道", kind="township", parent=government)
     assert count() == few
+
+
+def test_staff_home_links_to_the_page(staff_client):
+    assert "/staff/hegui/" in staff_client.get("/staff/").content.decode()
