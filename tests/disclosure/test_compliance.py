@@ -460,13 +460,23 @@ def test_site_check_json_shape(agency, some_column):
     )
 
 
-@pytest.mark.parametrize("bad", ["2026-13-01", "明天", "2026/03/01", ""])
-def test_site_check_bad_today(bad, db):
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [
+        ("2026-13-01", "YYYY-MM-DD"),
+        ("明天", "YYYY-MM-DD"),
+        ("2026/03/01", "YYYY-MM-DD"),
+        ("", "YYYY-MM-DD"),
+        ("0001-01-01", "超出范围"),
+        ("9999-12-31", "超出范围"),
+    ],
+)
+def test_site_check_bad_today(bad, says, db):
     with pytest.raises(CommandError) as exc:
         call_command("site_check", "--today", bad)
     assert exc.value.returncode == 2
     assert "--today" in str(exc.value)
-    assert "YYYY-MM-DD" in str(exc.value)
+    assert says in str(exc.value)
 
 
 def test_site_check_unknown_agency(db):

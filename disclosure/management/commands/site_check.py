@@ -41,6 +41,11 @@ class Command(BaseCommand):
                 self._fail(
                     f"--today 日期“{today}”无效：请写成 YYYY-MM-DD，例如 2026-10-09"
                 )
+            if not 2008 <= as_of.year <= 2100:
+                self._fail(
+                    f"--today 日期“{today}”超出范围：只能检查 2008 年"
+                    "（《政府信息公开条例》施行）至 2100 年之间的日期"
+                )
         target = None
         if agency is not None:
             target = (
