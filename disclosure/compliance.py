@@ -29,7 +29,7 @@ from disclosure.deadlines import deadline_for, deadline_state
 from disclosure.models import AnnualReport
 from portal.models import Agency, AgencyProfile, SiteIdentity
 from portal.workdays import load_calendar, working_days_between
-from requests_app.models import InfoRequest, Status
+from requests_app.models import InfoRequest, Letter, Status
 
 VETO = "veto"  # 单项否决
 ERROR = "error"  # 扣分
@@ -51,6 +51,7 @@ KINDS: dict[str, tuple[str, str, int, int]] = {
     "annual_report_due": ("年度报告即将到期", WARNING, 0, 0),
     "request_overdue": ("依申请公开逾期未答复", ERROR, 5, 20),
     "request_unconfirmed": ("申请超过 1 个工作日未确认", ERROR, 2, 10),
+    "reply_awaiting_signoff": ("答复超过 1 个工作日待签发", ERROR, 1, 10),
     "link_broken": ("正文链接或附件失效", ERROR, 1, 10),
     "external_link_broken": ("外部链接失效", ERROR, 1, 10),
     "standard_item_empty": ("基层目录事项无内容", ERROR, 1, 10),
@@ -497,6 +498,31 @@ def site_report(*, today: date, agencies: list[Agency] | None = None) -> SiteRep
                 "request_unconfirmed",
                 f"{since:%Y-%m-%d} 收到的申请已 {waited} 个工作日未确认",
                 reverse("requests_app:staff_request_detail", args=[r["code"]]),
+            )
+
+    # 签发: a reply submitted by its handler waits for an approver; more than one
+    # working day and the case's clock keeps running on a decision already made
+    for r in Letter.objects.filter(
+        agency_id__in=ids, status=Letter.Status.PENDING, submitted_at__isnull=False
+    ).values(
+        "pk",
+        "agency_id",
+        "submitted_at",
+        "info_request__tracking_no",
+        "info_request__code",
+    ):
+        since = timezone.localdate(r["submitted_at"])
+        waited = working_days_between(since, today, cal)
+        if waited > 1:
+            add(
+                r["agency_id"],
+                "reply_awaiting_signoff",
+                f"{r['info_request__tracking_no']} 的答复于 {since:%Y-%m-%d} 提交签发，"
+                f"已 {waited} 个工作日未签发",
+                reverse(
+                    "requests_app:staff_letter",
+                    args=[r["info_request__code"], r["pk"]],
+                ),
             )
 
     # --- links in published bodies (in-process) ------------------------------------

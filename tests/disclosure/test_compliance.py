@@ -287,6 +287,34 @@ def test_unconfirmed_application_older_than_one_working_day(agency):
     )
 
 
+def test_reply_waiting_for_signoff_more_than_one_working_day(agency, staff_user):
+    from requests_app.services import letters as letter_svc
+    from tests.factories import InfoRequestFactory
+
+    req = InfoRequestFactory(agency=agency, confirm_by=staff_user)
+    letter = letter_svc.reply_draft(
+        info_request=req, by=staff_user, ground="not_exist", now=at(2026, 3, 5, 10)
+    )
+    # a draft the handler has not submitted is not waiting for anyone
+    assert "reply_awaiting_signoff" not in kinds(
+        site_report(today=date(2026, 3, 9)), agency
+    )
+    letter_svc.letter_submit(letter=letter, by=staff_user, now=at(2026, 3, 5, 11))
+    # Thursday → Friday: one working day is allowed
+    assert "reply_awaiting_signoff" not in kinds(
+        site_report(today=date(2026, 3, 6)), agency
+    )
+    report = site_report(today=date(2026, 3, 9))
+    found = [
+        f for f in report.findings_of(agency.name) if f.kind == "reply_awaiting_signoff"
+    ]
+    assert len(found) == 1
+    assert found[0].message == (
+        f"{req.tracking_no} 的答复于 2026-03-05 提交签发，已 2 个工作日未签发"
+    )
+    assert found[0].url.endswith(f"/letters/{letter.pk}/")
+
+
 def test_overdue_request(agency, staff_user):
     from tests.factories import InfoRequestFactory
 
