@@ -666,6 +666,7 @@ class NoticeEvent(models.Model):
         LINK_REQUESTED = "link_asked", "解读关联待确认"
         LINK_ACCEPTED = "link_ok", "解读关联已接受"
         LINK_REFUSED = "link_refused", "解读关联已拒绝"
+        CLEANUP = "cleanup", "清理决定"
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", auto_now_add=True)
@@ -688,6 +689,54 @@ class NoticeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class NoticeCleanupReview(models.Model):
+    """A 清理 (periodic review) decision on a 行政规范性文件 (国办发〔2018〕37号).
+
+    Written only by ``catalog.services.notice_record_cleanup``; the latest one per notice
+    feeds the compliance monitor's ``validity_review`` and the public metadata block.
+    """
+
+    class Result(models.TextChoices):
+        CONTINUE = "continue", "继续有效"
+        AMEND = "amend", "修改"
+        REPEAL = "repeal", "废止"
+        DECLARE_INVALID = "invalid", "宣布失效"
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="cleanup_reviews"
+    )
+    decided_date = models.DateField("清理决定日期")
+    result = models.CharField("清理结果", max_length=10, choices=Result.choices)
+    basis = models.CharField(
+        "清理依据",
+        max_length=200,
+        help_text="清理决定文件的发文字号或标题，例如：某政办发〔2026〕3号",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "清理决定"
+        verbose_name_plural = "清理决定"
+        ordering = ["-decided_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__in=["continue", "amend", "repeal", "invalid"]),
+                name="catalog_noticecleanupreview_result_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decided_date:%Y-%m-%d} {self.get_result_display()}"
 
 
 class InterpretationLinkRequest(models.Model):

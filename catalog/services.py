@@ -25,6 +25,7 @@ from catalog.models import (
     IndexCounter,
     InterpretationLinkRequest,
     Notice,
+    NoticeCleanupReview,
     NoticeEvent,
     NoticePublisher,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "notice_import_upsert",
     "notice_link_interpretation",
     "notice_publish",
+    "notice_record_cleanup",
     "notice_set_interpretations",
     "notice_unlink_interpretation",
     "notice_update",
@@ -257,6 +259,98 @@ def notice_update(
         )
         refresh_notice_search([locked.pk])
     return locked
+
+
+# 清理 results that end the document's force, and the 有效性 each one sets
+CLEANUP_VALIDITY = {
+    NoticeCleanupReview.Result.REPEAL: Notice.Validity.REPEALED,
+    NoticeCleanupReview.Result.DECLARE_INVALID: Notice.Validity.EXPIRED,
+}
+
+
+def check_cleanup(
+    *, notice: Notice, decided_date: date | None, result: str, basis: str, today: date
+) -> str:
+    """The rule on a 清理 decision (form and service call it); returns the clean basis."""
+    errors: dict[str, str] = {}
+    if result not in NoticeCleanupReview.Result.values:
+        errors["result"] = "请选择清理结果：继续有效、修改、废止或宣布失效"
+    if decided_date is None:
+        errors["decided_date"] = "请填写清理决定日期"
+    elif decided_date > today:
+        errors["decided_date"] = (
+            f"清理决定日期 {decided_date:%Y-%m-%d} 晚于今天，不能登记尚未作出的决定"
+        )
+    elif notice.written_date and decided_date < notice.written_date:
+        errors["decided_date"] = (
+            f"清理决定日期 {decided_date:%Y-%m-%d} 早于该文件的成文日期 "
+            f"{notice.written_date:%Y-%m-%d}"
+        )
+    basis = " ".join((basis or "").split())
+    if not basis:
+        errors["basis"] = "请填写清理依据（清理决定文件的发文字号或标题）"
+    elif len(basis) > 200:
+        errors["basis"] = "清理依据不能超过 200 个字"
+    if errors:
+        raise ValidationError(errors)
+    return basis
+
+
+@transaction.atomic
+def notice_record_cleanup(
+    *,
+    notice: Notice,
+    by,
+    decided_date: date,
+    result: str,
+    basis: str,
+    now: datetime,
+) -> NoticeCleanupReview:
+    """Record a 清理 decision on a notice (国办发〔2018〕37号). Only the lead (主办)
+    agency's staff; 废止/宣布失效 set the notice's 有效性 through ``notice_update``."""
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    if not publishing.acts_for_any_agency(by):
+        agency = publishing.user_agency_or_refuse(by)
+        if locked.owner_agency_id != agency.pk:
+            raise PermissionDenied(
+                f"“{locked.title}”的牵头发文机关不是本机关“{agency}”："
+                "只有牵头发文机关可以登记清理决定"
+            )
+    if locked.status == Notice.Status.DRAFT:
+        raise ValidationError("草稿尚未发布，不能登记清理决定")
+    clean_basis = check_cleanup(
+        notice=locked,
+        decided_date=decided_date,
+        result=result,
+        basis=basis,
+        today=timezone.localdate(now),
+    )
+    review = NoticeCleanupReview(
+        notice=locked,
+        decided_date=decided_date,
+        result=result,
+        basis=clean_basis,
+        recorded_by=by,
+        recorded_at=now,
+    )
+    review.full_clean()
+    review.save()
+    label = NoticeCleanupReview.Result(result).label
+    NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.CLEANUP,
+        changes={"cleanup": [f"{decided_date:%Y-%m-%d}", label, clean_basis]},
+    )
+    validity = CLEANUP_VALIDITY.get(result)
+    if validity is not None and locked.validity != validity:
+        notice_update(
+            notice=locked,
+            by=by,
+            validity=validity,
+            reason=f"清理决定：{label}（{clean_basis}）",
+        )
+    return review
 
 
 def format_index_number(agency: Agency, year: int, month: int, seq: int) -> str:

@@ -1,20 +1,25 @@
 """Staff pages of the 基层政务公开标准目录: an agency's items and, per item, which of its
-notices fulfil it (an item with none is a finding of the compliance monitor)."""
+notices fulfil it (an item with none is a finding of the compliance monitor); and the
+page where the lead agency records a 清理 decision on a notice (``validity_review``)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from catalog.models import Notice, StandardItem
-from catalog.services import standard_item_set_notices
-from portal import roles
+from catalog.models import Notice, NoticeCleanupReview, StandardItem
+from catalog.services import (
+    check_cleanup,
+    notice_record_cleanup,
+    standard_item_set_notices,
+)
+from portal import roles, timeutil
 
 CHOICES_LIMIT = 200
 
@@ -96,4 +101,104 @@ def standard_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("catalog:staff_standard_items")
     return render(
         request, "catalog/staff_standard_item.html", {"item": item, "form": form}
+    )
+
+
+def access_notice_for_cleanup(user, pk: int) -> Notice:
+    """A notice whose lead agency is the user's (superuser: any); another's → 404."""
+    qs = Notice.objects.select_related("owner_agency", "genre")
+    if user.is_superuser:
+        return get_object_or_404(qs, pk=pk)
+    agency = roles.staff_agency(user)
+    if agency is None:
+        raise Http404
+    return get_object_or_404(qs, pk=pk, owner_agency_id=agency.pk)
+
+
+class CleanupForm(forms.Form):
+    decided_date = forms.DateField(
+        label="清理决定日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="清理决定印发的日期，格式：2026-03-05",
+        error_messages={
+            "required": "请填写清理决定日期",
+            "invalid": "日期格式不正确，请按 2026-03-05 的格式填写",
+        },
+    )
+    result = forms.ChoiceField(
+        label="清理结果",
+        choices=NoticeCleanupReview.Result.choices,
+        widget=forms.RadioSelect,
+        help_text="选择“废止”或“宣布失效”会同时把该文件的有效性改为“已废止”或“失效”。",
+        error_messages={
+            "required": "请选择清理结果",
+            "invalid_choice": "请选择清理结果：继续有效、修改、废止或宣布失效",
+        },
+    )
+    basis = forms.CharField(
+        label="清理依据",
+        max_length=200,
+        help_text="清理决定文件的发文字号或标题，例如：某政办发〔2026〕3号",
+        error_messages={
+            "required": "请填写清理依据（清理决定文件的发文字号或标题）",
+            "max_length": "清理依据不能超过 200 个字",
+        },
+    )
+
+    def __init__(self, *args, notice: Notice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notice = notice
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["basis"] = check_cleanup(
+                notice=self.notice,
+                decided_date=data.get("decided_date"),
+                result=data.get("result", ""),
+                basis=data.get("basis", ""),
+                today=timeutil.local_today(),
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                for error in errors:
+                    self.add_error(name if name in self.fields else None, error)
+        return data
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def notice_cleanup(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a 清理 decision on one of the agency's notices; list the earlier ones."""
+    if (login := _staff_only(request)) is not None:
+        return login
+    notice = access_notice_for_cleanup(request.user, pk)
+    form = CleanupForm(request.POST or None, notice=notice)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice_record_cleanup(
+                notice=notice,
+                by=request.user,
+                decided_date=form.cleaned_data["decided_date"],
+                result=form.cleaned_data["result"],
+                basis=form.cleaned_data["basis"],
+                now=timeutil.local_now(),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                for name, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(name if name in form.fields else None, error)
+            else:
+                for error in getattr(exc, "messages", [str(exc)]):
+                    form.add_error(None, error)
+        else:
+            messages.success(request, "已登记清理决定。")
+            return redirect("catalog:staff_notice_cleanup", pk=notice.pk)
+    reviews = notice.cleanup_reviews.select_related("recorded_by")
+    return render(
+        request,
+        "catalog/staff_notice_cleanup.html",
+        {"notice": notice, "form": form, "reviews": reviews},
     )

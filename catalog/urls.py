@@ -37,6 +37,12 @@ urlpatterns = [
         staff_views.standard_item_edit,
         name="staff_standard_item",
     ),
+    # 清理 decisions on a notice (linked from the compliance finding validity_review)
+    path(
+        "staff/qingli/<int:pk>/",
+        staff_views.notice_cleanup,
+        name="staff_notice_cleanup",
+    ),
     # read-only JSON API
     path("api/notices/", api.notice_list_api, name="api_notice_list"),
     path("api/notices/<uuid:uuid>/", api.notice_detail_api, name="api_notice_detail"),

@@ -19,7 +19,13 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import (
+    Count,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -38,7 +44,15 @@ from catalog.filters import (
     run_catalog_search,
     url_with,
 )
-from catalog.models import Attachment, Column, Genre, Notice, NoticePublisher, Theme
+from catalog.models import (
+    Attachment,
+    Column,
+    Genre,
+    Notice,
+    NoticeCleanupReview,
+    NoticePublisher,
+    Theme,
+)
 from catalog.pagecache import anonymous_page_cache
 from catalog.sanitize import html_to_text
 from portal.models import Agency
@@ -70,9 +84,17 @@ logger = logging.getLogger(__name__)
 
 def get_public_notice(uuid: UUID) -> Notice:
     """The only way a view gets a notice: published or withdrawn, otherwise 404."""
+    latest_cleanup = NoticeCleanupReview.objects.filter(
+        notice_id=OuterRef("pk")
+    ).order_by("-decided_date", "-id")
     notice = (
         Notice.objects.select_related(*LIST_RELATED)
         .defer(*SEARCH_COLUMNS)
+        .annotate(
+            # the latest 清理 decision, shown in the metadata block (same query)
+            cleanup_date=Subquery(latest_cleanup.values("decided_date")[:1]),
+            cleanup_result=Subquery(latest_cleanup.values("result")[:1]),
+        )
         .filter(uuid=uuid)
         .first()
     )
@@ -366,6 +388,9 @@ def notice_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "notice": notice,
             "publishers": publishers,
             "validity_label": notice.validity_label_on(today),
+            "cleanup_label": NoticeCleanupReview.Result(notice.cleanup_result).label
+            if notice.cleanup_result
+            else "",
             "attachments": list(notice.attachments.all()),
             "interpretations": notice.public_interpretations,
             "interpreted_policies": notice.public_interpreted_policies,

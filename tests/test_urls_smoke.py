@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from catalog.attachments import attachment_add
 from catalog.services import notice_link_interpretation
 from tests.catalog.public_data import at, column, draft, genre, publish, theme, withdraw
+from tests.factories import NoticeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +152,7 @@ def test_every_catalog_url_name_is_covered(demo):
         # staff pages, answered in test_staff_catalog_pages_answer
         "staff_standard_items",
         "staff_standard_item",
+        "staff_notice_cleanup",
     }
     assert names <= covered, names - covered
 
@@ -172,6 +174,10 @@ def test_staff_catalog_pages_answer(client, staff_user, agency):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "办事指南" in response.content.decode()
+    notice = NoticeFactory(owner_agency=agency, title="规范性文件甲")
+    response = client.get(reverse("catalog:staff_notice_cleanup", args=[notice.pk]))
+    assert response.status_code == 200
+    assert "登记清理决定：规范性文件甲" in response.content.decode()
 
 
 def test_unknown_notice_is_404_in_the_site_layout(client, demo):

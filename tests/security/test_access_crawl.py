@@ -838,6 +838,14 @@ URLS: dict[str, Url] = {
         lambda o, w: [{"pk": o.instance.pk}],
         data={"notices": []},
     ),
+    # 清理 decisions on a notice: the lead agency's staff only (validity_review links here)
+    "catalog:staff_notice_cleanup": Url(
+        STAFF_OBJECT,
+        ("GET", "POST"),
+        "notice",
+        lambda o, w: [{"pk": o.instance.pk}],
+        data={"decided_date": "", "result": "", "basis": ""},
+    ),
     # the compliance monitor: own agency only for a department's 管理员
     "compliance:page": Url(STAFF, query=lambda w: ["sort=-score", "sort=findings"]),
     "compliance:export": Url(STAFF, query=lambda w: ["month=2026-03"]),
