@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
@@ -417,6 +418,8 @@ def site_report(*, today: date, agencies: list[Agency] | None = None) -> SiteRep
             f"《{r['title']}》有效期至 {r['valid_until']:%Y-%m-%d}，仍标为“有效”",
             _admin_notice(r["pk"]),
         )
+    # 国办发〔2018〕37号: 行政规范性文件 are reviewed (清理) periodically; the clock runs
+    # from the latest recorded 清理 decision, or with none from 施行日期/成文日期.
     years = review_years()
     cutoff = date(today.year - years, today.month, min(today.day, 28))
     for r in (
@@ -425,19 +428,27 @@ def site_report(*, today: date, agencies: list[Agency] | None = None) -> SiteRep
             validity=Notice.Validity.EFFECTIVE,
             valid_until__isnull=True,
         )
-        .filter(
-            Q(valid_from__lt=cutoff)
-            | Q(valid_from__isnull=True, written_date__lt=cutoff)
+        .annotate(
+            last_cleanup=Max("cleanup_reviews__decided_date"),
+            review_start=Coalesce(
+                Max("cleanup_reviews__decided_date"), "valid_from", "written_date"
+            ),
         )
-        .values("pk", "title", "owner_agency_id", "valid_from", "written_date")
+        .filter(review_start__lt=cutoff)
+        .values("pk", "title", "owner_agency_id", "last_cleanup", "review_start")
     ):
-        start = r["valid_from"] or r["written_date"]
+        if r["last_cleanup"]:
+            since = f"最近一次清理决定作出于 {r['last_cleanup']:%Y-%m-%d}，已超过 {years} 年"
+        else:
+            since = (
+                f"自 {r['review_start']:%Y-%m-%d} 起施行已超过 {years} 年，"
+                "未见清理（评估）决定"
+            )
         add(
             r["owner_agency_id"],
             "validity_review",
-            f"行政规范性文件《{r['title']}》自 {start:%Y-%m-%d} 起施行已超过 {years} 年，"
-            "未见清理（评估）决定",
-            _admin_notice(r["pk"]),
+            f"行政规范性文件《{r['title']}》{since}",
+            reverse("catalog:staff_notice_cleanup", args=[r["pk"]]),
         )
 
     # --- annual report (条例 第四十九条) ----------------------------------------------

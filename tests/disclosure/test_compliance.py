@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from catalog.models import Column
 from disclosure.compliance import (
@@ -225,6 +226,59 @@ def test_validity_findings(agency):
     assert "过期仍有效" in expired[0]
     assert len(review) == 1
     assert "老规范性文件" in review[0]
+
+
+def _old_policy(agency, title):
+    return NoticeFactory(
+        owner_agency=agency,
+        title=title,
+        genre=GenreFactory(name="行政规范性文件"),
+        validity="effective",
+        written_date=date(2019, 3, 1),
+        valid_from=date(2019, 3, 1),
+        published_at=at(2019, 3, 2, 9),
+    )
+
+
+def test_validity_review_cleared_by_a_recent_cleanup_raised_by_an_old_one(agency):
+    from catalog.models import NoticeCleanupReview
+    from catalog.services import notice_record_cleanup
+
+    recent = _old_policy(agency, "近期清理的文件")
+    old = _old_policy(agency, "早年清理的文件")
+    for notice, day in ((recent, date(2024, 6, 1)), (old, date(2021, 3, 9))):
+        notice_record_cleanup(
+            notice=notice,
+            by=None,
+            decided_date=day,
+            result=NoticeCleanupReview.Result.CONTINUE,
+            basis="天政办发〔2021〕1号",
+            now=at(2026, 3, 1, 9),
+        )
+    report = site_report(today=date(2026, 3, 10))
+    review = [f for f in report.findings_of(agency.name) if f.kind == "validity_review"]
+    assert [f.message for f in review] == [
+        "行政规范性文件《早年清理的文件》最近一次清理决定作出于 2021-03-09，已超过 5 年"
+    ]
+    assert review[0].url == reverse("catalog:staff_notice_cleanup", args=[old.pk])
+
+
+def test_validity_review_counts_from_the_latest_decision(agency):
+    from catalog.models import NoticeCleanupReview
+    from catalog.services import notice_record_cleanup
+
+    policy = _old_policy(agency, "清理过两次的文件")
+    for day in (date(2020, 1, 1), date(2022, 1, 1)):
+        notice_record_cleanup(
+            notice=policy,
+            by=None,
+            decided_date=day,
+            result=NoticeCleanupReview.Result.AMEND,
+            basis="清理目录",
+            now=at(2026, 3, 1, 9),
+        )
+    assert "validity_review" not in kinds(site_report(today=date(2026, 3, 10)), agency)
+    assert "validity_review" in kinds(site_report(today=date(2027, 1, 10)), agency)
 
 
 # --- annual report ----------------------------------------------------------------------
@@ -543,6 +597,20 @@ def test_query_count_constant_in_the_number_of_agencies(agency):
             owner_agency=a,
             published_at=at(2026, 3, 2, 9),
             written_date=date(2026, 1, 5),
+        )
+    assert _count_queries() == few
+    # 清理 decisions are read in the same annotated query, whatever their number
+    from catalog.models import NoticeCleanupReview
+    from catalog.services import notice_record_cleanup
+
+    for i in range(3):
+        notice_record_cleanup(
+            notice=_old_policy(agency, f"规范性文件{i}"),
+            by=None,
+            decided_date=date(2020, 1, 1 + i),
+            result=NoticeCleanupReview.Result.CONTINUE,
+            basis="清理目录",
+            now=at(2026, 3, 1, 9),
         )
     assert _count_queries() == few
 
