@@ -383,8 +383,10 @@ def test_switches_navigation_search_and_filters_work_without_javascript(nojs_pag
 
     # search with the form, then narrow with a filter link
     site_tour.open_page(page, reverse("catalog:notice_list"))
-    page.get_by_role("searchbox").first.fill("招生")
-    page.locator("form.catalog-search button[type=submit]").first.click()
+    # the 目录's own search form (the header's search box is another landmark)
+    catalog_search = page.get_by_role("search", name="目录检索")
+    catalog_search.get_by_role("searchbox").fill("招生")
+    catalog_search.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"[?&]q=%E6%8B%9B%E7%94%9F"))
     results = page.locator(".results-list > li")
     assert results.count() >= 2
