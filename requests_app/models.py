@@ -890,7 +890,7 @@ class LetterKind(models.TextChoices):
     ACCEPTANCE = "acceptance", "受理回执"
     CORRECTION = "correction", "补正通知"
     EXTENSION = "extension", "延期告知"
-    CONSULTATION = "consultation", "征求第三方意见函"
+    CONSULTATION = "consultation", "征求意见函"
     FEE = "fee", "收费通知"
     REPLY = "reply", "答复告知书"
 

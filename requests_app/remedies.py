@@ -35,7 +35,9 @@ SUIT_AFTER_REVIEW_DAYS_TEXT = "十五日"
 DIRECT_SUIT_PERIOD_TEXT = "六个月"
 
 # 第二十三条第一款第（四）项 without doubt: the 不予公开 grounds of 条例 第十四条至第十六条
-# (table 三 rows （三）1–7) and the withheld part of 部分公开 (第三十七条).
+# (table 三 rows （三）1–7) and the withheld part of 部分公开 (第三十七条). 行政查询事项
+# (table 三 row （三）8) is held here too: the agency counts it as 不予公开, so a letter
+# that offered a direct lawsuit would contradict its own report (第二十三条第二款).
 CERTAIN_REVIEW_FIRST: frozenset[str] = frozenset(
     {
         Outcome.PARTIAL,
@@ -46,17 +48,16 @@ CERTAIN_REVIEW_FIRST: frozenset[str] = frozenset(
         Outcome.INTERNAL_AFFAIRS,
         Outcome.PROCESS_INFO,
         Outcome.ENFORCEMENT_FILE,
+        Outcome.ADMIN_QUERY,
     }
 )
 
 # Open to two readings: is it "行政机关不予公开"? The agency gives no information, but the
 # 条例 calls these answers something else (第三十六条第（四）至（七）项, 第三十条,
 # 第三十五条, 第三十八条, 第三十九条, 第四十二条), and 国办函〔2021〕132号 lists 不予公开,
-# 无法提供, 不予处理 and 逾期未作出处理 side by side. ADMIN_QUERY is counted under 不予公开
-# in table 三 but is a 第三十六条第（七）项 referral, not a 不予公开 decision.
+# 无法提供, 不予处理 and 逾期未作出处理 side by side.
 DOUBTFUL: frozenset[str] = frozenset(
     {
-        Outcome.ADMIN_QUERY,
         Outcome.NOT_HELD,
         Outcome.NEEDS_CREATION,
         Outcome.STILL_UNCLEAR,

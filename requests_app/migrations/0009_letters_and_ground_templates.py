@@ -33,7 +33,7 @@ GROUNDS = {
         'state_secret',
         '政府信息不予公开告知书',
         '《中华人民共和国政府信息公开条例》第十四条、第三十六条第（三）项',
-        '本机关于{收到日期}收到{称谓}提出的政府信息公开申请（申请编号：{申请编号}），申请获取“{申请内容}”。\n经审查，{称谓}申请获取的政府信息属于国家秘密。根据《中华人民共和国政府信息公开条例》第十四条、第三十六条第（三）项的规定，不予公开。理由如下：{理由}',
+        '本机关于{收到日期}收到{称谓}提出的政府信息公开申请（申请编号：{申请编号}），申请获取“{申请内容}”。\n经审查，{称谓}申请获取的政府信息属于依法确定为国家秘密的政府信息。根据《中华人民共和国政府信息公开条例》第十四条、第三十六条第（三）项的规定，不予公开。理由如下：{理由}',
     ),
     'law_forbids': (
         'law_forbids',
@@ -209,7 +209,7 @@ class Migration(migrations.Migration):
             name='Letter',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('acceptance', '受理回执'), ('correction', '补正通知'), ('extension', '延期告知'), ('consultation', '征求第三方意见函'), ('fee', '收费通知'), ('reply', '答复告知书')], max_length=12, verbose_name='文书类型')),
+                ('kind', models.CharField(choices=[('acceptance', '受理回执'), ('correction', '补正通知'), ('extension', '延期告知'), ('consultation', '征求意见函'), ('fee', '收费通知'), ('reply', '答复告知书')], max_length=12, verbose_name='文书类型')),
                 ('status', models.CharField(choices=[('draft', '草稿'), ('pending', '待签发'), ('sent', '已签发')], default='draft', max_length=8, verbose_name='状态')),
                 ('number', models.CharField(blank=True, max_length=60, verbose_name='文号')),
                 ('number_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='文号年份')),

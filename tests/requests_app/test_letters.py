@@ -227,6 +227,17 @@ def test_not_ours_needs_the_competent_agency_and_its_contact(
     assert "负责公开该政府信息的行政机关为天元区住建局，联系方式：0731-22000000" in (
         letter.body
     )
+    # 第三十六条第（五）项: 告知申请人并说明理由
+    with pytest.raises(ValidationError, match="理由"):
+        letter_svc.letter_submit(letter=letter, by=staff_user, now=at("2026-03-05"))
+    letter = draft(
+        confirmed_request,
+        staff_user,
+        "not_ours",
+        other_agency="天元区住建局",
+        other_agency_contact="0731-22000000",
+        reason="该项目由区住建局立项审批。",
+    )
     letter_svc.letter_submit(letter=letter, by=staff_user, now=at("2026-03-05"))
 
 

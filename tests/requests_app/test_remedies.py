@@ -24,7 +24,7 @@ TABLE = [
     (Outcome.INTERNAL_AFFAIRS, "review_first", "review_first"),
     (Outcome.PROCESS_INFO, "review_first", "review_first"),
     (Outcome.ENFORCEMENT_FILE, "review_first", "review_first"),
-    (Outcome.ADMIN_QUERY, "review_first", "ordinary"),
+    (Outcome.ADMIN_QUERY, "review_first", "review_first"),
     (Outcome.NOT_HELD, "review_first", "ordinary"),
     (Outcome.NEEDS_CREATION, "review_first", "ordinary"),
     (Outcome.STILL_UNCLEAR, "review_first", "ordinary"),
