@@ -645,7 +645,7 @@ def attachment_add(
     ``before_write(name)`` is called with the storage name before the bytes are
     written (the import's journal of uncommitted files).
     """
-    from catalog.services import check_personal_data
+    from catalog.services import check_personal_data, forget_security_review
 
     if inspected is None:
         if uploaded_file is not None:
@@ -667,20 +667,25 @@ def attachment_add(
             check_personal_data(
                 locked, by=by, override_reason=override_reason, action="添加该附件"
             )
+        changes: dict = {
+            "attachments": [
+                None,
+                {
+                    "name": attachment.name,
+                    "sha256": attachment.sha256,
+                    "size": attachment.size,
+                },
+            ]
+        }
+        if locked.status != Notice.Status.PUBLISHED:
+            reviewed = forget_security_review(locked, changes)
+            if reviewed:
+                locked.save(update_fields=reviewed)
         NoticeEvent.objects.create(
             notice=locked,
             actor=by,
             action=NoticeEvent.Action.UPDATED,
-            changes={
-                "attachments": [
-                    None,
-                    {
-                        "name": attachment.name,
-                        "sha256": attachment.sha256,
-                        "size": attachment.size,
-                    },
-                ]
-            },
+            changes=changes,
         )
         refresh_notice_search([locked.pk])
     except BaseException:
@@ -691,21 +696,28 @@ def attachment_add(
 
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, by, reason: str = "") -> None:
+    from catalog.services import forget_security_review
+
     locked = Notice.objects.select_for_update().get(pk=attachment.notice_id)
     row = Attachment.objects.filter(pk=attachment.pk, notice=locked).first()
     if row is None:
         return
+    changes: dict = {
+        "attachments": [
+            {"name": row.name, "sha256": row.sha256, "size": row.size},
+            None,
+        ]
+    }
+    if locked.status != Notice.Status.PUBLISHED:
+        reviewed = forget_security_review(locked, changes)
+        if reviewed:
+            locked.save(update_fields=reviewed)
     NoticeEvent.objects.create(
         notice=locked,
         actor=by,
         action=NoticeEvent.Action.UPDATED,
         reason=reason,
-        changes={
-            "attachments": [
-                {"name": row.name, "sha256": row.sha256, "size": row.size},
-                None,
-            ]
-        },
+        changes=changes,
     )
     storage, path = row.file.storage, row.file.name
     row.delete()

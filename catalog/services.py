@@ -208,6 +208,19 @@ def notice_create(
     return notice
 
 
+def forget_security_review(locked: Notice, changes: dict[str, Any]) -> list[str]:
+    """What was reviewed (保密审查, 条例 第十七条) is no longer what would be published:
+    drop the confirmation on the locked notice so publishing asks for it again. Notes
+    the change in ``changes`` and returns the fields to save (none when there was no
+    confirmation). Called by every write that changes an unpublished notice's public
+    content (fields, attachments) and by 撤回 (a re-publication is reviewed again)."""
+    if not locked.security_reviewed_by_id:
+        return []
+    changes["security_reviewed_by"] = [str(locked.security_reviewed_by), None]
+    locked.security_reviewed_by, locked.security_reviewed_at = None, None
+    return ["security_reviewed_by", "security_reviewed_at"]
+
+
 @transaction.atomic
 def notice_update(
     *,
@@ -239,11 +252,8 @@ def notice_update(
             _set_publishers(locked, new)
     if changes:
         update_fields = [f for f in changes if f != "publishers"] + ["updated_at"]
-        if locked.security_reviewed_by_id and locked.status != Notice.Status.PUBLISHED:
-            # what was reviewed is no longer what would be published: review again
-            changes["security_reviewed_by"] = [str(locked.security_reviewed_by), None]
-            locked.security_reviewed_by, locked.security_reviewed_at = None, None
-            update_fields += ["security_reviewed_by", "security_reviewed_at"]
+        if locked.status != Notice.Status.PUBLISHED:
+            update_fields += forget_security_review(locked, changes)
         locked.full_clean(exclude=CLEAN_EXCLUDE)
         if locked.status != Notice.Status.DRAFT:
             check_personal_data(
@@ -528,6 +538,12 @@ def notice_withdraw(
     locked.withdrawn_at = now
     locked.withdrawn_category = category
     locked.withdrawn_reason = reason
+    changes: dict[str, Any] = {
+        "status": [Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN],
+        "withdrawn_category": category,
+    }
+    # a re-publication is a new decision to publish: 保密审查 again
+    reviewed = forget_security_review(locked, changes)
     locked.save(
         update_fields=[
             "status",
@@ -535,16 +551,14 @@ def notice_withdraw(
             "withdrawn_category",
             "withdrawn_reason",
             "updated_at",
+            *reviewed,
         ]
     )
     NoticeEvent.objects.create(
         notice=locked,
         actor=by,
         action=NoticeEvent.Action.WITHDRAWN,
-        changes={
-            "status": [Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN],
-            "withdrawn_category": category,
-        },
+        changes=changes,
         reason=reason,
     )
     return locked

@@ -254,6 +254,54 @@ def test_second_person_security_review_when_the_agency_requires_it(
     assert notice.security_reviewed_at == at(2024, 3, 1, 11)
 
 
+def test_an_attachment_added_or_removed_after_the_review_asks_for_it_again(
+    agency, staff_user, teammate_user
+):
+    agency.requires_second_security_review = True
+    agency.save(update_fields=["requires_second_security_review"])
+    notice = services.notice_create(owner_agency=agency, by=staff_user, title="通知")
+    services.notice_confirm_security_review(
+        notice=notice, by=teammate_user, now=at(2024, 3, 1, 10)
+    )
+    added = attachment_add(
+        notice=notice, by=staff_user, name="附件.txt", content="附件正文".encode()
+    )
+    notice.refresh_from_db()
+    assert notice.security_reviewed_by is None
+    with pytest.raises(ValidationError, match="第二人确认"):
+        services.notice_publish(notice=notice, by=staff_user, now=at(2024, 3, 1))
+    services.notice_confirm_security_review(
+        notice=notice, by=teammate_user, now=at(2024, 3, 1, 11)
+    )
+    from catalog.attachments import attachment_remove
+
+    attachment_remove(attachment=added, by=staff_user)
+    notice.refresh_from_db()
+    assert notice.security_reviewed_by is None
+
+
+def test_republication_after_withdrawal_is_reviewed_again(
+    agency, staff_user, teammate_user
+):
+    agency.requires_second_security_review = True
+    agency.save(update_fields=["requires_second_security_review"])
+    notice = services.notice_create(owner_agency=agency, by=staff_user, title="通知")
+    services.notice_confirm_security_review(
+        notice=notice, by=teammate_user, now=at(2024, 3, 1, 10)
+    )
+    notice = services.notice_publish(notice=notice, by=staff_user, now=at(2024, 3, 1))
+    services.notice_withdraw(
+        notice=notice, by=staff_user, now=at(2024, 6, 1), category="not_public"
+    )
+    with pytest.raises(ValidationError, match="第二人确认"):
+        services.notice_publish(notice=notice, by=staff_user, now=at(2024, 6, 2))
+    services.notice_confirm_security_review(
+        notice=notice, by=teammate_user, now=at(2024, 6, 2, 9)
+    )
+    again = services.notice_publish(notice=notice, by=staff_user, now=at(2024, 6, 2))
+    assert (again.status, again.security_reviewed_by) == ("published", teammate_user)
+
+
 def test_site_setting_requires_the_second_person_for_every_agency(
     settings, agency, staff_user
 ):
