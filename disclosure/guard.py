@@ -68,3 +68,23 @@ def override_entry(findings: list[LocatedFinding], reason: str) -> dict[str, Any
         "findings": [f.describe() for f in findings],
         "reason": reason,
     }
+
+
+def correction_note_problems(report, note: str) -> list[str]:
+    """The 更正说明 is typed at publication and shown to the public beside the report:
+    the same personal-data detector and draft markers apply, without an override (the
+    note is rewritten instead)."""
+    from disclosure.readiness import draft_markers_in
+
+    problems = [
+        f"更正说明含有个人信息（{f.finding.kind} {f.finding.masked}），请删除后再发布"
+        for f in locate_in_text(
+            note, field="更正说明", allowed=agency_allowed([report.agency])
+        )
+    ]
+    markers = draft_markers_in(note)
+    if markers:
+        problems.append(
+            f"更正说明含有草稿标记（{'、'.join(markers)}），请写完整后再发布"
+        )
+    return problems

@@ -278,6 +278,9 @@ def report_publish(
     those findings, recorded in the ``published`` event."""
     _require_role(by, roles.ADMIN, "只有管理员可以发布年度报告")
     correction_note = (correction_note or "").strip()
+    problems = report_guard.correction_note_problems(report, correction_note)
+    if problems:
+        raise ValidationError({"correction_note": problems})
     try:
         # one REPEATABLE READ snapshot: the frozen numbers are those of a single moment
         with repeatable_read():

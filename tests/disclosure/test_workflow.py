@@ -194,6 +194,16 @@ def test_a_correction_publishes_version_two_with_a_note_and_keeps_version_one(
     with pytest.raises(ValidationError) as exc:
         services.report_publish(report=draft, by=staff_user, now=at(2026, 2, 3))
     assert "必须填写更正说明" in exc.value.message_dict["correction_note"][0]
+    # the 更正说明 is public: no personal data, no draft markers
+    for note, says in (
+        ("经核实，申请人张三（电话13812345678）的申请漏计", "更正说明含有个人信息"),
+        ("行政许可数量待补充", "更正说明含有草稿标记"),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            services.report_publish(
+                report=draft, by=staff_user, now=at(2026, 2, 3), correction_note=note
+            )
+        assert says in exc.value.message_dict["correction_note"][0]
     v2 = services.report_publish(
         report=draft,
         by=staff_user,
