@@ -99,6 +99,9 @@ class NoticeAdminForm(forms.ModelForm):
         required=False,
         help_text="我已逐条核对检查发现的个人信息，确属依法应当公开（仅审核人可用）。",
     )
+    # the fingerprints of the findings this form has displayed (set when it refuses):
+    # an override covers exactly those (issue 10 §1)
+    pii_shown = forms.CharField(required=False, widget=forms.HiddenInput)
     pii_override_reason = forms.CharField(
         label="放行理由",
         required=False,
@@ -107,6 +110,7 @@ class NoticeAdminForm(forms.ModelForm):
         help_text="例如：行政处罚决定书依法公开当事人姓名。记入变更记录。",
     )
     request_user = None  # set per request by NoticeAdmin.get_form
+    request_post = None  # the request's POST (see _refuse_unless_overridden)
 
     class Meta:
         model = Notice
@@ -213,6 +217,9 @@ class NoticeAdminForm(forms.ModelForm):
             raise ValidationError("每个关键词最多 50 个字符")
         return words
 
+    def shown_fingerprints(self) -> list[str]:
+        return shown_fingerprints(self.data)
+
     def override_reason(self) -> str:
         """The approver's reason when the override box is ticked, else ''."""
         data = getattr(self, "cleaned_data", {})
@@ -251,16 +258,37 @@ def _may_override(user) -> bool:
     return user is not None and has_role(user, APPROVER)
 
 
+def shown_fingerprints(data) -> list[str]:
+    return [p for p in (data.get("pii_shown") or "").split(",") if p]
+
+
 def _refuse_unless_overridden(form, findings: list[LocatedFinding], *, action: str):
-    """Form errors for ``findings`` unless an approver ticked the override with a reason.
+    """Form errors for ``findings`` unless an approver ticked the override with a reason
+    after these very findings were displayed to them.
 
     ``form`` is the notice form or an attachment row; both read the override fields of
-    the notice form from the same POST."""
+    the notice form from the same POST. A refusal records the fingerprints it displays
+    in that POST's ``pii_shown`` (the notice form's hidden field re-renders them), so
+    the next submission can override exactly what was shown and nothing else."""
     user = form.request_user
     ticked = form.data.get("pii_override") in ("on", "true", "1")
     reason = (form.data.get("pii_override_reason") or "").strip()
-    if ticked and reason and _may_override(user):
+    shown = shown_fingerprints(form.data)
+    prints = [f.fingerprint for f in findings]
+    if ticked and reason and _may_override(user) and set(prints) <= set(shown):
         return
+    # written into the request's POST, which is the notice form's data (its hidden
+    # pii_shown field re-renders it); the attachment rows only hold a copy
+    post = getattr(form, "request_post", None)
+    target = post if post is not None else form.data
+    mutable = getattr(target, "_mutable", True)
+    if hasattr(target, "_mutable"):
+        target._mutable = True
+    target["pii_shown"] = ",".join(
+        dict.fromkeys([*shown_fingerprints(target), *prints])
+    )
+    if hasattr(target, "_mutable"):
+        target._mutable = mutable
     message = guard.findings_message(findings, action=action)
     if _may_override(user):
         message += "如需放行，请在“个人信息放行”一栏勾选并填写理由。"
@@ -271,6 +299,7 @@ def _refuse_unless_overridden(form, findings: list[LocatedFinding], *, action: s
 
 class AttachmentInlineForm(forms.ModelForm):
     request_user = None  # set per request by AttachmentInline.get_formset
+    request_post = None  # the request's POST (see _refuse_unless_overridden)
     upload = forms.FileField(
         label="上传文件",
         required=False,
@@ -340,7 +369,8 @@ class AttachmentInline(admin.TabularInline):
     verbose_name_plural = "附件"
 
     def get_formset(self, request, obj=None, **kwargs):
-        attrs = {"request_user": request.user}
+        # the notice form's data is request.POST itself; the rows get a copy of it
+        attrs = {"request_user": request.user, "request_post": request.POST}
         if getattr(request, "_storage_full", False):
             attrs["storage_full"] = True
         kwargs["form"] = type("AttachmentInlineForm", (self.form,), attrs)
@@ -471,7 +501,8 @@ class NoticeAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"request_user": request.user})
+        attrs = {"request_user": request.user, "request_post": request.POST}
+        return type(form.__name__, (form,), attrs)
 
     def get_fieldsets(self, request, obj=None):
         main = ["title", "publisher_agencies", "doc_number", "written_date"]
@@ -486,7 +517,7 @@ class NoticeAdmin(admin.ModelAdmin):
             override = [
                 (
                     "个人信息放行（仅审核人）",
-                    {"fields": ["pii_override", "pii_override_reason"]},
+                    {"fields": ["pii_override", "pii_override_reason", "pii_shown"]},
                 )
             ]
         return [
@@ -563,6 +594,7 @@ class NoticeAdmin(admin.ModelAdmin):
                 by=request.user,
                 publishers=publishers,
                 override_reason=form.override_reason(),
+                override_shown=form.shown_fingerprints(),
                 **fields,
             )
         else:
@@ -619,6 +651,7 @@ class NoticeAdmin(admin.ModelAdmin):
                         by=request.user,
                         inspected=inline_form.inspected,
                         override_reason=form.override_reason(),
+                        override_shown=form.shown_fingerprints(),
                     )
                 )
 

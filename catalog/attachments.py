@@ -631,6 +631,7 @@ def attachment_add(
     content: bytes | None = None,
     inspected: InspectedFile | None = None,
     override_reason: str = "",
+    override_shown=None,
     screened_by_caller: bool = False,
     before_write=None,
 ) -> Attachment:
@@ -665,7 +666,11 @@ def attachment_add(
     try:
         if locked.status != Notice.Status.DRAFT and not screened_by_caller:
             check_personal_data(
-                locked, by=by, override_reason=override_reason, action="添加该附件"
+                locked,
+                by=by,
+                override_reason=override_reason,
+                action="添加该附件",
+                shown=override_shown,
             )
         changes: dict = {
             "attachments": [

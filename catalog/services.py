@@ -229,6 +229,7 @@ def notice_update(
     publishers: Iterable[Agency] | None = None,
     reason: str = "",
     override_reason: str = "",
+    override_shown: Iterable[str] | None = None,
     **fields: Any,
 ) -> Notice:
     """Edit a notice. A public (published or withdrawn) notice is re-checked for personal
@@ -257,7 +258,11 @@ def notice_update(
         locked.full_clean(exclude=CLEAN_EXCLUDE)
         if locked.status != Notice.Status.DRAFT:
             check_personal_data(
-                locked, by=by, override_reason=override_reason, action="保存"
+                locked,
+                by=by,
+                override_reason=override_reason,
+                action="保存",
+                shown=override_shown,
             )
         locked.save(update_fields=update_fields)
         NoticeEvent.objects.create(

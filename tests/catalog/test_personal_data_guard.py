@@ -285,9 +285,15 @@ def test_admin_change_form_override_by_an_approver(approver_client, agency):
     url = reverse("admin:catalog_notice_change", args=[notice.pk])
     data = form_data(approver_client.get(url))
     data["body"] = f"<p>当事人 {ID}</p>"
+    # ticking 放行 before anything was shown overrides nothing
+    data.update(pii_override="on", pii_override_reason="行政处罚决定书依法公开")
     refused = approver_client.post(url, data)
     assert "如需放行" in refused.content.decode()
-    data.update(pii_override="on", pii_override_reason="行政处罚决定书依法公开")
+    assert Notice.objects.get(pk=notice.pk).body == "<p>原文</p>"
+    # the refusal displayed the finding: the next submission may override it
+    shown = form_data(refused)["pii_shown"]
+    assert shown
+    data["pii_shown"] = shown
     response = approver_client.post(url, data)
     assert response.status_code == 302
     notice.refresh_from_db()
@@ -307,10 +313,15 @@ def test_admin_attachment_upload_to_a_published_notice(
     assert refused.status_code == 200
     assert f"附件“名单.pdf”：身份证号 {ID_MASK}" in refused.content.decode()
     assert not notice.attachments.exists()
-    # an approver overrides with the form's 个人信息放行 section
-    data = _with_upload(form_data(approver_client.get(url)), "名单.pdf", pdf)
+    # an approver overrides with the form's 个人信息放行 section, once the finding was
+    # shown to them (a tick before that overrides nothing)
+    data = form_data(approver_client.get(url))
     data.update(pii_override="on", pii_override_reason="获奖名单依法公示")
-    done = approver_client.post(url, data)
+    shown_page = approver_client.post(url, _with_upload(dict(data), "名单.pdf", pdf))
+    assert shown_page.status_code == 200
+    assert not notice.attachments.exists()
+    data["pii_shown"] = form_data(shown_page)["pii_shown"]
+    done = approver_client.post(url, _with_upload(dict(data), "名单.pdf", pdf))
     assert done.status_code == 302
     assert notice.attachments.get().name == "名单.pdf"
     event = notice.events.get(action=NoticeEvent.Action.PII_OVERRIDE)
