@@ -230,10 +230,15 @@ def notice_update(
     reason: str = "",
     override_reason: str = "",
     override_shown: Iterable[str] | None = None,
+    security_review_confirmed: bool = False,
     **fields: Any,
 ) -> Notice:
     """Edit a notice. A public (published or withdrawn) notice is re-checked for personal
-    data before the change is saved: only overridden findings may stay."""
+    data before the change is saved: only overridden findings may stay.
+
+    ``security_review_confirmed``: the editor confirms the 保密审查 (条例 第十七条) of
+    the changed content of a published notice. Accepted here; enforced by the revisions
+    work (pending revisions when a second person must confirm)."""
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     publishing.check_may_manage(user=by, notice=locked)
     data = _normalise_fields(fields)
