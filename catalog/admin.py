@@ -29,13 +29,19 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from catalog import guard, publishing
+from catalog import guard
 from catalog.attachments import inspect_upload
+from catalog.forms import (
+    NoticeFormBase,
+    WithdrawForm,
+    may_override_personal_data,
+    refuse_unless_overridden,
+)
 from catalog.models import (
     Attachment,
     Column,
@@ -46,12 +52,10 @@ from catalog.models import (
     NoticePublisher,
     Theme,
 )
-from catalog.sanitize import clean_body
 from catalog.services import (
     EDITABLE_FIELDS,
     attachment_add,
     attachment_remove,
-    normalise_keywords,
     notice_confirm_security_review,
     notice_create,
     notice_decide_interpretation_link,
@@ -62,10 +66,8 @@ from catalog.services import (
 )
 from portal import timeutil
 from portal.filestore import STORAGE_FULL_MESSAGE, StorageFull
-from portal.models import Agency
 from portal.pii import LocatedFinding
-from portal.roles import APPROVER, has_role, staff_agency
-from portal.validators import normalise_doc_number
+from portal.roles import staff_agency
 
 # --- notices --------------------------------------------------------------------------
 
@@ -73,228 +75,25 @@ from portal.validators import normalise_doc_number
 logger = logging.getLogger(__name__)
 
 
-class NoticeAdminForm(forms.ModelForm):
-    publisher_agencies = forms.ModelMultipleChoiceField(
-        queryset=Agency.objects.filter(is_active=True),
-        required=False,
-        label="发文机关",
-        help_text="联合发文时选择多个机关；不选则为主办机关。主办机关排在第一位。",
-        widget=FilteredSelectMultiple("发文机关", is_stacked=False),
-    )
-    interpretation_notices = forms.ModelMultipleChoiceField(
-        queryset=Notice.objects.none(),
-        required=False,
-        label="相关解读",
-        help_text="本文件的政策解读（体裁为“解读”的已发布信息），在两个页面上互相显示。",
-        widget=FilteredSelectMultiple("相关解读", is_stacked=False),
-    )
-    keywords = forms.CharField(
-        label="关键词",
-        required=False,
-        max_length=500,
-        help_text="多个关键词用逗号、顿号或空格分隔",
-    )
-    pii_override = forms.BooleanField(
-        label="放行个人信息",
-        required=False,
-        help_text="我已逐条核对检查发现的个人信息，确属依法应当公开（仅审核人可用）。",
-    )
-    # the fingerprints of the findings this form has displayed (set when it refuses):
-    # an override covers exactly those (issue 10 §1)
-    pii_shown = forms.CharField(required=False, widget=forms.HiddenInput)
-    pii_override_reason = forms.CharField(
-        label="放行理由",
-        required=False,
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="例如：行政处罚决定书依法公开当事人姓名。记入变更记录。",
-    )
-    request_user = None  # set per request by NoticeAdmin.get_form
-    request_post = None  # the request's POST (see _refuse_unless_overridden)
-
-    class Meta:
-        model = Notice
-        fields = (
-            "title",
-            "owner_agency",
-            "doc_number",
-            "written_date",
-            "theme",
-            "genre",
-            "column",
-            "validity",
-            "valid_from",
-            "valid_until",
-            "disclosure_mode",
-            "audience",
-            "department",
-            "keywords",
-            "summary",
-            "body",
-        )
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 3}),
-            "body": forms.Textarea(attrs={"rows": 16}),
-        }
+class NoticeAdminForm(NoticeFormBase):
+    """The shared notice form (catalog.forms) with the admin's two-pane pickers."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        current_publishers: list[int] = []
-        current_interpretations: list[int] = []
-        if self.instance.pk:
-            current_publishers = [
-                link.agency_id for link in self.instance.publisher_links.all()
-            ]
-            current_interpretations = [
-                n.pk for n in self.instance.interpretations.all()
-            ]
-            self.initial.setdefault("publisher_agencies", current_publishers)
-            self.initial.setdefault("interpretation_notices", current_interpretations)
-        # offer published 解读, and keep whatever is linked already (even if inactive or another 体裁)
-        self.fields["interpretation_notices"].queryset = (
-            Notice.objects.filter(
-                Q(
-                    status__in=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN],
-                    genre__name="解读",
-                )
-                | Q(pk__in=current_interpretations)
-            )
-            .exclude(pk=self.instance.pk)
-            .order_by("-published_at", "-id")
+        self.fields["publisher_agencies"].widget = FilteredSelectMultiple(
+            "发文机关",
+            is_stacked=False,
+            choices=self.fields["publisher_agencies"].choices,
         )
-        self.fields["publisher_agencies"].queryset = Agency.objects.filter(
-            Q(is_active=True) | Q(pk__in=current_publishers)
+        self.fields["interpretation_notices"].widget = FilteredSelectMultiple(
+            "相关解读",
+            is_stacked=False,
+            choices=self.fields["interpretation_notices"].choices,
         )
-        self.initial["keywords"] = "，".join(self.instance.keywords or [])
-        if "theme" in self.fields:
-            self.fields["theme"].queryset = Theme.objects.select_related(
-                "parent"
-            ).order_by("parent__sort_order", "parent_id", "sort_order")
-
-    def lead_agency(self) -> Agency | None:
-        if self.instance.pk:
-            return self.instance.owner_agency
-        if self.request_user is not None and self.request_user.is_superuser:
-            return self.cleaned_data.get("owner_agency")
-        return staff_agency(self.request_user)
-
-    def ordered_publishers(self) -> list[Agency]:
-        """The lead (主办机关) first, then the other chosen 发文机关."""
-        owner = self.lead_agency()
-        chosen = list(self.cleaned_data.get("publisher_agencies") or [])
-        return [owner, *(a for a in chosen if a != owner)] if owner else chosen
-
-    def check_publishers(self, cleaned: dict) -> None:
-        """The 发文机关 rule (catalog.publishing) as a form error on its field."""
-        owner = self.lead_agency()
-        chosen = list(cleaned.get("publisher_agencies") or [])
-        if owner is None:
-            return
-        if chosen and owner not in chosen:
-            self.add_error(
-                "publisher_agencies",
-                f"发文机关必须包含主办机关“{owner}”，且由其牵头（排在第一位）；"
-                "不能只以其他机关的名义发文",
-            )
-            return
-        try:
-            publishing.check_publishers(
-                user=self.request_user,
-                owner_agency=owner,
-                publishers=self.ordered_publishers(),
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.add_error("publisher_agencies", message)
-
-    def clean_doc_number(self) -> str:
-        # normalised here so a malformed 发文字号 is an error on its own field
-        return normalise_doc_number(self.cleaned_data.get("doc_number", ""))
-
-    def clean_keywords(self) -> list[str]:
-        words = normalise_keywords(self.cleaned_data.get("keywords", ""))
-        if any(len(w) > 50 for w in words):
-            raise ValidationError("每个关键词最多 50 个字符")
-        return words
-
-    def shown_fingerprints(self) -> list[str]:
-        return shown_fingerprints(self.data)
-
-    def override_reason(self) -> str:
-        """The approver's reason when the override box is ticked, else ''."""
-        data = getattr(self, "cleaned_data", {})
-        if not data.get("pii_override"):
-            return ""
-        return (data.get("pii_override_reason") or "").strip()
-
-    def clean(self):
-        cleaned = super().clean()
-        self.check_publishers(cleaned)
-        notice = self.instance
-        if notice.pk is None or notice.status == Notice.Status.DRAFT:
-            return cleaned  # a draft is checked when it is published
-        # the guard on what the public would see after this save (the service checks again)
-        fields = {
-            name: cleaned.get(name, getattr(notice, name))
-            for name, _, _ in guard.PUBLIC_FIELDS
-        }
-        fields["body"] = clean_body(fields["body"] or "")
-        agencies = [notice.owner_agency, *(cleaned.get("publisher_agencies") or [])]
-        findings = guard.scan_texts(
-            fields=fields,
-            attachments=notice.attachments.values_list("name", "text"),
-            names=guard.known_names(notice),
-            allowed=guard.agency_allowed(agencies),
-        )
-        done = guard.overridden_fingerprints(notice)
-        findings = [f for f in findings if f.fingerprint not in done]
-        self.pii_findings = findings
-        if findings:
-            _refuse_unless_overridden(self, findings, action="保存")
-        return cleaned
 
 
-def _may_override(user) -> bool:
-    return user is not None and has_role(user, APPROVER)
-
-
-def shown_fingerprints(data) -> list[str]:
-    return [p for p in (data.get("pii_shown") or "").split(",") if p]
-
-
-def _refuse_unless_overridden(form, findings: list[LocatedFinding], *, action: str):
-    """Form errors for ``findings`` unless an approver ticked the override with a reason
-    after these very findings were displayed to them.
-
-    ``form`` is the notice form or an attachment row; both read the override fields of
-    the notice form from the same POST. A refusal records the fingerprints it displays
-    in that POST's ``pii_shown`` (the notice form's hidden field re-renders them), so
-    the next submission can override exactly what was shown and nothing else."""
-    user = form.request_user
-    ticked = form.data.get("pii_override") in ("on", "true", "1")
-    reason = (form.data.get("pii_override_reason") or "").strip()
-    shown = shown_fingerprints(form.data)
-    prints = [f.fingerprint for f in findings]
-    if ticked and reason and _may_override(user) and set(prints) <= set(shown):
-        return
-    # written into the request's POST, which is the notice form's data (its hidden
-    # pii_shown field re-renders it); the attachment rows only hold a copy
-    post = getattr(form, "request_post", None)
-    target = post if post is not None else form.data
-    mutable = getattr(target, "_mutable", True)
-    if hasattr(target, "_mutable"):
-        target._mutable = True
-    target["pii_shown"] = ",".join(
-        dict.fromkeys([*shown_fingerprints(target), *prints])
-    )
-    if hasattr(target, "_mutable"):
-        target._mutable = mutable
-    message = guard.findings_message(findings, action=action)
-    if _may_override(user):
-        message += "如需放行，请在“个人信息放行”一栏勾选并填写理由。"
-    elif ticked:
-        message += "只有审核人可以放行个人信息。"
-    form.add_error(None, message)
+_may_override = may_override_personal_data
+_refuse_unless_overridden = refuse_unless_overridden
 
 
 class AttachmentInlineForm(forms.ModelForm):
@@ -393,25 +192,6 @@ class NoticeEventInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-class WithdrawForm(forms.Form):
-    category = forms.ChoiceField(
-        label="撤回原因类别",
-        choices=[("", "——请选择——"), *Notice.WithdrawalCategory.choices],
-        help_text="公开页面只显示“该信息已撤回”和这一类别；正文、附件等不再向公众提供。",
-        error_messages={"required": "请选择撤回原因类别"},
-    )
-    reason = forms.CharField(
-        label="内部说明",
-        max_length=300,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="仅本机关工作人员可见，不公开。",
-    )
-
-    def clean_reason(self) -> str:
-        return self.cleaned_data["reason"].strip()
 
 
 class PersonalDataOverrideForm(forms.Form):

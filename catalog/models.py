@@ -416,6 +416,26 @@ class Notice(models.Model):
     security_reviewed_at = models.DateTimeField(
         "保密审查确认时间", null=True, blank=True
     )
+    # 待审核: the drafter asked for review (notice_submit_for_review); kept for the record
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="提交审核人",
+    )
+    submitted_at = models.DateTimeField("提交审核时间", null=True, blank=True)
+    # 定时发布: a draft that publish_scheduled publishes at this moment (notice_schedule)
+    scheduled_at = models.DateTimeField("定时发布时间", null=True, blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="定时发布设定人",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -483,6 +503,11 @@ class Notice(models.Model):
                 condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
                 name="catalog_notice_withdrawn_has_time",
             ),
+            # only a draft waits for its 定时发布
+            models.CheckConstraint(
+                condition=Q(scheduled_at__isnull=True) | Q(status="draft"),
+                name="catalog_notice_scheduled_is_draft",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     withdrawn_category__in=[
@@ -507,6 +532,12 @@ class Notice(models.Model):
             # staff lists by agency
             models.Index(
                 fields=["owner_agency", "status"], name="catalog_notice_owner_idx"
+            ),
+            # publish_scheduled: the drafts whose 定时发布 time has come
+            models.Index(
+                fields=["scheduled_at"],
+                condition=Q(scheduled_at__isnull=False),
+                name="catalog_notice_scheduled_idx",
             ),
             # exact lookups of 发文字号 put that notice first in search
             models.Index(fields=["doc_number"], name="catalog_notice_docnum_idx"),
@@ -667,6 +698,10 @@ class NoticeEvent(models.Model):
         LINK_ACCEPTED = "link_ok", "解读关联已接受"
         LINK_REFUSED = "link_refused", "解读关联已拒绝"
         CLEANUP = "cleanup", "清理决定"
+        SUBMITTED = "submitted", "提交审核"
+        SCHEDULED = "scheduled", "设定定时发布"
+        UNSCHEDULED = "unscheduled", "取消定时发布"
+        SCHEDULE_FAILED = "sched_failed", "定时发布未成功"
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", auto_now_add=True)

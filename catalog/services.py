@@ -48,9 +48,13 @@ __all__ = [
     "notice_import_upsert",
     "notice_link_interpretation",
     "notice_publish",
+    "notice_publish_due",
     "notice_record_cleanup",
+    "notice_schedule",
     "notice_set_interpretations",
+    "notice_submit_for_review",
     "notice_unlink_interpretation",
+    "notice_unschedule",
     "notice_update",
     "notice_withdraw",
 ]
@@ -210,15 +214,21 @@ def notice_create(
 
 def forget_security_review(locked: Notice, changes: dict[str, Any]) -> list[str]:
     """What was reviewed (保密审查, 条例 第十七条) is no longer what would be published:
-    drop the confirmation on the locked notice so publishing asks for it again. Notes
-    the change in ``changes`` and returns the fields to save (none when there was no
-    confirmation). Called by every write that changes an unpublished notice's public
-    content (fields, attachments) and by 撤回 (a re-publication is reviewed again)."""
-    if not locked.security_reviewed_by_id:
-        return []
-    changes["security_reviewed_by"] = [str(locked.security_reviewed_by), None]
-    locked.security_reviewed_by, locked.security_reviewed_at = None, None
-    return ["security_reviewed_by", "security_reviewed_at"]
+    drop the confirmation on the locked notice so publishing asks for it again, and
+    drop a 定时发布 (it was decided on the content as it was). Notes the change in
+    ``changes`` and returns the fields to save (none when there was nothing to drop).
+    Called by every write that changes an unpublished notice's public content (fields,
+    attachments) and by 撤回 (a re-publication is reviewed again)."""
+    fields: list[str] = []
+    if locked.scheduled_at is not None:
+        changes["scheduled_at"] = [locked.scheduled_at.isoformat(), None]
+        locked.scheduled_at, locked.scheduled_by = None, None
+        fields += ["scheduled_at", "scheduled_by"]
+    if locked.security_reviewed_by_id:
+        changes["security_reviewed_by"] = [str(locked.security_reviewed_by), None]
+        locked.security_reviewed_by, locked.security_reviewed_at = None, None
+        fields += ["security_reviewed_by", "security_reviewed_at"]
+    return fields
 
 
 @transaction.atomic
@@ -230,10 +240,15 @@ def notice_update(
     reason: str = "",
     override_reason: str = "",
     override_shown: Iterable[str] | None = None,
+    security_review_confirmed: bool = False,
     **fields: Any,
 ) -> Notice:
     """Edit a notice. A public (published or withdrawn) notice is re-checked for personal
-    data before the change is saved: only overridden findings may stay."""
+    data before the change is saved: only overridden findings may stay.
+
+    ``security_review_confirmed``: the editor confirms the 保密审查 (条例 第十七条) of
+    the changed content of a published notice. Accepted here; enforced by the revisions
+    work (pending revisions when a second person must confirm)."""
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     publishing.check_may_manage(user=by, notice=locked)
     data = _normalise_fields(fields)
@@ -438,6 +453,33 @@ def notice_confirm_security_review(*, notice: Notice, by, now: datetime) -> Noti
     return locked
 
 
+def _check_publishable(
+    locked: Notice,
+    *,
+    by,
+    override_reason: str = "",
+    override_shown: Iterable[str] | None = None,
+) -> Agency:
+    """The checks before publication, on the locked notice (``notice_publish`` and
+    ``notice_schedule``): the managing agency, not yet published, personal data (an
+    approver's override is recorded), and who confirmed the 保密审查. Returns the lead
+    agency."""
+    publishing.check_may_manage(user=by, notice=locked)
+    if locked.status == Notice.Status.PUBLISHED:
+        raise ValidationError("该信息已经发布")
+    check_personal_data(
+        locked, by=by, override_reason=override_reason, shown=override_shown
+    )
+    agency = Agency.objects.get(pk=locked.owner_agency_id)
+    publishing.check_security_review(
+        required_second=publishing.second_security_review_required(agency),
+        reviewer_id=locked.security_reviewed_by_id,
+        drafter_id=_drafter_id(locked),
+        publisher_id=getattr(by, "pk", None),
+    )
+    return agency
+
+
 @transaction.atomic
 def notice_publish(
     *,
@@ -458,18 +500,8 @@ def notice_publish(
     overridden; ``override_reason`` (an approver's) overrides those shown.
     """
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
-    publishing.check_may_manage(user=by, notice=locked)
-    if locked.status == Notice.Status.PUBLISHED:
-        raise ValidationError("该信息已经发布")
-    check_personal_data(
-        locked, by=by, override_reason=override_reason, shown=override_shown
-    )
-    agency = Agency.objects.get(pk=locked.owner_agency_id)
-    publishing.check_security_review(
-        required_second=publishing.second_security_review_required(agency),
-        reviewer_id=locked.security_reviewed_by_id,
-        drafter_id=_drafter_id(locked),
-        publisher_id=getattr(by, "pk", None),
+    agency = _check_publishable(
+        locked, by=by, override_reason=override_reason, override_shown=override_shown
     )
     changes: dict[str, Any] = {"status": [locked.status, Notice.Status.PUBLISHED]}
     if locked.status == Notice.Status.WITHDRAWN:
@@ -490,6 +522,7 @@ def notice_publish(
     locked.withdrawn_at = None
     locked.withdrawn_category = ""
     locked.withdrawn_reason = ""
+    locked.scheduled_at, locked.scheduled_by = None, None
     locked.save(
         update_fields=[
             "status",
@@ -500,6 +533,8 @@ def notice_publish(
             "withdrawn_reason",
             "security_reviewed_by",
             "security_reviewed_at",
+            "scheduled_at",
+            "scheduled_by",
             "updated_at",
         ]
     )
@@ -567,6 +602,141 @@ def notice_withdraw(
         reason=reason,
     )
     return locked
+
+
+# --- 待审核 and 定时发布 -----------------------------------------------------------------
+
+
+@transaction.atomic
+def notice_submit_for_review(*, notice: Notice, by, now: datetime) -> Notice:
+    """提交审核: the drafter asks an approver to confirm the 保密审查 and publish. Records
+    who and when; the draft shows under 待审核 until the review is confirmed."""
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    publishing.check_may_manage(user=by, notice=locked)
+    if by is None:
+        raise ValidationError("提交审核须由具体的工作人员操作")
+    if locked.status != Notice.Status.DRAFT:
+        raise ValidationError("只有草稿可以提交审核")
+    if locked.security_reviewed_by_id:
+        raise ValidationError("该草稿的保密审查已经确认，可以直接发布，无需再提交审核")
+    locked.submitted_by, locked.submitted_at = by, now
+    locked.save(update_fields=["submitted_by", "submitted_at", "updated_at"])
+    NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.SUBMITTED,
+        changes={"submitted_at": now.isoformat()},
+    )
+    return locked
+
+
+@transaction.atomic
+def notice_schedule(
+    *,
+    notice: Notice,
+    by,
+    at: datetime,
+    now: datetime,
+    override_reason: str = "",
+    override_shown: Iterable[str] | None = None,
+) -> Notice:
+    """定时发布: ``publish_scheduled`` publishes the draft at ``at`` (its 发布时间).
+
+    Runs now every check of ``notice_publish`` (managing agency, personal data, who
+    confirmed the 保密审查), so a refusal is seen when scheduling, not at night; the
+    command runs them again at publication. Any later change of the content drops the
+    schedule (``forget_security_review``)."""
+    if at is None or timezone.is_naive(at):
+        raise ValidationError({"scheduled_at": "请填写定时发布的日期和时间"})
+    if at <= now:
+        raise ValidationError(
+            {
+                "scheduled_at": f"定时发布时间 {timezone.localtime(at):%Y-%m-%d %H:%M} "
+                "已经过去，请选择将来的时间，或直接发布"
+            }
+        )
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    if locked.status == Notice.Status.WITHDRAWN:
+        raise ValidationError("已撤回的信息不能定时发布；如需重新发布，请直接发布")
+    _check_publishable(
+        locked, by=by, override_reason=override_reason, override_shown=override_shown
+    )
+    old = locked.scheduled_at
+    locked.scheduled_at, locked.scheduled_by = at, by
+    locked.save(update_fields=["scheduled_at", "scheduled_by", "updated_at"])
+    NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.SCHEDULED,
+        changes={"scheduled_at": [_jsonable(old), at.isoformat()]},
+    )
+    return locked
+
+
+@transaction.atomic
+def notice_unschedule(*, notice: Notice, by, reason: str = "") -> Notice:
+    """Cancel a 定时发布: the notice stays a draft."""
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    publishing.check_may_manage(user=by, notice=locked)
+    if locked.scheduled_at is None:
+        raise ValidationError("该信息没有设定定时发布")
+    old = locked.scheduled_at
+    locked.scheduled_at, locked.scheduled_by = None, None
+    locked.save(update_fields=["scheduled_at", "scheduled_by", "updated_at"])
+    NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.UNSCHEDULED,
+        changes={"scheduled_at": [old.isoformat(), None]},
+        reason=reason[:300],
+    )
+    return locked
+
+
+def notice_publish_due(*, now: datetime) -> list[tuple[Notice, str | None]]:
+    """Publish every draft whose 定时发布 time has come (``publish_scheduled``).
+
+    One transaction per notice, taken with ``select_for_update(skip_locked=True)``: two
+    runs at once never publish the same notice twice, and a second run finds nothing
+    left. Each goes through ``notice_publish`` as the person who scheduled it, with
+    发布时间 = the scheduled time, so every check runs again; a refusal drops the
+    schedule (the notice stays a draft) and records a ``sched_failed`` event with the
+    reason. Returns (notice, None) for each published and (notice, reason) for each
+    refused."""
+    results: list[tuple[Notice, str | None]] = []
+    while True:
+        with transaction.atomic():
+            due = (
+                Notice.objects.select_for_update(skip_locked=True)
+                .filter(status=Notice.Status.DRAFT, scheduled_at__lte=now)
+                .exclude(pk__in=[n.pk for n, _ in results])
+                .order_by("scheduled_at", "pk")
+                .first()
+            )
+            if due is None:
+                return results
+            by = due.scheduled_by
+            try:
+                published = notice_publish(
+                    notice=due, by=by, now=now, published_at=due.scheduled_at
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                reason = "；".join(
+                    exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                )
+                scheduled = due.scheduled_at
+                due.scheduled_at, due.scheduled_by = None, None
+                due.save(update_fields=["scheduled_at", "scheduled_by", "updated_at"])
+                NoticeEvent.objects.create(
+                    notice=due,
+                    actor=by,
+                    action=NoticeEvent.Action.SCHEDULE_FAILED,
+                    changes={"scheduled_at": [scheduled.isoformat(), None]},
+                    reason=reason[:300],
+                )
+                results.append((due, reason))
+            else:
+                results.append((published, None))
 
 
 # --- 政策解读 links -----------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from catalog import api, staff_views, views
+from catalog import api, staff_notice_views, staff_views, views
 from catalog.feeds import NoticeFeed
 from catalog.sitemaps import SITEMAPS
 
@@ -42,6 +42,35 @@ urlpatterns = [
         "staff/qingli/<int:pk>/",
         staff_views.notice_cleanup,
         name="staff_notice_cleanup",
+    ),
+    # staff notice pages: list, editor, preview (catalog.staff_notice_views)
+    path(
+        "staff/xinxi/", staff_notice_views.staff_notice_list, name="staff_notice_list"
+    ),
+    path(
+        "staff/xinxi/new/",
+        staff_notice_views.staff_notice_edit,
+        name="staff_notice_new",
+    ),
+    path(
+        "staff/xinxi/preview/",
+        staff_notice_views.staff_notice_preview_unsaved,
+        name="staff_notice_preview_unsaved",
+    ),
+    path(
+        "staff/xinxi/<int:pk>/",
+        staff_notice_views.staff_notice_edit,
+        name="staff_notice_edit",
+    ),
+    path(
+        "staff/xinxi/<int:pk>/preview/",
+        staff_notice_views.staff_notice_preview,
+        name="staff_notice_preview",
+    ),
+    path(
+        "staff/xinxi/<int:pk>/withdraw/",
+        staff_notice_views.staff_notice_withdraw,
+        name="staff_notice_withdraw",
     ),
     # read-only JSON API
     path("api/notices/", api.notice_list_api, name="api_notice_list"),

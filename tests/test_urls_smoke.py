@@ -153,6 +153,13 @@ def test_every_catalog_url_name_is_covered(demo):
         "staff_standard_items",
         "staff_standard_item",
         "staff_notice_cleanup",
+        "staff_notice_list",
+        "staff_notice_new",
+        "staff_notice_edit",
+        "staff_notice_preview",
+        # POST only (tests/catalog/test_staff_notices.py)
+        "staff_notice_preview_unsaved",
+        "staff_notice_withdraw",
     }
     assert names <= covered, names - covered
 
@@ -178,6 +185,15 @@ def test_staff_catalog_pages_answer(client, staff_user, agency):
     response = client.get(reverse("catalog:staff_notice_cleanup", args=[notice.pk]))
     assert response.status_code == 200
     assert "登记清理决定：规范性文件甲" in response.content.decode()
+    for url in (
+        reverse("catalog:staff_notice_list"),
+        reverse("catalog:staff_notice_new"),
+        reverse("catalog:staff_notice_edit", args=[notice.pk]),
+        reverse("catalog:staff_notice_preview", args=[notice.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "规范性文件甲" in response.content.decode() or url.endswith("/new/")
 
 
 def test_unknown_notice_is_404_in_the_site_layout(client, demo):

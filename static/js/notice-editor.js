@@ -1,0 +1,129 @@
+/* The staff notice editor (templates/catalog/staff_notice_edit.html), loaded only there.
+ * Everything works without it: the body is a plain textarea, attachments a file input.
+ * With it: the Jodit rich-text editor on the body (toolbar limited to what
+ * catalog/sanitize.py keeps; the server sanitises anyway), the 发文字号 suggestions,
+ * drag and drop of attachments and an upload progress bar. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("notice-form");
+  if (!form) return;
+
+  // --- 正文: Jodit ------------------------------------------------------------------
+  var editors = [];
+  var area = form.querySelector("textarea.rich-text");
+  if (area && window.Jodit) {
+    var editor = window.Jodit.make(area, {
+      language: "zh_cn",
+      iframe: false,
+      // the public page's body style (static/css/site.css .article-body) inside the editor
+      editorClassName: "article-body",
+      minHeight: 360,
+      toolbarAdaptive: false,
+      toolbarSticky: false,
+      showCharsCounter: false,
+      showWordsCounter: false,
+      showXPathInStatusbar: false,
+      askBeforePasteHTML: false,
+      askBeforePasteFromWord: false,
+      defaultActionOnPaste: "insert_clear_html",
+      defaultActionOnPasteFromWord: "insert_clear_html",
+      // keep structure (headings, lists, tables), drop every style and class
+      cleanHTML: {
+        fillEmptyParagraph: false,
+        removeEmptyElements: true,
+        denyTags: "script,style,font,iframe,object,embed,form,input,button,video,audio,svg",
+      },
+      disablePlugins: "about,ai-assistant,speech-recognize,video,file,image,image-processor,image-properties,iframe,print,powered-by-jodit,spellcheck,stat,xpath",
+      buttons: [
+        "paragraph", "|", "bold", "italic", "|", "ul", "ol", "|",
+        "table", "link", "|", "undo", "redo", "|", "eraser", "source", "fullsize"
+      ],
+      controls: {
+        paragraph: {
+          list: { p: "正文段落", h2: "标题（二级）", h3: "标题（三级）", h4: "标题（四级）", h5: "标题（五级）" }
+        }
+      },
+      link: { noFollowCheckbox: false, openInNewTabCheckbox: false }
+    });
+    editors.push({ editor: editor, area: area });
+    // the label of the textarea names the editing area for screen readers
+    var label = form.querySelector('label[for="' + area.id + '"]');
+    if (label && editor.editor) {
+      editor.editor.setAttribute("aria-label", label.textContent.replace(/（必填）/, ""));
+      editor.editor.setAttribute("role", "textbox");
+      editor.editor.setAttribute("aria-multiline", "true");
+    }
+  }
+  function syncEditors() {
+    editors.forEach(function (e) { e.area.value = e.editor.value; });
+  }
+
+  // --- 发文字号 suggestions: fill on click -------------------------------------------
+  form.querySelectorAll("button[data-fill]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var target = form.querySelector(button.getAttribute("data-fill"));
+      if (target) { target.value = button.getAttribute("data-value"); target.focus(); }
+    });
+  });
+
+  // --- attachments: drag and drop, list, progress -------------------------------------
+  var zone = form.querySelector(".drop-zone");
+  var input = zone && document.getElementById(zone.getAttribute("data-drop-for"));
+  var list = zone && zone.querySelector(".drop-list");
+  var progress = zone && zone.querySelector(".upload-progress");
+  function showFiles() {
+    if (!list || !input) return;
+    list.textContent = "";
+    Array.prototype.forEach.call(input.files, function (f) {
+      var li = document.createElement("li");
+      li.textContent = "待上传：" + f.name + "（" + Math.max(1, Math.round(f.size / 1024)) + " KB）";
+      list.appendChild(li);
+    });
+  }
+  if (zone && input && window.DataTransfer) {
+    zone.querySelector(".drop-hint").hidden = false;
+    zone.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("dragging"); });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("dragging"); });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault();
+      zone.classList.remove("dragging");
+      var merged = new DataTransfer();
+      Array.prototype.forEach.call(input.files, function (f) { merged.items.add(f); });
+      Array.prototype.forEach.call(e.dataTransfer.files, function (f) { merged.items.add(f); });
+      input.files = merged.files;
+      showFiles();
+    });
+    input.addEventListener("change", showFiles);
+  }
+
+  form.addEventListener("submit", function (e) {
+    syncEditors();
+    var submitter = e.submitter;
+    var previewing = submitter && submitter.getAttribute("formtarget") === "_blank";
+    if (previewing || !input || !input.files.length || !window.FormData || !window.XMLHttpRequest) return;
+    // upload with a progress bar; the answer replaces the page as a normal submit would
+    e.preventDefault();
+    var data = new FormData(form, submitter);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.getAttribute("action") || window.location.href);
+    progress.hidden = false;
+    xhr.upload.addEventListener("progress", function (p) {
+      if (p.lengthComputable) progress.value = Math.round((p.loaded / p.total) * 100);
+    });
+    xhr.addEventListener("load", function () {
+      if (xhr.responseURL && xhr.responseURL !== window.location.href && xhr.status === 200) {
+        window.location.assign(xhr.responseURL);
+        return;
+      }
+      document.open();
+      document.write(xhr.responseText);
+      document.close();
+    });
+    xhr.addEventListener("error", function () {
+      progress.hidden = true;
+      window.alert("网络错误，附件未能上传；已填写的内容仍在本页，请稍后再次提交。");
+    });
+    xhr.send(data);
+  });
+})();
