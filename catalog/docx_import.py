@@ -471,21 +471,24 @@ def _find_footer(lines: list[_Line], start: int, result: DocxResult) -> set[int]
     near_end = [(i, d) for i, d in dates if i in filled[-_FOOTER_SCAN:]]
     chosen = right[0] if right else (near_end[-1] if near_end else None)
     drop: set[int] = set()
-    if chosen is None:
-        return drop
-    i, result.written_date = chosen
-    drop.add(i)
-    result.removed.append("落款和成文日期")
-    before = [j for j in filled if j < i][-1:]
-    if before:
-        sig = lines[before[0]]
-        short = len(_compact(sig.text)) <= 40 and not sig.text.endswith(_TERMINAL)
-        aligned = sig.alignment in ("right", "end", "center") or (
-            bool(sig.alignment) and sig.alignment == lines[i].alignment
-        )
-        if short and aligned and not _H2.match(_compact(sig.text)):
-            drop.add(before[0])
-    imprint = {j for j in filled if j > i and _is_imprint(lines[j].text)}
+    after = start
+    if chosen is not None:
+        i, result.written_date = chosen
+        after = i
+        drop.add(i)
+        result.removed.append("落款和成文日期")
+        before = [j for j in filled if j < i][-1:]
+        if before:
+            sig = lines[before[0]]
+            short = len(_compact(sig.text)) <= 40 and not sig.text.endswith(_TERMINAL)
+            aligned = sig.alignment in ("right", "end", "center") or (
+                bool(sig.alignment) and sig.alignment == lines[i].alignment
+            )
+            if short and aligned and not _H2.match(_compact(sig.text)):
+                drop.add(before[0])
+    imprint = {
+        j for j in filled[-_FOOTER_SCAN:] if j > after and _is_imprint(lines[j].text)
+    }
     if imprint:
         drop |= imprint
         result.removed.append("版记")

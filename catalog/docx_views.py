@@ -3,7 +3,7 @@
 1. ``/staff/xinxi/word/`` — the upload form. A file that cannot be imported comes back
    to the same form with the Chinese reason (``catalog.docx_import``).
 2. The accepted file is held on disk (``MEDIA_ROOT/docx-holding/``, random name, mode
-   0600, purged after ``HOLD_SECONDS``×2) and the browser goes to the review page,
+   0600, purged after twice ``HOLD_SECONDS``) and the browser goes to the review page,
    whose address carries a signed token naming the file *and the user*: another user
    (of this agency or another) gets 404, an expired token sends back to the upload.
 3. The review page converts the held file again and shows 标题/发文字号/成文日期 as
@@ -45,7 +45,9 @@ from portal.validators import normalise_doc_number
 logger = logging.getLogger(__name__)
 
 HOLDING_DIR = "docx-holding"  # also in cleanup_orphan_files.SKIP_DIRS
-HOLD_SECONDS = 2 * 60 * 60
+HOLD_SECONDS = (
+    60 * 60
+)  # a review takes minutes; the staff session itself idles out sooner
 _SALT = "catalog.docx_import.held"
 _FILE_ID = re.compile(r"^[0-9a-f]{32}$")
 _ACCEPT = (
