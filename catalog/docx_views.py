@@ -154,7 +154,8 @@ class ReviewForm(forms.Form):
     title = forms.CharField(
         label="标题",
         max_length=300,
-        widget=forms.TextInput(attrs={"size": 60}),
+        # a long 公文 title stays readable on a phone
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         error_messages={
             "required": "请填写标题",
             "max_length": "标题不能超过 300 个字",
@@ -326,7 +327,7 @@ def _create_draft(*, agency: Agency, user, form: ReviewForm, result: DocxResult)
         notice = notice_create(
             owner_agency=agency,
             by=user,
-            title=form.cleaned_data["title"],
+            title=" ".join(form.cleaned_data["title"].split()),
             doc_number=form.cleaned_data["doc_number"],
             written_date=form.cleaned_data["written_date"],
             body=result.body_html,  # converted on the server again, cleaned by the service

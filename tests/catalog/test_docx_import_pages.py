@@ -51,7 +51,7 @@ def test_upload_review_and_create_a_draft(staff_client, staff_user, agency, sett
     page = staff_client.get(review)
     assert page.status_code == 200
     html = page.content.decode()
-    assert f'value="{TITLE}"' in html
+    assert f"{TITLE}</textarea>" in html
     assert 'value="天政发〔2026〕3号"' in html
     assert 'value="2026-03-05"' in html
     assert '<div class="article-body docx-preview">' in html
