@@ -77,11 +77,25 @@ PER_PAGE = 30
 # --- access -------------------------------------------------------------------------------
 
 
-def _staff_only(request: HttpRequest):
+# What each page needs of the user's Django permissions: the same model permissions as
+# the admin's notice pages (the 管理员 role holds them, catalog migration 0002), so the
+# staff desk never lets a role do what the admin would refuse it.
+PERMISSION_WORDS = {
+    "view_notice": "查看",
+    "add_notice": "新建",
+    "change_notice": "编辑、发布或撤回",
+}
+
+
+def _staff_only(request: HttpRequest, codename: str = "view_notice"):
     if not request.user.is_authenticated or not request.user.is_staff:
         return redirect_to_login(request.get_full_path())
     if not request.user.is_superuser and roles.staff_agency(request.user) is None:
         raise PermissionDenied("您的账号未关联机关，不能管理政府信息")
+    if not request.user.has_perm(f"catalog.{codename}"):
+        raise PermissionDenied(
+            f"您没有{PERMISSION_WORDS[codename]}政府信息的权限，请联系本机关管理员"
+        )
     return None
 
 
@@ -238,6 +252,8 @@ def staff_notice_list(request: HttpRequest) -> HttpResponse:
     if (login := _staff_only(request)) is not None:
         return login
     if request.method == "POST":
+        if (login := _staff_only(request, "change_notice")) is not None:
+            return login
         _bulk(request)
         query = request.POST.get("query", "")
         url = reverse("catalog:staff_notice_list")
@@ -427,7 +443,8 @@ def _refuse_personal_data(request, form, data, findings) -> None:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def staff_notice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    if (login := _staff_only(request)) is not None:
+    needed = "add_notice" if pk is None else "change_notice"
+    if (login := _staff_only(request, needed)) is not None:
         return login
     notice = (
         access_notice_for_editing(request.user, pk)
@@ -553,7 +570,7 @@ def _render_editor(request, form, notice: Notice, *, status: int = 200):
 
 @require_POST
 def staff_notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    if (login := _staff_only(request)) is not None:
+    if (login := _staff_only(request, "change_notice")) is not None:
         return login
     notice = access_notice_for_editing(request.user, pk)
     form = WithdrawForm(request.POST, prefix="withdraw")
@@ -646,7 +663,7 @@ def staff_notice_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_notice_preview_unsaved(request: HttpRequest) -> HttpResponse:
     """What the editor's form holds, unsaved, in the public page's template."""
-    if (login := _staff_only(request)) is not None:
+    if (login := _staff_only(request, "change_notice")) is not None:
         return login
     pk = request.POST.get("notice_pk", "")
     notice = (

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from catalog import api, staff_notice_views, staff_views, views
+from catalog import api, docx_views, staff_notice_views, staff_views, views
 from catalog.feeds import NoticeFeed
 from catalog.sitemaps import SITEMAPS
 
@@ -71,6 +71,22 @@ urlpatterns = [
         "staff/xinxi/<int:pk>/withdraw/",
         staff_notice_views.staff_notice_withdraw,
         name="staff_notice_withdraw",
+    ),
+    # Word (.docx) import: upload → review → draft
+    path(
+        "staff/xinxi/word/",
+        docx_views.notice_import_docx,
+        name="staff_notice_import_docx",
+    ),
+    path(
+        "staff/xinxi/word/<str:token>/",
+        docx_views.notice_import_docx_review,
+        name="staff_notice_import_docx_review",
+    ),
+    path(
+        "staff/xinxi/word/<str:token>/tupian/<int:number>/",
+        docx_views.notice_import_docx_image,
+        name="staff_notice_import_docx_image",
     ),
     # read-only JSON API
     path("api/notices/", api.notice_list_api, name="api_notice_list"),

@@ -160,6 +160,11 @@ def test_every_catalog_url_name_is_covered(demo):
         # POST only (tests/catalog/test_staff_notices.py)
         "staff_notice_preview_unsaved",
         "staff_notice_withdraw",
+        # Word import: the upload page below; the review page and its pictures need
+        # an upload first (tests/catalog/test_docx_import_pages.py)
+        "staff_notice_import_docx",
+        "staff_notice_import_docx_review",
+        "staff_notice_import_docx_image",
     }
     assert names <= covered, names - covered
 
@@ -194,6 +199,13 @@ def test_staff_catalog_pages_answer(client, staff_user, agency):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "规范性文件甲" in response.content.decode() or url.endswith("/new/")
+
+
+def test_word_import_page_answers(client, staff_user):
+    client.force_login(staff_user)
+    response = client.get(reverse("catalog:staff_notice_import_docx"))
+    assert response.status_code == 200
+    assert "从 Word 文档导入" in response.content.decode()
 
 
 def test_unknown_notice_is_404_in_the_site_layout(client, demo):

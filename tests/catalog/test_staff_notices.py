@@ -17,7 +17,7 @@ from catalog.models import Notice, NoticeEvent
 from portal import roles
 from tests.catalog.public_data import draft, publish
 from tests.catalog.test_personal_data_guard import ID, ID_MASK
-from tests.factories import StaffFactory
+from tests.factories import NoticeFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -417,3 +417,24 @@ def test_editing_a_scheduled_draft_drops_the_schedule(agency, staff_user, settin
     services.notice_update(notice=notice, by=staff_user, title="改过了")
     notice.refresh_from_db()
     assert notice.scheduled_at is None
+
+
+def test_the_desk_asks_the_admins_model_permissions(client, agency):
+    """A 承办人 (requests only) holds no catalog permission: the desk refuses them what
+    the admin would refuse, whatever the page or method."""
+    notice = NoticeFactory(owner_agency=agency, title="本机关草稿")
+    client.force_login(_user(agency))
+    for method, url in (
+        ("get", reverse(LIST)),
+        ("get", reverse(NEW)),
+        ("post", reverse(NEW)),
+        ("get", reverse("catalog:staff_notice_edit", args=[notice.pk])),
+        ("post", reverse("catalog:staff_notice_edit", args=[notice.pk])),
+        ("get", reverse("catalog:staff_notice_preview", args=[notice.pk])),
+        ("post", reverse("catalog:staff_notice_withdraw", args=[notice.pk])),
+        ("post", reverse(LIST)),
+    ):
+        response = getattr(client, method)(url, {"action": "publish"})
+        assert response.status_code == 403, (method, url)
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.DRAFT

@@ -8,8 +8,8 @@ attachments (``catalog/``) and request files (``requests/``); everything else un
 MEDIA_ROOT is only ever written for such a field (or is a ``.part`` temporary file).
 
 Files younger than ``--min-age`` minutes are left alone: they may belong to an upload
-whose transaction is still running. The ID-proof holding area (``ysq-holding/``)
-purges itself and is not touched.
+whose transaction is still running. The ID-proof holding area (``ysq-holding/``) and
+the Word-import holding area (``docx-holding/``) purge themselves and are not touched.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import models
 
-SKIP_DIRS = {"ysq-holding", ".import-journal"}
+SKIP_DIRS = {"ysq-holding", "docx-holding", ".import-journal"}
 
 
 def referenced_files() -> set[str]:
