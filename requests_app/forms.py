@@ -432,6 +432,28 @@ class LookupForm(SiteMessagesMixin, forms.Form):
         )
 
 
+class ResendQueryCodeForm(SiteMessagesMixin, forms.Form):
+    """A lost 查询码: a new one is e-mailed to the address the application gave."""
+
+    tracking_no = SafeCharField(
+        label="申请编号",
+        max_length=40,
+        help_text="提交申请后显示的编号，例如 YSQ-2026-000123。",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+            }
+        ),
+    )
+
+    def clean_tracking_no(self) -> str:
+        return "".join(
+            unicodedata.normalize("NFKC", self.cleaned_data["tracking_no"]).split()
+        ).upper()
+
+
 class CorrectionForm(SiteMessagesMixin, forms.Form):
     """The applicant's 补正 (条例 第三十条): text plus an optional file."""
 
