@@ -49,6 +49,7 @@ __all__ = [
     "notice_link_interpretation",
     "notice_publish",
     "notice_publish_due",
+    "notice_publish_mirror",
     "notice_record_cleanup",
     "notice_schedule",
     "notice_set_interpretations",
@@ -1179,6 +1180,125 @@ def notice_import_screen(
     refresh_notice_search([locked.pk])
     notice.status = locked.status
     return findings
+
+
+# -- entries published on behalf of another record (the annual report) -------------------
+
+# what the other record decides on a later publication; the rest (主题分类, 关键词 …) is set
+# once at creation and then belongs to the agency's staff like any notice's
+MIRROR_FIELDS = ("title", "body")
+
+
+@transaction.atomic
+def notice_publish_mirror(
+    *,
+    owner_agency: Agency,
+    index_number: str,
+    published_at: datetime,
+    by,
+    reviewed_by,
+    now: datetime,
+    reason: str,
+    cleared_fingerprints: Iterable[str] = (),
+    cleared_reason: str = "",
+    **fields: Any,
+) -> Notice:
+    """The catalog entry of a record that another app publishes under its own 索引号
+    (``disclosure``: a published annual report), so that search, lists and the 索引号
+    find it: created published with that 索引号 and ``published_at``, or — when the
+    record is published again (a correction) — its 标题 and 正文 brought up to date.
+
+    The record went through its own review: ``reviewed_by`` (who approved it, else
+    ``by``) is recorded as the 保密审查 confirmer. The personal-data guard applies as on
+    every publication path: findings the record's own guard let through (an approver's
+    ``cleared_reason`` for ``cleared_fingerprints``) are recorded as a ``pii_override``
+    event on the notice; any other finding refuses with ``PersonalDataFound``, and the
+    caller's transaction rolls back with it. An entry the agency withdrew (撤回) stays
+    withdrawn; only its content follows the record."""
+    index_number = clean_index_number(index_number) or ""
+    if not index_number:
+        raise ValidationError({"index_number": "索引号不能为空"})
+    if published_at is None or timezone.is_naive(published_at):
+        raise ValidationError({"published_at": "发布时间必须是带时区的时间"})
+    publishing.check_publishers(
+        user=by, owner_agency=owner_agency, publishers=[owner_agency]
+    )
+    data = _normalise_fields(fields)
+    notice = (
+        Notice.objects.select_for_update().filter(index_number=index_number).first()
+    )
+    created = notice is None
+    changes: dict[str, Any] = {}
+    if created:
+        notice = Notice(
+            owner_agency=owner_agency,
+            index_number=index_number,
+            published_at=published_at,
+            status=Notice.Status.PUBLISHED,
+            **data,
+        )
+        changes = {k: _jsonable(v) for k, v in data.items() if v not in ("", None, [])}
+        changes.update(index_number=index_number, published_at=published_at.isoformat())
+    else:
+        if notice.owner_agency_id != owner_agency.pk:
+            raise ValidationError(
+                {
+                    "index_number": f"索引号 {index_number} 已被另一机关的政府信息"
+                    f"“{notice.title}”使用"
+                }
+            )
+        for name in MIRROR_FIELDS:
+            if name in data and getattr(notice, name) != data[name]:
+                changes[name] = [
+                    _jsonable(getattr(notice, name)),
+                    _jsonable(data[name]),
+                ]
+                setattr(notice, name, data[name])
+        if notice.status == Notice.Status.DRAFT:
+            changes["status"] = [notice.status, Notice.Status.PUBLISHED]
+            notice.status = Notice.Status.PUBLISHED
+    if not changes:
+        return notice
+    reviewer = reviewed_by or by
+    if reviewer is not None and notice.status != Notice.Status.WITHDRAWN:
+        notice.security_reviewed_by, notice.security_reviewed_at = reviewer, now
+        changes["security_reviewed_by"] = str(reviewer)
+    notice.full_clean(exclude=CLEAN_EXCLUDE)
+    findings = unresolved_findings(notice)
+    cleared = set(cleared_fingerprints)
+    unseen = [f for f in findings if f.fingerprint not in cleared]
+    if unseen:
+        raise PersonalDataFound(unseen)
+    if created:
+        notice.save()
+        _set_publishers(notice, [owner_agency])
+    else:
+        notice.save(
+            update_fields=[
+                *(f for f in MIRROR_FIELDS if f in changes),
+                "status",
+                "security_reviewed_by",
+                "security_reviewed_at",
+                "updated_at",
+            ]
+        )
+    if findings:
+        NoticeEvent.objects.create(
+            notice=notice,
+            actor=by,
+            action=NoticeEvent.Action.PII_OVERRIDE,
+            changes=override_record(findings),
+            reason=(cleared_reason or reason).strip()[:300],
+        )
+    NoticeEvent.objects.create(
+        notice=notice,
+        actor=by,
+        action=NoticeEvent.Action.PUBLISHED if created else NoticeEvent.Action.UPDATED,
+        changes=changes,
+        reason=reason[:300],
+    )
+    refresh_notice_search([notice.pk])
+    return notice
 
 
 # -- 基层政务公开标准目录 ----------------------------------------------------------------

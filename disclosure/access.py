@@ -12,7 +12,7 @@ from portal.models import Agency
 
 
 def access_report_by_staff(user, pk: int) -> AnnualReport:
-    qs = AnnualReport.objects.select_related("agency")
+    qs = AnnualReport.objects.select_related("agency", "notice")
     if user.is_superuser:
         return get_object_or_404(qs, pk=pk)
     agency = roles.staff_agency(user)
@@ -23,7 +23,7 @@ def access_report_by_staff(user, pk: int) -> AnnualReport:
 
 def access_published_report(pk: int) -> AnnualReport:
     return get_object_or_404(
-        AnnualReport.objects.published().select_related("agency"), pk=pk
+        AnnualReport.objects.published().select_related("agency", "notice"), pk=pk
     )
 
 

@@ -128,6 +128,17 @@ class AnnualReport(models.Model):
         help_text="首次发布时生成，更正时不变；历史年报保留原索引号。",
     )
     first_published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    # the report's entry in the 政府信息公开目录 (same 索引号), so that catalog search, lists
+    # and the 索引号 find it; made and kept up to date by disclosure.services at publication
+    notice = models.OneToOneField(
+        "catalog.Notice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="目录条目",
+        help_text="发布时在政府信息公开目录中登记的条目（索引号相同）。",
+    )
     current_version = models.PositiveSmallIntegerField(
         "已发布版本", default=0, help_text="0 表示尚未发布；更正后递增。"
     )
@@ -274,6 +285,7 @@ class AnnualReportEvent(models.Model):
         PUBLISHED = "published", "发布"
         CORRECTION_STARTED = "correction", "发起更正"
         IMPORTED = "imported", "导入历史年报"
+        CATALOGUED = "catalogued", "登记到目录"
 
     report = models.ForeignKey(
         AnnualReport, on_delete=models.CASCADE, related_name="events"
@@ -307,6 +319,7 @@ class AnnualReportEvent(models.Model):
                         "published",
                         "correction",
                         "imported",
+                        "catalogued",
                     ]
                 ),
                 name="disclosure_annualreportevent_action_valid",

@@ -25,6 +25,9 @@ class Cell:
     value: int | Decimal | None = None
     failing: bool = False
     css: str = ""
+    # a data cell's column in words (its column headers, less those every data cell
+    # shares), for the phone layout's "列名：值" lines (``data-label``)
+    label: str = ""
 
 
 @dataclass
@@ -389,5 +392,36 @@ def table4_grid(
     return grid
 
 
+def label_columns(grid: Grid) -> Grid:
+    """Set each data cell's ``label`` from its column headers (``headers`` ids of
+    ``col``/``colgroup`` cells), leaving out a header every data cell shares (table
+    三's 申请人情况 says nothing about one cell)."""
+    by_id = {
+        cell.id: cell
+        for row in grid.head + grid.body
+        for cell in row
+        if cell.header and cell.id and cell.scope in ("col", "colgroup")
+    }
+    data = [cell for row in grid.body for cell in row if not cell.header]
+    columns = {
+        id(cell): [i for i in cell.headers.split() if i in by_id] for cell in data
+    }
+    shared = (
+        set.intersection(*(set(ids) for ids in columns.values())) if data else set()
+    )
+    for cell in data:
+        cell.label = " · ".join(
+            by_id[i].text for i in columns[id(cell)] if i not in shared
+        )
+    return grid
+
+
 def grids(f: Figures, failing: set[tuple[str, str, str]] | None = None) -> list[Grid]:
-    return [table2_grid(f, failing), table3_grid(f, failing), table4_grid(f, failing)]
+    return [
+        label_columns(grid)
+        for grid in (
+            table2_grid(f, failing),
+            table3_grid(f, failing),
+            table4_grid(f, failing),
+        )
+    ]

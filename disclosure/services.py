@@ -17,7 +17,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
 
 from catalog.guard import findings_message, override_problem
 from disclosure import guard as report_guard
@@ -382,6 +384,7 @@ def _publish(
         comment=correction_note,
         changes=changes,
     )
+    _catalog_entry(locked, by=by, now=now)
     return version
 
 
@@ -463,7 +466,152 @@ def report_import_legacy(
             "index_number": report.index_number,
         },
     )
+    _catalog_entry(report, by=by, now=now)
     return report
+
+
+# --- the report's entry in the 政府信息公开目录 ------------------------------------------
+
+REPORT_COLUMN_SLUG = "ndbg"  # 政府信息公开年报 (catalog migration 0002)
+REPORT_GENRES = ("年报", "报告")  # the first that exists
+REPORT_THEME = ("综合政务", "政务公开")
+
+
+def catalog_entry_body(report: AnnualReport, *, correction_note: str = "") -> str:
+    """正文 of the catalog entry: where the full report is, then its narrative text
+    (the tables stay on the report's own page)."""
+    url = reverse("disclosure:report_detail", args=[report.pk])
+    if report.is_legacy:
+        intro = format_html(
+            "<p>本报告发布于本平台建立之前，按原文保存。在“政府信息公开年报”栏目查看："
+            '<a href="{}">{}</a></p>',
+            url,
+            report.title,
+        )
+        return intro + _paragraphs(report.section_overview)
+    parts = [
+        format_html(
+            "<p>本报告的统计表（主动公开、依申请公开、行政复议和行政诉讼情况）、"
+            '历次更正和表格下载见“政府信息公开年报”栏目：<a href="{}">{}</a></p>',
+            url,
+            report.title,
+        )
+    ]
+    if report.current_version > 1 and correction_note:
+        parts.append(
+            format_html(
+                "<p><strong>更正说明（第 {} 版）：</strong>{}</p>",
+                report.current_version,
+                correction_note,
+            )
+        )
+    for key, heading in layout.SECTIONS:
+        text = getattr(report, f"section_{key}")
+        if text.strip():
+            parts.append(format_html("<h2>{}</h2>", heading) + _paragraphs(text))
+    return "".join(parts)
+
+
+def _paragraphs(text: str) -> str:
+    return "".join(
+        f"<p>{escape(line.strip())}</p>"
+        for line in (text or "").splitlines()
+        if line.strip()
+    )
+
+
+def _catalog_defaults(report: AnnualReport) -> dict[str, Any]:
+    """What a new entry is filed under (set once; the agency may change it later)."""
+    from catalog.models import Column, Genre, Theme
+
+    genres = {g.name: g for g in Genre.objects.filter(name__in=REPORT_GENRES)}
+    parent, child = REPORT_THEME
+    tables = "不含统计表" if report.is_legacy else "含统计表"
+    return {
+        "column": Column.objects.filter(slug=REPORT_COLUMN_SLUG).first(),
+        "genre": next((genres[n] for n in REPORT_GENRES if n in genres), None),
+        "theme": Theme.objects.filter(parent__name=parent, name=child).first(),
+        "keywords": ["政府信息公开", "年度报告", f"{report.year}年"],
+        "summary": f"{report.agency.name}{report.year}年政府信息公开工作年度报告"
+        f"（{tables}）。",
+    }
+
+
+def _catalog_entry(report: AnnualReport, *, by: Any, now: datetime) -> Any:
+    """Create or update the report's catalog entry (same 索引号) and link it; called
+    with the report row locked, inside the publishing transaction, after the
+    publication is recorded. Personal data the report's approver let through is let
+    through in the entry too (same fingerprints, same reason); anything else refuses
+    the publication."""
+    from catalog.services import notice_publish_mirror
+
+    events = list(
+        report.events.filter(action__in=[Action.PUBLISHED, Action.APPROVED])
+        .order_by("at", "id")
+        .values("action", "actor_id", "comment", "changes")
+    )
+    reasons = [
+        (e["changes"].get("pii_override") or {}).get("reason", "")
+        for e in events
+        if e["action"] == Action.PUBLISHED
+    ]
+    approver_id = next(
+        (e["actor_id"] for e in reversed(events) if e["action"] == Action.APPROVED),
+        None,
+    )
+    reviewer = None
+    if approver_id is not None:
+        from django.contrib.auth import get_user_model
+
+        reviewer = get_user_model().objects.filter(pk=approver_id).first()
+    latest = report.versions.order_by("-number").values("correction_note").first()
+    created = report.notice_id is None
+    fields: dict[str, Any] = {
+        "title": report.title,
+        "body": catalog_entry_body(
+            report, correction_note=(latest or {}).get("correction_note", "")
+        ),
+    }
+    if created:
+        fields.update(_catalog_defaults(report))
+    notice = notice_publish_mirror(
+        owner_agency=report.agency,
+        index_number=report.index_number,
+        published_at=report.first_published_at,
+        by=by,
+        reviewed_by=reviewer,
+        now=now,
+        reason=f"{report.title} 第 {report.current_version} 版发布",
+        cleared_fingerprints=report_guard.overridden_fingerprints(report),
+        cleared_reason="年度报告发布时审核人放行："
+        + "；".join(r for r in reasons if r),
+        **fields,
+    )
+    if report.notice_id != notice.pk:
+        report.notice = notice
+        report.save(update_fields=["notice", "updated_at"])
+    return notice
+
+
+@transaction.atomic
+def report_catalog_entry(*, report: AnnualReport, by: Any, now: datetime) -> Any:
+    """File a report published before catalog entries existed (``manage.py
+    report_catalog_entries``): its entry is made as a publication would, and a
+    ``catalogued`` event records it. A report already filed is left unchanged."""
+    locked = _locked(report)
+    if not locked.is_published:
+        raise ValidationError("只有已发布的年报可以登记到政府信息公开目录")
+    if locked.notice_id is not None:
+        return locked.notice
+    notice = _catalog_entry(locked, by=by, now=now)
+    _event(
+        locked,
+        action=Action.CATALOGUED,
+        by=by,
+        now=now,
+        changes={"notice": notice.pk, "index_number": notice.index_number},
+    )
+    return notice
 
 
 # --- 复议/诉讼 register ---------------------------------------------------------------

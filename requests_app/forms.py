@@ -432,6 +432,28 @@ class LookupForm(SiteMessagesMixin, forms.Form):
         )
 
 
+class ResendQueryCodeForm(SiteMessagesMixin, forms.Form):
+    """A lost 查询码: a new one is e-mailed to the address the application gave."""
+
+    tracking_no = SafeCharField(
+        label="申请编号",
+        max_length=40,
+        help_text="提交申请后显示的编号，例如 YSQ-2026-000123。",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+            }
+        ),
+    )
+
+    def clean_tracking_no(self) -> str:
+        return "".join(
+            unicodedata.normalize("NFKC", self.cleaned_data["tracking_no"]).split()
+        ).upper()
+
+
 class CorrectionForm(SiteMessagesMixin, forms.Form):
     """The applicant's 补正 (条例 第三十条): text plus an optional file."""
 
@@ -579,14 +601,14 @@ class StaffRegisterForm(ApplicationForm):
         return {name: value} if name and value else {}
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(SiteMessagesMixin, forms.Form):
     confirmed_date = StaffDateField(
         label="双方确认之日",
         help_text="与申请人确认收到申请的日期（条例第三十一条），即“收到申请之日”，答复期限从次日起算。",
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(SiteMessagesMixin, forms.Form):
     assignee = forms.TypedChoiceField(
         label="承办人",
         choices=[],
@@ -607,7 +629,7 @@ class AssignForm(forms.Form):
         return self.handlers[self.cleaned_data["assignee"]]
 
 
-class CorrectionAskForm(forms.Form):
+class CorrectionAskForm(SiteMessagesMixin, forms.Form):
     items = SafeCharField(
         label="需要补正的事项",
         max_length=2000,
@@ -619,7 +641,7 @@ class CorrectionAskForm(forms.Form):
     )
 
 
-class CorrectionReceiveForm(forms.Form):
+class CorrectionReceiveForm(SiteMessagesMixin, forms.Form):
     received_date = StaffDateField(
         label="收到补正之日", help_text="答复期限自该日起重新计算 20 个工作日。"
     )
@@ -644,7 +666,7 @@ class CorrectionReceiveForm(forms.Form):
         return data
 
 
-class ConsultationStartForm(forms.Form):
+class ConsultationStartForm(SiteMessagesMixin, forms.Form):
     party_type = forms.ChoiceField(
         label="征求对象类型", choices=PartyType.choices, widget=forms.RadioSelect
     )
@@ -661,14 +683,14 @@ class ConsultationStartForm(forms.Form):
     )
 
 
-class ConsultationReceiptForm(forms.Form):
+class ConsultationReceiptForm(SiteMessagesMixin, forms.Form):
     party_received_date = StaffDateField(
         label="对方收到征求意见书之日",
         help_text="例如邮件签收之日。对方提出意见的 15 个工作日从此日次日起算。",
     )
 
 
-class ConsultationEndForm(forms.Form):
+class ConsultationEndForm(SiteMessagesMixin, forms.Form):
     replied_date = StaffDateField(
         label="收到意见之日",
         help_text="对方收到征求意见书后 15 个工作日内未提出意见的，按第 15 个工作日计算。",
@@ -683,7 +705,7 @@ class ConsultationEndForm(forms.Form):
     )
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(SiteMessagesMixin, forms.Form):
     days = forms.IntegerField(
         label="延长工作日数",
         min_value=1,
@@ -700,7 +722,7 @@ class ExtensionRequestForm(forms.Form):
     )
 
 
-class ExtensionDecideForm(forms.Form):
+class ExtensionDecideForm(SiteMessagesMixin, forms.Form):
     decision = forms.ChoiceField(
         label="审批意见",
         choices=[("approve", "同意延期"), ("reject", "不同意延期")],
@@ -709,7 +731,7 @@ class ExtensionDecideForm(forms.Form):
     note = SafeCharField(label="说明", max_length=300, required=False)
 
 
-class FeeNoticeForm(forms.Form):
+class FeeNoticeForm(SiteMessagesMixin, forms.Form):
     method = forms.ChoiceField(
         label="计费方式",
         choices=FeeMethod.choices,
@@ -729,11 +751,11 @@ class FeeNoticeForm(forms.Form):
     )
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(SiteMessagesMixin, forms.Form):
     paid_date = StaffDateField(label="缴费日期")
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SiteMessagesMixin, forms.Form):
     """A reason for a logged action (查看完整信息, 身份证明, 免收费用)."""
 
     reason = SafeCharField(label="原因", max_length=200)
@@ -789,7 +811,7 @@ def ground_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     return list(groups.items())
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(SiteMessagesMixin, forms.Form):
     ground = forms.ChoiceField(
         label="答复的法定情形",
         choices=[],
@@ -867,7 +889,7 @@ class ReplyForm(forms.Form):
         return value
 
 
-class LetterReturnForm(forms.Form):
+class LetterReturnForm(SiteMessagesMixin, forms.Form):
     comment = SafeCharField(
         label="退回意见",
         max_length=2000,
@@ -876,7 +898,7 @@ class LetterReturnForm(forms.Form):
     )
 
 
-class LetterDeliveryForm(forms.Form):
+class LetterDeliveryForm(SiteMessagesMixin, forms.Form):
     method = forms.ChoiceField(
         label="送达方式",
         choices=[("", "请选择"), *LetterDelivery.choices],
@@ -890,7 +912,7 @@ class LetterDeliveryForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(SiteMessagesMixin, forms.Form):
     text = SafeCharField(
         label="内部备注",
         max_length=2000,
@@ -899,7 +921,7 @@ class NoteForm(forms.Form):
     )
 
 
-class NoticeDraftForm(forms.Form):
+class NoticeDraftForm(SiteMessagesMixin, forms.Form):
     title = SafeCharField(
         label="标题",
         max_length=300,
@@ -926,6 +948,6 @@ QUEUE_SHOW_CHOICES = [
 ]
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(SiteMessagesMixin, forms.Form):
     show = forms.ChoiceField(label="显示", choices=QUEUE_SHOW_CHOICES, required=False)
     q = SafeCharField(label="申请编号", max_length=40, required=False)

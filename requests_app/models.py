@@ -1199,6 +1199,7 @@ class EventKind(models.TextChoices):
     NOTICE_DRAFTED = "notice_drafted", "转为主动公开草稿"
     IMPORTED = "imported", "导入"
     LOOKUP_GUESSING = "lookup_guessing", "查询码多次输错"
+    QUERY_CODE_REISSUED = "query_code_reissued", "重新发送查询码"
     LETTER_DRAFTED = "letter_drafted", "起草文书"
     LETTER_SUBMITTED = "letter_submitted", "提交签发"
     LETTER_RETURNED = "letter_returned", "退回修改"

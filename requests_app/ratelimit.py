@@ -32,6 +32,8 @@ __all__ = [
     "LOOKUP_PER_IP",
     "LOOKUP_PER_IP_CASE",
     "LOOKUP_PER_IP_DAY",
+    "RESEND_PER_CASE",
+    "RESEND_PER_IP",
     "SUBMIT_PER_IP",
     "client_ip",
     "hits",
@@ -57,6 +59,13 @@ LOOKUP_CASE_ALERT = Limit(
 # Burst protection on the public form: clear automation only. Lawful applicants are
 # never refused for volume (条例 第三十五条 and the fee rules handle that).
 SUBMIT_PER_IP = Limit("ysq-submit-ip", max_hits=30, window_seconds=60 * 60)
+
+# 查询码 resend (a new code by e-mail): every attempt counts, found or not, so the limit
+# says nothing about whether a number exists. Per address: 5 an hour. Per tracking
+# number from everywhere: 3 a day, so nobody can flood an applicant's mailbox or keep
+# replacing their code; the applicant can still look up with the last code sent.
+RESEND_PER_IP = Limit("ysq-resend-ip", max_hits=5, window_seconds=3600)
+RESEND_PER_CASE = Limit("ysq-resend-case", max_hits=3, window_seconds=24 * 3600)
 
 # The limits that block a lookup, in the order they are checked.
 LOOKUP_LIMITS = (LOOKUP_PER_IP, LOOKUP_PER_IP_DAY, LOOKUP_PER_IP_CASE)

@@ -12,6 +12,7 @@ public_patterns = [
     path("apply/submit/", public.apply_submit, name="apply_submit"),
     path("apply/done/", public.apply_done, name="apply_done"),
     path("lookup/", public.lookup, name="lookup"),
+    path("lookup/resend/", public.lookup_resend, name="lookup_resend"),
     # the applicant's case: bound to the session after a lookup; no id or 查询码 in URLs
     path("case/", public.case, name="case"),
     path("case/correction/", public.case_correction, name="case_correction"),

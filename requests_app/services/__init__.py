@@ -111,6 +111,9 @@ from requests_app.services.pii import (
     reveal_refusal,
     strip_identity,
 )
+from requests_app.services.query_code import (
+    request_reissue_query_code,
+)
 from requests_app.services.recompute import (
     on_work_calendar_changed,
     recompute_open_deadlines,
@@ -165,6 +168,7 @@ __all__ = [
     "request_record_consultation_receipt",
     "request_record_payment",
     "request_register_offline",
+    "request_reissue_query_code",
     "request_request_extension",
     "request_reveal_pii",
     "request_send_fee_notice",

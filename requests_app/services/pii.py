@@ -47,6 +47,8 @@ NOT_A_STEP = frozenset(
         EventKind.DEADLINE_RECOMPUTED,
         EventKind.NOTICE_DRAFTED,
         EventKind.LOOKUP_GUESSING,
+        # anyone who knows the number can ask: it must not open a new step
+        EventKind.QUERY_CODE_REISSUED,
     }
 )
 

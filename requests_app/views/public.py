@@ -52,6 +52,7 @@ from requests_app.forms import (
     ApplicationForm,
     CorrectionForm,
     LookupForm,
+    ResendQueryCodeForm,
     WithdrawForm,
     safe_display_name,
 )
@@ -662,6 +663,51 @@ def lookup(request: HttpRequest) -> HttpResponse:
     request.session.cycle_key()  # a new session id once the code is proven
     request.session[SESSION_CASE] = {"id": req.pk, "at": local_now().timestamp()}
     return redirect("requests_app:case")
+
+
+RESEND_SENT_MESSAGE = "如果该受理编号存在且登记了电子邮箱，查询码已发送到该邮箱"
+
+
+@login_not_required
+@pii_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def lookup_resend(request: HttpRequest) -> HttpResponse:
+    """A lost 查询码: a new one is e-mailed to the address on file. The answer is the
+    same whether the number exists, has an e-mail address, or its daily limit is used
+    up; only the per-address limit is shown (it says nothing about the case)."""
+    ip = ratelimit.client_ip(request)
+    context: dict[str, Any] = {
+        "limit_case": ratelimit.RESEND_PER_CASE.max_hits,
+        "sent_message": RESEND_SENT_MESSAGE,
+    }
+    if request.method != "POST":
+        context["form"] = ResendQueryCodeForm()
+        return render(request, "requests_app/lookup_resend.html", context)
+    form = ResendQueryCodeForm(request.POST)
+    context["form"] = form
+    if ratelimit.is_blocked(ratelimit.RESEND_PER_IP, ip):
+        ratelimit.log_block(ratelimit.RESEND_PER_IP, ip, request)
+        seconds = ratelimit.retry_after(ratelimit.RESEND_PER_IP, ip) or 3600
+        context["blocked"] = True
+        context["wait_minutes"] = wait_minutes(seconds)
+        response = render(
+            request, "requests_app/lookup_resend.html", context, status=429
+        )
+        response["Retry-After"] = str(seconds)
+        return response
+    if not form.is_valid():
+        return render(request, "requests_app/lookup_resend.html", context)
+    tracking_no = selectors.normalise_tracking_no(form.cleaned_data["tracking_no"])
+    ratelimit.record_hit(ratelimit.RESEND_PER_IP, ip)
+    if ratelimit.record_hit(ratelimit.RESEND_PER_CASE, tracking_no) <= (
+        ratelimit.RESEND_PER_CASE.max_hits
+    ):
+        services.request_reissue_query_code(tracking_no=tracking_no, now=local_now())
+    else:
+        ratelimit.log_block(ratelimit.RESEND_PER_CASE, tracking_no, request)
+    context["sent"] = True
+    context["form"] = ResendQueryCodeForm()
+    return render(request, "requests_app/lookup_resend.html", context)
 
 
 def _lookup_blocked(

@@ -61,7 +61,8 @@ def _page_numbers(html: str, table_id: str) -> list[str]:
     start = html.index(f'id="{table_id}"')
     table = html[start : html.index("</table>", start)]
     return re.findall(
-        r'<td headers="[^"]+"(?: colspan="\d")? class="num">([^<]*)</td>', table
+        r'<td role="cell" headers="[^"]+" data-label="[^"]+"(?: colspan="\d")? class="num">([^<]*)</td>',
+        table,
     )
 
 

@@ -67,18 +67,30 @@ def test_report_page_renders_the_national_layout(client, published):
     assert (
         "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）" in html
     )
-    assert '<th id="t3-applicant" scope="colgroup" colspan="7">申请人情况</th>' in html
-    assert '<th id="t3-org" scope="colgroup" colspan="5">法人或其他组织</th>' in html
     assert (
-        '<th id="t3-r2" scope="rowgroup" rowspan="22" class="level-0">三、本年度办理结果</th>'
+        '<th role="columnheader" id="t3-applicant" scope="colgroup" colspan="7">申请人情况</th>'
         in html
     )
-    assert '<th id="t4-lit" scope="colgroup" colspan="10">行政诉讼</th>' in html
+    assert (
+        '<th role="columnheader" id="t3-org" scope="colgroup" colspan="5">法人或其他组织</th>'
+        in html
+    )
+    assert (
+        '<th role="rowheader" id="t3-r2" scope="rowgroup" rowspan="22" class="level-0">三、本年度办理结果</th>'
+        in html
+    )
+    assert (
+        '<th role="columnheader" id="t4-lit" scope="colgroup" colspan="10">行政诉讼</th>'
+        in html
+    )
     # every data cell of table 三 is a number (blank written as 0)
     table3 = html[
         html.index('id="table3"') : html.index("</table>", html.index('id="table3"'))
     ]
-    cells = re.findall(r'<td headers="[^"]+" class="num">([^<]*)</td>', table3)
+    cells = re.findall(
+        r'<td role="cell" headers="[^"]+" data-label="[^"]+" class="num">([^<]*)</td>',
+        table3,
+    )
     assert len(cells) == 175
     assert set(cells) == {"0"}
     assert "<svg" in html

@@ -523,7 +523,9 @@ def test_pii_is_masked_and_revealed_only_to_the_assignee_with_a_reason(
     empty = post(
         client, req, "staff_request_reveal", {"reveal-reason": ""}, at("2026-03-03")
     )
-    assert "这个字段是必填项" in empty.content.decode()
+    # the site's own message, not Django's default (issue 12 §3)
+    assert "请填写原因" in empty.content.decode()
+    assert "这个字段是必填项" not in empty.content.decode()
     shown = post(
         client,
         req,
