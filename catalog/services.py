@@ -196,6 +196,7 @@ def notice_create(
 ) -> Notice:
     data = _normalise_fields(fields)
     publishers = list(publishers) if publishers else [owner_agency]
+    publishing.check_notice_permission(user=by, codename="add_notice")
     publishing.check_publishers(
         user=by, owner_agency=owner_agency, publishers=publishers
     )
@@ -437,7 +438,7 @@ def notice_confirm_security_review(*, notice: Notice, by, now: datetime) -> Noti
     Any later edit of an unpublished notice clears the confirmation (``notice_update``).
     """
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
-    publishing.check_may_manage(user=by, notice=locked)
+    publishing.check_may_manage(user=by, notice=locked, reviewing=True)
     if by is None:
         raise ValidationError("保密审查须由具体的工作人员确认")
     if locked.status == Notice.Status.PUBLISHED:

@@ -226,7 +226,7 @@ def test_publication_records_who_confirmed_the_security_review(agency, staff_use
 
 
 def test_second_person_security_review_when_the_agency_requires_it(
-    agency, staff_user, teammate_user
+    agency, staff_user, reviewer
 ):
     agency.requires_second_security_review = True
     agency.save(update_fields=["requires_second_security_review"])
@@ -240,28 +240,28 @@ def test_second_person_security_review_when_the_agency_requires_it(
     with pytest.raises(ValidationError, match="不能是本信息的起草人或发布人"):
         services.notice_publish(notice=notice, by=staff_user, now=at(2024, 3, 1))
     services.notice_confirm_security_review(
-        notice=notice, by=teammate_user, now=at(2024, 3, 1, 10)
+        notice=notice, by=reviewer, now=at(2024, 3, 1, 10)
     )
     # an edit after the review clears it: the reviewed text is no longer what is published
     services.notice_update(notice=notice, by=staff_user, body="<p>新增一段</p>")
     with pytest.raises(ValidationError, match="第二人确认"):
         services.notice_publish(notice=notice, by=staff_user, now=at(2024, 3, 1))
     services.notice_confirm_security_review(
-        notice=notice, by=teammate_user, now=at(2024, 3, 1, 11)
+        notice=notice, by=reviewer, now=at(2024, 3, 1, 11)
     )
     notice = services.notice_publish(notice=notice, by=staff_user, now=at(2024, 3, 2))
-    assert (notice.status, notice.security_reviewed_by) == ("published", teammate_user)
+    assert (notice.status, notice.security_reviewed_by) == ("published", reviewer)
     assert notice.security_reviewed_at == at(2024, 3, 1, 11)
 
 
 def test_an_attachment_added_or_removed_after_the_review_asks_for_it_again(
-    agency, staff_user, teammate_user
+    agency, staff_user, reviewer
 ):
     agency.requires_second_security_review = True
     agency.save(update_fields=["requires_second_security_review"])
     notice = services.notice_create(owner_agency=agency, by=staff_user, title="通知")
     services.notice_confirm_security_review(
-        notice=notice, by=teammate_user, now=at(2024, 3, 1, 10)
+        notice=notice, by=reviewer, now=at(2024, 3, 1, 10)
     )
     added = attachment_add(
         notice=notice, by=staff_user, name="附件.txt", content="附件正文".encode()
@@ -271,7 +271,7 @@ def test_an_attachment_added_or_removed_after_the_review_asks_for_it_again(
     with pytest.raises(ValidationError, match="第二人确认"):
         services.notice_publish(notice=notice, by=staff_user, now=at(2024, 3, 1))
     services.notice_confirm_security_review(
-        notice=notice, by=teammate_user, now=at(2024, 3, 1, 11)
+        notice=notice, by=reviewer, now=at(2024, 3, 1, 11)
     )
     from catalog.attachments import attachment_remove
 
@@ -280,14 +280,12 @@ def test_an_attachment_added_or_removed_after_the_review_asks_for_it_again(
     assert notice.security_reviewed_by is None
 
 
-def test_republication_after_withdrawal_is_reviewed_again(
-    agency, staff_user, teammate_user
-):
+def test_republication_after_withdrawal_is_reviewed_again(agency, staff_user, reviewer):
     agency.requires_second_security_review = True
     agency.save(update_fields=["requires_second_security_review"])
     notice = services.notice_create(owner_agency=agency, by=staff_user, title="通知")
     services.notice_confirm_security_review(
-        notice=notice, by=teammate_user, now=at(2024, 3, 1, 10)
+        notice=notice, by=reviewer, now=at(2024, 3, 1, 10)
     )
     notice = services.notice_publish(notice=notice, by=staff_user, now=at(2024, 3, 1))
     services.notice_withdraw(
@@ -296,10 +294,10 @@ def test_republication_after_withdrawal_is_reviewed_again(
     with pytest.raises(ValidationError, match="第二人确认"):
         services.notice_publish(notice=notice, by=staff_user, now=at(2024, 6, 2))
     services.notice_confirm_security_review(
-        notice=notice, by=teammate_user, now=at(2024, 6, 2, 9)
+        notice=notice, by=reviewer, now=at(2024, 6, 2, 9)
     )
     again = services.notice_publish(notice=notice, by=staff_user, now=at(2024, 6, 2))
-    assert (again.status, again.security_reviewed_by) == ("published", teammate_user)
+    assert (again.status, again.security_reviewed_by) == ("published", reviewer)
 
 
 def test_site_setting_requires_the_second_person_for_every_agency(
@@ -491,3 +489,42 @@ def test_import_notices_with_user_refuses_lines_of_another_agency(
     assert "第 2 行" in err.getvalue()
     assert "不能以" in err.getvalue()
     assert list(Notice.objects.values_list("title", flat=True)) == ["本机关的通知"]
+
+
+@pytest.fixture
+def reviewer(agency):
+    """A 审核人 of the agency: confirms 保密审查 without the catalog's edit rights."""
+    from portal import roles
+    from tests.factories import StaffFactory
+
+    return StaffFactory(username="rita", agency=agency, roles=[roles.APPROVER])
+
+
+def test_a_role_without_catalog_rights_cannot_use_the_services(
+    agency, staff_user, teammate_user, reviewer
+):
+    """The desk and the admin ask the catalog permissions; so do the services, so a
+    承办人 cannot draft, edit, publish or confirm through any path, and a 审核人 may only
+    confirm the 保密审查."""
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="没有新建政府信息的权限"):
+        services.notice_create(owner_agency=agency, by=teammate_user, title="通知")
+    notice = services.notice_create(owner_agency=agency, by=staff_user, title="通知")
+    for call in (
+        lambda: services.notice_update(notice=notice, by=teammate_user, title="改"),
+        lambda: services.notice_confirm_security_review(
+            notice=notice, by=teammate_user, now=at(2024, 3, 1)
+        ),
+        lambda: services.notice_publish(
+            notice=notice, by=teammate_user, now=at(2024, 3, 1)
+        ),
+        lambda: services.notice_publish(notice=notice, by=reviewer, now=at(2024, 3, 1)),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    services.notice_confirm_security_review(
+        notice=notice, by=reviewer, now=at(2024, 3, 1)
+    )
+    notice.refresh_from_db()
+    assert (notice.status, notice.security_reviewed_by) == ("draft", reviewer)

@@ -62,7 +62,9 @@ def test_list_filters_by_state_and_text(staff_client, agency, other_agency):
     draft(agency=agency, title="普通草稿")
     pending = draft(agency=agency, title="待审的草稿")
     services.notice_submit_for_review(
-        notice=pending, by=_user(agency), now=at(2026, 3, 2)
+        notice=pending,
+        by=StaffFactory(username="fay", agency=agency, roles=[roles.ADMIN]),
+        now=at(2026, 3, 2),
     )
     expired = publish(
         agency=agency,
@@ -438,3 +440,20 @@ def test_the_desk_asks_the_admins_model_permissions(client, agency):
         assert response.status_code == 403, (method, url)
     notice.refresh_from_db()
     assert notice.status == Notice.Status.DRAFT
+
+
+def test_a_reviewer_confirms_from_the_list(client, agency):
+    """A 审核人 without the catalog's edit rights sees the list and confirms the 保密审查
+    in bulk, and can do nothing else there."""
+    notice = draft(agency=agency, title="待确认的草稿")
+    reviewer = StaffFactory(username="gus", agency=agency, roles=[roles.APPROVER])
+    client.force_login(reviewer)
+    assert client.get(reverse(LIST)).status_code == 200
+    assert client.get(reverse(NEW)).status_code == 403
+    response = client.post(
+        reverse(LIST), {"bulk_action": "publish", "ids": [notice.pk]}
+    )
+    assert response.status_code == 403
+    client.post(reverse(LIST), {"bulk_action": "review", "ids": [notice.pk]})
+    notice.refresh_from_db()
+    assert (notice.status, notice.security_reviewed_by) == ("draft", reviewer)
