@@ -21,7 +21,7 @@ from catalog.models import (
     Theme,
 )
 from portal.models import Agency
-from tests.factories import AgencyFactory, NoticeFactory
+from tests.factories import AgencyFactory, NoticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,14 @@ def at(year, month, day, hour=9, minute=0):
     return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
-def run_import(path, *args):
+REVIEWER = "baomi"  # a superuser: may confirm the 保密审查 for any agency
+
+
+def run_import(path, *args, reviewed=True):
+    """Run the command; ``reviewed`` names a 保密审查 confirmer so lines are published."""
+    if reviewed and "--security-reviewed-by" not in args:
+        UserFactory(username=REVIEWER, is_staff=True, is_superuser=True)
+        args = (*args, "--security-reviewed-by", REVIEWER)
     out, err = StringIO(), StringIO()
     call_command("import_notices", str(path), *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
@@ -476,6 +483,9 @@ def test_export_then_import_into_an_empty_database_reproduces_the_catalog(
         index_number="0122/2016-00001",
         title="2013年年度报告",
         disclosure_mode=Notice.DisclosureMode.ON_REQUEST,
+        security_reviewed_by=UserFactory(
+            username=REVIEWER, is_staff=True, is_superuser=True
+        ),
     )
     NoticeFactory(owner_agency=edu, title="草稿不导出")
     before = snapshot()
