@@ -207,7 +207,7 @@ def _withdrawn_record(notice: Notice, request: HttpRequest) -> dict[str, Any]:
             reverse("catalog:notice_detail", args=[notice.uuid])
         ),
         "index_number": notice.index_number,
-        "title": notice.title,
+        "title": notice.public_title,  # neutral when withdrawn for personal data
         "published_at": _iso(notice.published_at),
         "status": notice.status,
         "withdrawn": True,
