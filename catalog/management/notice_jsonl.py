@@ -789,5 +789,25 @@ def serialise_notice(
     return record
 
 
+def serialise_withdrawn_stub(notice: Notice) -> dict[str, Any]:
+    """A withdrawn (撤回) notice as the public sees it: 索引号, title (neutral when it was
+    withdrawn for personal data, ``Notice.public_title``), 发文机关, dates and reason
+    category; never its text, attachments or the internal 撤回说明 (the line's
+    ``reason`` is the category's label, as the import needs one)."""
+    publishers = [link.agency.name for link in notice.publisher_links.all()]
+    category = notice.withdrawn_category or Notice.WithdrawalCategory.OTHER
+    return {
+        "index_no": notice.index_number,
+        "title": notice.public_title,
+        "publisher": publishers[0] if len(publishers) == 1 else publishers,
+        "published_at": _local_iso(notice.published_at),
+        "withdrawn": {
+            "at": _local_iso(notice.withdrawn_at),
+            "reason": Notice.WithdrawalCategory(category).label,
+            "category": category,
+        },
+    }
+
+
 def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
