@@ -10,16 +10,18 @@ parameters answer 400 with a Chinese message (``error``) and per-field ``errors`
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from catalog import pagecache
 from catalog.filters import API_MAX_PER_PAGE, run_catalog_search, url_with
 from catalog.models import Notice
 from catalog.views import (
@@ -32,12 +34,39 @@ from catalog.views import (
 from portal.timeutil import local_today
 
 
-def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
+def _json(
+    data: dict[str, Any], status: int = 200, *, etag: str | None = None
+) -> JsonResponse:
+    """Errors and withdrawn records: ``no-store``. Anything else may be kept by a shared
+    cache but must be revalidated on every use (``max-age=0, must-revalidate``) against
+    its ``ETag`` (the catalog generation): a 撤回 is never served stale
+    (docs/security.md §6a)."""
     response = JsonResponse(
         data, status=status, json_dumps_params={"ensure_ascii": False}
     )
-    response["Cache-Control"] = "no-store" if status >= 400 else "public, max-age=60"
+    if status >= 400 or etag is None:
+        response["Cache-Control"] = "no-store"
+    else:
+        pagecache.with_validators(response, etag)
     return response
+
+
+def _etag(request: HttpRequest) -> str | None:
+    """The validator of this API answer: catalog generation, code release, absolute URL
+    (the answer holds absolute links) and today (有效性 depends on it)."""
+    generation = pagecache.current_generation()
+    if generation is None:
+        return None
+    material = "\n".join(
+        [
+            pagecache.release(),
+            request.build_absolute_uri(),
+            local_today().isoformat(),
+        ]
+    )
+    return pagecache.make_etag(
+        generation, UUID(bytes=hashlib.sha256(material.encode()).digest()[:16])
+    )
 
 
 def _bad_request(
@@ -100,7 +129,10 @@ def _related(notices: list[Notice], request: HttpRequest) -> list[dict[str, Any]
 
 
 @require_safe
-def notice_list_api(request: HttpRequest) -> JsonResponse:
+def notice_list_api(request: HttpRequest) -> HttpResponse:
+    etag = _etag(request)  # read first: a change while answering makes it stale
+    if etag and pagecache.client_has(request, etag):
+        return pagecache.not_modified(etag)
     today = local_today()
     raw_limit = request.GET.get("limit")
     limit = None
@@ -148,18 +180,22 @@ def notice_list_api(request: HttpRequest) -> JsonResponse:
             "next": next_url,
             "warning": results.parsed.warning or None,
             "results": [_notice_summary(n, request, today) for n in notices],
-        }
+        },
+        etag=etag,
     )
 
 
 @require_safe
-def notice_detail_api(request: HttpRequest, uuid: UUID) -> JsonResponse:
+def notice_detail_api(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    etag = _etag(request)
     try:
         notice = get_public_notice(uuid)
     except Http404:
         return _json({"error": "政府信息不存在。"}, status=404)
     if notice.is_withdrawn:
-        return _json(_withdrawn_record(notice, request))
+        return _json(_withdrawn_record(notice, request))  # no-store
+    if etag and pagecache.client_has(request, etag):
+        return pagecache.not_modified(etag)
     prefetch_related_objects(
         [notice],
         publishers_prefetch(),
@@ -196,7 +232,7 @@ def notice_detail_api(request: HttpRequest, uuid: UUID) -> JsonResponse:
             "withdrawn_at": None,
         }
     )
-    return _json(data)
+    return _json(data, etag=etag)
 
 
 def _withdrawn_record(notice: Notice, request: HttpRequest) -> dict[str, Any]:
@@ -207,7 +243,7 @@ def _withdrawn_record(notice: Notice, request: HttpRequest) -> dict[str, Any]:
             reverse("catalog:notice_detail", args=[notice.uuid])
         ),
         "index_number": notice.index_number,
-        "title": notice.title,
+        "title": notice.public_title,  # neutral when withdrawn for personal data
         "published_at": _iso(notice.published_at),
         "status": notice.status,
         "withdrawn": True,

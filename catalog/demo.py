@@ -761,7 +761,32 @@ def _short(text: str, limit: int = 30) -> str:
 # --- writing ---------------------------------------------------------------------------
 
 
+def security_confirmers() -> dict[int, object]:
+    """Agency id → the demo account recorded as its 保密审查 confirmer (条例 第十七条):
+    the agency's 审核人 when it has one, else another of its staff accounts. Agencies
+    without a demo account of their own have no confirmer."""
+    from django.contrib.auth import get_user_model
+
+    from portal import roles
+
+    confirmers: dict[int, object] = {}
+    staff = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, staff_profile__isnull=False)
+        .select_related("staff_profile")
+        .prefetch_related("groups")
+        .order_by("username")
+    )
+    for user in staff:
+        agency_id = user.staff_profile.agency_id
+        approver = any(g.name == roles.APPROVER for g in user.groups.all())
+        if agency_id not in confirmers or (approver and not confirmers[agency_id][1]):
+            confirmers[agency_id] = (user, approver)
+    return {agency_id: user for agency_id, (user, _) in confirmers.items()}
+
+
 def _write(drafts: list[Draft]) -> list[Notice]:
+    confirmers = security_confirmers()
     themes = {t.full_name: t for t in Theme.objects.select_related("parent")}
     genres = {g.name: g for g in Genre.objects.all()}
     columns = {c.slug: c for c in Column.objects.all()}
@@ -805,6 +830,13 @@ def _write(drafts: list[Draft]) -> list[Notice]:
                 else None,
                 withdrawn_reason=d.withdrawn_reason,
                 withdrawn_category=d.withdrawn_category,
+                # confirmed before publication; a 撤回 clears it (notice_withdraw)
+                security_reviewed_by=confirmers.get(d.owner.pk)
+                if d.status == Notice.Status.PUBLISHED
+                else None,
+                security_reviewed_at=d.published_at - timedelta(hours=1)
+                if d.status == Notice.Status.PUBLISHED and d.owner.pk in confirmers
+                else None,
             )
             for d in drafts
         ],
@@ -846,6 +878,9 @@ def _write(drafts: list[Draft]) -> list[Notice]:
                     changes={
                         "status": ["draft", "published"],
                         "index_number": [None, d.index_number],
+                        "security_reviewed_by": str(confirmers[d.owner.pk])
+                        if d.owner.pk in confirmers
+                        else None,
                     },
                 )
             )
@@ -903,6 +938,9 @@ def _report_2013(government, out) -> Notice:
     notice, _ = notice_import_upsert(
         publishers=[government],
         published_at=REPORT_2013["published_at"],
+        # 保密审查 confirmed the day before publication by the government's own account
+        security_reviewed_by=security_confirmers().get(government.pk),
+        security_reviewed_at=REPORT_2013["published_at"] - timedelta(days=1),
         index_number=REPORT_2013["index_number"],
         title=REPORT_2013["title"],
         body=narrative,

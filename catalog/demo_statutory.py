@@ -15,7 +15,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from catalog.models import Column
-from catalog.services import column_set_required_agencies, notice_create, notice_publish
+from catalog.services import (
+    column_set_required_agencies,
+    notice_confirm_security_review,
+    notice_create,
+    notice_publish,
+)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -84,10 +89,22 @@ def _publish(agency, column: Column, title: str, when: datetime, body: str) -> N
         body=f"<p>{body}</p>",
         department=agency.name,
     )
+    confirmer = CONFIRMERS.get(agency.pk)
+    if confirmer is not None:  # 保密审查 by the agency's own demo account
+        notice_confirm_security_review(
+            notice=notice, by=confirmer, now=when - timedelta(hours=1)
+        )
     notice_publish(notice=notice, by=None, now=when)
 
 
+CONFIRMERS: dict = {}  # agency id → demo confirmer, filled by build()
+
+
 def build(agencies: dict, last_day: date) -> int:
+    from catalog.demo import security_confirmers
+
+    CONFIRMERS.clear()
+    CONFIRMERS.update(security_confirmers())
     columns = {c.slug: c for c in Column.objects.all()}
     for slug, names in REQUIRED.items():
         column_set_required_agencies(

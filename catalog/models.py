@@ -597,6 +597,22 @@ class Notice(models.Model):
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
 
+    # what the public sees instead of the title of a notice withdrawn for personal data
+    NEUTRAL_WITHDRAWN_TITLE = "（已撤回的信息）"
+
+    @property
+    def public_title(self) -> str:
+        """The title anyone may see. A notice withdrawn because it held personal data
+        (撤回原因类别 含有个人信息) hides its title too — the name may be the personal
+        data — behind ``NEUTRAL_WITHDRAWN_TITLE``; the page, its <title>, the API and the
+        default export show that instead (the lead agency's staff still read the title)."""
+        if (
+            self.is_withdrawn
+            and self.withdrawn_category == self.WithdrawalCategory.PERSONAL_DATA
+        ):
+            return self.NEUTRAL_WITHDRAWN_TITLE
+        return self.title
+
     def content_visible_to(self, user) -> bool:
         """Body, summary and attachments of a withdrawn (撤回) notice: only for the lead
         agency's staff (and superusers); everyone else sees the withdrawal notice."""

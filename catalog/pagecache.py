@@ -22,6 +22,13 @@ and no messages cookie. A rendered page is stored only when it is a plain 200 te
 response that sets no cookie and carries no Vary or private/no-store Cache-Control, and the
 render used no CSRF token, touched no session and showed or added no message. Everything else
 is rendered as before. ``PAGE_CACHE_SECONDS = 0`` switches the cache off.
+
+Shared caches in front of the site (a CDN, a caching proxy) must never keep a page after a
+撤回: the pages this cache serves carry ``Cache-Control: public, max-age=0, must-revalidate``
+and an ``ETag`` made of the catalog generation and the page key, so a proxy may keep a copy
+but asks every time, and a request whose ``If-None-Match`` still names the current
+generation is answered ``304 Not Modified`` (one query). The API does the same
+(``catalog.api``). docs/security.md §6a.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
 from catalog.models import PageCache, SearchGeneration
 from portal.context_processors import forget_site_identity
@@ -122,6 +129,40 @@ def lookup(key: uuid.UUID) -> tuple[int | None, str | None]:
     return (row[0], row[1]) if row else (None, None)
 
 
+REVALIDATE = "public, max-age=0, must-revalidate"
+
+
+def current_generation() -> int | None:
+    """The catalog generation (None when its row is missing: nothing then tells staleness)."""
+    gen = SearchGeneration._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT value FROM {gen} ORDER BY id LIMIT 1")  # noqa: S608 (model table)
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def make_etag(generation: int, key: uuid.UUID) -> str:
+    """A strong validator: the same generation and key always mean the same bytes."""
+    return f'"g{generation}-{key.hex[:20]}"'
+
+
+def client_has(request: HttpRequest, etag: str) -> bool:
+    """``If-None-Match`` names ``etag`` (weak comparison, as RFC 9110 asks for GET)."""
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    tags = {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
+    return etag in tags or "*" in tags
+
+
+def with_validators(response: HttpResponse, etag: str) -> HttpResponse:
+    response["Cache-Control"] = REVALIDATE
+    response["ETag"] = etag
+    return response
+
+
+def not_modified(etag: str) -> HttpResponse:
+    return with_validators(HttpResponseNotModified(), etag)
+
+
 def store(key: uuid.UUID, generation: int, html: str) -> None:
     """Store a page for ``generation`` and drop up to ``PRUNE_BATCH`` stale rows (one statement).
 
@@ -184,14 +225,20 @@ def anonymous_page_cache(
             return view(request, *args, **kwargs)
         key = page_key(request)
         generation, html = lookup(key)
-        if html is not None:
-            return HttpResponse(html, content_type=CONTENT_TYPE)
         if generation is None:
             return view(request, *args, **kwargs)
+        etag = make_etag(generation, key)
+        if html is not None:
+            if client_has(request, etag):
+                return not_modified(etag)
+            return with_validators(HttpResponse(html, content_type=CONTENT_TYPE), etag)
         forget_site_identity()  # render with the current 网站标识, not this process's copy
         response = view(request, *args, **kwargs)
         if is_storable(request, response):
             store(key, generation, response.content.decode())
+            if client_has(request, etag):
+                return not_modified(etag)
+            with_validators(response, etag)
         return response
 
     return wrapper

@@ -17,7 +17,11 @@ it acts for the agencies named in its input. A superuser acts for any agency.
 - **保密审查 (条例 第十七条).** Publishing records who confirmed the security review; when
   the site (``settings.NOTICE_SECOND_SECURITY_REVIEW``) or the lead agency
   (``Agency.requires_second_security_review``) asks for it, the confirmer must be
-  someone other than the drafter and the publisher.
+  someone other than the drafter and the publisher. An import (``import_notices``,
+  the demo) publishes a line only with a named confirmer (``import_reviewer_problem``):
+  an active staff user of the line's lead agency or a superuser, and, under the
+  second-person rule, someone other than the identified operator (``--user``) and the
+  drafter; without one the line is kept as a draft.
 """
 
 from __future__ import annotations
@@ -160,3 +164,39 @@ def check_security_review(
             "保密审查的确认人不能是本信息的起草人或发布人（本机关要求第二人确认）；"
             "请由另一名工作人员确认后再发布"
         )
+
+
+def import_reviewer_problem(
+    *, reviewer: Any, agency: Agency, operator: Any, drafter_id: int | None
+) -> str:
+    """Why ``reviewer`` cannot be recorded as the 保密审查 confirmer of a line of
+    ``agency`` that an import would publish ("" when they can). ``operator`` is the
+    user the import acts as (``--user``; None = not identified)."""
+    if reviewer is None:
+        return "未记录保密审查"
+    if not reviewer.is_active:
+        return f"保密审查确认人“{reviewer.get_username()}”的账号已停用，未记录保密审查"
+    if not reviewer.is_superuser and getattr(staff_agency(reviewer), "pk", None) != (
+        agency.pk
+    ):
+        return (
+            f"保密审查确认人“{reviewer.get_username()}”不是牵头发文机关“{agency}”的"
+            "工作人员，未记录保密审查"
+        )
+    if not second_security_review_required(agency):
+        return ""
+    if operator is None:
+        return (
+            f"“{agency}”要求保密审查由第二人确认（条例第十七条）：导入时须用 --user "
+            "指明操作人，且确认人不能是操作人，未记录保密审查"
+        )
+    try:
+        check_security_review(
+            required_second=True,
+            reviewer_id=reviewer.pk,
+            drafter_id=drafter_id,
+            publisher_id=operator.pk,
+        )
+    except ValidationError as exc:
+        return "；".join(exc.messages).rstrip("。") + "，未记录保密审查"
+    return ""

@@ -44,6 +44,7 @@ __all__ = [
     "notice_confirm_security_review",
     "notice_create",
     "notice_decide_interpretation_link",
+    "notice_import_confirm_review",
     "notice_import_screen",
     "notice_import_upsert",
     "notice_link_interpretation",
@@ -986,6 +987,8 @@ def notice_import_upsert(
     by=None,
     index_number: str | None = None,
     withdrawn: dict[str, Any] | bool | None = False,
+    security_reviewed_by=None,
+    security_reviewed_at: datetime | None = None,
     **fields: Any,
 ) -> tuple[Notice, str]:
     """Create or update one imported notice, published at ``published_at``.
@@ -998,6 +1001,15 @@ def notice_import_upsert(
     ``fields`` holds only the keys the line gave (absent keys leave an existing notice
     unchanged). ``withdrawn``: False = not given; None = published (not withdrawn);
     ``{"at": datetime, "reason": str}`` = withdrawn (撤销) with that reason.
+
+    保密审查 (条例 第十七条): a line that would publish — a new notice, a draft or
+    withdrawn one made public, or a change to a published one — needs
+    ``security_reviewed_by``, who is recorded with ``security_reviewed_at`` (default:
+    now) on the notice and in the event (``publishing.import_reviewer_problem`` says who
+    may confirm). Without a valid confirmer a new or draft notice is kept as a draft, a
+    withdrawn one stays withdrawn, and ``notice.import_held`` says why (it is "" when
+    nothing was held back); a change to a published notice is refused
+    (``ValidationError``), as taking it down would be a 撤回 nobody decided.
 
     Writes one ``imported`` history event when anything changed. Returns the notice and
     ``"created"``, ``"updated"`` or ``"unchanged"``.
@@ -1040,6 +1052,16 @@ def notice_import_upsert(
             .first()
         )
 
+    reviewed_at = security_reviewed_at or timeutil.local_now()
+
+    def review_problem(drafter_id: int | None) -> str:
+        return publishing.import_reviewer_problem(
+            reviewer=security_reviewed_by,
+            agency=owner,
+            operator=by,
+            drafter_id=drafter_id,
+        )
+
     if existing is None:
         notice = Notice(
             owner_agency=owner,
@@ -1047,6 +1069,7 @@ def notice_import_upsert(
             status=Notice.Status.PUBLISHED,
             **data,
         )
+        notice.import_held = ""
         if isinstance(withdrawn, dict):
             notice.status = Notice.Status.WITHDRAWN
             notice.withdrawn_at, notice.withdrawn_reason = (
@@ -1054,6 +1077,14 @@ def notice_import_upsert(
                 withdrawn["reason"],
             )
             notice.withdrawn_category = withdrawn["category"]
+        else:
+            problem = review_problem(None)
+            if problem:
+                notice.status = Notice.Status.DRAFT
+                notice.import_held = f"{problem}，已作为草稿导入、未发布"
+            else:
+                notice.security_reviewed_by = security_reviewed_by
+                notice.security_reviewed_at = reviewed_at
         notice.full_clean(exclude=CLEAN_EXCLUDE)
         notice.index_number = index_number or issue_index_number(owner, published_at)
         notice.save()
@@ -1067,6 +1098,10 @@ def notice_import_upsert(
         )
         if isinstance(withdrawn, dict):
             changes["withdrawn_reason"] = withdrawn["reason"]
+        if notice.security_reviewed_by_id:
+            changes["security_reviewed_by"] = str(notice.security_reviewed_by)
+        if notice.import_held:
+            changes["security_review"] = notice.import_held
         NoticeEvent.objects.create(
             notice=notice, actor=by, action=NoticeEvent.Action.IMPORTED, changes=changes
         )
@@ -1074,8 +1109,15 @@ def notice_import_upsert(
         return notice, CREATED
 
     notice = existing
+    notice.import_held = ""
     publishing.check_may_manage(user=by, notice=notice)
-    changes: dict[str, list[Any]] = {}
+    was_status = notice.status
+    was_withdrawal = (
+        notice.withdrawn_at,
+        notice.withdrawn_reason,
+        notice.withdrawn_category,
+    )
+    changes: dict[str, Any] = {}
     for name, value in data.items():
         old = getattr(notice, name)
         if old != value:
@@ -1111,18 +1153,61 @@ def notice_import_upsert(
         target_status = Notice.Status.PUBLISHED
         notice.withdrawn_at, notice.withdrawn_reason = None, ""
         notice.withdrawn_category = ""
+    old_names = _publisher_names(notice)
+    new_names = [str(a) for a in publishers]
+    publishers_changed = old_names != new_names
+    review_fields: list[str] = []
+    if target_status == Notice.Status.PUBLISHED and (
+        was_status != Notice.Status.PUBLISHED or changes or publishers_changed
+    ):
+        problem = review_problem(_drafter_id(notice))
+        if problem and was_status == Notice.Status.PUBLISHED:
+            raise ValidationError(
+                f"{problem}：已发布信息的修改须记录保密审查，本行未导入"
+                "（导入时用 --security-reviewed-by 指明确认人）"
+            )
+        if problem:
+            target_status = was_status  # a draft stays a draft, a withdrawal stays
+            if was_status == Notice.Status.WITHDRAWN:
+                notice.import_held = f"{problem}，未重新发布（仍为已撤回）"
+                (
+                    notice.withdrawn_at,
+                    notice.withdrawn_reason,
+                    notice.withdrawn_category,
+                ) = was_withdrawal
+                changes.pop("withdrawn_reason", None)
+            else:
+                notice.import_held = f"{problem}，已作为草稿导入、未发布"
+        else:
+            changes["security_reviewed_by"] = [
+                str(notice.security_reviewed_by)
+                if notice.security_reviewed_by_id
+                else None,
+                str(security_reviewed_by),
+            ]
+            notice.security_reviewed_by = security_reviewed_by
+            notice.security_reviewed_at = reviewed_at
+            review_fields = ["security_reviewed_by", "security_reviewed_at"]
     if target_status != notice.status:
         changes["status"] = [notice.status, target_status]
         notice.status = target_status
-    old_names = _publisher_names(notice)
-    new_names = [str(a) for a in publishers]
-    if old_names != new_names:
+    if target_status != Notice.Status.PUBLISHED and (changes or publishers_changed):
+        # what was reviewed is no longer what would be published
+        review_fields += forget_security_review(notice, changes)
+    if notice.import_held and (changes or publishers_changed):
+        changes["security_review"] = notice.import_held
+    if publishers_changed:
         changes["publishers"] = [old_names, new_names]
         _set_publishers(notice, publishers)
     if not changes:
         return notice, UNCHANGED
     notice.full_clean(exclude=CLEAN_EXCLUDE)
-    update_fields = {name for name in changes if name != "publishers"}
+    update_fields = {
+        name
+        for name in changes
+        if name not in ("publishers", "security_review", "security_reviewed_by")
+    }
+    update_fields |= set(review_fields)
     if "withdrawn_reason" in update_fields or "status" in update_fields:
         update_fields |= {"withdrawn_at", "withdrawn_reason", "withdrawn_category"}
     notice.save(update_fields=sorted(update_fields | {"updated_at"}))
@@ -1131,6 +1216,46 @@ def notice_import_upsert(
     )
     refresh_notice_search([notice.pk])
     return notice, UPDATED
+
+
+@transaction.atomic
+def notice_import_confirm_review(
+    *,
+    notice: Notice,
+    by=None,
+    security_reviewed_by=None,
+    security_reviewed_at: datetime | None = None,
+) -> Notice:
+    """An import changed only the attachments of a published notice: the line's
+    confirmer is recorded as for any other change (``notice_import_upsert``), or the
+    change is refused (``ValidationError``; the caller rolls the line back)."""
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    agency = Agency.objects.get(pk=locked.owner_agency_id)
+    problem = publishing.import_reviewer_problem(
+        reviewer=security_reviewed_by,
+        agency=agency,
+        operator=by,
+        drafter_id=_drafter_id(locked),
+    )
+    if problem:
+        raise ValidationError(
+            f"{problem}：已发布信息的附件变更须记录保密审查，本行未导入"
+            "（导入时用 --security-reviewed-by 指明确认人）"
+        )
+    locked.security_reviewed_by = security_reviewed_by
+    locked.security_reviewed_at = security_reviewed_at or timeutil.local_now()
+    locked.save(update_fields=["security_reviewed_by", "security_reviewed_at"])
+    NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.SECURITY_REVIEWED,
+        changes={
+            "security_reviewed_by": str(security_reviewed_by),
+            "security_reviewed_at": locked.security_reviewed_at.isoformat(),
+            "source": "导入",
+        },
+    )
+    return locked
 
 
 IMPORT_OVERRIDE_REASON = "导入时使用 --allow-personal-data 放行"

@@ -36,6 +36,7 @@ from catalog.models import Attachment, Column, Genre, Notice, Theme
 from catalog.services import (
     clean_index_number,
     normalise_keywords,
+    notice_import_confirm_review,
     notice_import_screen,
     notice_import_upsert,
 )
@@ -139,6 +140,8 @@ class Record:
     new_agencies: list[str] = field(default_factory=list)
     # personal data found when the line was applied (portal.pii LocatedFinding)
     findings: list[Any] = field(default_factory=list)
+    # why the line was not published for want of a 保密审查 confirmer ("" = it was not held)
+    review_held: str = ""
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -620,8 +623,13 @@ def apply_record(
     by=None,
     allow_personal_data: bool = False,
     journal: FileJournal | None = None,
+    security_reviewed_by=None,
 ) -> tuple[Notice, str]:
     """Write one parsed line in its own transaction; returns the notice and the outcome.
+
+    A line that would publish needs ``security_reviewed_by`` (保密审查, see
+    ``notice_import_upsert``); without a valid one it is kept as a draft and
+    ``record.review_held`` says why.
 
     The line then passes the personal-data guard (``notice_import_screen``): with
     findings it is kept as a draft (or, ``allow_personal_data``, published with a
@@ -648,11 +656,22 @@ def apply_record(
                     by=by,
                     index_number=record.index_number,
                     withdrawn=record.withdrawn,
+                    security_reviewed_by=security_reviewed_by,
                     **record.fields,
                 )
+                record.review_held = notice.import_held
                 if record.attachments is not None and _sync_attachments(
                     notice, record.attachments, by, stored, journal
                 ):
+                    if (
+                        outcome == "unchanged"
+                        and notice.status == Notice.Status.PUBLISHED
+                    ):
+                        notice_import_confirm_review(
+                            notice=notice,
+                            by=by,
+                            security_reviewed_by=security_reviewed_by,
+                        )
                     outcome = "updated" if outcome == "unchanged" else outcome
                 record.findings = notice_import_screen(
                     notice=notice, by=by, allow_personal_data=allow_personal_data
@@ -768,6 +787,26 @@ def serialise_notice(
         else None
     )
     return record
+
+
+def serialise_withdrawn_stub(notice: Notice) -> dict[str, Any]:
+    """A withdrawn (撤回) notice as the public sees it: 索引号, title (neutral when it was
+    withdrawn for personal data, ``Notice.public_title``), 发文机关, dates and reason
+    category; never its text, attachments or the internal 撤回说明 (the line's
+    ``reason`` is the category's label, as the import needs one)."""
+    publishers = [link.agency.name for link in notice.publisher_links.all()]
+    category = notice.withdrawn_category or Notice.WithdrawalCategory.OTHER
+    return {
+        "index_no": notice.index_number,
+        "title": notice.public_title,
+        "publisher": publishers[0] if len(publishers) == 1 else publishers,
+        "published_at": _local_iso(notice.published_at),
+        "withdrawn": {
+            "at": _local_iso(notice.withdrawn_at),
+            "reason": Notice.WithdrawalCategory(category).label,
+            "category": category,
+        },
+    }
 
 
 def dumps(record: dict[str, Any]) -> str:

@@ -21,7 +21,7 @@ from catalog.models import (
     Theme,
 )
 from portal.models import Agency
-from tests.factories import AgencyFactory, NoticeFactory
+from tests.factories import AgencyFactory, NoticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,14 @@ def at(year, month, day, hour=9, minute=0):
     return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
-def run_import(path, *args):
+REVIEWER = "baomi"  # a superuser: may confirm the 保密审查 for any agency
+
+
+def run_import(path, *args, reviewed=True):
+    """Run the command; ``reviewed`` names a 保密审查 confirmer so lines are published."""
+    if reviewed and "--security-reviewed-by" not in args:
+        UserFactory(username=REVIEWER, is_staff=True, is_superuser=True)
+        args = (*args, "--security-reviewed-by", REVIEWER)
     out, err = StringIO(), StringIO()
     call_command("import_notices", str(path), *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
@@ -476,6 +483,9 @@ def test_export_then_import_into_an_empty_database_reproduces_the_catalog(
         index_number="0122/2016-00001",
         title="2013年年度报告",
         disclosure_mode=Notice.DisclosureMode.ON_REQUEST,
+        security_reviewed_by=UserFactory(
+            username=REVIEWER, is_staff=True, is_superuser=True
+        ),
     )
     NoticeFactory(owner_agency=edu, title="草稿不导出")
     before = snapshot()
@@ -490,10 +500,12 @@ def test_export_then_import_into_an_empty_database_reproduces_the_catalog(
         str(out_file),
         "--attachments-dir",
         str(tmp_path / "export" / "files"),
+        "--include-withdrawn-content",
         stdout=StringIO(),
         stderr=err,
     )
     assert "已导出 4 条政府信息" in err.getvalue()
+    assert "--include-withdrawn-content" in err.getvalue()
     lines = [
         json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()
     ]
@@ -533,3 +545,59 @@ def test_export_to_stdout_is_pure_jsonl(agencies):
     assert "attachments" not in records[0]
     assert records[0]["published_at"] == "2024-03-01T09:00:00+08:00"
     assert "已导出 2 条" in err.getvalue()
+
+
+def test_export_writes_withdrawn_notices_as_their_public_stub(tmp_path, agencies):
+    edu = agencies["天元区教育局"]
+    mistake = NoticeFactory(
+        owner_agency=edu, title="错发的通知", published_at=at(2024, 1, 5)
+    )
+    services.attachment_add(
+        notice=mistake, by=None, name="名单.txt", content="内部名单".encode()
+    )
+    personal = NoticeFactory(
+        owner_agency=edu, title="关于张三丰的处分决定", published_at=at(2024, 1, 6)
+    )
+    services.notice_update(notice=personal, by=None, body="<p>处分正文</p>")
+    for notice, category in ((mistake, "mistake"), (personal, "personal_data")):
+        services.notice_withdraw(
+            notice=notice,
+            by=None,
+            now=at(2024, 2, 1),
+            category=category,
+            reason="内部撤回说明",
+        )
+    out, err = StringIO(), StringIO()
+    call_command(
+        "export_notices",
+        "--attachments-dir",
+        str(tmp_path / "files"),
+        stdout=out,
+        stderr=err,
+    )
+    text = out.getvalue()
+    for secret in ("张三丰", "处分正文", "内部撤回说明", "名单"):
+        assert secret not in text
+    records = [json.loads(line) for line in text.splitlines()]
+    assert [r["title"] for r in records] == ["错发的通知", "（已撤回的信息）"]
+    assert records[1] == {
+        "index_no": personal.index_number,
+        "title": "（已撤回的信息）",
+        "publisher": "天元区教育局",
+        "published_at": "2024-01-06T09:00:00+08:00",
+        "withdrawn": {
+            "at": "2024-02-01T09:00:00+08:00",
+            "reason": "含有个人信息",
+            "category": "personal_data",
+        },
+    }
+    assert not (tmp_path / "files").exists() or not any((tmp_path / "files").iterdir())
+    assert "2 条已撤回，只导出了撤回提示" in err.getvalue()
+
+    full, err = StringIO(), StringIO()
+    call_command(
+        "export_notices", "--include-withdrawn-content", stdout=full, stderr=err
+    )
+    assert "张三丰" in full.getvalue()
+    assert "内部撤回说明" in full.getvalue()
+    assert "仅供内部备份，不得公开" in err.getvalue()

@@ -22,7 +22,7 @@ from catalog.models import Notice, NoticeEvent
 from portal import roles
 from portal.validators import id_check_char
 from tests.catalog.test_admin import _with_upload, form_data
-from tests.factories import AgencyFactory, NoticeFactory, StaffFactory
+from tests.factories import AgencyFactory, NoticeFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -332,6 +332,9 @@ def test_admin_attachment_upload_to_a_published_notice(
 
 
 def run_import(path, *args):
+    # a superuser confirms the 保密审查, so only the personal-data guard holds lines back
+    UserFactory(username="baomi", is_staff=True, is_superuser=True)
+    args = (*args, "--security-reviewed-by", "baomi")
     out, err = StringIO(), StringIO()
     call_command("import_notices", str(path), *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()

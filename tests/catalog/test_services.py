@@ -296,9 +296,10 @@ def test_link_interpretation_is_recorded_on_both_notices(agency, staff_user):
         )
 
 
-def test_import_keeps_legacy_index_number_and_is_idempotent(agency):
+def test_import_keeps_legacy_index_number_and_is_idempotent(agency, teammate_user):
     kwargs = {
         "publishers": [agency],
+        "security_reviewed_by": teammate_user,
         "published_at": at(2014, 2, 27, 0, 0),
         "index_number": "0122/2016-00001",
         "title": "天元区人民政府2013年政府信息公开工作年度报告",
@@ -346,7 +347,7 @@ def test_import_without_index_number_is_issued_one_and_found_again(agency):
     assert (again.pk, outcome) == (notice.pk, "unchanged")
 
 
-def test_import_can_withdraw_and_republish(agency):
+def test_import_can_withdraw_and_republish(agency, teammate_user):
     base = {
         "publishers": [agency],
         "published_at": at(2022, 4, 20),
@@ -357,7 +358,9 @@ def test_import_can_withdraw_and_republish(agency):
         **base, withdrawn={"at": at(2022, 5, 6), "reason": "数据有误"}
     )
     assert (notice.status, notice.withdrawn_reason) == ("withdrawn", "数据有误")
-    notice, outcome = services.notice_import_upsert(**base, withdrawn=None)
+    notice, outcome = services.notice_import_upsert(
+        **base, withdrawn=None, security_reviewed_by=teammate_user
+    )
     assert outcome == "updated"
     assert notice.status == "published"
     assert notice.withdrawn_reason == ""

@@ -4,6 +4,11 @@ Idempotent by 索引号: re-running updates, never duplicates. Each line is its 
 transaction; a bad line is reported with its number and reason and skipped. A line
 whose text or attachments hold personal data is reported (line, where, masked) and
 imported as a draft; ``--allow-personal-data`` publishes it anyway, recorded.
+
+保密审查 (条例 第十七条): a line is published only with ``--security-reviewed-by USERNAME``,
+the staff member who confirmed the review (recorded on the notice and in its history);
+without it, or when that person may not confirm for the line's agency, the line is
+imported as a draft and reported (``catalog.publishing.import_reviewer_problem``).
 """
 
 from __future__ import annotations
@@ -54,6 +59,12 @@ class Command(BaseCommand):
             "--user", help="记入变更记录的操作人用户名（默认不记操作人）"
         )
         parser.add_argument(
+            "--security-reviewed-by",
+            metavar="USERNAME",
+            help="确认保密审查的工作人员用户名（条例第十七条；须为各行牵头发文机关的在职工作人员或超级管理员；"
+            "本机关要求第二人确认时不能是 --user 指明的操作人）。不指明时，本应发布的行作为草稿导入",
+        )
+        parser.add_argument(
             "--allow-personal-data",
             action="store_true",
             help="含个人信息的行仍然发布（逐条记入变更记录并输出警告）；默认作为草稿导入、不发布",
@@ -72,6 +83,18 @@ class Command(BaseCommand):
             by = get_user_model().objects.filter(username=options["user"]).first()
             if by is None:
                 raise CommandError(f"用户不存在：{options['user']}")
+        self.reviewer = None
+        if options["security_reviewed_by"]:
+            name = options["security_reviewed_by"]
+            self.reviewer = get_user_model().objects.filter(username=name).first()
+            if self.reviewer is None:
+                raise CommandError(f"保密审查确认人不存在：{name}")
+            if not self.reviewer.is_active or not (
+                self.reviewer.is_staff or self.reviewer.is_superuser
+            ):
+                raise CommandError(
+                    f"保密审查确认人“{name}”不是在职工作人员（账号已停用或不是工作人员账号）"
+                )
         root = Path(options["attachments_root"] or path.parent)
         if not root.is_dir():
             raise CommandError(f"附件目录不存在：{root}")
@@ -80,6 +103,7 @@ class Command(BaseCommand):
         self.allow_personal_data = options["allow_personal_data"]
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
         self.held = 0
+        self.unreviewed = 0
         if self.dry_run:
             try:
                 with transaction.atomic():
@@ -99,11 +123,13 @@ class Command(BaseCommand):
                 if self.allow_personal_data
                 else f"；{self.held} 条含个人信息，作为草稿导入、未发布"
             )
+        if self.unreviewed:
+            summary += f"；{self.unreviewed} 条未记录保密审查，未发布"
         if self.dry_run:
             summary = "试运行（未写入数据库）：" + summary
         style = (
             self.style.SUCCESS
-            if not c["skipped"] and not self.held
+            if not c["skipped"] and not self.held and not self.unreviewed
             else self.style.WARNING
         )
         self.stdout.write(style(summary))
@@ -158,6 +184,7 @@ class Command(BaseCommand):
                         by=by,
                         allow_personal_data=self.allow_personal_data,
                         journal=journal,
+                        security_reviewed_by=self.reviewer,
                     )
                 except LineError as exc:
                     self.counts["skipped"] += 1
@@ -172,6 +199,14 @@ class Command(BaseCommand):
                     )
                 else:
                     self.counts[outcome] += 1
+                    if record.review_held:
+                        self.unreviewed += 1
+                        hint = (
+                            ""
+                            if self.reviewer
+                            else "（用 --security-reviewed-by 指明确认人）"
+                        )
+                        self.stderr.write(f"第 {number} 行：{record.review_held}{hint}")
                     if record.findings:
                         self._report_findings(number, record.findings)
                     if record.interpretations is not None:
