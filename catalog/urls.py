@@ -43,6 +43,12 @@ urlpatterns = [
         staff_views.notice_cleanup,
         name="staff_notice_cleanup",
     ),
+    # 修订记录 of a notice: versions, diffs, the pending change to confirm (staff)
+    path(
+        "staff/xinxi/<int:pk>/lishi/",
+        staff_views.notice_history,
+        name="staff_notice_history",
+    ),
     # read-only JSON API
     path("api/notices/", api.notice_list_api, name="api_notice_list"),
     path("api/notices/<uuid:uuid>/", api.notice_detail_api, name="api_notice_detail"),
