@@ -21,8 +21,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from django.utils import timezone
 
 from catalog.models import Attachment, Column, Genre, Notice, NoticePublisher, Theme
 from catalog.search import body_text
@@ -61,7 +63,12 @@ _DATES = ("written_date", "valid_from", "valid_until")
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+    """Dates as 2026-03-02; moments in Beijing time (the same moment, the same text)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return value.isoformat()
 
 
 def _label(obj: Any) -> str | None:
