@@ -153,6 +153,7 @@ def test_every_catalog_url_name_is_covered(demo):
         "staff_standard_items",
         "staff_standard_item",
         "staff_notice_cleanup",
+        "staff_notice_history",
     }
     assert names <= covered, names - covered
 
@@ -178,6 +179,9 @@ def test_staff_catalog_pages_answer(client, staff_user, agency):
     response = client.get(reverse("catalog:staff_notice_cleanup", args=[notice.pk]))
     assert response.status_code == 200
     assert "登记清理决定：规范性文件甲" in response.content.decode()
+    response = client.get(reverse("catalog:staff_notice_history", args=[notice.pk]))
+    assert response.status_code == 200
+    assert "修订记录：规范性文件甲" in response.content.decode()
 
 
 def test_unknown_notice_is_404_in_the_site_layout(client, demo):
