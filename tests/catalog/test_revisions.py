@@ -506,3 +506,48 @@ def test_factory_path_still_publishes(agency):
     notice = NoticeFactory(owner_agency=agency, published_at=at(2026, 3, 2))
     assert Notice.objects.get(pk=notice.pk).revisions.count() == 1
     assert NoticeRevision.objects.filter(status="pending").count() == 0
+
+
+# --- the data migration -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_writes_a_baseline_for_every_public_notice():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.factories import AgencyFactory
+
+    # MERGE: the integrator renumbers 0011_notice_revisions; rename here too
+    before = [("catalog", "0010_notice_cleanup_review")]
+    after = [("catalog", "0011_notice_revisions")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    OldNotice = old.get_model("catalog", "Notice")
+    OldPublisher = old.get_model("catalog", "NoticePublisher")
+    owner = AgencyFactory(name="天元区民政局")
+    live = OldNotice.objects.create(
+        owner_agency_id=owner.pk,
+        title="低保标准调整公告",
+        body="<p>正文</p>",
+        status="published",
+        index_number="MZ-2026-1",
+        published_at=at(2026, 1, 5),
+    )
+    OldPublisher.objects.create(notice=live, agency_id=owner.pk, position=0)
+    OldNotice.objects.create(owner_agency_id=owner.pk, title="草稿")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    Revision = new.get_model("catalog", "NoticeRevision")
+    rev = Revision.objects.get()
+    assert (rev.notice_id, rev.kind, rev.status) == (live.pk, "baseline", "applied")
+    assert rev.content["title"] == "低保标准调整公告"
+    assert rev.content["publishers"] == ["天元区民政局"]
+    assert rev.content["published_at"] == "2026-01-05T09:00:00+08:00"
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
