@@ -31,16 +31,19 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from catalog import guard
 from catalog.attachments import inspect_upload
 from catalog.forms import (
+    SECURITY_REVIEW_LABEL,
     NoticeFormBase,
     WithdrawForm,
     may_override_personal_data,
     refuse_unless_overridden,
+    second_review_required,
 )
 from catalog.models import (
     Attachment,
@@ -50,6 +53,7 @@ from catalog.models import (
     Notice,
     NoticeEvent,
     NoticePublisher,
+    NoticeRevision,
     Theme,
 )
 from catalog.services import (
@@ -73,6 +77,12 @@ from portal.roles import staff_agency
 
 
 logger = logging.getLogger(__name__)
+
+_second_review = second_review_required
+
+
+def _review_ticked(data) -> bool:
+    return (data or {}).get("security_review_confirmed") in ("on", "true", "1", True)
 
 
 class NoticeAdminForm(NoticeFormBase):
@@ -120,8 +130,37 @@ class AttachmentInlineForm(forms.ModelForm):
 
     storage_full = False  # set for the re-render after a full disk (NoticeAdmin)
 
+    def _check_security_review(self, cleaned: dict) -> None:
+        """A file added to or removed from a published notice is a change of its public
+        content (条例 第十七条): the notice form's tick, or, for a second-person agency,
+        a refusal (a file cannot wait in a pending revision)."""
+        adding = cleaned.get("upload") and not self.instance.pk
+        removing = cleaned.get("DELETE") and self.instance.pk
+        if not (adding or removing) or not self.instance.notice_id:
+            return
+        notice = (
+            Notice.objects.select_related("owner_agency")
+            .filter(pk=self.instance.notice_id)
+            .first()
+        )
+        if notice is None or notice.status != Notice.Status.PUBLISHED:
+            return
+        if _second_review(notice):
+            self.add_error(
+                None,
+                "本机关要求保密审查由第二人确认（条例第十七条），已发布信息的附件不能直接增删。"
+                "请先撤回该信息，修改附件后由第二人确认保密审查，再重新发布。",
+            )
+        elif not _review_ticked(self.request_post):
+            self.add_error(
+                None,
+                f"{'添加' if adding else '删除'}附件会改变已发布信息的公开内容：请先对修改后的"
+                f"内容进行保密审查，再勾选“{SECURITY_REVIEW_LABEL}”。",
+            )
+
     def clean(self):
         cleaned = super().clean()
+        self._check_security_review(cleaned)
         upload = cleaned.get("upload")
         if upload and not self.instance.pk:
             try:
@@ -300,6 +339,18 @@ class NoticeAdmin(admin.ModelAdmin):
                     {"fields": ["pii_override", "pii_override_reason", "pii_shown"]},
                 )
             ]
+        review = []
+        if obj is not None and obj.status == Notice.Status.PUBLISHED:
+            review = [
+                (
+                    "保密审查（条例第十七条）",
+                    {
+                        "fields": ["second_review_note"]
+                        if _second_review(obj)
+                        else ["security_review_confirmed"]
+                    },
+                )
+            ]
         return [
             (None, {"fields": main}),
             ("分类", {"fields": ["theme", "genre", "column"]}),
@@ -310,16 +361,41 @@ class NoticeAdmin(admin.ModelAdmin):
                 {"fields": ["keywords", "summary", "body", "interpretation_notices"]},
             ),
             *override,
+            *review,
             (
                 "状态（只能通过“确认保密审查”“发布”“撤回”操作改变）",
-                {"fields": list(self.readonly_fields)},
+                {
+                    "fields": [
+                        *self.readonly_fields,
+                        *(["revisions_link"] if obj is not None else []),
+                    ]
+                },
             ),
         ]
 
     def get_readonly_fields(self, request, obj=None):
+        extra = ("revisions_link", "second_review_note")
         if obj is not None and request.user.is_superuser:
-            return (*self.readonly_fields, "owner_agency")
-        return self.readonly_fields
+            return (*self.readonly_fields, *extra, "owner_agency")
+        return (*self.readonly_fields, *extra)
+
+    @admin.display(description="修订记录")
+    def revisions_link(self, obj: Notice) -> str:
+        pending = NoticeRevision.objects.filter(
+            notice_id=obj.pk, status=NoticeRevision.Status.PENDING
+        ).exists()
+        return format_html(
+            '<a href="{}">查看修订记录和差异</a>{}',
+            reverse("catalog:staff_notice_history", args=[obj.pk]),
+            "（有待确认的修改）" if pending else "",
+        )
+
+    @admin.display(description="保密审查")
+    def second_review_note(self, obj: Notice) -> str:
+        return (
+            "本机关要求保密审查由第二人确认：对标题、正文等公开内容的修改保存后不会立即公开，"
+            "而是作为待确认的修改，由提出人以外的工作人员在修订记录页面确认保密审查后生效。"
+        )
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -375,8 +451,22 @@ class NoticeAdmin(admin.ModelAdmin):
                 publishers=publishers,
                 override_reason=form.override_reason(),
                 override_shown=form.shown_fingerprints(),
+                security_review_confirmed=bool(
+                    form.cleaned_data.get("security_review_confirmed")
+                ),
                 **fields,
             )
+            if saved.pending_revision is not None:
+                self.message_user(
+                    request,
+                    format_html(
+                        "本机关要求保密审查由第二人确认（条例第十七条）：本次修改未公开，"
+                        "已作为待确认的修改保存，须由另一名工作人员在"
+                        '<a href="{}">修订记录</a>页面确认后生效。公开页面仍显示原内容。',
+                        reverse("catalog:staff_notice_history", args=[obj.pk]),
+                    ),
+                    messages.WARNING,
+                )
         else:
             saved = notice_create(
                 owner_agency=owner, by=request.user, publishers=publishers, **fields
@@ -419,7 +509,11 @@ class NoticeAdmin(admin.ModelAdmin):
             return  # the history inline is read-only
         for inline_form in formset.deleted_forms:
             if inline_form.instance.pk:
-                attachment_remove(attachment=inline_form.instance, by=request.user)
+                attachment_remove(
+                    attachment=inline_form.instance,
+                    by=request.user,
+                    security_review_confirmed=_review_ticked(form.cleaned_data),
+                )
                 formset.deleted_objects.append(inline_form.instance)
         for inline_form in formset.forms:
             if inline_form in formset.deleted_forms or inline_form.instance.pk:
@@ -432,6 +526,7 @@ class NoticeAdmin(admin.ModelAdmin):
                         inspected=inline_form.inspected,
                         override_reason=form.override_reason(),
                         override_shown=form.shown_fingerprints(),
+                        security_review_confirmed=_review_ticked(form.cleaned_data),
                     )
                 )
 

@@ -634,6 +634,8 @@ def attachment_add(
     override_shown=None,
     screened_by_caller: bool = False,
     before_write=None,
+    security_review_confirmed: bool = False,
+    now=None,
 ) -> Attachment:
     """Check, extract and attach one file: either ``uploaded_file`` or ``name`` + ``content``.
 
@@ -645,8 +647,18 @@ def attachment_add(
     A full disk raises ``portal.filestore.StorageFull`` and leaves no file.
     ``before_write(name)`` is called with the storage name before the bytes are
     written (the import's journal of uncommitted files).
+
+    On a published notice a new attachment is new public content: it needs
+    ``security_review_confirmed`` (条例 第十七条; ``by`` is then the reviewer of the new
+    version) and writes a revision; where the agency requires a second person it is
+    refused (see ``attachment_review``). The import (``screened_by_caller``) and the
+    system (``by=None``) pass without confirmation.
     """
-    from catalog.services import check_personal_data, forget_security_review
+    from catalog.services import (
+        check_personal_data,
+        ensure_baseline_revision,
+        forget_security_review,
+    )
 
     if inspected is None:
         if uploaded_file is not None:
@@ -656,6 +668,15 @@ def attachment_add(
         else:
             raise TypeError("attachment_add needs uploaded_file or name and content")
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    now = attachment_review(
+        locked,
+        by=by,
+        confirmed=security_review_confirmed,
+        screened_by_caller=screened_by_caller,
+        now=now,
+    )
+    if now is not None:
+        ensure_baseline_revision(locked, now=now)
     last = locked.attachments.aggregate(m=Max("position"))["m"]
     attachment = store_inspected(
         inspected,
@@ -686,12 +707,16 @@ def attachment_add(
             reviewed = forget_security_review(locked, changes)
             if reviewed:
                 locked.save(update_fields=reviewed)
-        NoticeEvent.objects.create(
+        elif now is not None:
+            _review_new_version(locked, changes, by=by, now=now)
+        event = NoticeEvent.objects.create(
             notice=locked,
             actor=by,
             action=NoticeEvent.Action.UPDATED,
             changes=changes,
         )
+        if now is not None:
+            _record(locked, by=by, now=now, event=event)
         refresh_notice_search([locked.pk])
     except BaseException:
         delete_quietly(attachment.file)
@@ -699,14 +724,80 @@ def attachment_add(
     return attachment
 
 
+def attachment_review(
+    locked: Notice, *, by, confirmed: bool, screened_by_caller: bool, now
+):
+    """The 保密审查 rule (条例 第十七条) for an attachment change of a published notice,
+    before anything is stored. Returns the moment to record a revision at (None: not a
+    published notice, or the import, which records its own revision).
+
+    A second-person agency cannot change a published notice's attachments here: a file
+    cannot wait in a pending revision, so the message says to 撤回 first (the
+    re-publication is then reviewed by the second person)."""
+    from catalog.services import published_change_review
+    from portal import timeutil
+
+    if locked.status != Notice.Status.PUBLISHED or screened_by_caller:
+        return None
+    mode = published_change_review(
+        locked, by=by, touched=["attachments"], confirmed=confirmed
+    )
+    if mode == "pending":
+        raise ValidationError(
+            {
+                "file": "本机关要求保密审查由第二人确认（条例第十七条），已发布信息的附件"
+                "不能直接增删：附件无法作为待确认的修改保存。请先撤回该信息，修改附件后由"
+                "第二人确认保密审查，再重新发布；正文等文字内容的修改可直接提交待确认。"
+            },
+            code="second_review_attachment",
+        )
+    return now or timeutil.local_now()
+
+
+def _review_new_version(locked: Notice, changes: dict, *, by, now) -> None:
+    from catalog.services import _set_reviewer
+
+    fields = _set_reviewer(locked, changes, reviewer=by, now=now)
+    if fields:
+        locked.save(update_fields=fields)
+
+
+def _record(locked: Notice, *, by, now, event) -> None:
+    from catalog.models import NoticeRevision
+    from catalog.services import record_revision
+
+    record_revision(
+        notice=locked, kind=NoticeRevision.Kind.EDITED, by=by, now=now, event=event
+    )
+
+
 @transaction.atomic
-def attachment_remove(*, attachment: Attachment, by, reason: str = "") -> None:
-    from catalog.services import forget_security_review
+def attachment_remove(
+    *,
+    attachment: Attachment,
+    by,
+    reason: str = "",
+    security_review_confirmed: bool = False,
+    screened_by_caller: bool = False,
+    now=None,
+) -> None:
+    """Remove an attachment (the bytes go once committed). On a published notice the
+    same 保密审查 rule as ``attachment_add``; ``screened_by_caller``: the import."""
+    from catalog.services import ensure_baseline_revision, forget_security_review
 
     locked = Notice.objects.select_for_update().get(pk=attachment.notice_id)
     row = Attachment.objects.filter(pk=attachment.pk, notice=locked).first()
     if row is None:
         return
+    now = attachment_review(
+        locked,
+        by=by,
+        confirmed=security_review_confirmed,
+        screened_by_caller=screened_by_caller,
+        now=now,
+    )
+    if now is not None:
+        ensure_baseline_revision(locked, now=now)
     changes: dict = {
         "attachments": [
             {"name": row.name, "sha256": row.sha256, "size": row.size},
@@ -717,7 +808,9 @@ def attachment_remove(*, attachment: Attachment, by, reason: str = "") -> None:
         reviewed = forget_security_review(locked, changes)
         if reviewed:
             locked.save(update_fields=reviewed)
-    NoticeEvent.objects.create(
+    elif now is not None:
+        _review_new_version(locked, changes, by=by, now=now)
+    event = NoticeEvent.objects.create(
         notice=locked,
         actor=by,
         action=NoticeEvent.Action.UPDATED,
@@ -726,6 +819,8 @@ def attachment_remove(*, attachment: Attachment, by, reason: str = "") -> None:
     )
     storage, path = row.file.storage, row.file.name
     row.delete()
+    if now is not None:
+        _record(locked, by=by, now=now, event=event)
     refresh_notice_search([locked.pk])
     # the bytes go only once the removal is committed
     transaction.on_commit(lambda: storage.delete(path) if path else None)

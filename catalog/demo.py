@@ -763,7 +763,7 @@ def _short(text: str, limit: int = 30) -> str:
 
 def security_confirmers() -> dict[int, object]:
     """Agency id → the demo account recorded as its 保密审查 confirmer (条例 第十七条):
-    the agency's 审核人 when it has one, else another of its staff accounts. Agencies
+    the agency's 审核人 when it has one, else its 管理员. Agencies
     without a demo account of their own have no confirmer."""
     from django.contrib.auth import get_user_model
 
@@ -779,7 +779,10 @@ def security_confirmers() -> dict[int, object]:
     )
     for user in staff:
         agency_id = user.staff_profile.agency_id
-        approver = any(g.name == roles.APPROVER for g in user.groups.all())
+        names = {g.name for g in user.groups.all()}
+        approver = roles.APPROVER in names
+        if not (approver or roles.ADMIN in names):
+            continue  # a 承办人 may not confirm (catalog.publishing.check_may_manage)
         if agency_id not in confirmers or (approver and not confirmers[agency_id][1]):
             confirmers[agency_id] = (user, approver)
     return {agency_id: user for agency_id, (user, _) in confirmers.items()}

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog import guard, publishing
+from catalog import guard, publishing, revisions
 from catalog.attachments import inspect_upload
 from catalog.models import Attachment, Notice, Theme
 from catalog.sanitize import clean_body
@@ -112,6 +112,13 @@ def personal_data_message(
     return message
 
 
+SECURITY_REVIEW_LABEL = "我已对修改后的内容进行保密审查（条例第十七条）"
+
+
+def second_review_required(notice: Notice) -> bool:
+    return publishing.second_security_review_required(notice.owner_agency)
+
+
 class NoticeFormBase(forms.ModelForm):
     """Every statutory field of a notice and the checks shared by the admin and the
     staff editor. Set ``request_user`` and ``request_post`` on the class or instance."""
@@ -148,6 +155,12 @@ class NoticeFormBase(forms.ModelForm):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="例如：行政处罚决定书依法公开当事人姓名。记入变更记录。",
+    )
+    security_review_confirmed = forms.BooleanField(
+        label=SECURITY_REVIEW_LABEL,
+        required=False,
+        help_text="该信息已经发布，修改后的标题、正文、发文字号、关键词、发文机关或附件"
+        "保存后立即公开；只改分类、有效性等属性无需勾选。",
     )
     request_user = None
     request_post = None  # the request's POST (see refuse_unless_overridden)
@@ -259,9 +272,52 @@ class NoticeFormBase(forms.ModelForm):
             return ""
         return (data.get("pii_override_reason") or "").strip()
 
+    def reviewed_changes(self, cleaned: dict) -> list[str]:
+        """The labels of the content that this save would change on a published notice
+        and that needs a new 保密审查 (catalog.revisions.REVIEWED_FIELDS)."""
+        notice = self.instance
+        new = {
+            "title": (cleaned.get("title") or "").strip(),
+            "doc_number": cleaned.get("doc_number", notice.doc_number),
+            "keywords": cleaned.get("keywords", notice.keywords),
+            "summary": (cleaned.get("summary") or "").strip(),
+            "body": clean_body(cleaned.get("body") or ""),
+        }
+        out = [
+            revisions.LABELS[name]
+            for name, value in new.items()
+            if value != getattr(notice, name)
+        ]
+        if "publisher_agencies" in cleaned:
+            current = [link.agency_id for link in notice.publisher_links.all()]
+            if [a.pk for a in self.ordered_publishers()] != current:
+                out.append(revisions.LABELS["publishers"])
+        if cleaned.get("uploads") or cleaned.get("remove_attachments"):
+            out.append(revisions.LABELS.get("attachments", "附件"))
+        return out
+
+    def check_security_review(self, cleaned: dict) -> None:
+        """条例 第十七条: content changes of a published notice need the reviewer's tick
+        (a second-person agency's change waits for the second person instead)."""
+        notice = self.instance
+        if notice.pk is None or notice.status != Notice.Status.PUBLISHED:
+            return
+        if second_review_required(notice) or cleaned.get("security_review_confirmed"):
+            return
+        changed = self.reviewed_changes(cleaned)
+        if changed:
+            self.add_error(
+                "security_review_confirmed"
+                if "security_review_confirmed" in self.fields
+                else None,
+                f"本次修改了{'、'.join(changed)}，保存后将直接公开：请先对修改后的内容"
+                f"进行保密审查，再勾选“{SECURITY_REVIEW_LABEL}”。",
+            )
+
     def clean(self):
         cleaned = super().clean()
         self.check_publishers(cleaned)
+        self.check_security_review(cleaned)
         notice = self.instance
         if notice.pk is None or notice.status == Notice.Status.DRAFT:
             return cleaned  # a draft is checked when it is published
@@ -390,13 +446,6 @@ class StaffNoticeForm(NoticeFormBase):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    security_review_confirmed = forms.BooleanField(
-        label="我已对修改后的内容进行保密审查（条例第十七条）",
-        required=False,
-        error_messages={
-            "required": "修改已发布的信息，须先确认已对修改后的内容进行保密审查"
-        },
-    )
     scheduled_at = forms.DateTimeField(
         label="定时发布时间",
         required=False,
@@ -459,9 +508,8 @@ class StaffNoticeForm(NoticeFormBase):
             self.fields["remove_attachments"].queryset = notice.attachments.all()
         else:
             del self.fields["remove_attachments"]
-        if notice.status == Notice.Status.PUBLISHED:
-            self.fields["security_review_confirmed"].required = True
-        else:
+        if notice.status != Notice.Status.PUBLISHED or second_review_required(notice):
+            # a second-person agency's change waits for the second person instead
             del self.fields["security_review_confirmed"]
         if notice.pk is None or notice.status == Notice.Status.DRAFT:
             if notice.scheduled_at:

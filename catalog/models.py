@@ -718,6 +718,9 @@ class NoticeEvent(models.Model):
         SCHEDULED = "scheduled", "设定定时发布"
         UNSCHEDULED = "unscheduled", "取消定时发布"
         SCHEDULE_FAILED = "sched_failed", "定时发布未成功"
+        REVISION_PROPOSED = "rev_proposed", "修改待确认"
+        REVISION_APPROVED = "rev_approved", "修改经确认生效"
+        REVISION_REJECTED = "rev_rejected", "修改被退回"
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", auto_now_add=True)
@@ -740,6 +743,142 @@ class NoticeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class NoticeRevision(models.Model):
+    """A snapshot of what the public sees of a notice (catalog/revisions.py: ``content``),
+    taken at each publication and at every change of a published notice; append-only.
+
+    ``applied`` revisions are the versions that were live, in order. A ``pending`` one
+    is a proposed change of a published notice that waits for a second person's
+    保密审查 (条例 第十七条; ``notice_revision_approve`` / ``notice_revision_reject``):
+    it holds the proposal in ``proposed`` and is the only row that ever changes (to
+    ``applied`` or ``rejected``, or replaced by a newer proposal). Written only by
+    ``catalog.services`` and ``catalog.attachments``.
+    """
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "已生效"
+        PENDING = "pending", "待确认"
+        REJECTED = "rejected", "已退回"
+
+    class Kind(models.TextChoices):
+        BASELINE = "baseline", "启用修订记录时的内容"
+        PUBLISHED = "published", "发布"
+        REPUBLISHED = "republished", "重新发布"
+        EDITED = "edited", "修改"
+        IMPORTED = "imported", "导入"
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="revisions"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.APPLIED
+    )
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    content = models.JSONField("公开内容", default=dict)
+    proposed = models.JSONField(
+        "待确认的修改",
+        default=dict,
+        blank=True,
+        help_text="待确认修订要改的字段和新值（确认时按此修改）。",
+    )
+    changed_fields = ArrayField(
+        models.CharField(max_length=30),
+        verbose_name="改动的项目",
+        default=list,
+        blank=True,
+    )
+    public_change = models.BooleanField(
+        "正文等内容有改动",
+        default=False,
+        help_text="标题、内容概述、正文或附件在首次发布后有改动：公开页面显示“最后更新”。",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="修改人",
+    )
+    created_at = models.DateTimeField("提出时间")
+    reason = models.CharField("修改说明", max_length=300, blank=True)
+    applied_at = models.DateTimeField("生效时间", null=True, blank=True)
+    security_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="保密审查确认人",
+    )
+    security_reviewed_at = models.DateTimeField(
+        "保密审查确认时间", null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decision_reason = models.CharField("退回理由", max_length=300, blank=True)
+    event = models.ForeignKey(
+        NoticeEvent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="revisions",
+        verbose_name="变更记录",
+    )
+
+    class Meta:
+        verbose_name = "修订记录"
+        verbose_name_plural = "修订记录"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["applied", "pending", "rejected"]),
+                name="catalog_noticerevision_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "baseline",
+                        "published",
+                        "republished",
+                        "edited",
+                        "imported",
+                    ]
+                ),
+                name="catalog_noticerevision_kind_valid",
+            ),
+            # a live version says when it went live; a proposal has not
+            models.CheckConstraint(
+                condition=(Q(status="applied") & Q(applied_at__isnull=False))
+                | (~Q(status="applied") & Q(applied_at__isnull=True)),
+                name="catalog_noticerevision_applied_has_time",
+            ),
+            # one proposal waits per notice: a newer one replaces it
+            models.UniqueConstraint(
+                fields=["notice"],
+                condition=Q(status="pending"),
+                name="catalog_noticerevision_one_pending",
+            ),
+        ]
+        indexes = [
+            # the public page's 最后更新 and the history page: a notice's live versions
+            models.Index(
+                fields=["notice", "status", "applied_at"],
+                name="catalog_noticerev_notice_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} #{self.pk} {self.get_kind_display()}（{self.get_status_display()}）"
 
 
 class NoticeCleanupReview(models.Model):

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from catalog import publishing
+from catalog import publishing, revisions
 from catalog.attachments import attachment_add, attachment_remove
 from catalog.guard import (
     PersonalDataFound,
@@ -28,6 +28,7 @@ from catalog.models import (
     NoticeCleanupReview,
     NoticeEvent,
     NoticePublisher,
+    NoticeRevision,
 )
 from catalog.sanitize import clean_body
 from catalog.search import refresh_notice_search
@@ -52,6 +53,8 @@ __all__ = [
     "notice_publish_due",
     "notice_publish_mirror",
     "notice_record_cleanup",
+    "notice_revision_approve",
+    "notice_revision_reject",
     "notice_schedule",
     "notice_set_interpretations",
     "notice_submit_for_review",
@@ -234,6 +237,163 @@ def forget_security_review(locked: Notice, changes: dict[str, Any]) -> list[str]
     return fields
 
 
+SECURITY_REVIEW_REQUIRED = (
+    "该信息已经发布：修改后的标题、正文、附件等内容将直接公开，须重新进行保密审查"
+    "（《中华人民共和国政府信息公开条例》第十七条）。请确认已对修改后的内容进行保密审查后再保存。"
+)
+
+
+def _latest_revision(notice_id: int) -> NoticeRevision | None:
+    return (
+        NoticeRevision.objects.filter(
+            notice_id=notice_id, status=NoticeRevision.Status.APPLIED
+        )
+        .order_by("-applied_at", "-id")
+        .first()
+    )
+
+
+def ensure_baseline_revision(locked: Notice, *, now: datetime) -> None:
+    """A published notice without any revision (published before revisions were kept,
+    or laid down by the demo) gets one from its current content before it changes, so
+    the first change has something to be compared with. Call with the row locked."""
+    if NoticeRevision.objects.filter(
+        notice_id=locked.pk, status=NoticeRevision.Status.APPLIED
+    ).exists():
+        return
+    NoticeRevision.objects.create(
+        notice=locked,
+        kind=NoticeRevision.Kind.BASELINE,
+        content=revisions.snapshot(locked),
+        created_at=now,
+        applied_at=now,
+        security_reviewed_by_id=locked.security_reviewed_by_id,
+        security_reviewed_at=locked.security_reviewed_at,
+    )
+
+
+def record_revision(
+    *,
+    notice: Notice,
+    kind: str,
+    by,
+    now: datetime,
+    event: NoticeEvent | None,
+    reason: str = "",
+) -> NoticeRevision:
+    """The version of ``notice`` now live (saved, row locked), compared with the last
+    one: which fields changed and whether the reader's text did (最后更新). Its
+    保密审查 is the notice's as saved (the services set it before calling)."""
+    previous = _latest_revision(notice.pk)
+    content = revisions.snapshot(notice)
+    changed = revisions.changed_fields(previous.content if previous else None, content)
+    return NoticeRevision.objects.create(
+        notice=notice,
+        kind=kind,
+        content=content,
+        changed_fields=changed,
+        public_change=bool(set(changed) & revisions.PUBLIC_CHANGE_FIELDS),
+        created_by=by,
+        created_at=now,
+        applied_at=now,
+        reason=(reason or "")[:300],
+        security_reviewed_by_id=notice.security_reviewed_by_id,
+        security_reviewed_at=notice.security_reviewed_at,
+        event=event,
+    )
+
+
+def published_change_review(
+    locked: Notice, *, by, touched: Iterable[str], confirmed: bool
+) -> str:
+    """How a change of ``touched`` fields reaches a notice (条例 第十七条):
+
+    - ``"apply"``: not published, or nothing that needs a new 保密审查 (a metadata
+      fix), or the system (``by=None``: an operator's import, the demo);
+    - ``"confirmed"``: published and ``by`` confirmed the review of the new content
+      (the agency does not require a second person): applied, ``by`` is the reviewer;
+    - ``"pending"``: the agency requires a second person: the change waits as a
+      pending revision (``notice_revision_approve``).
+
+    Refuses (ValidationError) a published change of content without confirmation."""
+    if locked.status != Notice.Status.PUBLISHED or by is None:
+        return "apply"
+    if not set(touched) & revisions.REVIEWED_FIELDS:
+        return "apply"
+    agency = Agency.objects.get(pk=locked.owner_agency_id)
+    if publishing.second_security_review_required(agency):
+        return "pending"
+    if not confirmed:
+        raise ValidationError({"security_review_confirmed": SECURITY_REVIEW_REQUIRED})
+    return "confirmed"
+
+
+def pending_revision_of(notice: Notice) -> NoticeRevision | None:
+    return NoticeRevision.objects.filter(
+        notice_id=notice.pk, status=NoticeRevision.Status.PENDING
+    ).first()
+
+
+def _propose_revision(
+    *,
+    locked: Notice,
+    data: dict[str, Any],
+    publishers: list[Agency] | None,
+    changes: dict[str, Any],
+    by,
+    reason: str,
+    now: datetime,
+) -> NoticeRevision:
+    """Store a change of a published notice as the pending revision (replacing an
+    earlier pending one: the newest proposal is the one a second person confirms).
+    The live notice is not touched; the proposal is validated as it would be saved."""
+    candidate = Notice.objects.get(pk=locked.pk)
+    for name, value in data.items():
+        setattr(candidate, name, value)
+    candidate.full_clean(exclude=CLEAN_EXCLUDE)
+    ensure_baseline_revision(locked, now=now)
+    content = revisions.snapshot(
+        candidate,
+        publishers=[a.name for a in publishers] if publishers is not None else None,
+    )
+    live = _latest_revision(locked.pk)
+    changed = revisions.changed_fields(live.content if live else None, content)
+    proposed = revisions.encode_proposal(
+        data, [a.pk for a in publishers] if publishers is not None else None
+    )
+    pending = (
+        NoticeRevision.objects.select_for_update()
+        .filter(notice_id=locked.pk, status=NoticeRevision.Status.PENDING)
+        .first()
+    )
+    event = NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.REVISION_PROPOSED,
+        changes={**changes, **({"replaces": pending.pk} if pending else {})},
+        reason=reason,
+    )
+    values = {
+        "kind": NoticeRevision.Kind.EDITED,
+        "content": content,
+        "proposed": proposed,
+        "changed_fields": changed,
+        "public_change": bool(set(changed) & revisions.PUBLIC_CHANGE_FIELDS),
+        "created_by": by,
+        "created_at": now,
+        "reason": (reason or "")[:300],
+        "event": event,
+    }
+    if pending is None:
+        return NoticeRevision.objects.create(
+            notice=locked, status=NoticeRevision.Status.PENDING, **values
+        )
+    for name, value in values.items():
+        setattr(pending, name, value)
+    pending.save(update_fields=list(values))
+    return pending
+
+
 @transaction.atomic
 def notice_update(
     *,
@@ -244,15 +404,21 @@ def notice_update(
     override_reason: str = "",
     override_shown: Iterable[str] | None = None,
     security_review_confirmed: bool = False,
+    now: datetime | None = None,
     **fields: Any,
 ) -> Notice:
     """Edit a notice. A public (published or withdrawn) notice is re-checked for personal
     data before the change is saved: only overridden findings may stay.
 
-    ``security_review_confirmed``: the editor confirms the 保密审查 (条例 第十七条) of
-    the changed content of a published notice. Accepted here; enforced by the revisions
-    work (pending revisions when a second person must confirm)."""
+    A published notice's content (``catalog.revisions.REVIEWED_FIELDS``) goes public
+    only after a new 保密审查 (条例 第十七条, ``published_change_review``): with
+    ``security_review_confirmed`` ``by`` is recorded as the reviewer; where the agency
+    requires a second person the change is not applied but kept as the pending
+    revision, returned on the notice as ``pending_revision`` (else None). Every applied
+    change of a published notice writes a ``NoticeRevision``."""
+    now = now or timeutil.local_now()
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    locked.pending_revision = None
     publishing.check_may_manage(user=by, notice=locked)
     data = _normalise_fields(fields)
     changes: dict[str, list[Any]] = {}
@@ -260,7 +426,8 @@ def notice_update(
         old = getattr(locked, name)
         if old != value:
             changes[name] = [_jsonable(old), _jsonable(value)]
-            setattr(locked, name, value)
+    data = {name: data[name] for name in changes}
+    new_publishers = None
     if publishers is not None:
         new = list(publishers)
         old_names = _publisher_names(locked)
@@ -268,30 +435,254 @@ def notice_update(
             owner = Agency.objects.get(pk=locked.owner_agency_id)
             publishing.check_publishers(user=by, owner_agency=owner, publishers=new)
             changes["publishers"] = [old_names, [str(a) for a in new]]
-            _set_publishers(locked, new)
-    if changes:
-        update_fields = [f for f in changes if f != "publishers"] + ["updated_at"]
-        if locked.status != Notice.Status.PUBLISHED:
-            update_fields += forget_security_review(locked, changes)
-        locked.full_clean(exclude=CLEAN_EXCLUDE)
-        if locked.status != Notice.Status.DRAFT:
-            check_personal_data(
-                locked,
-                by=by,
-                override_reason=override_reason,
-                action="保存",
-                shown=override_shown,
-            )
-        locked.save(update_fields=update_fields)
-        NoticeEvent.objects.create(
-            notice=locked,
-            actor=by,
-            action=NoticeEvent.Action.UPDATED,
+            new_publishers = new
+    if not changes:
+        return locked
+    mode = published_change_review(
+        locked, by=by, touched=changes, confirmed=security_review_confirmed
+    )
+    if mode == "pending":
+        locked.pending_revision = _propose_revision(
+            locked=locked,
+            data=data,
+            publishers=new_publishers,
             changes=changes,
+            by=by,
+            reason=reason,
+            now=now,
+        )
+        return locked
+    published = locked.status == Notice.Status.PUBLISHED
+    if published:
+        ensure_baseline_revision(locked, now=now)
+    _apply_change(
+        locked,
+        data=data,
+        publishers=new_publishers,
+        changes=changes,
+        by=by,
+        reviewer=by if mode == "confirmed" else None,
+        now=now,
+        override_reason=override_reason,
+        override_shown=override_shown,
+        action="保存",
+    )
+    event = NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.UPDATED,
+        changes=changes,
+        reason=reason,
+    )
+    if published:
+        record_revision(
+            notice=locked,
+            kind=NoticeRevision.Kind.EDITED,
+            by=by,
+            now=now,
+            event=event,
             reason=reason,
         )
-        refresh_notice_search([locked.pk])
+    refresh_notice_search([locked.pk])
     return locked
+
+
+def _apply_change(
+    locked: Notice,
+    *,
+    data: dict[str, Any],
+    publishers: list[Agency] | None,
+    changes: dict[str, Any],
+    by,
+    reviewer,
+    now: datetime,
+    override_reason: str = "",
+    override_shown: Iterable[str] | None = None,
+    action: str = "保存",
+) -> None:
+    """Set the changed fields and publishers on the locked notice, check and save it.
+
+    The 保密审查 on record follows the content: an unpublished notice's is forgotten
+    (asked again at publication); a published notice's content change records
+    ``reviewer`` (None: the system changed it, nobody reviewed this version)."""
+    for name, value in data.items():
+        setattr(locked, name, value)
+    if publishers is not None:
+        _set_publishers(locked, publishers)
+    update_fields = [f for f in changes if f in data] + ["updated_at"]
+    if locked.status != Notice.Status.PUBLISHED:
+        update_fields += forget_security_review(locked, changes)
+    elif set(changes) & revisions.REVIEWED_FIELDS:
+        update_fields += _set_reviewer(locked, changes, reviewer=reviewer, now=now)
+    locked.full_clean(exclude=CLEAN_EXCLUDE)
+    if locked.status != Notice.Status.DRAFT:
+        check_personal_data(
+            locked,
+            by=by,
+            override_reason=override_reason,
+            action=action,
+            shown=override_shown,
+        )
+    locked.save(update_fields=update_fields)
+
+
+def _set_reviewer(locked: Notice, changes: dict[str, Any], *, reviewer, now) -> list:
+    """The new version of a published notice was reviewed by ``reviewer`` (or nobody)."""
+    old = str(locked.security_reviewed_by) if locked.security_reviewed_by_id else None
+    new = str(reviewer) if reviewer is not None else None
+    if reviewer is None and locked.security_reviewed_by_id is None:
+        return []
+    changes["security_reviewed_by"] = [old, new]
+    locked.security_reviewed_by = reviewer
+    locked.security_reviewed_at = now if reviewer is not None else None
+    return ["security_reviewed_by", "security_reviewed_at"]
+
+
+@transaction.atomic
+def notice_revision_approve(
+    *,
+    revision: NoticeRevision,
+    by,
+    now: datetime,
+    override_reason: str = "",
+    override_shown: Iterable[str] | None = None,
+) -> NoticeRevision:
+    """A second person confirms the 保密审查 of a pending change (条例 第十七条) and it
+    goes live: the proposal is applied to the published notice, checked for personal
+    data as a publication is (``override_reason``: an approver's, as there), and ``by``
+    is recorded as the reviewer of the new version. Refused for the proposer."""
+    notice_id = NoticeRevision.objects.values_list("notice_id", flat=True).get(
+        pk=revision.pk
+    )
+    locked = Notice.objects.select_for_update().get(pk=notice_id)
+    row = NoticeRevision.objects.select_for_update().get(pk=revision.pk)
+    publishing.check_may_manage(user=by, notice=locked, reviewing=True)
+    if by is None:
+        raise ValidationError("保密审查须由具体的工作人员确认")
+    if row.status != NoticeRevision.Status.PENDING:
+        raise ValidationError(
+            f"该修改已处理（{row.get_status_display()}），不能重复处理"
+        )
+    if row.created_by_id == by.pk:
+        raise ValidationError(
+            "本机关要求保密审查由第二人确认（条例第十七条）：提出修改的人不能确认自己的修改，"
+            "请由另一名工作人员确认"
+        )
+    if locked.status != Notice.Status.PUBLISHED:
+        raise ValidationError(
+            "该信息已不在发布状态，待确认的修改不能生效；请退回该修改，在重新发布前直接编辑"
+        )
+    try:
+        data, publishers = revisions.decode_proposal(row.proposed)
+    except revisions.ProposalGone as exc:
+        raise ValidationError(
+            f"修改中的“{exc}”已不存在，不能生效；请退回该修改后重新提出"
+        ) from exc
+    changes: dict[str, Any] = {}
+    for name, value in data.items():
+        old = getattr(locked, name)
+        if old != value:
+            changes[name] = [_jsonable(old), _jsonable(value)]
+    data = {name: data[name] for name in changes}
+    if publishers is not None:
+        old_names = _publisher_names(locked)
+        if old_names != [a.name for a in publishers]:
+            owner = Agency.objects.get(pk=locked.owner_agency_id)
+            publishing.check_publishers(
+                user=by, owner_agency=owner, publishers=publishers
+            )
+            changes["publishers"] = [old_names, [a.name for a in publishers]]
+        else:
+            publishers = None
+    ensure_baseline_revision(locked, now=now)
+    _apply_change(
+        locked,
+        data=data,
+        publishers=publishers,
+        changes=changes,
+        by=by,
+        reviewer=by,
+        now=now,
+        override_reason=override_reason,
+        override_shown=override_shown,
+        action="使该修改生效",
+    )
+    if "security_reviewed_by" not in changes:  # nothing reviewed changed any more
+        locked.security_reviewed_by, locked.security_reviewed_at = by, now
+        locked.save(update_fields=["security_reviewed_by", "security_reviewed_at"])
+    changes["proposed_by"] = str(row.created_by) if row.created_by_id else None
+    event = NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.REVISION_APPROVED,
+        changes=changes,
+        reason=row.reason,
+    )
+    previous = _latest_revision(locked.pk)
+    content = revisions.snapshot(locked)
+    changed = revisions.changed_fields(previous.content if previous else None, content)
+    row.status = NoticeRevision.Status.APPLIED
+    row.content = content
+    row.changed_fields = changed
+    row.public_change = bool(set(changed) & revisions.PUBLIC_CHANGE_FIELDS)
+    row.applied_at = now
+    row.security_reviewed_by, row.security_reviewed_at = by, now
+    row.decided_by, row.decided_at = by, now
+    row.event = event
+    row.save(
+        update_fields=[
+            "status",
+            "content",
+            "changed_fields",
+            "public_change",
+            "applied_at",
+            "security_reviewed_by",
+            "security_reviewed_at",
+            "decided_by",
+            "decided_at",
+            "event",
+        ]
+    )
+    refresh_notice_search([locked.pk])
+    return row
+
+
+@transaction.atomic
+def notice_revision_reject(
+    *, revision: NoticeRevision, by, reason: str, now: datetime | None = None
+) -> NoticeRevision:
+    """Send a pending change back (its proposer may withdraw it the same way): the live
+    notice stays as it is; the reason is kept in the history."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "请填写退回理由"})
+    if len(reason) > 300:
+        raise ValidationError({"reason": "退回理由不能超过 300 个字"})
+    notice_id = NoticeRevision.objects.values_list("notice_id", flat=True).get(
+        pk=revision.pk
+    )
+    locked = Notice.objects.select_for_update().get(pk=notice_id)
+    row = NoticeRevision.objects.select_for_update().get(pk=revision.pk)
+    publishing.check_may_manage(user=by, notice=locked, reviewing=True)
+    if row.status != NoticeRevision.Status.PENDING:
+        raise ValidationError(
+            f"该修改已处理（{row.get_status_display()}），不能重复处理"
+        )
+    now = now or timeutil.local_now()
+    row.status = NoticeRevision.Status.REJECTED
+    row.decided_by, row.decided_at, row.decision_reason = by, now, reason
+    row.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    NoticeEvent.objects.create(
+        notice=locked,
+        actor=by,
+        action=NoticeEvent.Action.REVISION_REJECTED,
+        changes={
+            "revision": row.pk,
+            "proposed_by": str(row.created_by) if row.created_by_id else None,
+        },
+        reason=reason,
+    )
+    return row
 
 
 # 清理 results that end the document's force, and the 有效性 each one sets
@@ -541,8 +932,17 @@ def notice_publish(
             "updated_at",
         ]
     )
-    NoticeEvent.objects.create(
+    event = NoticeEvent.objects.create(
         notice=locked, actor=by, action=NoticeEvent.Action.PUBLISHED, changes=changes
+    )
+    record_revision(
+        notice=locked,
+        kind=NoticeRevision.Kind.REPUBLISHED
+        if changes.get("republished")
+        else NoticeRevision.Kind.PUBLISHED,
+        by=by,
+        now=now,
+        event=event,
     )
     refresh_notice_search([locked.pk])
     return locked
@@ -1111,6 +1511,9 @@ def notice_import_upsert(
     notice = existing
     notice.import_held = ""
     publishing.check_may_manage(user=by, notice=notice)
+    if notice.status == Notice.Status.PUBLISHED:
+        # the version the import replaces stays in the history
+        ensure_baseline_revision(notice, now=timeutil.local_now())
     was_status = notice.status
     was_withdrawal = (
         notice.withdrawn_at,
@@ -1270,14 +1673,42 @@ def notice_import_screen(
     A public notice showing findings not overridden before becomes a draft (not
     published; its 索引号 is kept) with an ``updated`` event naming them (masked). With
     ``allow_personal_data`` it stays public and a ``pii_override`` event records the
-    findings and that the import allowed them. Returns the findings (none: clean)."""
+    findings and that the import allowed them. Returns the findings (none: clean).
+
+    A line that leaves the notice published, with content other than its last
+    revision, writes an ``imported`` revision (the operator's import is its own 保密
+    审查 path: ``docs/revisions.md``)."""
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    findings = _import_screen(locked, notice=notice, by=by, allow=allow_personal_data)
+    if locked.status == Notice.Status.PUBLISHED:
+        previous = _latest_revision(locked.pk)
+        if previous is None or revisions.changed_fields(
+            previous.content, revisions.snapshot(locked)
+        ):
+            record_revision(
+                notice=locked,
+                kind=NoticeRevision.Kind.IMPORTED,
+                by=by,
+                now=timeutil.local_now(),
+                event=NoticeEvent.objects.filter(
+                    notice=locked, action=NoticeEvent.Action.IMPORTED
+                )
+                .order_by("-at", "-id")
+                .first(),
+                reason="导入",
+            )
+    return findings
+
+
+def _import_screen(
+    locked: Notice, *, notice: Notice, by, allow: bool
+) -> list[LocatedFinding]:
     if locked.status == Notice.Status.DRAFT:
         return []
     findings = unresolved_findings(locked)
     if not findings:
         return []
-    if allow_personal_data:
+    if allow:
         NoticeEvent.objects.create(
             notice=locked,
             actor=by,

@@ -391,8 +391,13 @@ def _save(request: HttpRequest, form, notice: Notice) -> Notice:
         by=request.user,
         now=timeutil.local_now(),
     )
+    confirmed = bool(data.get("security_review_confirmed"))
     for attachment in data.get("remove_attachments") or []:
-        attachment_remove(attachment=attachment, by=request.user)
+        attachment_remove(
+            attachment=attachment,
+            by=request.user,
+            security_review_confirmed=confirmed,
+        )
     for inspected in form.inspected:
         attachment_add(
             notice=saved,
@@ -400,6 +405,7 @@ def _save(request: HttpRequest, form, notice: Notice) -> Notice:
             inspected=inspected,
             override_reason=form.override_reason(),
             override_shown=form.shown_fingerprints(),
+            security_review_confirmed=confirmed,
         )
     return saved
 
@@ -489,8 +495,17 @@ def staff_notice_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
             "请稍后再次提交（需重新选择文件）",
         )
         return _render_editor(request, form, notice, status=503)
+    pending = getattr(saved, "pending_revision", None)
     saved.refresh_from_db()
     notes = []
+    if pending is not None:
+        # a second-person agency: the change waits for another person's 保密审查
+        messages.info(
+            request,
+            "修改已提交，公开页面仍显示原内容；须由本机关另一名工作人员在“修订记录”中"
+            "确认保密审查后生效（条例第十七条）。",
+        )
+        return redirect("catalog:staff_notice_history", pk=saved.pk)
     if was_scheduled and saved.scheduled_at is None and action != "unschedule":
         notes.append("内容已修改，原定时发布已取消；如仍需定时发布，请重新设定。")
     if action != "save":

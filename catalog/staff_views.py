@@ -4,6 +4,8 @@ page where the lead agency records a 清理 decision on a notice (``validity_rev
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -13,10 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from catalog.models import Notice, NoticeCleanupReview, StandardItem
+from catalog import revisions
+from catalog.models import Notice, NoticeCleanupReview, NoticeRevision, StandardItem
 from catalog.services import (
     check_cleanup,
     notice_record_cleanup,
+    notice_revision_approve,
+    notice_revision_reject,
     standard_item_set_notices,
 )
 from portal import roles, timeutil
@@ -201,4 +206,143 @@ def notice_cleanup(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "catalog/staff_notice_cleanup.html",
         {"notice": notice, "form": form, "reviews": reviews},
+    )
+
+
+# --- 修订记录: the versions of a notice and what changed between them ----------------------
+
+
+def access_notice_history(user, pk: int) -> Notice:
+    """A notice the staff user may see (their agency's and the 联合发文 it co-publishes;
+    superuser: any), otherwise 404."""
+    qs = Notice.objects.visible_to(user).select_related("owner_agency")
+    return get_object_or_404(qs, pk=pk)
+
+
+class RevisionRejectForm(forms.Form):
+    reason = forms.CharField(
+        label="退回理由",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="例如：第三段涉及尚未公开的工作安排，请删除后重新提交。记入修订记录。",
+        error_messages={
+            "required": "请填写退回理由",
+            "max_length": "退回理由不能超过 300 个字",
+        },
+    )
+
+
+@dataclass
+class RevisionRow:
+    revision: NoticeRevision
+    number: int | None  # the version number of a live version
+    changes: list
+
+
+def _history_rows(items: list[NoticeRevision]) -> tuple[list, RevisionRow | None]:
+    """The live versions newest first, each with what changed from the one before, and
+    the pending proposal compared with the live version; a returned (退回) proposal is
+    compared with the version live when it was made."""
+    applied = sorted(
+        (r for r in items if r.status == NoticeRevision.Status.APPLIED),
+        key=lambda r: (r.applied_at, r.pk),
+    )
+    rows: list[RevisionRow] = []
+    previous = None
+    for number, rev in enumerate(applied, start=1):
+        rows.append(
+            RevisionRow(
+                rev,
+                number,
+                revisions.diff(previous.content, rev.content) if previous else [],
+            )
+        )
+        previous = rev
+    pending = None
+    for rev in items:
+        if rev.status == NoticeRevision.Status.APPLIED:
+            continue
+        if rev.status == NoticeRevision.Status.PENDING:
+            base = applied[-1] if applied else None
+        else:
+            earlier = [r for r in applied if r.applied_at <= rev.created_at]
+            base = earlier[-1] if earlier else None
+        row = RevisionRow(
+            rev, None, revisions.diff(base.content, rev.content) if base else []
+        )
+        if rev.status == NoticeRevision.Status.PENDING:
+            pending = row
+        else:
+            rows.append(row)
+    rows.sort(
+        key=lambda r: (
+            r.revision.applied_at or r.revision.decided_at or r.revision.created_at
+        ),
+        reverse=True,
+    )
+    return rows, pending
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def notice_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """修订记录: who changed a notice, when, who confirmed the 保密审查, and a readable
+    diff between consecutive versions; the pending change (second-person agencies) is
+    confirmed or returned here. The public page never shows any of this."""
+    if (login := _staff_only(request)) is not None:
+        return login
+    notice = access_notice_history(request.user, pk)
+    may_manage = Notice.objects.editable_by(request.user).filter(pk=notice.pk).exists()
+    reject_form = RevisionRejectForm(
+        request.POST if request.POST.get("action") == "reject" else None
+    )
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied("联合发文机关只能查看修订记录，不能确认或退回修改")
+        revision = get_object_or_404(
+            NoticeRevision,
+            pk=request.POST.get("revision") or 0,
+            notice_id=notice.pk,
+            status=NoticeRevision.Status.PENDING,
+        )
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                notice_revision_approve(
+                    revision=revision, by=request.user, now=timeutil.local_now()
+                )
+                messages.success(
+                    request, "已确认保密审查，修改已生效并在公开页面显示。"
+                )
+                return redirect("catalog:staff_notice_history", pk=notice.pk)
+            if action == "reject" and reject_form.is_valid():
+                notice_revision_reject(
+                    revision=revision,
+                    by=request.user,
+                    reason=reject_form.cleaned_data["reason"],
+                    now=timeutil.local_now(),
+                )
+                messages.success(request, "已退回该修改，公开页面保持原内容。")
+                return redirect("catalog:staff_notice_history", pk=notice.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            for error in errors:
+                messages.error(request, f"未能处理该修改：{error}")
+    items = list(
+        NoticeRevision.objects.filter(notice_id=notice.pk).select_related(
+            "created_by", "security_reviewed_by", "decided_by"
+        )
+    )
+    rows, pending = _history_rows(items)
+    return render(
+        request,
+        "catalog/staff_notice_history.html",
+        {
+            "notice": notice,
+            "rows": rows,
+            "pending": pending,
+            "may_manage": may_manage,
+            "is_proposer": pending is not None
+            and pending.revision.created_by_id == request.user.pk,
+            "reject_form": reject_form,
+        },
     )

@@ -88,6 +88,12 @@ urlpatterns = [
         docx_views.notice_import_docx_image,
         name="staff_notice_import_docx_image",
     ),
+    # 修订记录 of a notice: versions, diffs, the pending change to confirm (staff)
+    path(
+        "staff/xinxi/<int:pk>/lishi/",
+        staff_views.notice_history,
+        name="staff_notice_history",
+    ),
     # read-only JSON API
     path("api/notices/", api.notice_list_api, name="api_notice_list"),
     path("api/notices/<uuid:uuid>/", api.notice_detail_api, name="api_notice_detail"),

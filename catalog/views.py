@@ -51,6 +51,7 @@ from catalog.models import (
     Notice,
     NoticeCleanupReview,
     NoticePublisher,
+    NoticeRevision,
     Theme,
 )
 from catalog.pagecache import anonymous_page_cache
@@ -94,6 +95,17 @@ def get_public_notice(uuid: UUID) -> Notice:
             # the latest 清理 decision, shown in the metadata block (same query)
             cleanup_date=Subquery(latest_cleanup.values("decided_date")[:1]),
             cleanup_result=Subquery(latest_cleanup.values("result")[:1]),
+            # 最后更新: the last change of what a reader reads (标题, 内容概述, 正文,
+            # 附件) after the first publication (catalog.revisions)
+            content_updated_at=Subquery(
+                NoticeRevision.objects.filter(
+                    notice_id=OuterRef("pk"),
+                    status=NoticeRevision.Status.APPLIED,
+                    public_change=True,
+                )
+                .order_by("-applied_at", "-id")
+                .values("applied_at")[:1]
+            ),
         )
         .filter(uuid=uuid)
         .first()

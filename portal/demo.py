@@ -125,8 +125,8 @@ def build(out, **context) -> dict:
     )
     _staff("zhengfu_sh", "天元区人民政府办公室", [roles.APPROVER], "孙丽")
     # the 区人民政府's own account: confirms the 保密审查 of the notices published in the
-    # government's name (catalog.demo.security_confirmers); no role, no workspace
-    _staff("quzhengfu_bm", "天元区人民政府", [], "周建华")
+    # government's name (catalog.demo.security_confirmers), as its 审核人
+    _staff("quzhengfu_bm", "天元区人民政府", [roles.APPROVER], "周建华")
     out.write(f"  机关 {len(agencies)} 个；演示工作人员账号密码均为 {DEMO_PASSWORD}")
     return {"agencies": agencies, "government": gov}
 

@@ -165,6 +165,7 @@ def test_every_catalog_url_name_is_covered(demo):
         "staff_notice_import_docx",
         "staff_notice_import_docx_review",
         "staff_notice_import_docx_image",
+        "staff_notice_history",
     }
     assert names <= covered, names - covered
 
@@ -199,6 +200,9 @@ def test_staff_catalog_pages_answer(client, staff_user, agency):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "规范性文件甲" in response.content.decode() or url.endswith("/new/")
+    response = client.get(reverse("catalog:staff_notice_history", args=[notice.pk]))
+    assert response.status_code == 200
+    assert "修订记录：规范性文件甲" in response.content.decode()
 
 
 def test_word_import_page_answers(client, staff_user):

@@ -727,7 +727,12 @@ def _sync_attachments(
         keep.append(attachment)
         changed = True
     for attachment in remaining:
-        attachment_remove(attachment=attachment, by=by, reason="导入文件中已无此附件")
+        attachment_remove(
+            attachment=attachment,
+            by=by,
+            reason="导入文件中已无此附件",
+            screened_by_caller=True,  # the line is screened and versioned as a whole
+        )
         changed = True
     attachments_reorder(notice=notice, order=keep)
     return changed

@@ -188,6 +188,7 @@ def test_editing_records_the_change_and_keeps_the_index_number(
     assert "变更记录" in page.content.decode()
     data = form_data(page)
     data["title"] = "新标题"
+    data["security_review_confirmed"] = "on"  # 条例第十七条: the notice is published
     response = staff_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     notice.refresh_from_db()

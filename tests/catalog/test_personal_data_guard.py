@@ -150,13 +150,17 @@ def test_override_is_specific_a_later_edit_adding_a_mobile_is_refused(
     # the overridden number may stay, also written differently
     spaced = f"{ID[:6]} {ID[6:14]} {ID[14:]}"
     services.notice_update(
-        notice=notice, by=staff_user, body=f"<p>当事人 {spaced}，已处罚。</p>"
+        notice=notice,
+        by=staff_user,
+        body=f"<p>当事人 {spaced}，已处罚。</p>",
+        security_review_confirmed=True,
     )
     with pytest.raises(guard.PersonalDataFound) as exc:
         services.notice_update(
             notice=notice,
             by=staff_user,
             body=f"<p>当事人 {spaced}，联系手机 138-1234-5678。</p>",
+            security_review_confirmed=True,
         )
     assert "手机号 138****5678" in exc.value.messages[0]
     assert "身份证号" not in exc.value.messages[0]
@@ -198,7 +202,11 @@ def test_attachment_added_to_a_published_notice_is_refused(agency, staff_user):
     notice = draft(agency, published_at=at(2026, 3, 2))
     with pytest.raises(guard.PersonalDataFound, match=r"附件“名单\.txt”"):
         services.attachment_add(
-            notice=notice, by=staff_user, name="名单.txt", content=ID.encode()
+            notice=notice,
+            by=staff_user,
+            name="名单.txt",
+            content=ID.encode(),
+            security_review_confirmed=True,
         )
     assert notice.attachments.count() == 0
 
@@ -285,6 +293,7 @@ def test_admin_change_form_override_by_an_approver(approver_client, agency):
     url = reverse("admin:catalog_notice_change", args=[notice.pk])
     data = form_data(approver_client.get(url))
     data["body"] = f"<p>当事人 {ID}</p>"
+    data["security_review_confirmed"] = "on"  # 条例第十七条: a published notice
     # ticking 放行 before anything was shown overrides nothing
     data.update(pii_override="on", pii_override_reason="行政处罚决定书依法公开")
     refused = approver_client.post(url, data)
@@ -307,16 +316,19 @@ def test_admin_attachment_upload_to_a_published_notice(
     notice = draft(agency, body="<p>原文</p>", published_at=at(2026, 3, 2))
     url = reverse("admin:catalog_notice_change", args=[notice.pk])
     pdf = build_pdf("名单", ["获奖人员", f"张某 {ID}"])
-    refused = staff_client.post(
-        url, _with_upload(form_data(staff_client.get(url)), "名单.pdf", pdf)
-    )
+    ticked = {**form_data(staff_client.get(url)), "security_review_confirmed": "on"}
+    refused = staff_client.post(url, _with_upload(ticked, "名单.pdf", pdf))
     assert refused.status_code == 200
     assert f"附件“名单.pdf”：身份证号 {ID_MASK}" in refused.content.decode()
     assert not notice.attachments.exists()
     # an approver overrides with the form's 个人信息放行 section, once the finding was
     # shown to them (a tick before that overrides nothing)
     data = form_data(approver_client.get(url))
-    data.update(pii_override="on", pii_override_reason="获奖名单依法公示")
+    data.update(
+        pii_override="on",
+        pii_override_reason="获奖名单依法公示",
+        security_review_confirmed="on",
+    )
     shown_page = approver_client.post(url, _with_upload(dict(data), "名单.pdf", pdf))
     assert shown_page.status_code == 200
     assert not notice.attachments.exists()
