@@ -157,9 +157,11 @@ def test_every_catalog_url_name_is_covered(demo):
         "staff_notice_new",
         "staff_notice_edit",
         "staff_notice_preview",
-        # POST only (tests/catalog/test_staff_notices.py)
+        "staff_attachment",
+        # POST only (tests/catalog/test_staff_notices.py, test_staff_editor_images.py)
         "staff_notice_preview_unsaved",
         "staff_notice_withdraw",
+        "staff_notice_image",
     }
     assert names <= covered, names - covered
 
@@ -194,6 +196,14 @@ def test_staff_catalog_pages_answer(client, staff_user, agency):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "规范性文件甲" in response.content.decode() or url.endswith("/new/")
+    attachment = attachment_add(
+        notice=notice, by=None, name="草稿附件.txt", content="草稿".encode()
+    )
+    response = client.get(
+        reverse("catalog:staff_attachment", args=[notice.pk, attachment.pk])
+    )
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == "草稿".encode()
 
 
 def test_unknown_notice_is_404_in_the_site_layout(client, demo):
