@@ -75,7 +75,8 @@ def looks_like_html(text: str) -> bool:
 
 def clean_body(text: str) -> str:
     """Plain text becomes paragraphs; HTML is cleaned to the allow-list."""
-    text = (text or "").strip()
+    # U+FEFF (zero-width no-break space): an editor's cursor marker, never content
+    text = (text or "").replace("\ufeff", "").strip()
     if not text:
         return ""
     if not looks_like_html(text):

@@ -49,6 +49,10 @@
         "|", "undo", "redo", "|", "eraser", "source", "fullsize"
       ],
       controls: {
+        // no list-style dropdowns (the sanitiser drops the style they set): one button each,
+        // without a second trigger of the same name for screen readers
+        ul: { list: null },
+        ol: { list: null },
         paragraph: {
           list: { p: "正文段落", h2: "标题（二级）", h3: "标题（三级）", h4: "标题（四级）", h5: "标题（五级）" }
         }
@@ -56,6 +60,24 @@
       link: { noFollowCheckbox: false, openInNewTabCheckbox: false }
     });
     editors.push({ editor: editor, area: area });
+    // 格式块's dropdown arrow is a second "button" named like the button itself, which
+    // opens the same list: hide the duplicate from screen readers (not in the tab order)
+    editor.container.querySelectorAll(".jodit-toolbar-button__trigger").forEach(function (t) {
+      t.setAttribute("aria-hidden", "true");
+    });
+    // Jodit also puts aria-pressed on the toolbar's list items (role=listitem, where the
+    // attribute is not allowed; their <button> carries it properly): take it off again
+    if (window.MutationObserver) {
+      var unpress = function (el) {
+        if (el.getAttribute("role") === "listitem" && el.hasAttribute("aria-pressed")) {
+          el.removeAttribute("aria-pressed");
+        }
+      };
+      editor.container.querySelectorAll("[role=listitem][aria-pressed]").forEach(unpress);
+      new MutationObserver(function (records) {
+        records.forEach(function (r) { unpress(r.target); });
+      }).observe(editor.container, { subtree: true, attributes: true, attributeFilter: ["aria-pressed"] });
+    }
     // the label of the textarea names the editing area for screen readers
     var label = form.querySelector('label[for="' + area.id + '"]');
     if (label && editor.editor) {

@@ -49,6 +49,12 @@ def test_paste_from_word_keeps_structure_and_drops_styles_and_classes():
     assert "一、报名时间" in cleaned
 
 
+def test_editor_cursor_markers_are_removed():
+    assert clean_body("<p><strong>\ufeff报名</strong>\ufeff时间</p>") == (
+        "<p><strong>报名</strong>时间</p>"
+    )
+
+
 def test_image_kept_only_with_this_sites_attachment_url_and_its_alt():
     cleaned = clean_body(
         f'<p>图：<img src="{PUBLIC_SRC}" alt="招生范围示意图" style="width:9px"'
