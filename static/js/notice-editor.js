@@ -20,6 +20,8 @@
       editorClassName: "article-body",
       minHeight: 360,
       toolbarAdaptive: false,
+      // the toolbar's buttons are in the tab order (keyboard users, screen readers)
+      allowTabNavigation: true,
       toolbarSticky: false,
       showCharsCounter: false,
       showWordsCounter: false,
@@ -27,7 +29,10 @@
       askBeforePasteHTML: false,
       askBeforePasteFromWord: false,
       defaultActionOnPaste: "insert_clear_html",
-      defaultActionOnPasteFromWord: "insert_clear_html",
+      // for Word/Excel HTML Jodit's "Clean" choice is insert_as_text (its cleanFromWord:
+      // structure kept, styles, classes and Office markup dropped); insert_clear_html is
+      // not one of its Word actions and would paste the Word markup as it is
+      defaultActionOnPasteFromWord: "insert_as_text",
       // keep structure (headings, lists, tables), drop every style and class
       cleanHTML: {
         fillEmptyParagraph: false,
@@ -64,6 +69,7 @@
     // opens the same list: hide the duplicate from screen readers (not in the tab order)
     editor.container.querySelectorAll(".jodit-toolbar-button__trigger").forEach(function (t) {
       t.setAttribute("aria-hidden", "true");
+      t.setAttribute("tabindex", "-1");
     });
     // Jodit also puts aria-pressed on the toolbar's list items (role=listitem, where the
     // attribute is not allowed; their <button> carries it properly): take it off again

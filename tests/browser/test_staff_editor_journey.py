@@ -30,6 +30,12 @@ from tests.catalog.test_attachments import PNG_1X1
 from tests.factories import AgencyFactory, StaffFactory
 
 TITLE = "关于做好2026年秋季义务教育招生工作的通知"
+WORD_PASTE = (
+    "<html xmlns:o='urn:schemas-microsoft-com:office:office'><body>"
+    '<!--StartFragment--><p class="MsoNormal" style="mso-margin-top-alt:auto;'
+    'text-indent:21pt"><span style="font-size:12pt;font-family:宋体">附：咨询电话'
+    "</span><o:p></o:p></p><!--EndFragment--></body></html>"
+)
 NOW = at(2026, 3, 4, 9, 0)
 
 
@@ -103,6 +109,12 @@ def test_info_officer_drafts_in_the_editor_approver_reviews_scheduled_publicatio
             "els => els.map(e => e.getAttribute('aria-label'))",
         )
         assert sorted(triggers) == sorted(names), triggers
+        # each in the tab order (Jodit's allowTabNavigation)
+        tabindexes = officer.eval_on_selector_all(
+            ".jodit-toolbar__box .jodit-toolbar-button__button",
+            "els => els.map(e => e.tabIndex)",
+        )
+        assert set(tabindexes) == {0}, tabindexes
         # a new notice has no attachments yet: the image button says to save first
         toolbar.get_by_role("button", name="插入图片").click()
         dialog = officer.get_by_role("dialog", name="插入图片")
@@ -148,7 +160,19 @@ def test_info_officer_drafts_in_the_editor_approver_reviews_scheduled_publicatio
             " e.s.insertHTML('<table><tbody><tr><td>学校</td><td>招生人数</td></tr>"
             "<tr><td>天元小学</td><td>360</td></tr></tbody></table>'); }"
         )
+        # a paragraph pasted from Word: structure kept, its styles and classes gone
+        officer.keyboard.press("Enter")
+        officer.evaluate(
+            """(html) => { const data = new DataTransfer();
+              data.setData('text/html', html); data.setData('text/plain', '附：咨询电话');
+              const e = Jodit.instances[Object.keys(Jodit.instances)[0]];
+              e.editor.dispatchEvent(new ClipboardEvent('paste',
+                {clipboardData: data, bubbles: true, cancelable: true})); }""",
+            WORD_PASTE,
+        )
         html = _jodit_value(officer)
+        assert "附：咨询电话" in html, html
+        assert "mso" not in html.lower(), html
         assert "<h2>一、报名安排</h2>" in html, html
         assert re.search(r"<strong>报名时间</strong>", html), html
         assert "<li>户口簿</li>" in html
@@ -162,6 +186,9 @@ def test_info_officer_drafts_in_the_editor_approver_reviews_scheduled_publicatio
         assert re.search(r"/staff/xinxi/\d+/$", officer.url)
         assert "<strong>报名时间</strong>" in notice.body
         assert "<table>" in notice.body
+        assert "附：咨询电话" in notice.body
+        assert "style=" not in notice.body
+        assert "class=" not in notice.body
 
         # --- an image: uploaded as an attachment, 替代文字 required ------------------------
         body = _body(officer)
