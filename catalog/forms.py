@@ -25,7 +25,7 @@ from django.utils import timezone
 from catalog import guard, publishing, revisions
 from catalog.attachments import inspect_upload
 from catalog.models import Attachment, Notice, Theme
-from catalog.sanitize import clean_body
+from catalog.sanitize import body_for_public, body_for_staff, clean_body
 from catalog.services import normalise_keywords
 from portal.models import Agency
 from portal.pii import LocatedFinding
@@ -524,7 +524,20 @@ class StaffNoticeForm(NoticeFormBase):
         self.fields[
             "doc_number"
         ].help_text = "格式：机关代字〔年份〕序号号，例如 株天政发〔2026〕3号；可从下方建议中选择。"
+        if notice.pk:
+            # the draft's images show in the editor through the staff attachment URL
+            self.initial["body"] = body_for_staff(
+                notice.body, uuid=notice.uuid, pk=notice.pk
+            )
         self.inspected = []
+
+    def clean_body(self) -> str:
+        """Back to the public attachment URLs the saved body holds (the services then
+        sanitise it: an image from anywhere else is dropped)."""
+        notice = self.instance
+        return body_for_public(
+            self.cleaned_data.get("body") or "", uuid=notice.uuid, pk=notice.pk
+        )
 
     def interpretation_choices(self):
         """The agency's own published 解读 (and whatever is linked already)."""

@@ -24,7 +24,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog import guard
-from catalog.attachments import attachment_add, attachment_remove
+from catalog.attachments import attachment_add, attachment_remove, inspect_upload
 from catalog.forms import (
     StaffNoticeForm,
     WithdrawForm,
@@ -47,7 +47,7 @@ from catalog.models import (
     NoticePublisher,
     Theme,
 )
-from catalog.sanitize import clean_body, html_to_text
+from catalog.sanitize import body_for_staff, clean_body, html_to_text
 from catalog.services import (
     EDITABLE_FIELDS,
     notice_confirm_security_review,
@@ -64,6 +64,7 @@ from catalog.views import (
     ATTACHMENT_LINK_FIELDS,
     SEARCH_COLUMNS,
     _column_url,
+    attachment_response,
     publishers_prefetch,
     related_prefetch,
 )
@@ -72,6 +73,12 @@ from portal.filestore import STORAGE_FULL_MESSAGE, StorageFull
 
 logger = logging.getLogger(__name__)
 PER_PAGE = 30
+# The editor page only: Jodit positions its toolbar helpers and placeholder with style
+# attributes, which ``style-src 'self'`` blocks. ``style-src-attr`` allows inline style
+# *attributes* on this staff page and nothing else: no <style> element, no inline or
+# foreign script (docs/security.md §2).
+EDITOR_CSP = {"style-src-attr": ["'unsafe-inline'"]}
+IMAGE_KINDS = ("jpg", "png")
 
 
 # --- access -------------------------------------------------------------------------------
@@ -584,8 +591,13 @@ def _render_editor(request, form, notice: Notice, *, status: int = 200):
         "form_action": reverse("catalog:staff_notice_edit", args=[notice.pk])
         if notice.pk
         else reverse("catalog:staff_notice_new"),
+        "image_upload_url": reverse("catalog:staff_notice_image", args=[notice.pk])
+        if notice.pk
+        else "",
     }
-    return render(request, "catalog/staff_notice_edit.html", context, status=status)
+    response = render(request, "catalog/staff_notice_edit.html", context, status=status)
+    response._csp_update = EDITOR_CSP  # read by csp.middleware.CSPMiddleware
+    return response
 
 
 @require_POST
@@ -636,6 +648,8 @@ def _preview(request: HttpRequest, notice: Notice, publishers, attachments):
         else None
     )
     notice.cleanup_date = latest.decided_date if latest else None
+    # the draft's images and attachments through the staff URL (public ones 404 yet)
+    notice.body = body_for_staff(notice.body, uuid=notice.uuid, pk=notice.pk)
     response = render(
         request,
         "catalog/notice_detail.html",
@@ -708,3 +722,89 @@ def staff_notice_preview_unsaved(request: HttpRequest) -> HttpResponse:
     draft.body = clean_body(draft.body or "")
     attachments = list(notice.attachments.all()) if notice.pk else []
     return _preview(request, draft, form.ordered_publishers(), attachments)
+
+
+# --- attachments seen by staff, images inserted in the body --------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def staff_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    """An attachment of a notice the user may see (a draft's too: the preview and the
+    editor link here); the public URL stays the public access check's."""
+    if (login := _staff_only(request)) is not None:
+        return login
+    notice = access_notice_for_viewing(request.user, pk)
+    attachment = Attachment.objects.filter(
+        notice_id=notice.pk, pk=attachment_id
+    ).first()
+    response = attachment_response(notice, attachment)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _image_error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@never_cache
+@require_POST
+def staff_notice_image(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editor's image button: one JPG/PNG with its 替代文字, stored as an attachment
+    of the notice through ``attachment_add`` (its file checks, its event); answers JSON
+    with the URL to put in the body (the staff URL while editing; saved as public)."""
+    if not request.user.is_authenticated or not request.user.is_staff:
+        return _image_error("登录已过期，请重新登录后再插入图片", status=403)
+    if not request.user.is_superuser and roles.staff_agency(request.user) is None:
+        return _image_error("您的账号未关联机关，不能管理政府信息", status=403)
+    notice = access_notice_for_editing(request.user, pk)
+    alt = " ".join((request.POST.get("alt") or "").split())
+    upload = request.FILES.get("image")
+    if upload is None:
+        return _image_error("请选择要插入的图片（JPG 或 PNG）")
+    if not alt:
+        return _image_error("请填写图片说明（替代文字），读屏软件会朗读它")
+    if len(alt) > 200:
+        return _image_error("图片说明不能超过 200 个字")
+    if notice.status == Notice.Status.WITHDRAWN:
+        return _image_error("已撤回的信息不能插入图片")
+    confirmed = request.POST.get("security_review_confirmed") in ("on", "true", "1")
+    if notice.status == Notice.Status.PUBLISHED and not confirmed:
+        return _image_error(
+            "修改已发布的信息，须先勾选“我已对修改后的内容进行保密审查”再插入图片"
+        )
+    try:
+        inspected = inspect_upload(upload)
+        if inspected.kind not in IMAGE_KINDS:
+            return _image_error(
+                f"“{inspected.name}”不是 JPG 或 PNG 图片；其他文件请作为附件上传"
+            )
+        with transaction.atomic():
+            attachment = attachment_add(
+                notice=notice,
+                by=request.user,
+                inspected=inspected,
+                security_review_confirmed=confirmed,
+            )
+    except ValidationError as exc:
+        messages_ = (
+            exc.message_dict.get("file") if hasattr(exc, "error_dict") else None
+        ) or exc.messages
+        return _image_error("；".join(messages_))
+    except guard.PersonalDataFound as exc:
+        return _image_error(
+            f"未能插入图片：{guard.findings_message(exc.findings)}；请在编辑页处理后再试"
+        )
+    except PermissionDenied as exc:
+        return _image_error(str(exc), status=403)
+    except StorageFull:
+        logger.error("staff editor: storage full storing an image")
+        return _image_error(f"{STORAGE_FULL_MESSAGE}：图片未能保存，请稍后再试", 503)
+    return JsonResponse(
+        {
+            "src": reverse("catalog:staff_attachment", args=[notice.pk, attachment.pk]),
+            "alt": alt,
+            "name": attachment.name,
+            "size": attachment.size,
+        }
+    )

@@ -68,6 +68,16 @@ urlpatterns = [
         name="staff_notice_preview",
     ),
     path(
+        "staff/xinxi/<int:pk>/fujian/<int:attachment_id>/",
+        staff_notice_views.staff_attachment,
+        name="staff_attachment",
+    ),
+    path(
+        "staff/xinxi/<int:pk>/tupian/",
+        staff_notice_views.staff_notice_image,
+        name="staff_notice_image",
+    ),
+    path(
         "staff/xinxi/<int:pk>/withdraw/",
         staff_notice_views.staff_notice_withdraw,
         name="staff_notice_withdraw",

@@ -440,6 +440,12 @@ def attachment_download(
     attachment = Attachment.objects.filter(
         notice_id=notice.pk, pk=attachment_id
     ).first()
+    return attachment_response(notice, attachment)
+
+
+def attachment_response(notice: Notice, attachment: Attachment | None) -> FileResponse:
+    """The file of ``attachment`` (of ``notice``, already access-checked) as a download;
+    404 when there is none. Shared by the public URL and the staff preview's URL."""
     if attachment is None or not attachment.file:
         raise Http404("附件不存在")
     try:

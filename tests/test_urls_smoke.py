@@ -157,7 +157,8 @@ def test_every_catalog_url_name_is_covered(demo):
         "staff_notice_new",
         "staff_notice_edit",
         "staff_notice_preview",
-        # POST only (tests/catalog/test_staff_notices.py)
+        "staff_attachment",
+        # POST only (tests/catalog/test_staff_notices.py, test_staff_editor_images.py)
         "staff_notice_preview_unsaved",
         "staff_notice_withdraw",
         # Word import: the upload page below; the review page and its pictures need
@@ -166,6 +167,7 @@ def test_every_catalog_url_name_is_covered(demo):
         "staff_notice_import_docx_review",
         "staff_notice_import_docx_image",
         "staff_notice_history",
+        "staff_notice_image",
     }
     assert names <= covered, names - covered
 
@@ -203,6 +205,15 @@ def test_staff_catalog_pages_answer(client, staff_user, agency):
     response = client.get(reverse("catalog:staff_notice_history", args=[notice.pk]))
     assert response.status_code == 200
     assert "修订记录：规范性文件甲" in response.content.decode()
+
+    attachment = attachment_add(
+        notice=notice, by=None, name="草稿附件.txt", content="草稿".encode()
+    )
+    response = client.get(
+        reverse("catalog:staff_attachment", args=[notice.pk, attachment.pk])
+    )
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == "草稿".encode()
 
 
 def test_word_import_page_answers(client, staff_user):
