@@ -27,6 +27,13 @@ def test_staff_home_header_navigation_and_logout(page):
     found = serious_violations(page)
     assert not found, found
     snap(page, "staff-home-desktop")
+    # 高对比度 from the staff header, and axe again in the dark theme
+    page.get_by_role("button", name="高对比度").click()
+    page.wait_for_load_state()
+    assert "contrast" in (page.locator("html").get_attribute("class") or "")
+    found = serious_violations(page)
+    assert not found, found
+    snap(page, "staff-home-contrast")
     page.get_by_role("button", name="退出").click()
     page.wait_for_load_state()
     site_tour.open_page(page, reverse("portal:staff_home"))
