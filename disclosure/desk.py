@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from disclosure.access import may_see_compliance, oversees_reporting
+from disclosure.stats import report_due_warning
 from portal import roles
 from portal.staff_desk import Panel, PanelItem, register_nav, register_panel
 
@@ -61,6 +62,8 @@ def reports_panel(user: Any, today: date) -> Panel | None:
         key="reports",
         title="政府信息公开工作年度报告",
         items=items,
+        # from 1月15日 while last year's report is unpublished (two queries, admins only)
+        note=report_due_warning(agency, today) if admin else "",
         link_label="进入年度报告",
         link_url=url,
     )

@@ -110,10 +110,11 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     from portal import staff_desk
     from portal.calendar_services import calendar_missing_years
-    from portal.roles import ADMIN, has_role, staff_agency
+    from portal.roles import ADMIN, has_role, role_names, staff_agency
     from portal.timeutil import local_today
 
     today = local_today()
+    role_names(request.user)  # read once: the panels and the header ask has_role often
     # Admins are warned when this year's, or from October next year's, holiday
     # schedule has not been imported (deadlines there are provisional).
     can_import = request.user.has_perm("portal.add_workcalendarday")

@@ -175,5 +175,18 @@ def test_home_runs_a_constant_number_of_queries(
     with time_machine.travel(at("2026-03-30"), tick=False):
         many = home_queries(client)
         assert few == many
-        with django_assert_max_num_queries(20):
+        with django_assert_max_num_queries(18):
             client.get(reverse("portal:staff_home"))
+
+
+def test_reports_panel_warns_the_admin_of_last_years_unpublished_report(
+    client, agency, staff_user
+):
+    client.force_login(staff_user)  # 管理员
+    with time_machine.travel(at("2026-01-20"), tick=False):
+        html = client.get(reverse("portal:staff_home")).content.decode()
+    panel = re.search(r'id="desk-reports".*?</section>', html, re.S).group(0)
+    assert "2025年度报告尚未发布，公布期限为 2026-01-31" in panel
+    with time_machine.travel(at("2026-01-10"), tick=False):
+        html = client.get(reverse("portal:staff_home")).content.decode()
+    assert "2025年度报告尚未发布" not in html  # not before 1月15日
