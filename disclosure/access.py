@@ -45,19 +45,40 @@ def access_appeal_case_by_staff(user, pk: int) -> AppealCase:
     return get_object_or_404(qs, pk=pk, agency_id=agency.pk)
 
 
+def oversees_reporting(user) -> bool:
+    """May open the 年报发布情况 dashboard: a superuser, or a 管理员 of a 人民政府.
+    Asked by ``dashboard_agencies`` (the view) and the staff navigation alike."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    agency = roles.staff_agency(user)
+    return (
+        agency is not None
+        and agency.kind == Agency.Kind.GOVERNMENT
+        and roles.has_role(user, roles.ADMIN)
+    )
+
+
+def may_see_compliance(user) -> bool:
+    """May open the compliance page: whoever ``oversees_reporting``, or the 管理员 of
+    an active agency (their own agency only). Asked by ``compliance_agencies`` and the
+    staff navigation alike."""
+    if oversees_reporting(user):
+        return True
+    agency = roles.staff_agency(user)
+    return agency is not None and agency.is_active and roles.has_role(user, roles.ADMIN)
+
+
 def dashboard_agencies(user) -> list[Agency] | None:
     """Agencies whose reporting a user oversees: a 管理员 of a 人民政府 sees it and the
     agencies under it; a superuser sees every agency. None: not allowed."""
+    if not oversees_reporting(user):
+        return None
     active = Agency.objects.filter(is_active=True).order_by("sort_order", "id")
     if user.is_superuser:
         return list(active)
     agency = roles.staff_agency(user)
-    if (
-        agency is None
-        or agency.kind != Agency.Kind.GOVERNMENT
-        or not roles.has_role(user, roles.ADMIN)
-    ):
-        return None
     return list(active.filter(pk=agency.pk) | active.filter(parent_id=agency.pk))
 
 
@@ -65,10 +86,8 @@ def compliance_agencies(user) -> list[Agency] | None:
     """Whose compliance a user may see: a superuser or an administrator of a 人民政府
     (the 政务公开办) sees the agencies of ``dashboard_agencies``; any other agency's
     管理员 sees only their own agency. None: not allowed."""
-    overseen = dashboard_agencies(user)
-    if overseen is not None:
-        return overseen
-    agency = roles.staff_agency(user)
-    if agency is None or not agency.is_active or not roles.has_role(user, roles.ADMIN):
+    if not may_see_compliance(user):
         return None
-    return [agency]
+    if oversees_reporting(user):
+        return dashboard_agencies(user)
+    return [roles.staff_agency(user)]

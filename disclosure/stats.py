@@ -722,3 +722,29 @@ def overdue_open(agency_ids: Iterable[int] | None, today: date) -> int:
         .filter(reply_due_date__lt=today)
         .count()
     )
+
+
+def report_due_warning(agency, today: date) -> str:
+    """From 1月15日: last year's report of ``agency`` is still unpublished (the staff
+    report list and the 工作台 say so)."""
+    from disclosure import readiness
+    from disclosure.deadlines import deadline_for
+    from disclosure.models import AnnualReport
+    from portal.models import Agency, SiteIdentity
+
+    if agency is None:
+        return ""
+    year = today.year - 1
+    site = SiteIdentity.load()
+    deadline = deadline_for(
+        year,
+        is_government=agency.kind == Agency.Kind.GOVERNMENT,
+        department=site.report_deadline_department,
+        government=site.report_deadline_government,
+    )
+    published = AnnualReport.objects.filter(
+        agency=agency, year=year, current_version__gt=0
+    ).exists()
+    return readiness.due_warning(
+        year=year, today=today, deadline=deadline, published=published
+    )

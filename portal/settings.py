@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
+                "portal.staff_desk.context",
             ],
         },
     },
@@ -220,6 +221,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# a stale form: a Chinese page explaining how to resubmit (portal.views.csrf_failure)
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 if HTTPS:
     # __Host- cookies: Secure, Path=/, no Domain, so no subdomain can set or read them
     SESSION_COOKIE_NAME = "__Host-sessionid"

@@ -59,5 +59,6 @@ urlpatterns = [
     path("", include("catalog.urls")),
 ]
 
+handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

@@ -53,6 +53,30 @@ def page_not_found(
     return render(request, "404.html", status=404)
 
 
+def permission_denied(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
+    """403 in Chinese, in the site's layout (the staff layout for staff). The reason
+    given to ``PermissionDenied`` is shown when it is Chinese text written for users."""
+    reason = str(exception) if exception is not None else ""
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in reason):
+        reason = ""  # Django's own English reasons are not shown
+    return render(request, "403.html", {"reason": reason.rstrip("。")}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the form came with a stale or missing token. Nothing was
+    saved; the page explains how to get back to what was typed."""
+    from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+
+    return render(
+        request,
+        "403_csrf.html",
+        {"no_cookie": reason == REASON_NO_CSRF_COOKIE},
+        status=403,
+    )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without the request's context processors: they may need the database,
     which may be why we are here. Styled by site.css only (no inline styles under the CSP)."""
@@ -78,28 +102,32 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 def staff_home(request: HttpRequest) -> HttpResponse:
-    """Landing page after login: where each kind of staff work is done."""
+    """工作台: what needs the signed-in user today, one panel per app (each app
+    registers its own in portal.staff_desk, so portal imports none of them)."""
     from django.contrib.auth.views import redirect_to_login
 
     if not request.user.is_authenticated or not request.user.is_staff:
         return redirect_to_login(request.get_full_path())
+    from portal import staff_desk
     from portal.calendar_services import calendar_missing_years
-    from portal.roles import ADMIN, has_role, staff_agency
+    from portal.roles import ADMIN, has_role, role_names, staff_agency
     from portal.timeutil import local_today
 
+    today = local_today()
+    role_names(request.user)  # read once: the panels and the header ask has_role often
     # Admins are warned when this year's, or from October next year's, holiday
     # schedule has not been imported (deadlines there are provisional).
     can_import = request.user.has_perm("portal.add_workcalendarday")
-    missing_years = (
-        calendar_missing_years(local_today())
-        if can_import or has_role(request.user, ADMIN)
-        else []
-    )
+    is_admin = has_role(request.user, ADMIN)
+    missing_years = calendar_missing_years(today) if can_import or is_admin else []
     return render(
         request,
         "portal/staff_home.html",
         {
             "agency": staff_agency(request.user),
+            "today": today,
+            "panels": staff_desk.panels(request.user, today),
+            "is_agency_admin": is_admin,
             "missing_calendar_years": missing_years,
             "can_import_calendar": can_import,
         },

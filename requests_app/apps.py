@@ -18,3 +18,7 @@ class RequestsAppConfig(AppConfig):
         # the publication guard looks for the applicant's and third parties' names in
         # notices drafted from requests (第四十四条)
         register_name_source(names_for_notice)
+        # its entry in the staff navigation and its panel on the 工作台 (portal/staff_desk.py)
+        from requests_app.desk import register
+
+        register()

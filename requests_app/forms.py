@@ -941,6 +941,7 @@ QUEUE_SHOW_CHOICES = [
     ("consulting", "征求意见中"),
     ("awaiting_payment", "待缴费"),
     ("due_soon", "即将到期"),
+    ("due_today", "今天到期"),
     ("overdue", "已逾期"),
     ("extension_pending", "待审批延期"),
     ("mine", "我承办的"),

@@ -104,6 +104,69 @@ def deadline_explanation(
     return compute_reply_deadline(info_request, cal)
 
 
+@dataclass(frozen=True)
+class DeadlineState:
+    """What the reply deadline column says about a request today. ``due_date`` is
+    shown only while the clock runs (a paused clock has no date to run to yet)."""
+
+    text: str
+    tone: str  # "overdue" | "due-today" | "due-soon" | "paused" | ""
+    due_date: date | None = None
+    note: str = ""
+
+
+def deadline_state(
+    req: InfoRequest,
+    today: date,
+    cal: WorkCalendar,
+    *,
+    soon_until: date | None = None,
+    consultation_due: date | None = None,
+    fee_pauses_clock: bool | None = None,
+) -> DeadlineState | None:
+    """The deadline of ``req`` in words, never a stale running date: 补正中，计时暂停 /
+    征求意见中，暂停至… / 待缴费，计时暂停 / 今天到期 / 已逾期 N 个工作日 / 剩 N 个工作日.
+    None when there is no reply deadline (待确认, closed). ``consultation_due`` is the
+    open consultation's 对方提出意见的期限 (the pause lasts until the opinion arrives,
+    at the latest until then)."""
+    if fee_pauses_clock is None:
+        from django.conf import settings
+
+        fee_pauses_clock = getattr(
+            settings,
+            "REQUESTS_FEE_NOTICE_PAUSES_CLOCK",
+            deadlines.FEE_NOTICE_PAUSES_CLOCK,
+        )
+    if req.status == Status.AWAITING_CORRECTION:
+        return DeadlineState(
+            "补正中，计时暂停", "paused", note="收到补正后重新计算答复期限"
+        )
+    if req.status == Status.CONSULTING:
+        if consultation_due is not None:
+            return DeadlineState(
+                f"征求意见中，暂停至 {consultation_due:%Y-%m-%d}",
+                "paused",
+                note="最迟至对方提出意见的期限；收到意见后恢复计时",
+            )
+        return DeadlineState("征求意见中，计时暂停", "paused")
+    if req.status == Status.AWAITING_PAYMENT and fee_pauses_clock:
+        return DeadlineState("待缴费，计时暂停", "paused", note="缴费后恢复计时")
+    running = req.status == Status.PROCESSING or req.status == Status.AWAITING_PAYMENT
+    if not running or req.reply_due_date is None:
+        return None
+    due = req.reply_due_date
+    left = deadlines.workdays_left(today, due, cal)
+    if due < today:
+        return DeadlineState(f"已逾期 {-left} 个工作日", "overdue", due)
+    if due == today:
+        return DeadlineState("今天到期", "due-today", due)
+    if soon_until is None:
+        soon_until = due_soon_until(today, cal)
+    return DeadlineState(
+        f"剩 {left} 个工作日", "due-soon" if due <= soon_until else "", due
+    )
+
+
 def due_soon_until(today: date, cal: WorkCalendar | None = None) -> date:
     """Last due date that counts as 即将到期 (≤ DUE_SOON_WORKDAYS working days left)."""
     if cal is None:
@@ -136,6 +199,7 @@ QUEUE_FILTERS = (
     "consulting",
     "awaiting_payment",
     "due_soon",
+    "due_today",
     "overdue",
     "extension_pending",
     "mine",
@@ -148,7 +212,7 @@ def queue_counts(
     user: Any, today: date, cal: WorkCalendar | None = None
 ) -> dict[str, int]:
     """Counts for the top of the workbench, in one query: 待确认, 办理中, 待补正,
-    征求意见中, 待缴费, 即将到期 (≤ 5 working days), 已逾期, 待审批延期, 我承办的 (open)."""
+    征求意见中, 待缴费, 即将到期 (≤ 5 working days), 今天到期, 已逾期, 待审批延期, 我承办的 (open)."""
     soon = due_soon_until(today, cal)
     running = Q(status__in=CLOCK_RUNNING_STATUSES, reply_due_date__isnull=False)
     uid = getattr(user, "pk", None)
@@ -163,6 +227,7 @@ def queue_counts(
             filter=running & Q(reply_due_date__gte=today, reply_due_date__lte=soon),
         ),
         overdue=Count("pk", filter=running & Q(reply_due_date__lt=today)),
+        due_today=Count("pk", filter=running & Q(reply_due_date=today)),
         extension_pending=Count(
             "pk", filter=Q(extension_status=ExtensionStatus.PENDING)
         ),
@@ -188,6 +253,8 @@ def queue(
         qs = due_soon(qs, today, cal)
     elif show == "overdue":
         qs = overdue(qs, today)
+    elif show == "due_today":
+        qs = _running(qs).filter(reply_due_date=today)
     elif show == "extension_pending":
         qs = qs.filter(extension_status=ExtensionStatus.PENDING)
     elif show == "mine":

@@ -38,6 +38,7 @@ from disclosure.forms import (
     SendBackForm,
 )
 from disclosure.models import AnnualReport, AnnualReportEvent, AppealCase
+from disclosure.stats import report_due_warning
 from disclosure.views.public import download_response, report_context
 from portal import roles
 from portal.models import Agency, SiteIdentity
@@ -111,28 +112,8 @@ def staff_report_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "can_edit": _can(request.user, roles.ADMIN) and agency is not None,
             "can_dashboard": dashboard_agencies(request.user) is not None,
-            "due_warning": _due_warning(agency, today),
+            "due_warning": report_due_warning(agency, today),
         },
-    )
-
-
-def _due_warning(agency: Agency | None, today) -> str:
-    """From 1月15日: last year's report of the user's agency is still unpublished."""
-    if agency is None:
-        return ""
-    year = today.year - 1
-    site = SiteIdentity.load()
-    deadline = deadline_for(
-        year,
-        is_government=agency.kind == Agency.Kind.GOVERNMENT,
-        department=site.report_deadline_department,
-        government=site.report_deadline_government,
-    )
-    published = AnnualReport.objects.filter(
-        agency=agency, year=year, current_version__gt=0
-    ).exists()
-    return readiness.due_warning(
-        year=year, today=today, deadline=deadline, published=published
     )
 
 

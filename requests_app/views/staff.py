@@ -61,6 +61,7 @@ from requests_app.forms import (
 from requests_app.models import (
     CLOCK_RUNNING_STATUSES,
     OPEN_STATUSES,
+    Consultation,
     EventKind,
     ExtensionStatus,
     FileKind,
@@ -100,7 +101,7 @@ def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not user.is_staff or not user.is_active:
+        if not roles.is_active_staff(user):  # the navigation asks the same (desk.py)
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -131,10 +132,16 @@ def _label(user: Any) -> str:
 @dataclass(frozen=True)
 class QueueRow:
     req: InfoRequest
-    flag: str  # "overdue" | "due-soon" | ""
-    workdays_left: int | None
+    flag: str  # "overdue" | "due-today" | "due-soon" | "paused" | ""
+    deadline: selectors.DeadlineState | None
     assignee: str
     waiting_days: int | None = None  # 待确认: calendar days since arrival / submission
+
+
+def _open_consultation_due(req: InfoRequest) -> date | None:
+    """The open consultation's 对方提出意见的期限 (prefetched as ``open_consultations``)."""
+    open_ones = getattr(req, "open_consultations", None) or []
+    return open_ones[0].due_date if open_ones else None
 
 
 @staff_view
@@ -150,20 +157,26 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
         number = selectors.normalise_tracking_no(form.cleaned_data.get("q") or "")
     cal = _calendar_around(today)
     counts = selectors.queue_counts(request.user, today, cal)
-    qs = selectors.queue(request.user, today, show=show, cal=cal)
+    qs = selectors.queue(request.user, today, show=show, cal=cal).prefetch_related(
+        Prefetch(
+            "consultations",
+            queryset=Consultation.objects.filter(replied_date__isnull=True),
+            to_attr="open_consultations",
+        )
+    )
     if number:
         qs = qs.filter(tracking_no__contains=number)
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     soon = selectors.due_soon_until(today, cal)
     rows = []
     for req in page.object_list:
-        flag, left = "", None
-        if req.status in CLOCK_RUNNING_STATUSES and req.reply_due_date is not None:
-            left = deadlines.workdays_left(today, req.reply_due_date, cal)
-            if req.reply_due_date < today:
-                flag = "overdue"
-            elif req.reply_due_date <= soon:
-                flag = "due-soon"
+        state = selectors.deadline_state(
+            req,
+            today,
+            cal,
+            soon_until=soon,
+            consultation_due=_open_consultation_due(req),
+        )
         waiting = (
             deadlines.unconfirmed_age_days(
                 today, arrived_date=req.arrived_date, submitted_at=req.submitted_at
@@ -171,7 +184,15 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
             if req.status == Status.PENDING
             else None
         )
-        rows.append(QueueRow(req, flag, left, _label(req.assigned_to), waiting))
+        rows.append(
+            QueueRow(
+                req,
+                state.tone if state else "",
+                state,
+                _label(req.assigned_to),
+                waiting,
+            )
+        )
     params = {
         k: v for k, v in (("show", show if show != "open" else ""), ("q", number)) if v
     }
@@ -194,6 +215,7 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
             ("awaiting_correction", "待补正"),
             ("consulting", "征求意见中"),
             ("due_soon", "即将到期"),
+            ("due_today", "今天到期"),
             ("overdue", "已逾期"),
             ("awaiting_payment", "待缴费"),
             ("extension_pending", "待审批延期"),

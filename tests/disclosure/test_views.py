@@ -459,6 +459,7 @@ def test_dashboard_for_the_government_admin(client, agency):
         html = _text(
             client.get(reverse("disclosure:staff_dashboard"), {"year": "2025"})
         )
+    html = html[html.index("<main") :]  # the staff header names the user's agency
     rows = {
         name: html[html.index(name) : html.index("</tr>", html.index(name))]
         for name in ("天元区人民政府", "天元区教育局", "天元区民政局")
