@@ -7,48 +7,61 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
 from portal import roles
 from portal.staff_desk import Panel, PanelItem, register_nav, register_panel
 
-NOTICE_LIST_URL = "admin:catalog_notice_changelist"  # MERGE: catalog:staff_notice_list
+NOTICE_LIST_URL = "catalog:staff_notice_list"
 
 
 def may_open_notice_list(user: Any) -> bool:
-    """What Django's admin asks before the notice changelist (``admin_view`` and
-    ``has_view_or_change_permission``). MERGE: the predicate of
-    catalog:staff_notice_list once the staff notice list replaces the admin's."""
-    return roles.is_active_staff(user) and (
-        user.has_perm("catalog.view_notice") or user.has_perm("catalog.change_notice")
-    )
+    """The predicate of the staff notice list itself (catalog.publishing)."""
+    from catalog.publishing import may_see_notice_desk
+
+    return roles.is_active_staff(user) and may_see_notice_desk(user)
 
 
 def notice_panel(user: Any, today: date) -> Panel | None:
-    """Drafts of the user's agency (superuser: all), split by 保密审查, in one query."""
+    """Unpublished notices of the user's agency (superuser: all) by the list's own
+    states (草稿 / 待审核 / 已排期), in one query; each count opens the filtered list."""
     from catalog.models import Notice
+    from catalog.staff_notice_views import state_expression
 
     if not may_open_notice_list(user):
         return None
     if not user.is_superuser and roles.staff_agency(user) is None:
         return None
-    draft = Q(status=Notice.Status.DRAFT)
-    counts = Notice.objects.editable_by(user).aggregate(
-        drafts=Count("pk", filter=draft),
-        unreviewed=Count("pk", filter=draft & Q(security_reviewed_by__isnull=True)),
-        reviewed=Count("pk", filter=draft & Q(security_reviewed_by__isnull=False)),
+    rows = (
+        Notice.objects.editable_by(user)
+        .filter(status=Notice.Status.DRAFT)
+        .with_current_validity(today)
+        .annotate(state=state_expression())
+        .values("state")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    drafts_url = reverse(NOTICE_LIST_URL) + "?" + urlencode({"status__exact": "draft"})
-    # MERGE: 待审核 (submitted for review) and 定时发布 (scheduled) counts once the
-    # editor adds those states/fields to Notice.
+    counts = {row["state"]: row["n"] for row in rows}
+
+    def url(state: str) -> str:
+        return reverse(NOTICE_LIST_URL) + "?" + urlencode({"state": state})
+
+    reviewer = roles.has_role(user, roles.APPROVER)
     return Panel(
         key="notices",
         title="政府信息",
         items=[
-            PanelItem("草稿", counts["drafts"], drafts_url),
-            PanelItem("待保密审查确认", counts["unreviewed"], drafts_url, "warn"),
-            PanelItem("已保密审查、待发布", counts["reviewed"], drafts_url),
+            PanelItem(
+                "待审核（待确认保密审查）",
+                counts.get("pending", 0),
+                url("pending"),
+                "warn" if reviewer else "",
+            ),
+            PanelItem("草稿", counts.get("draft", 0), url("draft")),
+            PanelItem(
+                "已排期（定时发布）", counts.get("scheduled", 0), url("scheduled")
+            ),
         ],
         link_label="管理政府信息",
         link_url=reverse(NOTICE_LIST_URL),

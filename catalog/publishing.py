@@ -89,6 +89,23 @@ def check_notice_permission(*, user: Any, codename: str) -> None:
     )
 
 
+def may_see_notice_desk(user: Any) -> bool:
+    """The staff notice list and previews (/staff/xinxi/): the catalog's view or change
+    permission (the 管理员 role), or a 审核人, who confirms 保密审查 there. The nav and
+    the views both ask this."""
+    if not (getattr(user, "is_authenticated", False) and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    if staff_agency(user) is None:
+        return False
+    return (
+        user.has_perm("catalog.view_notice")
+        or user.has_perm("catalog.change_notice")
+        or has_role(user, APPROVER)
+    )
+
+
 def check_may_manage(*, user: Any, notice: Any, reviewing: bool = False) -> None:
     """Editing, publishing and withdrawing: only the lead (主办) agency's staff, and only
     those holding the catalog's change permission. ``reviewing`` (confirming the

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog import guard
+from catalog import guard, publishing
 from catalog.attachments import attachment_add, attachment_remove, inspect_upload
 from catalog.forms import (
     StaffNoticeForm,
@@ -101,10 +101,11 @@ def _staff_only(request: HttpRequest, codename: str = "view_notice"):
         raise PermissionDenied("您的账号未关联机关，不能管理政府信息")
     # a 审核人 confirms the 保密审查 (catalog.publishing.check_may_manage): they see the
     # list and the previews, and the list's bulk 确认保密审查
-    reviewer = codename == "view_notice" and roles.has_role(
-        request.user, roles.APPROVER
-    )
-    if not (reviewer or request.user.has_perm(f"catalog.{codename}")):
+    if codename == "view_notice":
+        allowed = publishing.may_see_notice_desk(request.user)
+    else:
+        allowed = request.user.has_perm(f"catalog.{codename}")
+    if not allowed:
         raise PermissionDenied(
             f"您没有{PERMISSION_WORDS[codename]}政府信息的权限，请联系本机关管理员"
         )

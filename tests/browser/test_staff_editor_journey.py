@@ -69,9 +69,12 @@ def test_info_officer_drafts_in_the_editor_approver_reviews_scheduled_publicatio
         more_windows(browser, live_server, request) as open_window,
     ):
         # --- the list, then 新建 -----------------------------------------------------------
-        # MERGE: once the staff workspace nav (helper "layout") is in, click 政府信息 there
-        officer.goto("/staff/xinxi/")
+        # signed in on the 工作台, the 信息员 follows the workspace's 政府信息 entry
+        officer.goto("/staff/")
         log_in(officer, "xinxi")
+        officer.get_by_role("navigation", name="工作导航").get_by_role(
+            "link", name="政府信息"
+        ).click()
         expect(
             officer.get_by_role("heading", name="政府信息（主动公开）")
         ).to_be_visible()

@@ -90,6 +90,14 @@ def test_home_shows_counts_with_links(client, agency, desk_user, staff_user):
     notice_services.notice_confirm_security_review(
         notice=reviewed, by=desk_user, now=at("2026-03-05")
     )
+    submitted = NoticeFactory(owner_agency=agency, by=desk_user)
+    notice_services.notice_submit_for_review(
+        notice=submitted, by=desk_user, now=at("2026-03-05")
+    )
+    scheduled = NoticeFactory(owner_agency=agency, by=desk_user)
+    notice_services.notice_schedule(
+        notice=scheduled, by=desk_user, at=at("2026-04-20"), now=at("2026-03-05")
+    )
     NoticeFactory(owner_agency=agency, by=desk_user, published_at=at("2026-03-05"))
     # alice (管理员) submitted it: zhou, a 审核人, may approve it
     submit_report(agency, staff_user, at("2026-03-10"))
@@ -107,10 +115,13 @@ def test_home_shows_counts_with_links(client, agency, desk_user, staff_user):
     assert f'href="{reverse("requests_app:staff_queue")}?show=overdue"' in html
     assert f'href="{reverse("requests_app:staff_queue")}?show=due_today"' in html
     assert panel_counts(html, "notices") == {
+        "待审核（待确认保密审查）": 1,
         "草稿": 2,
-        "待保密审查确认": 1,
-        "已保密审查、待发布": 1,
+        "已排期（定时发布）": 1,
     }
+    list_url = reverse("catalog:staff_notice_list")
+    assert f'href="{list_url}?state=pending"' in html
+    assert f'href="{list_url}?state=scheduled"' in html
     assert panel_counts(html, "reports") == {
         "待我审核": 1,
         "被退回待修改": 0,
@@ -135,7 +146,9 @@ def test_report_i_submitted_is_not_waiting_for_me(client, agency, desk_user):
 
 
 def test_other_agencies_work_is_not_counted(client, agency, other_agency, desk_user):
-    other = StaffFactory(username="wu", agency=other_agency, roles=[roles.HANDLER])
+    other = StaffFactory(
+        username="wu", agency=other_agency, roles=[roles.HANDLER, roles.ADMIN]
+    )
     _made, day = make_requests(other_agency, other)
     NoticeFactory(owner_agency=other_agency, by=other)
     client.force_login(desk_user)
