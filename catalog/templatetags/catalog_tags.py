@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime
 
@@ -49,7 +50,8 @@ _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.IGNORECASE | re.DOT
 
 def _table_region_label(table_html: str, number: int) -> str:
     caption = _CAPTION.search(table_html)
-    text = " ".join(strip_tags(caption.group(1)).split()) if caption else ""
+    text = html.unescape(strip_tags(caption.group(1))) if caption else ""
+    text = " ".join(text.split())
     return text[:80] or f"正文表格{number}"
 
 
