@@ -665,7 +665,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return redirect("requests_app:case")
 
 
-RESEND_SENT_MESSAGE = "如果该受理编号存在且登记了电子邮箱，查询码已发送到该邮箱"
+RESEND_SENT_MESSAGE = "如果该申请编号存在且登记了电子邮箱，查询码已发送到该邮箱"
 
 
 @login_not_required

@@ -34,7 +34,8 @@
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
-  // Move focus to an error summary so screen readers announce it.
-  var summary = document.getElementById("error-summary");
+  // Move focus to an error summary (or the answer a form page came back with, such as
+  // 重新发送查询码's) so screen readers announce it after the page reloads.
+  var summary = document.getElementById("error-summary") || document.getElementById("sent-message");
   if (summary) { summary.focus(); }
 })();

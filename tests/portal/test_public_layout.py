@@ -41,6 +41,81 @@ def test_tab_title_is_page_title_dash_site_name_on_several_page_types(client, ag
     assert tab_title(missing.content.decode()) == f"页面不存在 - {site_name()}"
 
 
+def _published_report(agency, admin):
+    """The agency's 2025 年报, published through the services (opened 2026-01-05)."""
+    from disclosure import services
+    from disclosure.models import AnnualReport
+    from portal import roles
+    from tests.disclosure.conftest import at as report_at
+    from tests.disclosure.conftest import publish as publish_report
+    from tests.factories import StaffFactory
+
+    approver = StaffFactory(username="dora", agency=agency, roles=[roles.APPROVER])
+    report = services.report_open(
+        agency=agency, year=2025, by=admin, now=report_at(2026, 1, 5, 9)
+    )
+    publish_report(
+        report, admin=admin, approver=approver, now=report_at(2026, 1, 9, 10)
+    )
+    return AnnualReport.objects.get(pk=report.pk)
+
+
+def test_every_public_page_type_has_its_own_tab_title_then_the_site_name(
+    client, agency, staff_user
+):
+    """Issue 12 §3: "页面标题 - 站点名" on every public page type — the page's own name
+    first (what a tab, a bookmark and a screen reader announce), the site name once,
+    last, joined by " - " only there (page titles use "·" inside)."""
+    from tests.catalog.public_data import withdraw
+    from tests.factories import InfoRequestFactory
+
+    site = site_name()
+    notice = publish(agency=agency, title="关于春季防汛的通知")
+    withdrawn = withdraw(publish(agency=agency, title="关于秋季招生的通知"))
+    report = _published_report(agency, staff_user)
+    pages = {
+        reverse("catalog:home"): "首页",
+        reverse("catalog:notice_list"): "政府信息公开目录",
+        reverse("catalog:notice_list") + "?q=防汛": "检索：防汛 · 政府信息公开目录",
+        reverse("catalog:notice_detail", args=[notice.uuid]): "关于春季防汛的通知",
+        reverse("catalog:notice_detail", args=[withdrawn.uuid]): (
+            "关于秋季招生的通知（已撤回）"
+        ),
+        reverse("catalog:directory"): "政府信息公开目录",
+        reverse("catalog:guide"): "政府信息公开指南",
+        reverse("catalog:sitemap_page"): "网站地图",
+        reverse("catalog:open_data"): "开放数据",
+        reverse("disclosure:report_list"): "政府信息公开年报",
+        reverse("disclosure:report_detail", args=[report.pk]): report.title,
+        reverse("disclosure:statistics"): "政府信息公开申请数据统计",
+        reverse("bumen:index"): "部门和乡镇（街道）信息公开",
+        reverse("bumen:detail", args=[agency.pk]): f"{agency.name} · 信息公开",
+        reverse("bumen:profile", args=[agency.pk]): f"{agency.name} · 机构概况",
+        reverse("requests_app:landing"): "依申请公开",
+        reverse("requests_app:apply"): "在线申请政府信息公开",
+        reverse("requests_app:lookup"): "查询办理进度",
+        reverse("requests_app:lookup_resend"): "重新发送查询码",
+        reverse("portal:login"): "工作人员登录",
+        "/no-such-page/": "页面不存在",
+    }
+    assert "2025" in report.title
+    for url, expected in pages.items():
+        title = tab_title(client.get(url).content.decode())
+        assert title == f"{expected} - {site}", url
+        assert title.count(" - ") == 1, title
+        assert title.count(site) == 1, title
+
+    # the applicant's own case, after the lookup
+    req = InfoRequestFactory(agency=agency, email="wang@example.com")
+    response = client.post(
+        reverse("requests_app:lookup"),
+        {"tracking_no": req.tracking_no, "query_code": req.query_code},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("requests_app:case")
+    assert tab_title(response.content.decode()) == f"申请办理进度 - {site}"
+
+
 def test_tab_title_filter_escapes_and_falls_back_to_the_site_name():
     source = (
         "{% load portal_tags %}{% filter tab_title:name %}{{ page }}{% endfilter %}"
