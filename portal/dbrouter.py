@@ -265,7 +265,7 @@ class ReadRoutingMiddleware:
         if request.method not in SAFE_METHODS:
             pin_response(response)
         if settings.READ_ROUTING_HEADER:  # for tests and benches, off in production
-            response["X-Read-From"] = used
+            response["X-Read-From"] = "replica" if used == REPLICA else "primary"
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception):

@@ -89,14 +89,14 @@ def test_a_write_pins_the_client_to_the_primary_for_a_while(settings, replica_on
     with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False):
         posted = middleware(rf.post("/ysq/"))
         assert seen == ["default"]
-        assert posted["X-Read-From"] == "default"
+        assert posted["X-Read-From"] == "primary"
         pin = posted.cookies[dbrouter.PIN_COOKIE]
         assert pin["httponly"]
         assert pin["max-age"] == 15
 
         after = rf.get("/xxgk/")
         after.COOKIES[dbrouter.PIN_COOKIE] = pin.value
-        assert middleware(after)["X-Read-From"] == "default"
+        assert middleware(after)["X-Read-From"] == "primary"
         assert dbrouter.PIN_COOKIE not in middleware(after).cookies  # GET: no new pin
 
     with time_machine.travel(datetime(2026, 3, 2, 9, 0, 16, tzinfo=UTC), tick=False):
