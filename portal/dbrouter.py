@@ -255,7 +255,10 @@ class ReadRoutingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not replica_configured():
-            return self.get_response(request)
+            response = self.get_response(request)
+            if settings.READ_ROUTING_HEADER:
+                response["X-Read-From"] = "primary"
+            return response
         token = _read_alias.set(choose_read_alias(request))
         try:
             response = self.get_response(request)

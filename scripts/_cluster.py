@@ -151,16 +151,21 @@ def pg(argv: list[str], *, check: bool = True, timeout: float = 120):
     }
     user = _run_as()
     kwargs = {"user": user} if user else {}
-    return subprocess.run(
+    result = subprocess.run(
         [str(pg_bin() / argv[0]), *argv[1:]],
         env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
-        check=check,
+        check=False,
         cwd="/",
         **kwargs,
     )
+    if check and result.returncode != 0:
+        fail(
+            f"{argv[0]} 失败（退出码 {result.returncode}）：\n{result.stderr}{result.stdout}"
+        )
+    return result
 
 
 def _give_to_pg_user(path: Path) -> None:
@@ -413,6 +418,33 @@ def write_env_file(layout: Layout, env: dict[str, str]) -> None:
     layout.env_file.chmod(0o600)
 
 
+def _manage_env(env: dict[str, str]) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        **env,
+    }
+
+
+def collectstatic_in_background(
+    layout: Layout, env: dict[str, str]
+) -> subprocess.Popen | None:
+    """Collect static files while the database is migrated (they need no database)."""
+    if (layout.root / "static" / "staticfiles.json").is_file():
+        return None
+    say("收集静态文件（与迁移同时进行）")
+    return subprocess.Popen(
+        [str(PY), "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=PROJECT,
+        env=_manage_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def manage(layout: Layout, env: dict[str, str], *args: str, timeout: float = 600):
     full = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -461,9 +493,22 @@ def app_start(layout: Layout, env: dict[str, str], index: int) -> None:
         check=True,
         timeout=60,
     )
+
+
+def app_ready(layout: Layout, index: int) -> None:
     _wait_http(
-        port, f"应用服务器 {index + 1}", layout.log / f"app-{index + 1}-error.log"
+        layout.app_ports[index],
+        f"应用服务器 {index + 1}",
+        layout.log / f"app-{index + 1}-error.log",
     )
+
+
+def apps_started(layout: Layout, env: dict[str, str]) -> None:
+    """Start every app server that is not running, then wait until all answer."""
+    for i in range(len(layout.app_ports)):
+        app_start(layout, env, i)
+    for i in range(len(layout.app_ports)):
+        app_ready(layout, i)
 
 
 # -- nginx --------------------------------------------------------------------------------------
@@ -638,6 +683,7 @@ def start(layout: Layout, demo: bool) -> None:
     write_env_file(layout, env)
     say("数据库迁移（主库）")
     migrate_env = {k: v for k, v in env.items() if k != "DATABASE_REPLICA_URL"}
+    collecting = collectstatic_in_background(layout, migrate_env)
     manage(layout, migrate_env, "migrate", "--noinput", "-v0")
     if demo:
         say("演示数据（仅在数据库为空时加载）")
@@ -647,11 +693,11 @@ def start(layout: Layout, demo: bool) -> None:
         init_replica(layout, primary, state.replica)
         pg_start(layout, state.replica)
     redis_start(layout)
-    if not (layout.root / "static" / "staticfiles.json").is_file():
-        say("收集静态文件")
-        manage(layout, migrate_env, "collectstatic", "--noinput", "-v0")
-    for i in range(len(layout.app_ports)):
-        app_start(layout, env, i)
+    if collecting is not None:
+        output, _ = collecting.communicate(timeout=600)
+        if collecting.returncode != 0:
+            fail(f"collectstatic 失败：\n{output}")
+    apps_started(layout, env)
     nginx_start(layout)
     state.save(layout)
     say(
@@ -738,9 +784,10 @@ def failover(layout: Layout) -> None:
     state.save(layout)
     env = app_env(layout, state)
     write_env_file(layout, env)
-    for i in range(len(layout.app_ports)):
+    for i in range(len(layout.app_ports)):  # one at a time: nginx uses the other
         _stop_pid(layout.run / f"app-{i + 1}.pid", f"应用服务器 {i + 1}")
         app_start(layout, env, i)
+        app_ready(layout, i)
     say(
         f"完成：写入由 {new}（端口 {layout.pg_port(new)}）承担；旧主库 {old} 不可再启动为主库"
     )
