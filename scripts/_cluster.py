@@ -5,6 +5,8 @@
     scripts/cluster status           what runs, where, and how far the replica is behind
     scripts/cluster failover         the promotion runbook: stop the primary, promote the
                                      replica, point both app servers at it, restart them
+    scripts/cluster reconfigure [--apps 1|2] [--reads primary|replica]
+                                     app servers behind nginx, where they read (benches)
     scripts/cluster stop             stop all of it (data stays in the cluster folder)
     scripts/cluster destroy          stop and delete the cluster folder
 
@@ -125,6 +127,10 @@ class Layout:
 class State:
     primary: str = "pg-a"  # which node is the primary
     replica: str | None = "pg-b"  # None after a failover (no replica left)
+    apps: int = 2  # app servers behind nginx (reconfigure --apps)
+    replica_reads: bool = (
+        True  # app servers read from the replica (reconfigure --reads)
+    )
 
     @classmethod
     def load(cls, layout: Layout) -> State:
@@ -408,7 +414,7 @@ def app_env(layout: Layout, state: State) -> dict[str, str]:
         "READ_YOUR_WRITES_SECONDS": os.environ.get("READ_YOUR_WRITES_SECONDS", "15"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
     }
-    if state.replica is not None:
+    if state.replica is not None and state.replica_reads:
         env["DATABASE_REPLICA_URL"] = pg_url(layout, state.replica)
     return env
 
@@ -503,25 +509,25 @@ def app_ready(layout: Layout, index: int) -> None:
     )
 
 
-def apps_started(layout: Layout, env: dict[str, str]) -> None:
-    """Start every app server that is not running, then wait until all answer."""
-    for i in range(len(layout.app_ports)):
+def apps_started(layout: Layout, env: dict[str, str], count: int = 2) -> None:
+    """Start the first ``count`` app servers that are not running; wait until all answer."""
+    for i in range(count):
         app_start(layout, env, i)
-    for i in range(len(layout.app_ports)):
+    for i in range(count):
         app_ready(layout, i)
 
 
 # -- nginx --------------------------------------------------------------------------------------
 
 
-def nginx_conf(layout: Layout) -> str:
+def nginx_conf(layout: Layout, apps: int) -> str:
     ngx = layout.root / "nginx"
     user = ""
     if os.geteuid() == 0:  # run its workers as the current user, not nginx's default
         user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n"
     servers = "\n".join(
         f"        server {HOST}:{p} max_fails=1 fail_timeout=5s;"
-        for p in layout.app_ports
+        for p in layout.app_ports[:apps]
     )
     return f"""# written by scripts/cluster: do not edit (rewritten on start)
 {user}worker_processes 1;
@@ -578,7 +584,7 @@ def nginx_start(layout: Layout) -> None:
     ngx = layout.root / "nginx"
     ngx.mkdir(exist_ok=True)
     conf = ngx / "nginx.conf"
-    conf.write_text(nginx_conf(layout))
+    conf.write_text(nginx_conf(layout, State.load(layout).apps))
     for argv in (["-t", "-q"], []):
         subprocess.run(
             [
@@ -697,7 +703,7 @@ def start(layout: Layout, demo: bool) -> None:
         output, _ = collecting.communicate(timeout=600)
         if collecting.returncode != 0:
             fail(f"collectstatic 失败：\n{output}")
-    apps_started(layout, env)
+    apps_started(layout, env, state.apps)
     nginx_start(layout)
     state.save(layout)
     say(
@@ -752,7 +758,7 @@ def status(layout: Layout) -> int:
     else:
         print("PostgreSQL 备库  无（已切换，见 docs/deploy.md 重建备库）")
     line("Redis", _alive(layout.run / "redis.pid"), f"端口 {layout.redis_port}")
-    for i, port in enumerate(layout.app_ports):
+    for i, port in enumerate(layout.app_ports[: state.apps]):
         line(
             f"应用服务器 {i + 1}",
             _alive(layout.run / f"app-{i + 1}.pid"),
@@ -780,16 +786,59 @@ def failover(layout: Layout) -> None:
             fail("备库未能在 30 秒内完成提升")
         time.sleep(0.2)
     say("3. 应用服务器改连新主库（DATABASE_URL），去掉 DATABASE_REPLICA_URL，逐台重启")
-    state = State(primary=new, replica=None)
+    state = State(primary=new, replica=None, apps=state.apps, replica_reads=False)
     state.save(layout)
     env = app_env(layout, state)
     write_env_file(layout, env)
-    for i in range(len(layout.app_ports)):  # one at a time: nginx uses the other
+    for i in range(state.apps):  # one at a time: nginx uses the other
         _stop_pid(layout.run / f"app-{i + 1}.pid", f"应用服务器 {i + 1}")
         app_start(layout, env, i)
         app_ready(layout, i)
     say(
         f"完成：写入由 {new}（端口 {layout.pg_port(new)}）承担；旧主库 {old} 不可再启动为主库"
+    )
+
+
+def reconfigure(layout: Layout, options: list[str]) -> None:
+    """``--apps 1|2`` behind nginx, ``--reads primary|replica``: restart what changed.
+
+    For benches and maintenance (e.g. reads off a replica that is being rebuilt).
+    """
+    state = State.load(layout)
+    pairs = dict(zip(options[::2], options[1::2], strict=False))
+    if len(options) % 2 or set(pairs) - {"--apps", "--reads"}:
+        fail("用法：scripts/cluster reconfigure [--apps 1|2] [--reads primary|replica]")
+    if pairs.get("--apps", "1") not in {"1", "2"} or pairs.get(
+        "--reads", "primary"
+    ) not in {
+        "primary",
+        "replica",
+    }:
+        fail("--apps 只能是 1 或 2，--reads 只能是 primary 或 replica")
+    apps = int(pairs.get("--apps", state.apps))
+    reads = pairs.get("--reads", "replica" if state.replica_reads else "primary")
+    if reads == "replica" and state.replica is None:
+        fail("没有备库，不能从备库读取")
+    changed_reads = (reads == "replica") != state.replica_reads
+    state.apps, state.replica_reads = apps, reads == "replica"
+    state.save(layout)
+    env = app_env(layout, state)
+    write_env_file(layout, env)
+    for i in range(len(layout.app_ports)):
+        pidfile = layout.run / f"app-{i + 1}.pid"
+        if i >= apps or changed_reads:
+            _stop_pid(pidfile, f"应用服务器 {i + 1}")
+    apps_started(layout, env, apps)
+    ngx = layout.root / "nginx"
+    (ngx / "nginx.conf").write_text(nginx_conf(layout, apps))
+    subprocess.run(
+        [NGINX, "-p", str(ngx), "-c", str(ngx / "nginx.conf"), "-s", "reload"],
+        check=True,
+        timeout=30,
+    )
+    time.sleep(0.5)  # the old nginx workers finish their requests
+    say(
+        f"已重新配置：{apps} 台应用服务器，读取{'备库' if state.replica_reads else '主库'}"
     )
 
 
@@ -801,8 +850,12 @@ def destroy(layout: Layout) -> None:
 
 
 def main(argv: list[str]) -> int:
-    usage = "用法：scripts/cluster start [--demo] | stop | status | failover | destroy"
-    if not argv or argv[0] not in {"start", "stop", "status", "failover", "destroy"}:
+    usage = (
+        "用法：scripts/cluster start [--demo] | stop | status | failover | "
+        "reconfigure [--apps 1|2] [--reads primary|replica] | destroy"
+    )
+    commands = {"start", "stop", "status", "failover", "reconfigure", "destroy"}
+    if not argv or argv[0] not in commands:
         print(usage, file=sys.stderr)
         return 2
     layout = Layout.from_env()
@@ -818,6 +871,8 @@ def main(argv: list[str]) -> int:
         return status(layout)
     elif argv[0] == "failover":
         failover(layout)
+    elif argv[0] == "reconfigure":
+        reconfigure(layout, argv[1:])
     else:
         destroy(layout)
     return 0
