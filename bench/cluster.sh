@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throughput through nginx of the multi-server topology (scripts/cluster), in one run:
 #
-#   bench/cluster.sh                        # about 3–4 minutes on 2 cores
+#   bench/cluster.sh                        # about 8 minutes on 2 cores (2 rounds)
 #   BENCH_DURATION=5s bench/cluster.sh      # quick look
 #
 # Starts its own topology (CLUSTER_DIR in a temporary folder, ports 55700+, the demo
@@ -15,7 +15,8 @@
 #   C  one app server,  reads on the replica
 #   D  two app servers, reads on the replica
 #
-# and prints requests/s, p50/p95 and the ratio against A, measured in the same run.
+# and prints requests/s, p50/p95 and the ratio against A, measured in the same run
+# (BENCH_ROUNDS rounds, 2 by default, in alternating order; the table has the means).
 # Everything (PostgreSQL ×2, Redis, nginx, gunicorn ×2, wrk) shares this machine's
 # cores, so a second app server or a replica adds processes, not CPU: the ratios show
 # what the topology costs or gains here, not what separate machines would give.
@@ -53,7 +54,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "==> 启动拓扑（含演示数据）"
-"$PY" scripts/_cluster.py start --demo 2>&1 | grep '^==>'
+"$PY" scripts/_cluster.py start --demo
 
 # a few notice pages and searches of the demo district
 mapfile -t NOTICES < <(curl -sf "http://127.0.0.1:$NGINX_PORT/api/notices/?page_size=20" |
@@ -81,33 +82,47 @@ errors() {
   echo "$total"
 }
 
-declare -A RPS P50 P95 ERR
+# Rounds alternate the order (A B C D, then D C B A, …) so that a machine getting busier
+# or quieter during the run does not favour one configuration; figures are means.
+BENCH_ROUNDS="${BENCH_ROUNDS:-2}"
+declare -A RPS P95 ERR
 CONFIGS=("A 1 primary" "B 2 primary" "C 1 replica" "D 2 replica")
-for config in "${CONFIGS[@]}"; do
-  read -r name apps reads <<<"$config"
-  echo "==> 配置 $name：$apps 台应用服务器，读取 $reads"
-  "$PY" scripts/_cluster.py reconfigure --apps "$apps" --reads "$reads" | grep '^==> 已'
-  BENCH_DURATION=3s run "$NOTICE_PATHS|$SEARCH_PATHS" >/dev/null  # warm-up
-  for kind in notice search; do
-    if [ "$kind" = notice ]; then paths="$NOTICE_PATHS"; else paths="$SEARCH_PATHS"; fi
-    line="$(run "$paths")"
-    RPS[$name.$kind]="$(field rps "$line")"
-    P50[$name.$kind]="$(field p50_ms "$line")"
-    P95[$name.$kind]="$(field p95_ms "$line")"
-    ERR[$name.$kind]="$(errors "$line")"
-    printf '   %-6s %8s req/s  p50 %6s ms  p95 %6s ms  errors %s\n' "$kind" \
-      "${RPS[$name.$kind]}" "${P50[$name.$kind]}" "${P95[$name.$kind]}" "${ERR[$name.$kind]}"
+for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+  order=("${CONFIGS[@]}")
+  if ((round % 2 == 0)); then
+    order=("${CONFIGS[3]}" "${CONFIGS[2]}" "${CONFIGS[1]}" "${CONFIGS[0]}")
+  fi
+  for config in "${order[@]}"; do
+    read -r name apps reads <<<"$config"
+    echo "==> 第 $round 轮，配置 $name：$apps 台应用服务器，读取 $reads"
+    "$PY" scripts/_cluster.py reconfigure --apps "$apps" --reads "$reads" 2>&1 | grep '^==> 已'
+    BENCH_DURATION=3s run "$NOTICE_PATHS|$SEARCH_PATHS" >/dev/null  # warm-up
+    for kind in notice search; do
+      if [ "$kind" = notice ]; then paths="$NOTICE_PATHS"; else paths="$SEARCH_PATHS"; fi
+      line="$(run "$paths")"
+      key="$name.$kind"
+      RPS[$key]="${RPS[$key]:-} $(field rps "$line")"
+      P95[$key]="${P95[$key]:-} $(field p95_ms "$line")"
+      ERR[$key]=$((${ERR[$key]:-0} + $(errors "$line")))
+      printf '   %-6s %8s req/s  p50 %6s ms  p95 %6s ms  errors %s\n' "$kind" \
+        "$(field rps "$line")" "$(field p50_ms "$line")" "$(field p95_ms "$line")" "$(errors "$line")"
+    done
   done
 done
 
+mean() { awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%.1f", s / NF }' <<<"$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
 echo
-echo "## Several servers ($(date +%F), $(nproc) cores, gunicorn ${CLUSTER_WORKERS}×${CLUSTER_THREADS} per app server, wrk -c$BENCH_CONCURRENCY, $BENCH_DURATION each, through nginx)"
+echo "## Several servers ($(date +%F), $(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); gunicorn ${CLUSTER_WORKERS}×${CLUSTER_THREADS} per app server, wrk -c$BENCH_CONCURRENCY, $BENCH_DURATION each, $BENCH_ROUNDS rounds, through nginx)"
 echo
-echo "| Configuration | Notice page req/s | p95 ms | × A | Search req/s | p95 ms | × A | Errors |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| Configuration | Notice page req/s (each round) | mean | p95 ms (mean) | × A | Search req/s (each round) | mean | p95 ms (mean) | × A | Errors |"
+echo "|---|---|---:|---:|---:|---|---:|---:|---:|---:|"
+base_n="$(mean "${RPS[A.notice]}")"
+base_s="$(mean "${RPS[A.search]}")"
 for config in "${CONFIGS[@]}"; do
   read -r name apps reads <<<"$config"
-  ratio_n="$(awk -v a="${RPS[$name.notice]}" -v b="${RPS[A.notice]}" 'BEGIN{printf "%.2f", a/b}')"
-  ratio_s="$(awk -v a="${RPS[$name.search]}" -v b="${RPS[A.search]}" 'BEGIN{printf "%.2f", a/b}')"
-  echo "| $name: $apps app server(s), reads on the $reads | ${RPS[$name.notice]} | ${P95[$name.notice]} | $ratio_n | ${RPS[$name.search]} | ${P95[$name.search]} | $ratio_s | $((ERR[$name.notice] + ERR[$name.search])) |"
+  n="$(mean "${RPS[$name.notice]}")"
+  s="$(mean "${RPS[$name.search]}")"
+  echo "| $name: $apps app server(s), reads on the $reads |${RPS[$name.notice]} | $n | $(mean "${P95[$name.notice]}") | $(ratio "$n" "$base_n") |${RPS[$name.search]} | $s | $(mean "${P95[$name.search]}") | $(ratio "$s" "$base_s") | $((ERR[$name.notice] + ERR[$name.search])) |"
 done

@@ -694,7 +694,11 @@ def start(layout: Layout, demo: bool) -> None:
     if demo:
         say("演示数据（仅在数据库为空时加载）")
         manage(layout, migrate_env, "seed_demo", "--if-empty")
-        manage(layout, migrate_env, "ensure_demo_admin")
+        # no demo accounts with production settings (ensure_demo_admin refuses):
+        say(
+            f"工作人员账号：set -a; . {layout.env_file}; set +a; "
+            ".venv/bin/python manage.py createsuperuser"
+        )
     if state.replica is not None:
         init_replica(layout, primary, state.replica)
         pg_start(layout, state.replica)
