@@ -9,7 +9,8 @@ One test, in order (each step needs the state the one before left):
    visitor on B, whose reads go to the replica, sees it within the documented window
    (``PUBLICATION_WINDOW_SECONDS``; the measured time is printed), the page and the 目录
    list (page cache in Redis, keyed by the catalog generation the replica has replayed).
-3. Anonymous load through nginx while the replica is killed (``pg_ctl stop -m immediate``):
+3. A citizen's POST pins them to the primary (signed cookie), on every app server.
+   Anonymous load through nginx while the replica is killed (``pg_ctl stop -m immediate``):
    zero failed requests. The restarted replica is used again.
 4. The promotion runbook (``scripts/cluster failover``: stop the primary, promote the
    replica, point the app servers at it, restart them one at a time); then a second
@@ -158,6 +159,15 @@ print(json.dumps({
 """
 
 
+def _cookie(headers, name: str) -> str:
+    """The value of cookie ``name`` among all Set-Cookie headers of an answer."""
+    for header in headers.get_all("Set-Cookie") or []:
+        match = re.match(rf"{name}=([^;]*)", header)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no {name} cookie set")
+
+
 def _publish(app: Http, session: str, pk: int) -> None:
     """The admin's 发布 action on one draft, as a member of staff posts it."""
     status, headers, html = app.request(
@@ -165,9 +175,7 @@ def _publish(app: Http, session: str, pk: int) -> None:
     )
     assert status == 200, html[:500]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    csrf_cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(
-        1
-    )
+    csrf_cookie = _cookie(headers, "csrftoken")
     status, headers, html = app.request(
         "POST",
         "/admin/catalog/notice/",
@@ -279,6 +287,23 @@ def test_publish_read_lose_the_replica_and_promote_it(cluster):
     assert seen[-1] == "replica"
     # and the list is served from the shared cache on A too, fresh
     assert title1 in a.request("GET", "/xxgk/")[2]
+
+    # -- read-your-writes: a citizen's POST pins them to the primary for a while -----------
+    status, headers, html = b.request("GET", "/staff/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    csrf_cookie = _cookie(headers, "csrftoken")
+    status, headers, _ = b.request(
+        "POST",
+        "/staff/login/",
+        cookies={"csrftoken": csrf_cookie},
+        form={"username": "nobody", "password": "wrong", "csrfmiddlewaretoken": token},
+    )
+    assert status == 200  # the form again, with its error
+    pin = _cookie(headers, "xxgk_pin")
+    _, headers, _ = a.request("GET", "/xxgk/", cookies={"xxgk_pin": pin})
+    assert headers["X-Read-From"] == "primary"  # on the other server too
+    _, headers, _ = a.request("GET", "/xxgk/", cookies={"xxgk_pin": pin[:-2] + "xx"})
+    assert headers["X-Read-From"] == "replica"  # a forged pin is ignored
 
     # -- kill the replica under anonymous load through nginx: no request may fail ----------
     q = quote("集群发布")
