@@ -95,9 +95,8 @@ class PrimaryReplicaRouter:
         return True  # the replica holds the same rows as the primary
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
-        return (
-            db == PRIMARY
-        )  # a replica is read-only; it gets the schema by replication
+        # a replica is read-only and gets the schema by replication; others: Django decides
+        return False if db == REPLICA else None
 
 
 # -- the replica's health ---------------------------------------------------------------------
