@@ -9,6 +9,7 @@ One test, in order (each step needs the state the one before left):
    visitor on B, whose reads go to the replica, sees it within the documented window
    (``PUBLICATION_WINDOW_SECONDS``; the measured time is printed), the page and the 目录
    list (page cache in Redis, keyed by the catalog generation the replica has replayed).
+   Its attachment, stored by another process in the shared MEDIA_ROOT, downloads from both.
 3. A citizen's POST pins them to the primary (signed cookie), on every app server.
    Anonymous load through nginx while the replica is killed (``pg_ctl stop -m immediate``):
    zero failed requests. The restarted replica is used again.
@@ -139,6 +140,7 @@ def _app_env(root: Path) -> dict[str, str]:
 SETUP = """
 import json
 from django.test import Client
+from catalog.attachments import attachment_add
 from catalog.models import Column
 from tests.catalog.public_data import draft
 from tests.factories import AgencyFactory, StaffFactory
@@ -152,9 +154,14 @@ notices = [
     draft(agency=agency, title=f"集群发布测试通知第{i}号", column=Column.objects.get(slug="tzgg"))
     for i in (1, 2)
 ]
+# stored in the shared MEDIA_ROOT by this process; both app servers must serve it
+attachment = attachment_add(
+    notice=notices[0], by=None, name="集群附件.txt", content="共享存储的附件".encode()
+)
 print(json.dumps({
     "session": client.cookies["sessionid"].value,
     "notices": [[n.pk, str(n.uuid), n.title] for n in notices],
+    "attachment": attachment.pk,
 }))
 """
 
@@ -280,6 +287,14 @@ def test_publish_read_lose_the_replica_and_promote_it(cluster):
         lambda: title1 in b.request("GET", "/xxgk/")[2], PUBLICATION_WINDOW_SECONDS
     )
     list_after = time.monotonic() - published
+    # the attachment stored by another process is served by both app servers (shared path)
+    for app in (a, b):
+        status, headers, body = app.request(
+            "GET", f"/xxgk/{uuid1}/fujian/{data['attachment']}/"
+        )
+        assert status == 200
+        assert body == "共享存储的附件"
+
     print(  # noqa: T201 - the measured window, shown with -s
         f"publication on A visible to anonymous readers on B after {page_after * 1000:.0f} ms "
         f"(notice page) and {list_after * 1000:.0f} ms (cached 目录 list); reads: {Counter(seen)}"
