@@ -28,12 +28,12 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from catalog.models import Column, Genre, Notice, NoticePublisher, Theme
+from portal.dbrouter import read_connection
 from portal.models import Agency
 
 SORT_RELEVANCE = "relevance"
@@ -387,7 +387,7 @@ def _facet_rows(queryset: QuerySet, today: dt.date) -> list[tuple]:
     # without the generation row nothing would tell a cached answer is stale: no cache
     rows = cache.get(key) if generation is not None else None
     if rows is None:
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:  # the replica for public pages
             cursor.execute(sql, params)
             rows = [tuple(r) for r in cursor.fetchall()]
         if generation is not None:

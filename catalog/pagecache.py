@@ -29,6 +29,13 @@ and an ``ETag`` made of the catalog generation and the page key, so a proxy may 
 but asks every time, and a request whose ``If-None-Match`` still names the current
 generation is answered ``304 Not Modified`` (one query). The API does the same
 (``catalog.api``). docs/security.md §6a.
+
+With ``REDIS_URL`` (several app servers, a read-only replica) the pages live in Redis
+instead, under the page key *and* the generation, for ``PAGE_CACHE_SECONDS``: a hit is one
+query for the generation (on the database the request reads from, so a page rendered from
+a replica is stored under the generation that replica had replayed, never a newer one) and
+one Redis read. Every app server reads the same generation, so a publish on one server is
+visible on every other as soon as the replica it reads has replayed it (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -43,11 +50,13 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.db import connection
+from django.core.cache import cache
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
 from catalog.models import PageCache, SearchGeneration
 from portal.context_processors import forget_site_identity
+from portal.dbrouter import PRIMARY, read_connection
 from portal.timeutil import local_today
 
 CONTENT_TYPE = "text/html; charset=utf-8"
@@ -118,7 +127,14 @@ def lookup(key: uuid.UUID) -> tuple[int | None, str | None]:
     nothing would then tell a stored page is stale, so nothing is served or stored.
     """
     gen, table = SearchGeneration._meta.db_table, PageCache._meta.db_table
-    with connection.cursor() as cur:
+    if settings.REDIS_URL:
+        with read_connection().cursor() as cur:
+            cur.execute(f"SELECT value FROM {gen} ORDER BY id LIMIT 1")  # noqa: S608 (model table)
+            row = cur.fetchone()
+        if row is None:
+            return None, None
+        return row[0], cache.get(_redis_key(key, row[0]))
+    with connections[PRIMARY].cursor() as cur:
         cur.execute(
             f"SELECT g.value, c.html FROM (SELECT value FROM {gen} ORDER BY id LIMIT 1) g "  # noqa: S608 (model tables)
             f"LEFT JOIN {table} c ON c.key = %s AND c.generation = g.value "
@@ -133,9 +149,12 @@ REVALIDATE = "public, max-age=0, must-revalidate"
 
 
 def current_generation() -> int | None:
-    """The catalog generation (None when its row is missing: nothing then tells staleness)."""
+    """The catalog generation (None when its row is missing: nothing then tells staleness),
+    read where the request reads the catalog (the replica for anonymous reads in a
+    cluster): an ETag must name the generation the served content came from, never a
+    newer one, or a proxy would keep stale bytes under a current validator."""
     gen = SearchGeneration._meta.db_table
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(f"SELECT value FROM {gen} ORDER BY id LIMIT 1")  # noqa: S608 (model table)
         row = cur.fetchone()
     return row[0] if row else None
@@ -163,6 +182,10 @@ def not_modified(etag: str) -> HttpResponse:
     return with_validators(HttpResponseNotModified(), etag)
 
 
+def _redis_key(key: uuid.UUID, generation: int) -> str:
+    return f"catalog:page:{generation}:{key.hex}"
+
+
 def store(key: uuid.UUID, generation: int, html: str) -> None:
     """Store a page for ``generation`` and drop up to ``PRUNE_BATCH`` stale rows (one statement).
 
@@ -170,8 +193,11 @@ def store(key: uuid.UUID, generation: int, html: str) -> None:
     before rendering, which is already out of date: it is never served. A row of a newer
     generation is never replaced by an older one.
     """
+    if settings.REDIS_URL:
+        cache.set(_redis_key(key, generation), html, settings.PAGE_CACHE_SECONDS)
+        return
     table = PageCache._meta.db_table
-    with connection.cursor() as cur:
+    with connections[PRIMARY].cursor() as cur:
         cur.execute(
             f"WITH stale AS (DELETE FROM {table} WHERE key IN ("  # noqa: S608 (model table)
             f"  SELECT key FROM {table} WHERE key <> %s AND (generation < %s "

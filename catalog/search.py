@@ -14,7 +14,9 @@ as a substring. There is no segmenter, so recall is 100 % by construction. How (
   reads more of the index than it needs. Very common words are cheaper still by walking the
   newest notices and checking each text; the planner statistics of the key columns decide.
 - **Totals** are capped at ``COUNT_CAP`` + 1 and cached per query and filters until the next
-  write to the catalog (a trigger bumps ``SearchGeneration``).
+  write to the catalog (a trigger bumps ``SearchGeneration``): in ``catalog_searchcount`` on
+  the primary, or in Redis when ``REDIS_URL`` is set (several app servers, reads from a
+  replica: portal/dbrouter.py). The searching itself reads the request's read database.
 - **Pages** are keyset cursors (band, 发布时间, id), signed; the total travels in the cursor.
 """
 
@@ -36,9 +38,10 @@ from functools import reduce
 from itertools import repeat
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, F, Q, QuerySet, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber, StrIndex
@@ -46,6 +49,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.sanitize import html_to_text
+from portal.dbrouter import PRIMARY, read_alias, read_connection
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 10
@@ -62,6 +66,7 @@ STATS_CACHE_SECONDS = 600
 COUNT_CACHE_MAX_AGE = (
     "1 hour"  # a cached total is also dropped after this (SQL interval)
 )
+COUNT_CACHE_SECONDS = 3600  # the same, for totals kept in Redis (REDIS_URL)
 # Rough costs in microseconds, measured on the bench machine.
 COST_WALK_ROW = 4.0  # walk the date index, fetch the row, strpos every word
 COST_SEQ_ROW = 15.0  # sequential scan + strpos (pages come from the OS cache)
@@ -356,7 +361,7 @@ def _load_stats() -> _Stats:
     """
     from catalog.models import Notice
 
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(
             "SELECT c.reltuples, s.statistics_name, s.most_common_elems::text, s.most_common_elem_freqs "
             "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -590,7 +595,7 @@ def _run_index_scan(sql: str, params: Sequence[Any], ctx: _Context) -> list[tupl
     values come back. The settings are transaction-local (search_notices runs in one), so an
     error cannot leave them behind on the connection.
     """
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(_PLANNER_SETTINGS, ["off", "off", "0"])
         cur.execute(sql, params)
         rows = cur.fetchall()
@@ -726,7 +731,7 @@ def _walk_rows(phase: _Phase, key, forward: bool, need: int):
     )
     sql, params = inner.query.sql_with_params()
     hit = " AND ".join(f'strpos(w."{plan.target.text}", %s) > 0' for _ in plan.terms)
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(
             f'SELECT w."id", w."published_at", w."walk_rn", ({hit}) FROM ({sql}) w '  # noqa: S608 (ORM-compiled SQL; words are parameters)
             f'WHERE ({hit}) OR w."walk_rn" = %s LIMIT %s',
@@ -843,7 +848,25 @@ def _lookup(
 
     gen, counts = SearchGeneration._meta.db_table, SearchCount._meta.db_table
     range_sql, range_params = _range_sql()
-    with connection.cursor() as cur:
+    if (
+        django_settings.REDIS_URL
+    ):  # the total is in Redis, under the generation read here
+        with read_connection().cursor() as cur:
+            cur.execute(
+                f"SELECT (SELECT value FROM {gen} ORDER BY id LIMIT 1), {range_sql}, "  # noqa: S608 (model tables)
+                "current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+                "current_setting('max_parallel_workers_per_gather'), "
+                "set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+                [*range_params, SEARCH_WORK_MEM],
+            )
+            generation, first, last, *planner, _jit, _work_mem = cur.fetchone()
+        total = (
+            cache.get(_count_cache_key(key, generation))
+            if generation is not None
+            else None
+        )
+        return generation, total, _buckets_between(first, last), tuple(planner)
+    with connections[PRIMARY].cursor() as cur:
         cur.execute(
             f"WITH g AS (SELECT value FROM {gen} ORDER BY id LIMIT 1) "  # noqa: S608 (model tables)
             f"SELECT (SELECT value FROM g), (SELECT c.total FROM {counts} c, g WHERE c.key = %s "
@@ -860,7 +883,7 @@ def _lookup(
 def _published_buckets() -> tuple[int, int]:
     """Lowest and highest half-year holding a notice with a 发布时间."""
     range_sql, range_params = _range_sql()
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(f"SELECT {range_sql}", range_params)
         return _buckets_between(*cur.fetchone())
 
@@ -872,7 +895,7 @@ def _restore_generation() -> int:
     """
     from catalog.models import SearchCount, SearchGeneration
 
-    with connection.cursor() as cur:
+    with connections[PRIMARY].cursor() as cur:
         cur.execute(
             f"INSERT INTO {SearchGeneration._meta.db_table} (value) "  # noqa: S608 (model tables)
             f"SELECT coalesce(max(generation), 0) + 1 FROM {SearchCount._meta.db_table} RETURNING value"
@@ -880,11 +903,18 @@ def _restore_generation() -> int:
         return cur.fetchone()[0]
 
 
+def _count_cache_key(key: str, generation: int) -> str:
+    return f"catalog:count:{generation}:{key}"
+
+
 def _store_count(key: str, generation: int, total: int) -> None:
     from catalog.models import SearchCount
 
+    if django_settings.REDIS_URL:
+        cache.set(_count_cache_key(key, generation), total, COUNT_CACHE_SECONDS)
+        return
     table = SearchCount._meta.db_table
-    with connection.cursor() as cur:
+    with connections[PRIMARY].cursor() as cur:
         cur.execute(
             f"WITH old AS (DELETE FROM {table} WHERE key IN ("  # noqa: S608 (model table)
             f"  SELECT key FROM {table} WHERE generation < %s "
@@ -1039,7 +1069,7 @@ def search_notices(
     stats = _stats() if parsed.terms else _Stats(rows=0, columns={})
     # One transaction: the settings _lookup changes are local to it (inside a caller's
     # transaction, JIT stays off and work_mem raised until that one ends, which is harmless).
-    with transaction.atomic():
+    with transaction.atomic(using=read_alias()):
         return _search(qs, parsed, order, cursor, limit, stats)
 
 

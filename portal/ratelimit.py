@@ -33,6 +33,12 @@ API (see docs/security.md "Rate limits")::
 
 Call these outside ``transaction.atomic`` blocks that may roll back: a rolled-back
 transaction would take the hit with it.
+
+With ``REDIS_URL`` (several app servers; a replica cannot count) the counters live in
+Redis instead: one hash per key (window start and count), changed by a Lua script with the
+same semantics in one atomic step, expiring when its window ends. Should Redis fail, the
+PostgreSQL counters on the primary take over (logged), so a lockout never turns into an
+error page; hits counted in Redis meanwhile are not carried over.
 """
 
 from __future__ import annotations
@@ -46,12 +52,13 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import salted_hmac
 
+from portal import cache as shared
 from portal import timeutil
 from portal.models import RateLimitBucket
 
@@ -71,6 +78,28 @@ ON CONFLICT (key) DO UPDATE SET
         ELSE b.window_start
     END
 RETURNING count
+"""
+
+
+# KEYS[1] = counter; ARGV = now (ms), window (ms), max_hits. Same rules as _HIT_SQL.
+_REDIS_HIT = """
+local v = redis.call('HMGET', KEYS[1], 's', 'c')
+local now, window, max_hits = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local start, count = tonumber(v[1]), tonumber(v[2])
+if start == nil or start <= now - window then
+  start, count = now, 1
+else
+  count = count + 1
+  if count == max_hits then start = now end
+end
+redis.call('HSET', KEYS[1], 's', start, 'c', count)
+redis.call('PEXPIRE', KEYS[1], math.max(start + window - now, 1) + 1000)
+return count
+"""
+_REDIS_UNDO = """
+local c = tonumber(redis.call('HGET', KEYS[1], 'c'))
+if c ~= nil and c > 0 then redis.call('HINCRBY', KEYS[1], 'c', -1) end
+return 0
 """
 
 
@@ -152,7 +181,20 @@ def _now(now: datetime | None) -> datetime:
 def record_hit(limit: Limit, ident: str, *, now: datetime | None = None) -> int:
     """Count one hit and return the count in the current window, this hit included."""
     now = _now(now)
-    with connection.cursor() as cursor:
+    if settings.REDIS_URL:
+        try:
+            count = shared.client().eval(
+                _REDIS_HIT,
+                1,
+                _redis_key(limit, ident),
+                _ms(now),
+                limit.window_seconds * 1000,
+                limit.max_hits,
+            )
+            return int(count)
+        except shared.redis_errors() as exc:
+            shared.warn_unavailable("rate limit", exc)
+    with connections["default"].cursor() as cursor:
         cursor.execute(
             _HIT_SQL,
             {
@@ -166,8 +208,42 @@ def record_hit(limit: Limit, ident: str, *, now: datetime | None = None) -> int:
     return int(count)
 
 
-def _live_bucket(limit: Limit, ident: str, now: datetime) -> RateLimitBucket | None:
-    bucket = RateLimitBucket.objects.filter(key=bucket_key(limit, ident)).first()
+def _redis_key(limit: Limit, ident: str) -> str:
+    return f"{shared.key_prefix()}:ratelimit:{bucket_key(limit, ident)}"
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    window_start: datetime
+    count: int
+
+
+def _live_bucket(
+    limit: Limit, ident: str, now: datetime
+) -> _Bucket | RateLimitBucket | None:
+    bucket: _Bucket | RateLimitBucket | None = None
+    redis_failed = False
+    if settings.REDIS_URL:
+        try:
+            start, count = shared.client().hmget(_redis_key(limit, ident), "s", "c")
+            if start is not None and count is not None:
+                bucket = _Bucket(
+                    datetime.fromtimestamp(int(start) / 1000, tz=now.tzinfo),
+                    int(count),
+                )
+        except shared.redis_errors() as exc:
+            shared.warn_unavailable("rate limit", exc)
+            redis_failed = True
+    if not settings.REDIS_URL or redis_failed:
+        bucket = (
+            RateLimitBucket.objects.using("default")
+            .filter(key=bucket_key(limit, ident))
+            .first()
+        )
     if bucket is None or bucket.window_start <= now - timedelta(
         seconds=limit.window_seconds
     ):
@@ -196,7 +272,13 @@ def retry_after(limit: Limit, ident: str, *, now: datetime | None = None) -> int
 
 def undo_hit(limit: Limit, ident: str) -> None:
     """Give one hit back, e.g. when the attempt it counted turned out to be legitimate."""
-    with connection.cursor() as cursor:
+    if settings.REDIS_URL:
+        try:
+            shared.client().eval(_REDIS_UNDO, 1, _redis_key(limit, ident))
+            return
+        except shared.redis_errors() as exc:
+            shared.warn_unavailable("rate limit", exc)
+    with connections["default"].cursor() as cursor:
         cursor.execute(
             "UPDATE portal_ratelimitbucket SET count = count - 1 WHERE key = %s AND count > 0",
             [bucket_key(limit, ident)],
@@ -204,13 +286,25 @@ def undo_hit(limit: Limit, ident: str) -> None:
 
 
 def reset(limit: Limit, ident: str) -> None:
-    RateLimitBucket.objects.filter(key=bucket_key(limit, ident)).delete()
+    if settings.REDIS_URL:
+        try:
+            shared.client().delete(_redis_key(limit, ident))
+        except shared.redis_errors() as exc:
+            shared.warn_unavailable("rate limit", exc)
+    RateLimitBucket.objects.using("default").filter(
+        key=bucket_key(limit, ident)
+    ).delete()
 
 
 def purge_expired(*, now: datetime | None = None) -> int:
     """Delete counters whose window ended (no window is longer than a day)."""
     cutoff = _now(now) - timedelta(seconds=MAX_WINDOW_SECONDS)
-    deleted, _ = RateLimitBucket.objects.filter(window_start__lt=cutoff).delete()
+    # (counters in Redis expire by themselves)
+    deleted, _ = (
+        RateLimitBucket.objects.using("default")
+        .filter(window_start__lt=cutoff)
+        .delete()
+    )
     return deleted
 
 

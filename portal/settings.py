@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # whitenoise serving hashed assets only, never staticfiles.json (issue 11 §1.10)
     "portal.staticfiles.HashedOnlyWhiteNoiseMiddleware",
+    # anonymous public GETs read from the replica when DATABASE_REPLICA_URL is set
+    "portal.dbrouter.ReadRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -105,6 +107,43 @@ else:
 _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
 _db["CONN_HEALTH_CHECKS"] = True  # a restarted PostgreSQL must not fail requests
 DATABASES = {"default": _db}
+# A streaming replica for anonymous public reads (portal/dbrouter.py, docs/deploy.md).
+if env_str("DATABASE_REPLICA_URL"):
+    if not env_str("REDIS_URL"):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs REDIS_URL: the page cache, search totals and rate "
+            "limits cannot live in a read-only replica (docs/deploy.md)."
+        )
+    _replica = parse_database_url(env_str("DATABASE_REPLICA_URL"))
+    _replica["OPTIONS"].setdefault("connect_timeout", "2")  # a dead replica fails fast
+    _replica["CONN_MAX_AGE"] = _db["CONN_MAX_AGE"]
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["portal.dbrouter.PrimaryReplicaRouter"]
+# A replica further behind than this is skipped (reads go to the primary).
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)
+# How often each process asks the replica how far behind it is (and retries a dead one).
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 2)
+# After a POST the client reads from the primary for this long (signed cookie).
+READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", 15)
+# X-Read-From: primary|replica on every answer (tests and benches only).
+READ_ROUTING_HEADER = env_bool("READ_ROUTING_HEADER", False)
+
+# --- Shared state: Redis when REDIS_URL is set (several app servers), else PostgreSQL -----
+# With Redis: the anonymous page cache, search totals, facet counts, rate limits and
+# lockouts live there (Django's cache framework); without it the PostgreSQL tables and a
+# per-process memory cache serve one server, as before.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "xxgk"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -13,3 +14,8 @@ def local_now() -> datetime:
 
 def local_today() -> date:
     return timezone.localdate()
+
+
+def monotonic() -> float:
+    """Seconds on a clock that never goes back (intervals only, e.g. health re-checks)."""
+    return time.monotonic()

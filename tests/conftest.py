@@ -3,6 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+# redis_url / with_redis / with_dead_redis: a throwaway redis-server (shared state tests)
+pytest_plugins = ["tests.redis_server"]
+
 
 @pytest.fixture(autouse=True)
 def _force_login_completes_the_second_factor(monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -144,3 +145,46 @@ def test_a_misspelt_debug_value_refuses_to_start():
     done = _import_settings(DEBUG="yes", SECRET_KEY="k" * 50)
     assert done.returncode != 0
     assert "DEBUG must be true or false" in done.stderr
+
+
+def test_a_replica_without_redis_refuses_to_start():
+    replica = "postgres://postgres@127.0.0.1:5433/portal"
+    done = _import_settings(SECRET_KEY="k" * 50, DATABASE_REPLICA_URL=replica)
+    assert done.returncode != 0
+    assert "DATABASE_REPLICA_URL needs REDIS_URL" in done.stderr
+
+
+def test_replica_and_redis_configure_the_alias_the_router_and_the_cache():
+    code = (
+        "import json; from portal import settings as s; r = s.DATABASES['replica']; "
+        "print(json.dumps([r['PORT'], r['OPTIONS'], r['TEST'], s.DATABASE_ROUTERS, "
+        "s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION']]))"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:5433/portal",
+        REDIS_URL="redis://127.0.0.1:6390/0",
+    )
+    done = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    port, options, test, routers, backend, location = json.loads(done.stdout)
+    assert port == "5433"
+    assert options == {"connect_timeout": "2"}
+    assert test == {"MIRROR": "default"}
+    assert routers == ["portal.dbrouter.PrimaryReplicaRouter"]
+    assert backend == "portal.cache.TolerantRedisCache"
+    assert location == "redis://127.0.0.1:6390/0"
