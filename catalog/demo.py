@@ -407,7 +407,13 @@ class Builder:
         return normalise_doc_number(f"{prefix}〔{year}〕{self.serials[key]}号")
 
     def title(
-        self, agency_name: str, subject: str, genre: str, year: int, asker: str = ""
+        self,
+        agency_name: str,
+        subject: str,
+        genre: str,
+        year: int,
+        asker: str = "",
+        asked_in: int = 12,
     ) -> str:
         subject = subject.format(year=year)
         core = _core(subject, year)
@@ -425,6 +431,8 @@ class Builder:
                 "办法": "实施办法",
                 "规定": "若干规定",
             }[genre]
+            if core.endswith(noun[:2]):
+                noun = noun[2:]
             return f"{agency_name}关于印发《天元区{core}{noun}》的通知"
         if genre == "方案":
             return f"{agency_name}关于印发《天元区{core}工作方案》的通知"
@@ -432,6 +440,8 @@ class Builder:
             return f"天元区{core.removeprefix('天元区')}（{year}—{year + 4}年）"
         if genre == "意见":
             return f"{agency_name}关于{subject}的实施意见"
+        if genre in ("报告", "通报") and not subject.startswith(str(year)):
+            year = _work_year(genre, year, asked_in)
         if genre == "报告":
             if core.endswith("情况"):
                 return f"{agency_name}关于{year}年{core}的报告"
@@ -450,10 +460,27 @@ class Builder:
         """Body of a 公示 / 公告 / 通告: the facts, the period, and how to object."""
         rng = self.rng
         word = {"公示": "公示", "公告": "公告", "通告": "通告"}.get(genre, "公布")
-        rows = [
-            f"{i + 1}. {place}：{rng.randint(2, 60)} 户（个），涉及金额 {rng.randint(1, 90)}.{rng.randint(0, 9)} 万元"
-            for i, place in enumerate(rng.sample(PLACES, k=4))
-        ]
+        places = rng.sample(PLACES, k=4)
+        if any(w in subject for w in ("抽检", "抽查", "检查", "处罚", "许可", "审批")):
+            rows = [
+                f"{i + 1}. {place}：检查（办理）{rng.randint(3, 60)} 家（件），"
+                f"发现问题 {rng.randint(0, 6)} 个，均已依法处理"
+                for i, place in enumerate(places)
+            ]
+        elif any(
+            w in subject
+            for w in ("名单", "名录", "低保", "配租", "宅基地", "补偿", "补贴", "年检")
+        ):
+            rows = [
+                f"{i + 1}. {place}：{rng.randint(2, 60)} 户（个），涉及金额 {rng.randint(1, 90)}.{rng.randint(0, 9)} 万元"
+                for i, place in enumerate(places)
+            ]
+        else:
+            rows = [
+                f"1. 时间安排：自{_cn(moment.date())}起，至{_cn((moment + timedelta(days=30)).date())}止。",
+                f"2. 适用范围：{'、'.join(places[:3])}等街道（镇）辖区内的单位和个人。",
+                f"3. 办理方式：到{agency_name}或所在街道（镇）便民服务中心现场办理，也可电话咨询。",
+            ]
         end = moment + timedelta(days=9)
         return "\n".join(
             [
@@ -487,7 +514,7 @@ class Builder:
         kw = d.keywords
         place = rng.choice(PLACES)
         n = [rng.randint(3, 98) for _ in range(3)]
-        year = d.written_date.year
+        year = _work_year(d.genre, d.written_date.year, d.written_date.month)
         chosen = [
             *rng.sample(tasks, k=2),
             f"聚焦{kw[0]}重点环节",
@@ -503,7 +530,7 @@ class Builder:
             return "\n".join(
                 [
                     f"{recipients}：",
-                    f"现将《天元区{core}{'管理办法' if d.genre == '行政规范性文件' else ('实施办法' if d.genre == '办法' else '若干规定')}》印发给你们，请认真贯彻执行。",
+                    f"现将《{_named(d.title)}》印发给你们，请认真贯彻执行。",
                     "第一条 为规范本区"
                     + core
                     + "工作，根据有关法律、法规和规章，结合本区实际，制定本"
@@ -629,7 +656,7 @@ class Builder:
         """One sentence in the genre's own words (never one formula for all)."""
         who = d.owner.short_name or d.owner.name
         kw = d.keywords
-        year = d.written_date.year
+        year = _work_year(d.genre, d.written_date.year, d.written_date.month)
         if d.genre in ("行政规范性文件", "办法", "规定"):
             start = (
                 f"自{_cn(d.valid_from)}起施行" if d.valid_from else "自印发之日起施行"
@@ -692,7 +719,9 @@ class Builder:
                     publishers.append(self.agencies[name])
         agency_label = "、".join(p.name for p in publishers)
         subject = topic.subject.format(year=year)
-        title = _tidy_title(self.title(agency_label, topic.subject, genre, year, asker))
+        title = _tidy_title(
+            self.title(agency_label, topic.subject, genre, year, asker, moment.month)
+        )
         keywords = list(topic.keywords)
         column = column or topic.column
         if genre in ("公告", "公示", "通告") and column == "zcwj":
@@ -701,12 +730,7 @@ class Builder:
             column = "ghjh"
         elif genre in ("报告", "纪要", "批复", "函") and column == "zcwj":
             column = "qtxx"
-        announcement = genre in ("公示", "公告", "通告") or column in (
-            "tzgg",
-            "xzxk",
-            "czxx",
-            "rsxx",
-        )
+        announcement = genre in ("公示", "公告", "通告")
         # 成文日期: the day it was signed, in the same year, a few days before publication
         # (a 公示 / 公告 is signed on the day it is posted)
         written = moment.date()
@@ -797,8 +821,8 @@ class Builder:
         offsets = list(YEAR_WEIGHTS)
         drafts = self.regular()
         # about one notice in five is a policy that gets its 解读
-        base = max(0, round(count / 1.2) - len(drafts))
-        while len(drafts) < base:
+        target = max(len(drafts), round(count / 1.2))
+        while len(drafts) < target:
             offset = rng.choices(offsets, weights=list(YEAR_WEIGHTS.values()))[0]
             year = self.last_day.year - offset
             if date(year, 1, 10) > self.last_day:
@@ -873,7 +897,7 @@ class Builder:
                         (
                             date(year, 1, 20),
                             "plan",
-                            "{year}年国民经济和社会发展计划执行情况",
+                            f"{year - 1}年国民经济和社会发展计划执行情况",
                         )
                     )
                 for day, kind, subject in yearly:
@@ -918,6 +942,22 @@ class Builder:
                 )
                 draft.scheduled = True
                 out.append(draft)
+        # a 批复 of the 区人民政府 to one of its departments' 请示, a month ago
+        asker = self.agencies.get(DEPARTMENTS[2].name)
+        if asker is not None:
+            topics, prefix, tasks, recipients, partners = self.source(asker)
+            draft = self.make(
+                owner=asker,
+                topic=topics[0],
+                genre="批复",
+                moment=self.moment_on(today - timedelta(days=30)),
+                prefix=prefix,
+                tasks=tasks,
+                recipients=recipients,
+                partners=partners,
+            )
+            draft.scheduled = True
+            out.append(draft)
         return out
 
     def scheduled_body(self, kind: str, d: Draft) -> str:
@@ -1090,7 +1130,8 @@ class Builder:
             for d in published
             if d.published_at.date() <= self.last_day - timedelta(days=30)
         ]
-        for draft in self.rng.sample(old_enough, k=min(12, len(old_enough) // 50 or 1)):
+        k = min(12, len(old_enough), len(old_enough) // 50 or 1)
+        for draft in self.rng.sample(old_enough, k=k):
             draft.status = Notice.Status.WITHDRAWN
             draft.withdrawn_category, draft.withdrawn_reason = self.rng.choice(
                 WITHDRAW_REASONS
@@ -1170,7 +1211,7 @@ def _strip_verb(subject: str) -> str:
     ):
         if subject.startswith(verb):
             subject = subject[len(verb) :]
-            break
+            return _strip_verb(subject)
     return subject.strip("《》")
 
 
@@ -1179,6 +1220,16 @@ def _core(subject: str, year: int) -> str:
     for lead in (f"{year}年度", f"{year}年"):
         core = core.replace(lead, "")
     return core.removesuffix("工作") or core
+
+
+def _named(title: str) -> str:
+    """The document a 印发 notice carries: 《…》 of its title (or the title)."""
+    return title.split("《")[-1].split("》")[0] if "《" in title else title
+
+
+def _work_year(genre: str, year: int, month: int) -> int:
+    """The year a 报告 / 通报 is about: one written in the first quarter looks back."""
+    return year - 1 if genre in ("报告", "通报") and month <= 3 else year
 
 
 def _cn(day: date) -> str:

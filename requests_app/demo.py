@@ -159,6 +159,7 @@ ENDINGS = [
     (Outcome.OTHER, 2),
     ("withdraw", 4),
 ]
+PAUSES = ("correction", "consulting")  # Builder.around_today: the first two
 # What a still-open recent request is doing.
 OPEN_STATES = [
     ("processing", 6),
@@ -508,6 +509,11 @@ class Builder:
         wanted = [d for d in dues if d == today]
         wanted += [d for d in dues if today < d][:2]
         wanted += [d for d in dues if today - timedelta(days=7) <= d < today][-2:]
+        # and two more, due within the next weeks, paused for 补正 and 征求意见
+        wanted = [
+            *[d for d in dues if d > today + timedelta(days=10)][:2],
+            *wanted,
+        ]
         agencies = [
             "天元区教育局",
             "天元区财政局",
@@ -534,13 +540,36 @@ class Builder:
                 accept_other_forms=True,
                 **self.applicant(ApplicantKind.NATURAL, i),
             )
-            services.request_assign(
+            req = services.request_assign(
                 info_request=sub.info_request,
                 by=handler,
                 assignee=handler,
                 now=self.at(received, 10, 5),
             )
+            if i < len(PAUSES):
+                # paused the working day after arrival (the deadline column shows 暂停)
+                self.pause(req, handler, PAUSES[i], self.plus(received, 1))
         return len(wanted)
+
+    def pause(self, req: InfoRequest, handler: Any, kind: str, day: date) -> None:
+        day = self.workday_on_or_after(day)
+        if day > self.c.today:
+            return
+        if kind == "correction":
+            services.request_ask_correction(
+                info_request=req,
+                by=handler,
+                now=self.at(day, 11),
+                items="请说明所需信息对应的年份和项目名称。",
+            )
+        else:
+            services.request_start_consultation(
+                info_request=req,
+                by=handler,
+                party_type=PartyType.THIRD_PARTY,
+                party_name="相关企业",
+                now=self.at(day, 10),
+            )
 
     def keep_open(
         self, req: InfoRequest, handler: Any, agency_name: str, state: str, code: str
