@@ -30,7 +30,8 @@ from requests_app.outcomes import ApplicantKind, Outcome
 from requests_app.services import letters as letter_svc
 
 TZ = ZoneInfo("Asia/Shanghai")
-PER_MONTH = 11  # about 380 requests from 2 January two years before the seeding day
+PER_MONTH = 11  # about 380 requests from FIRST_DAY
+FIRST_DAY: date | None = None  # None: 2 January two years before the seeding day
 
 # The 审核人 who 签发 each agency's replies (never the drafting handler).
 SIGNERS = {
@@ -660,8 +661,8 @@ def build(out, **context) -> dict:
     )
     builder = Builder(ctx, agencies)
     made = skipped = 0
-    first_day = date(today.year - 2, 1, 2)
-    month = date(first_day.year, 1, 1)
+    first_day = FIRST_DAY or date(today.year - 2, 1, 2)
+    month = date(first_day.year, first_day.month, 1)
     n = 0
     while month <= today:
         for _ in range(PER_MONTH):
