@@ -416,6 +416,9 @@ class Builder:
         asked_in: int = 12,
     ) -> str:
         subject = subject.format(year=year)
+        if genre != "意见":
+            subject = subject.removesuffix("的实施意见")
+        subject = subject.removesuffix("的若干措施") if genre != "通知" else subject
         core = _core(subject, year)
         if subject.startswith("印发《"):
             return f"{agency_name}关于{subject}的通知"
@@ -439,7 +442,7 @@ class Builder:
         if genre == "规划":
             return f"天元区{core.removeprefix('天元区')}（{year}—{year + 4}年）"
         if genre == "意见":
-            return f"{agency_name}关于{subject}的实施意见"
+            return f"{agency_name}关于{subject.removesuffix('的实施意见')}的实施意见"
         if genre in ("报告", "通报") and not subject.startswith(str(year)):
             year = _work_year(genre, year, asked_in)
         if genre == "报告":
@@ -467,9 +470,13 @@ class Builder:
                 f"发现问题 {rng.randint(0, 6)} 个，均已依法处理"
                 for i, place in enumerate(places)
             ]
+        elif any(w in subject for w in ("名单", "名录", "年检")):
+            rows = [
+                f"{i + 1}. {place}：{rng.randint(2, 40)} 家（户）"
+                for i, place in enumerate(places)
+            ]
         elif any(
-            w in subject
-            for w in ("名单", "名录", "低保", "配租", "宅基地", "补偿", "补贴", "年检")
+            w in subject for w in ("低保", "配租", "宅基地", "补偿", "补贴", "资助")
         ):
             rows = [
                 f"{i + 1}. {place}：{rng.randint(2, 60)} 户（个），涉及金额 {rng.randint(1, 90)}.{rng.randint(0, 9)} 万元"

@@ -7,7 +7,9 @@
   cells and narratives, submit, approve, publish in the second half of January of the
   next year). Every figure of tables 二–四 is computed by ``disclosure.stats`` from the
   demo's own notices, requests and cases (the 区人民政府's report counts the applications
-  addressed to it, handled by its own staff); the narratives quote those figures. The
+  addressed to it, handled by its own staff; this branch has no “本级政府（含办公室）”
+  setting, so the 办公室's requests stay in the 办公室's report); the narratives quote
+  those figures (主动公开 counts the agency's own published notices). The
   manual cells (行政许可/处罚/强制, 事业性收费) are filled only for the agencies that
   hold those powers (``catalog.demo_statutory.REQUIRED``), from a fixed per-agency base.
 * Relative to the seeding day: a report for a year that has not ended is never
@@ -307,6 +309,8 @@ def build(out, **context) -> dict:
         for i, (name, (admin, approver)) in enumerate(people.items()):
             agency = agencies[name]
             day: date | None = date(year + 1, 1, 15 + i % 14)
+            while day.weekday() >= 5:  # a working day
+                day += timedelta(days=1)
             if name == "天元区财政局" and year == this_year - 2:
                 day = date(year + 1, 2, 10)  # published late: shows on the dashboard
             if name == LATE_TOWNSHIP and year == this_year - 1:

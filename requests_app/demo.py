@@ -1,11 +1,16 @@
-"""Demo 依申请公开 data for ``seed_demo``: a few hundred requests over 2024 – today,
-built entirely through ``requests_app.services`` with explicit past ``now`` values, so
-every status, event, deadline and outcome is what the production path produces, and
-the annual reports for 2024–2026 add up (R1: received + carried = closed + carried on).
+"""Demo 依申请公开 data for ``seed_demo``: a few hundred requests from 2 January two
+years before the seeding day up to that day, built entirely through
+``requests_app.services`` with explicit past ``now`` values, so every status, event,
+deadline and outcome is what the production path produces, and the annual reports add
+up (R1: received + carried = closed + carried on).
 
-Three staffed agencies handle requests (教育局: jiaoyu, jiaoyu2, approver jiaoyu_sh;
-财政局: caizheng; 区政府办公室: zhengfu). Deterministic: the same run gives the same data.
-Demo applicants have no e-mail address, so seeding sends no mail.
+Four staffed agencies handle requests (教育局: jiaoyu, jiaoyu2, approver jiaoyu_sh;
+财政局: caizheng; 区政府办公室: zhengfu; 区人民政府 itself: quzhengfu, approver
+quzhengfu_sh — its annual report counts them). Requests received in the last 24 days
+are still open; ``Builder.around_today`` adds open ones whose 答复期限 is today, in the
+next days and (two) a few days past, plus two paused for 补正 and 征求意见.
+Deterministic for a given seeding day. Demo applicants have no e-mail address, so
+seeding sends no mail.
 """
 
 from __future__ import annotations
