@@ -2,19 +2,32 @@
 
 * the seed's 2013 report of 天元区人民政府 as a legacy, text-only published report with
   its original 发布时间 (2014-02-27) and 索引号 (0122/2016-00001);
-* computed reports for 2023, 2024 and 2025 of the government and a few departments,
+* computed reports of every agency for the three years before the seeding year,
   built through ``disclosure.services`` exactly as staff would (open, fill the manual
-  cells and narratives, submit, approve, publish in January–March of the next year);
-  one department publishes its 2024 report late, and one 2025 report gets a correction;
-* a few 复议/诉讼 cases for table 四, and a 2026 draft.
+  cells and narratives, submit, approve, publish in the second half of January of the
+  next year). Every figure of tables 二–四 is computed by ``disclosure.stats`` from the
+  demo's own notices, requests and cases (the 区人民政府's report counts the applications
+  addressed to it, handled by its own staff; this branch has no “本级政府（含办公室）”
+  setting, so the 办公室's requests stay in the 办公室's report); the narratives quote
+  those figures (主动公开 counts the agency's own published notices). The
+  manual cells (行政许可/处罚/强制, 事业性收费) are filled only for the agencies that
+  hold those powers (``catalog.demo_statutory.REQUIRED``), from a fixed per-agency base.
+* Relative to the seeding day: a report for a year that has not ended is never
+  published; last year's reports are published on their January day once it has passed
+  (seeded earlier in January they are complete drafts). Examples for the monitor:
+  财政局 published the report of two years ago late (10 February), and LATE_TOWNSHIP
+  has not published last year's report (已逾期未发布 after 31 January). The education
+  bureau corrects last year's report on 9 February and has the current year's draft.
+* a few 复议/诉讼 cases for table 四.
 
-Deterministic (one seeded ``random.Random``); re-running skips what exists.
+Deterministic for a given seeding day (one seeded ``random.Random``); re-running skips
+what exists.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,13 +52,7 @@ LEGACY_2013 = {
     "index_number": "0122/2016-00001",
     "published_at": datetime(2014, 2, 27, 0, 0, tzinfo=BEIJING),
 }
-YEARS = (2023, 2024, 2025)
-DEPARTMENTS = (
-    "天元区人民政府办公室",
-    "天元区教育局",
-    "天元区财政局",
-    "天元区市场监督管理局",
-)
+LATE_TOWNSHIP = "天元区雷打石镇人民政府"
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the demo accounts' shared password (printed by portal.demo)
 
 
@@ -53,6 +60,7 @@ def _user(username: str, agency: Agency, role_names: list[str], full_name: str):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from portal.demo import demo_password_hash
     from portal.models import StaffProfile
 
     user, created = get_user_model().objects.get_or_create(
@@ -64,8 +72,8 @@ def _user(username: str, agency: Agency, role_names: list[str], full_name: str):
         },
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        user.password = demo_password_hash()  # hashed once: PBKDF2 is slow on purpose
+        user.save(update_fields=["password"])
     StaffProfile.objects.get_or_create(user=user, defaults={"agency": agency})
     for role in role_names:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
@@ -119,7 +127,18 @@ def _narratives(report: AnnualReport, rng: random.Random) -> dict[str, str]:
     disclosed = t["（一）予以公开"][layout.TOTAL]
     issued = f.cell2(layout.NORMATIVE, layout.ISSUED)
     appeals = sum(f.table4[g][layout.TOTAL] for g in layout.TABLE4_GROUPS)
-    items = rng.randint(300, 2500)
+    from catalog.models import Notice
+
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    items = (
+        Notice.objects.published()
+        .filter(
+            owner_agency=report.agency,
+            published_at__date__gte=start,
+            published_at__date__lte=end,
+        )
+        .count()
+    )
     return {
         "section_overview": (
             f"{year}年，{name}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《中华人民共和国政府信息公开条例》"
@@ -155,11 +174,13 @@ def _narratives(report: AnnualReport, rng: random.Random) -> dict[str, str]:
     }
 
 
-def _appeals(agency: Agency, admin, rng: random.Random) -> int:
+def _appeals(
+    agency: Agency, admin, rng: random.Random, years: tuple[int, ...], today: date
+) -> int:
     if AppealCase.objects.filter(agency=agency).exists():
         return 0
     made = 0
-    for year in YEARS:
+    for year in years:
         for _ in range(rng.randint(0, 2)):
             kind = rng.choice(list(AppealCase.Kind))
             filed = date(year, rng.randint(2, 11), rng.randint(1, 28))
@@ -180,6 +201,8 @@ def _appeals(agency: Agency, admin, rng: random.Random) -> int:
                     min(filed.day, 28),
                 )
                 decided = max(decided, filed)
+                if decided > today:
+                    result, decided = AppealCase.Result.PENDING, None
             court = (
                 "株洲市天元区人民法院"
                 if kind != AppealCase.Kind.RECONSIDERATION
@@ -202,6 +225,24 @@ def _appeals(agency: Agency, admin, rng: random.Random) -> int:
     return made
 
 
+def _manual(agency: Agency, year: int) -> dict:
+    """Table 二's typed cells: only for the agencies holding those powers, from a fixed
+    per-agency base that grows a little each year (never random per year)."""
+    from catalog.demo_statutory import REQUIRED
+
+    base = sum(ord(c) for c in agency.name) % 97
+    growth = year % 10
+    licensing = agency.name in REQUIRED["xzxk"]
+    penalty = agency.name in REQUIRED["xzcf"]
+    fees = agency.name in REQUIRED["sfxm"]
+    return {
+        "licensing_count": 300 + 4 * base + 12 * growth if licensing else 0,
+        "penalty_count": 20 + base % 40 + 2 * growth if penalty else 0,
+        "coercion_count": 2 + base % 5 if penalty else 0,
+        "fee_amount": Decimal(120 + base + 3 * growth) if fees else Decimal(0),
+    }
+
+
 def _publish_year(
     agency: Agency,
     year: int,
@@ -209,22 +250,19 @@ def _publish_year(
     approver,
     rng: random.Random,
     *,
-    publish_on: date,
+    publish_on: date | None,
     out,
 ) -> AnnualReport | None:
     if AnnualReport.objects.filter(agency=agency, year=year).exists():
         return None
     opened = _moment(date(year + 1, 1, 4), 9)
     report = services.report_open(agency=agency, year=year, by=admin, now=opened)
-    manual = {
-        "licensing_count": rng.randint(50, 900),
-        "penalty_count": rng.randint(0, 120),
-        "coercion_count": rng.randint(0, 12),
-        "fee_amount": Decimal(rng.randint(0, 4000000)) / Decimal(10000),
-    }
+    manual = _manual(agency, year)
     services.report_update(
         report=report, by=admin, now=opened, **manual, **_narratives(report, rng)
     )
+    if publish_on is None:
+        return None  # last year's report, before its publication day: a complete draft
     try:
         services.report_submit(report=report, by=admin, now=_moment(publish_on, 9))
         services.report_approve(
@@ -238,9 +276,14 @@ def _publish_year(
 
 
 def build(out, **context) -> dict:
+    from portal import timeutil
+
     agencies: dict[str, Agency] = context["agencies"]
     government: Agency = context["government"]
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not security
+    today = timeutil.local_today()
+    this_year = today.year
+    years = (this_year - 3, this_year - 2, this_year - 1)
 
     legacy = services.report_import_legacy(
         agency=government,
@@ -251,40 +294,44 @@ def build(out, **context) -> dict:
         by=None,
         now=LEGACY_2013["published_at"],
     )
-    gov_admin, gov_approver = _people(government, "zhengfu_nianbao")
-    people = {government.name: (gov_admin, gov_approver)}
-    for i, name in enumerate(DEPARTMENTS):
-        if name in agencies:
-            people[name] = _people(agencies[name], f"dept{i}_nianbao")
+    people = {}
+    for i, (name, agency) in enumerate(agencies.items()):
+        people[name] = _people(agency, f"nianbao{i:02d}")
 
     cases = sum(
-        _appeals(agencies.get(name, government), admin, rng)
+        _appeals(agencies[name], admin, rng, years, today)
         for name, (admin, _) in people.items()
+        if name
+        in ("天元区人民政府", "天元区人民政府办公室", "天元区教育局", "天元区财政局")
     )
     published = 0
-    for year in YEARS:
-        for name, (admin, approver) in people.items():
-            agency = government if name == government.name else agencies[name]
-            if agency.kind == Agency.Kind.GOVERNMENT:
-                day = date(year + 1, 3, rng.randint(18, 28))
-            elif name == "天元区财政局" and year == 2024:
+    for year in years:
+        for i, (name, (admin, approver)) in enumerate(people.items()):
+            agency = agencies[name]
+            day: date | None = date(year + 1, 1, 15 + i % 14)
+            while day.weekday() >= 5:  # a working day
+                day += timedelta(days=1)
+            if name == "天元区财政局" and year == this_year - 2:
                 day = date(year + 1, 2, 10)  # published late: shows on the dashboard
-            else:
-                day = date(year + 1, 1, rng.randint(15, 28))
+            if name == LATE_TOWNSHIP and year == this_year - 1:
+                day = None  # not published yet: the monitor's example
+            if day is not None and day > today:
+                day = None
             if _publish_year(
                 agency, year, admin, approver, rng, publish_on=day, out=out
             ):
                 published += 1
 
-    # a correction: 教育局's 2025 report republished with a 更正说明
+    # a correction: 教育局's report on last year republished with a 更正说明
     edu = agencies.get("天元区教育局")
-    if edu is not None and edu.name in people:
+    corrected = 0
+    when = date(this_year, 2, 9)
+    if edu is not None and when <= today:
         report = AnnualReport.objects.filter(
-            agency=edu, year=2025, current_version=1
+            agency=edu, year=this_year - 1, current_version=1
         ).first()
         if report is not None:
             admin, approver = people[edu.name]
-            when = date(2026, 2, 9)
             services.report_start_correction(
                 report=report, by=admin, now=_moment(when, 9)
             )
@@ -304,27 +351,27 @@ def build(out, **context) -> dict:
                 now=_moment(when, 16),
                 correction_note="表二“行政许可”本年处理决定数量漏计 3 件（一网通办平台数据延迟），予以更正。",
             )
+            corrected = 1
 
-    # the current year's draft
+    # the current year's draft, in progress
     drafts = 0
     if (
         edu is not None
-        and edu.name in people
-        and not AnnualReport.objects.filter(agency=edu, year=2026).exists()
+        and not AnnualReport.objects.filter(agency=edu, year=this_year).exists()
     ):
         admin, _ = people[edu.name]
-        report = services.report_open(
-            agency=edu, year=2026, by=admin, now=_moment(date(2026, 11, 2), 9)
-        )
+        opened = _moment(max(date(this_year, 1, 2), today - timedelta(days=20)), 9)
+        opened = min(opened, timeutil.local_now())
+        report = services.report_open(agency=edu, year=this_year, by=admin, now=opened)
         services.report_update(
             report=report,
             by=admin,
-            now=_moment(date(2026, 11, 2), 9),
-            section_overview="（草稿）2026年政府信息公开工作总体情况，年底前补充完整。",
+            now=opened,
+            section_overview=f"（草稿）{this_year}年政府信息公开工作总体情况，年度结束后补充完整。",
         )
         drafts = 1
     out.write(
-        f"  年报：历史年报 1 份（{legacy.title}），发布 {published} 份（2023–2025 年），"
-        f"更正 1 份，草稿 {drafts} 份；复议诉讼案件 {cases} 件"
+        f"  年报：历史年报 1 份（{legacy.title}），发布 {published} 份（{years[0]}–{years[-1]} 年），"
+        f"更正 {corrected} 份，草稿 {drafts} 份；复议诉讼案件 {cases} 件"
     )
     return {"annual_reports": published}

@@ -6,11 +6,21 @@ dependency order (portal → catalog → requests_app → disclosure).
 
 from __future__ import annotations
 
+import functools
+
 from portal import roles
 from portal.models import Agency, SiteIdentity, StaffProfile
 from portal.validators import org_code_check_char
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo only
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(DEMO_PASSWORD)
+
 
 GOVERNMENT = ("天元区人民政府", "区政府", "0122")
 DEPARTMENTS = [
@@ -27,6 +37,46 @@ DEPARTMENTS = [
     ("天元区应急管理局", "区应急局", "0133"),
     ("天元区生态环境分局", "区生态环境分局", "0134"),
 ]
+# Each agency's own 办公地址 (株洲市天元区 …), postcode and 电话/传真 (机构信息, 条例
+# 第二十条第（二）项): no two agencies share an address, a phone or a fax.
+ADDRESSES = {
+    "天元区人民政府": ("天台路 1 号区政府大楼", "412007", "28112345"),
+    "天元区人民政府办公室": ("天台路 1 号区政府大楼 3 楼", "412007", "28112301"),
+    "天元区发展和改革局": ("天台路 1 号区政府大楼 5 楼", "412007", "28112402"),
+    "天元区教育局": ("长江南路 166 号", "412007", "28112403"),
+    "天元区财政局": ("天台路 5 号", "412007", "28112404"),
+    "天元区人力资源和社会保障局": (
+        "黄河南路 288 号人力资源服务中心",
+        "412007",
+        "28112405",
+    ),
+    "天元区自然资源局": ("湘芸中路 28 号", "412007", "28112406"),
+    "天元区住房和城乡建设局": ("株洲大道 899 号", "412007", "28112407"),
+    "天元区卫生健康局": ("泰山路 211 号", "412007", "28112408"),
+    "天元区市场监督管理局": ("珠江南路 56 号", "412007", "28112409"),
+    "天元区民政局": ("嵩山路 118 号", "412007", "28112410"),
+    "天元区应急管理局": ("庐山路 9 号", "412007", "28112411"),
+    "天元区生态环境分局": ("衡山东路 36 号", "412007", "28112412"),
+    "天元区嵩山路街道办事处": ("嵩山路 402 号", "412007", "28123401"),
+    "天元区泰山路街道办事处": ("泰山路 566 号", "412007", "28123402"),
+    "天元区栗雨街道办事处": ("栗雨路 88 号", "412007", "28123403"),
+    "天元区群丰镇人民政府": ("群丰镇群丰路 1 号", "412008", "28123404"),
+    "天元区雷打石镇人民政府": ("雷打石镇石峰路 12 号", "412008", "28123405"),
+}
+
+
+def _contact(name: str, email: str) -> dict:
+    street, postcode, number = ADDRESSES[name]
+    return {
+        "address": f"株洲市天元区{street}",
+        "postcode": postcode,
+        "phone": f"0731-{number}",
+        # the fax line is the office's next number
+        "fax": f"0731-{int(number) + 50}",
+        "email": email,
+    }
+
+
 TOWNSHIPS = [
     ("天元区嵩山路街道办事处", "嵩山路街道", "0141"),
     ("天元区泰山路街道办事处", "泰山路街道", "0142"),
@@ -57,12 +107,7 @@ def build(out, **context) -> dict:
         },
     )
     contact = {
-        "address": "株洲市天元区天台路 1 号区政府大楼",
-        "postcode": "412007",
         "office_hours": "工作日 上午 8:30-12:00，下午 14:30-17:30（法定节假日除外）",
-        "phone": "0731-28112345",
-        "fax": "0731-28112346",
-        "email": "xxgk@tianyuan.example.gov.cn",
         "website": "http://127.0.0.1:8000/",
         "court": "株洲市天元区人民法院",
     }
@@ -78,6 +123,7 @@ def build(out, **context) -> dict:
             # a 区人民政府's 复议机关 is the 上一级人民政府 (行政复议法 第二十四条)
             "review_body": "株洲市人民政府",
             **contact,
+            **_contact(name, "xxgk@tianyuan.example.gov.cn"),
         },
     )
     agencies = {name: gov}
@@ -91,11 +137,8 @@ def build(out, **context) -> dict:
                 "parent": gov,
                 "sort_order": 10 + i,
                 "office_name": f"{short}办公室",
-                **{
-                    **contact,
-                    "phone": f"0731-2811{2400 + i}",
-                    "email": f"xxgk{i:02d}@tianyuan.example.gov.cn",
-                },
+                **contact,
+                **_contact(name, f"xxgk{i:02d}@tianyuan.example.gov.cn"),
             },
         )
     for i, (name, short, serial) in enumerate(TOWNSHIPS, start=1):
@@ -108,7 +151,8 @@ def build(out, **context) -> dict:
                 "parent": gov,
                 "sort_order": 50 + i,
                 "office_name": f"{short}党政综合办公室",
-                **{**contact, "phone": f"0731-2812{3400 + i}"},
+                **contact,
+                **_contact(name, f"xxgk{40 + i:02d}@tianyuan.example.gov.cn"),
             },
         )
     _profiles(agencies)
@@ -124,15 +168,16 @@ def build(out, **context) -> dict:
         "陈伟",
     )
     _staff("zhengfu_sh", "天元区人民政府办公室", [roles.APPROVER], "孙丽")
-    # the 区人民政府's own account: confirms the 保密审查 of the notices published in the
-    # government's name (catalog.demo.security_confirmers), as its 审核人
-    _staff("quzhengfu_bm", "天元区人民政府", [roles.APPROVER], "周建华")
+    # applications addressed to 天元区人民政府 itself (its annual report counts them)
+    _staff("quzhengfu", "天元区人民政府", [roles.HANDLER, roles.ADMIN], "周海燕")
+    _staff("quzhengfu_sh", "天元区人民政府", [roles.APPROVER], "黄国平")
     out.write(f"  机关 {len(agencies)} 个；演示工作人员账号密码均为 {DEMO_PASSWORD}")
     return {"agencies": agencies, "government": gov}
 
 
-# 机构信息 (条例 第二十条第（二）项): every agency gets one; OLD_PROFILES were last
-# changed years ago (the monitor may flag them for review).
+# 机构信息 (条例 第二十条第（二）项): every agency gets one, dated in the weeks before
+# the seeding day; OLD_PROFILES were last changed four years earlier (机构信息 is an
+# “on change” column: an old profile is not a finding, the page shows its date).
 FUNCTIONS = {
     Agency.Kind.GOVERNMENT: "执行区人民代表大会及其常务委员会的决议，领导全区经济社会发展和各项行政工作。",
     Agency.Kind.DEPARTMENT: "贯彻执行国家、省、市关于{area}工作的方针政策和法律法规，拟订全区{area}发展规划并组织实施，承担{area}领域的行政管理和公共服务职责。",
@@ -144,12 +189,14 @@ OLD_PROFILES = {"天元区自然资源局", "天元区群丰镇人民政府"}
 
 
 def _profiles(agencies: dict) -> None:
-    from datetime import datetime
+    from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
+    from portal import timeutil
     from portal.services import agency_profile_update
 
     tz = ZoneInfo("Asia/Shanghai")
+    today = timeutil.local_today()
     for i, (name, agency) in enumerate(agencies.items()):
         area = (agency.short_name or name).removeprefix("区").removesuffix("局")
         head = (
@@ -167,11 +214,10 @@ def _profiles(agencies: dict) -> None:
             }
             for k in range(3)
         ]
-        when = (
-            datetime(2022, 5, 10 + i % 10, 10, tzinfo=tz)
-            if name in OLD_PROFILES
-            else datetime(2026, 1, 5 + i % 20, 10, tzinfo=tz)
-        )
+        day = today - timedelta(days=20 + 3 * i)
+        if name in OLD_PROFILES:
+            day = day.replace(year=day.year - 4, day=min(day.day, 28))
+        when = datetime(day.year, day.month, day.day, 10, tzinfo=tz)
         agency_profile_update(
             agency=agency,
             functions=FUNCTIONS[agency.kind].format(area=area),
@@ -202,8 +248,8 @@ def _staff(username: str, agency_name: str, role_names: list[str], full_name: st
         },
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        user.password = demo_password_hash()  # hashed once: PBKDF2 is slow on purpose
+        user.save(update_fields=["password"])
     StaffProfile.objects.update_or_create(
         user=user, defaults={"agency": Agency.objects.get(name=agency_name)}
     )

@@ -1,11 +1,16 @@
-"""Demo 依申请公开 data for ``seed_demo``: a few hundred requests over 2024 – today,
-built entirely through ``requests_app.services`` with explicit past ``now`` values, so
-every status, event, deadline and outcome is what the production path produces, and
-the annual reports for 2024–2026 add up (R1: received + carried = closed + carried on).
+"""Demo 依申请公开 data for ``seed_demo``: a few hundred requests from 2 January two
+years before the seeding day up to that day, built entirely through
+``requests_app.services`` with explicit past ``now`` values, so every status, event,
+deadline and outcome is what the production path produces, and the annual reports add
+up (R1: received + carried = closed + carried on).
 
-Three staffed agencies handle requests (教育局: jiaoyu, jiaoyu2, approver jiaoyu_sh;
-财政局: caizheng; 区政府办公室: zhengfu). Deterministic: the same run gives the same data.
-Demo applicants have no e-mail address, so seeding sends no mail.
+Four staffed agencies handle requests (教育局: jiaoyu, jiaoyu2, approver jiaoyu_sh;
+财政局: caizheng; 区政府办公室: zhengfu; 区人民政府 itself: quzhengfu, approver
+quzhengfu_sh — its annual report counts them). Requests received in the last 24 days
+are still open; ``Builder.around_today`` adds open ones whose 答复期限 is today, in the
+next days and (two) a few days past, plus two paused for 补正 and 征求意见.
+Deterministic for a given seeding day. Demo applicants have no e-mail address, so
+seeding sends no mail.
 """
 
 from __future__ import annotations
@@ -30,21 +35,28 @@ from requests_app.outcomes import ApplicantKind, Outcome
 from requests_app.services import letters as letter_svc
 
 TZ = ZoneInfo("Asia/Shanghai")
-FIRST_DAY = date(2024, 1, 2)
-PER_MONTH = 11  # about 380 requests for 2024-01 … 2026-11
+PER_MONTH = 11  # about 380 requests from FIRST_DAY
+FIRST_DAY: date | None = None  # None: 2 January two years before the seeding day
 
 # The 审核人 who 签发 each agency's replies (never the drafting handler).
 SIGNERS = {
     "天元区教育局": "jiaoyu_sh",
     "天元区财政局": "caizheng_sh",
     "天元区人民政府办公室": "zhengfu_sh",
+    "天元区人民政府": "quzhengfu_sh",
 }
 STAFF = {
     "天元区教育局": (["jiaoyu", "jiaoyu2"], "jiaoyu_sh"),
     "天元区财政局": (["caizheng"], None),
     "天元区人民政府办公室": (["zhengfu"], None),
+    "天元区人民政府": (["quzhengfu"], "quzhengfu_sh"),
 }
-AGENCY_WEIGHTS = [("天元区教育局", 5), ("天元区财政局", 3), ("天元区人民政府办公室", 3)]
+AGENCY_WEIGHTS = [
+    ("天元区教育局", 5),
+    ("天元区财政局", 3),
+    ("天元区人民政府办公室", 2),
+    ("天元区人民政府", 2),
+]
 
 TOPICS = {
     "天元区教育局": [
@@ -66,12 +78,16 @@ TOPICS = {
         "{y}年天元区财政专项资金第{n}批分配文件",
     ],
     "天元区人民政府办公室": [
-        "天元区人民政府{y}年第{n}次常务会议纪要",
         "天元区{y}年老旧小区改造项目实施方案",
-        "天元区人民政府关于{y}年征收土地的补偿安置方案",
-        "天元区{y}年重点建设项目计划",
         "天元区人民政府{y}年政府信息公开工作要点",
         "天元区{y}年民生实事项目完成情况",
+        "天元区人民政府办公室{y}年12345热线诉求办理情况统计",
+    ],
+    "天元区人民政府": [
+        "天元区人民政府{y}年第{n}次常务会议纪要",
+        "天元区人民政府关于{y}年征收土地的补偿安置方案",
+        "天元区{y}年重点建设项目计划",
+        "天元区人民政府{y}年第{n}号土地征收公告及附图",
     ],
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -149,6 +165,7 @@ ENDINGS = [
     (Outcome.OTHER, 2),
     ("withdraw", 4),
 ]
+PAUSES = ("correction", "consulting")  # Builder.around_today: the first two
 # What a still-open recent request is doing.
 OPEN_STATES = [
     ("processing", 6),
@@ -319,7 +336,7 @@ class Builder:
     ) -> None:
         rng, today = self.c.rng, self.c.today
         age = (today - req.received_date).days
-        if age > 45:
+        if age > 24:
             # a story that would run past today leaves the request in its current state
             with contextlib.suppress(Later):
                 self.close(
@@ -483,6 +500,83 @@ class Builder:
                 info_request=req, by=handler, now=self.at(self.on(archived), 9)
             )
 
+    def around_today(self) -> int:
+        """Requests in 办理中 whose 答复期限 falls around the seeding day, so the queue's
+        deadline column shows every state: one due today, two due within a few working
+        days, and two overdue by a few days (examples of 依申请公开逾期未答复 for the
+        compliance monitor). Paused ones (补正, 征求意见) come from ``keep_open``."""
+        today = self.c.today
+        by_due: dict[date, date] = {}
+        for back in range(60, 0, -1):
+            received = today - timedelta(days=back)
+            if is_workday(received, self.c.cal):
+                by_due.setdefault(self.plus(received, 20), received)
+        dues = sorted(by_due)
+        wanted = [d for d in dues if d == today]
+        wanted += [d for d in dues if today < d][:2]
+        wanted += [d for d in dues if today - timedelta(days=7) <= d < today][-2:]
+        # and two more, due within the next weeks, paused for 补正 and 征求意见
+        wanted = [
+            *[d for d in dues if d > today + timedelta(days=10)][:2],
+            *wanted,
+        ]
+        agencies = [
+            "天元区教育局",
+            "天元区财政局",
+            "天元区人民政府",
+            "天元区教育局",
+            "天元区人民政府办公室",
+        ]
+        for i, due in enumerate(wanted):
+            agency_name = agencies[i % len(agencies)]
+            handler = self.handler(agency_name)
+            received = by_due[due]
+            topic = self.c.rng.choice(TOPICS[agency_name]).format(
+                y=received.year, n=self.c.rng.randint(1, 12)
+            )
+            sub = services.request_register_offline(
+                agency=self.agencies[agency_name],
+                by=handler,
+                channel=Channel.IN_PERSON,
+                submitted_at=self.at(received, 9),
+                now=self.at(received, 10),
+                description=f"请公开{topic}。",
+                provide_forms=["paper"],
+                delivery_methods=["pickup"],
+                accept_other_forms=True,
+                **self.applicant(ApplicantKind.NATURAL, i),
+            )
+            req = services.request_assign(
+                info_request=sub.info_request,
+                by=handler,
+                assignee=handler,
+                now=self.at(received, 10, 5),
+            )
+            if i < len(PAUSES):
+                # paused the working day after arrival (the deadline column shows 暂停)
+                self.pause(req, handler, PAUSES[i], self.plus(received, 1))
+        return len(wanted)
+
+    def pause(self, req: InfoRequest, handler: Any, kind: str, day: date) -> None:
+        day = self.workday_on_or_after(day)
+        if day > self.c.today:
+            return
+        if kind == "correction":
+            services.request_ask_correction(
+                info_request=req,
+                by=handler,
+                now=self.at(day, 11),
+                items="请说明所需信息对应的年份和项目名称。",
+            )
+        else:
+            services.request_start_consultation(
+                info_request=req,
+                by=handler,
+                party_type=PartyType.THIRD_PARTY,
+                party_name="相关企业",
+                now=self.at(day, 10),
+            )
+
     def keep_open(
         self, req: InfoRequest, handler: Any, agency_name: str, state: str, code: str
     ) -> None:
@@ -572,12 +666,13 @@ def build(out, **context) -> dict:
     )
     builder = Builder(ctx, agencies)
     made = skipped = 0
-    month = date(FIRST_DAY.year, FIRST_DAY.month, 1)
+    first_day = FIRST_DAY or date(today.year - 2, 1, 2)
+    month = date(first_day.year, first_day.month, 1)
     n = 0
     while month <= today:
         for _ in range(PER_MONTH):
             day = month + timedelta(days=ctx.rng.randint(0, 27))
-            if day < FIRST_DAY or day >= today:
+            if day < first_day or day >= today:
                 continue
             n += 1
             try:
@@ -589,6 +684,7 @@ def build(out, **context) -> dict:
                 skipped += 1
                 out.write(f"  跳过一件演示申请：{'；'.join(exc.messages)}")
         month = (month + timedelta(days=32)).replace(day=1)
+    made += builder.around_today()
     counts = {
         Status(s).label: c
         for s, c in InfoRequest.objects.values_list("status")

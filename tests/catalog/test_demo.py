@@ -32,7 +32,7 @@ def test_seed_demo_builds_a_believable_catalog_with_the_2013_report():
     assert report.body.startswith("<p>今年以来")
     assert "悄悄话室" in report.search_text
     # 保密审查 recorded by a believable confirmer: the agency's own demo account
-    assert report.security_reviewed_by.username == "quzhengfu_bm"
+    assert report.security_reviewed_by.username == "quzhengfu_sh"
     education = Notice.objects.filter(
         status="published", owner_agency__name="天元区教育局"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from disclosure.models import AnnualReport
@@ -18,8 +19,9 @@ def test_demo_builds_legacy_published_corrected_and_draft_reports():
     from portal import demo as portal_demo
 
     out = io.StringIO()
-    context = portal_demo.build(out)
-    demo.build(out, **context)
+    with time_machine.travel(at(2026, 12, 7, 10), tick=False):  # reports are relative
+        context = portal_demo.build(out)
+        demo.build(out, **context)
     gov = context["government"]
     legacy = AnnualReport.objects.get(agency=gov, year=2013)
     assert legacy.is_legacy
@@ -45,5 +47,6 @@ def test_demo_builds_legacy_published_corrected_and_draft_reports():
     )
     # re-running adds nothing
     before = AnnualReport.objects.count()
-    demo.build(io.StringIO(), **context)
+    with time_machine.travel(at(2026, 12, 7, 10), tick=False):
+        demo.build(io.StringIO(), **context)
     assert AnnualReport.objects.count() == before
