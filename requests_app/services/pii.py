@@ -225,6 +225,7 @@ def request_to_notice_draft(
     notice = notice_create(
         owner_agency=req.agency,
         by=by,
+        proposal=True,  # the 承办人 proposes; the catalog's 管理员 publishes
         title=title,
         summary=summary,
         disclosure_mode="active",

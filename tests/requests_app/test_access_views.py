@@ -211,6 +211,9 @@ def test_public_urls_are_the_reviewed_set():
         "apply_submit",
         "apply_done",
         "lookup",
+        # 查询码 resend: the same neutral answer whether the number exists, rate-limited
+        # (tests/requests_app/test_query_code_resend.py)
+        "lookup_resend",
         "case",
         "case_correction",
         "case_withdraw",
