@@ -151,7 +151,7 @@ def test_word_original_imported_reviewed_scheduled_published_then_edited(
         assert key, "an approver enrols a second factor at the first sign-in"
         approver.goto("/staff/xinxi/?state=pending")
         approver.get_by_label(f"选择“{TITLE}”").check()
-        approver.get_by_label("操作").select_option(label="确认保密审查")
+        approver.get_by_label("操作", exact=True).select_option(label="确认保密审查")
         approver.get_by_role("button", name="执行").click()
         expect_message(approver, "已确认保密审查 1 条信息。")
         notice.refresh_from_db()
