@@ -462,7 +462,12 @@ def _refuse_personal_data(request, form, data, findings) -> None:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def staff_notice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    needed = "add_notice" if pk is None else "change_notice"
+    review_only = pk is not None and _reviews_only(request.user)
+    needed = (
+        "add_notice"
+        if pk is None
+        else ("view_notice" if review_only else "change_notice")
+    )
     if (login := _staff_only(request, needed)) is not None:
         return login
     notice = (
@@ -470,6 +475,8 @@ def staff_notice_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         if pk is not None
         else Notice(owner_agency=roles.staff_agency(request.user))
     )
+    if review_only:
+        return _review_only_editor(request, notice)
     was_scheduled = notice.scheduled_at is not None
     if request.method != "POST":
         form = _make_form(request, notice)
@@ -573,7 +580,52 @@ def _rerender_saved(request, saved: Notice, data, action: str, *, exc):
     return _render_editor(request, form, notice, status=400)
 
 
-def _render_editor(request, form, notice: Notice, *, status: int = 200):
+def _reviews_only(user) -> bool:
+    """A 审核人 without the 管理员 role: opens a notice of the lead agency in the editor
+    to read it and confirm its 保密审查 (``check_may_manage(reviewing=True)``), but may
+    not change it (the list links its titles here, as for the 信息员)."""
+    return (
+        user.is_authenticated
+        and not user.is_superuser
+        and not user.has_perm("catalog.change_notice")
+        and roles.has_role(user, roles.APPROVER)
+    )
+
+
+def _review_only_editor(request: HttpRequest, notice: Notice) -> HttpResponse:
+    """The editor, every field read-only, with one action: 确认保密审查."""
+    form = _make_form(request, notice)
+    form.action_errors = []
+    for field in form.fields.values():
+        field.disabled = True
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") != "review":
+            form.action_errors = [
+                "您是审核人，只能确认保密审查；修改、提交或发布须由本机关管理员操作"
+            ]
+            status = 403
+        else:
+            try:
+                with transaction.atomic():
+                    notice_confirm_security_review(
+                        notice=notice, by=request.user, now=timeutil.local_now()
+                    )
+            except (ValidationError, PermissionDenied) as exc:
+                reasons = (
+                    exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                )
+                form.action_errors = ["未能确认保密审查", *reasons]
+                status = 400
+            else:
+                messages.success(request, "已确认保密审查。")
+                return redirect("catalog:staff_notice_edit", pk=notice.pk)
+    return _render_editor(request, form, notice, status=status, review_only=True)
+
+
+def _render_editor(
+    request, form, notice: Notice, *, status: int = 200, review_only: bool = False
+):
     attachments = list(notice.attachments.all()) if notice.pk else []
     events = (
         list(notice.events.select_related("actor").order_by("-at", "-id")[:20])
@@ -586,8 +638,9 @@ def _render_editor(request, form, notice: Notice, *, status: int = 200):
         "attachments": attachments,
         "events": events,
         "is_approver": roles.has_role(request.user, roles.APPROVER),
+        "review_only": review_only,
         "withdraw_form": WithdrawForm(prefix="withdraw")
-        if notice.status == Notice.Status.PUBLISHED
+        if notice.status == Notice.Status.PUBLISHED and not review_only
         else None,
         "form_action": reverse("catalog:staff_notice_edit", args=[notice.pk])
         if notice.pk

@@ -16,6 +16,8 @@
     var editor = window.Jodit.make(area, {
       language: "zh_cn",
       iframe: false,
+      // a 审核人 without the 管理员 role reads the body (the textarea is disabled)
+      readonly: area.disabled,
       // the public page's body style (static/css/site.css .article-body) inside the editor
       editorClassName: "article-body",
       minHeight: 360,

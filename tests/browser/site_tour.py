@@ -204,6 +204,7 @@ def build_world() -> World:
     cs.attachment_add(
         notice=policy,
         by=alice,
+        security_review_confirmed=True,  # a published notice: new public content
         name="招生入学实施细则.pdf",
         content=build_pdf(
             "天元区义务教育招生入学实施细则", ["报名时间：7月1日至7月10日"]
@@ -212,6 +213,7 @@ def build_world() -> World:
     cs.attachment_add(
         notice=policy,
         by=alice,
+        security_review_confirmed=True,
         name="学校划片范围.docx",
         content=build_docx("学校划片范围", ["天元区第一小学：天台路以东"]),
     )

@@ -242,8 +242,13 @@ def test_info_officer_drafts_in_the_editor_approver_reviews_scheduled_publicatio
         log_in(approver, "shenhe")
         approver.goto("/staff/xinxi/?state=pending")
         approver.get_by_role("link", name=TITLE).click()
-        approver.get_by_role("button", name="保存并确认保密审查").click()
-        expect_message(approver, "已保存并确认保密审查。")
+        # a 审核人 without the 管理员 role reads the editor and only confirms the review
+        expect(approver.get_by_text("本页内容只读")).to_be_visible()
+        expect(approver.get_by_label("标题")).to_be_disabled()
+        expect(approver.get_by_role("button", name="保存草稿")).to_have_count(0)
+        assert_no_serious_violations(approver)
+        approver.get_by_role("button", name="确认保密审查").click()
+        expect_message(approver, "已确认保密审查。")
 
         # --- 定时发布 in a few minutes ---------------------------------------------------
         officer.reload()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -457,3 +458,36 @@ def test_a_reviewer_confirms_from_the_list(client, agency):
     client.post(reverse(LIST), {"bulk_action": "review", "ids": [notice.pk]})
     notice.refresh_from_db()
     assert (notice.status, notice.security_reviewed_by) == ("draft", reviewer)
+
+
+def test_a_reviewer_reads_the_editor_and_confirms_only_the_review_there(
+    client, agency, other_agency
+):
+    """The list links a 审核人 to the editor: every field read-only, one action
+    (确认保密审查); saving, publishing or another agency's notice are refused."""
+    notice = draft(agency=agency, title="待确认的草稿")
+    reviewer = StaffFactory(username="gus", agency=agency, roles=[roles.APPROVER])
+    client.force_login(reviewer)
+    url = reverse("catalog:staff_notice_edit", args=[notice.pk])
+    html = client.get(url).content.decode()
+    assert "本页内容只读" in html
+    assert 'name="title"' in html
+    assert re.search(r'<input [^>]*name="title"[^>]*disabled', html), html
+    assert 'value="review" class="primary">确认保密审查</button>' in html
+    for label in ("保存草稿", "保存并发布", "保存并提交审核", "预览（新窗口）"):
+        assert label not in html, label
+    for action in ("save", "publish", "submit", "schedule"):
+        response = client.post(url, {"action": action, "title": "改过的标题"})
+        assert response.status_code == 403, action
+        assert "只能确认保密审查" in response.content.decode()
+    notice.refresh_from_db()
+    assert (notice.title, notice.security_reviewed_by) == ("待确认的草稿", None)
+    response = client.post(url, {"action": "review", "title": "改过的标题"})
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert (notice.title, notice.status) == ("待确认的草稿", "draft")
+    assert notice.security_reviewed_by == reviewer
+    other = draft(agency=other_agency, title="别的机关的草稿")
+    edit_other = reverse("catalog:staff_notice_edit", args=[other.pk])
+    assert client.get(edit_other).status_code == 404
+    assert client.post(edit_other, {"action": "review"}).status_code == 404
