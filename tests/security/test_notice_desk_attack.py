@@ -1,0 +1,142 @@
+"""The staff notice desk attacked from inside: a 承办人 of the same agency without the
+catalog's permissions, a 审核人, another agency's staff, a superuser, and malformed
+input that must never produce a 500. Each test here failed before its fix (see the
+commit that added it)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from catalog.attachments import attachment_add, attachment_remove
+from catalog.models import Attachment, Notice
+from portal import roles
+from tests.catalog.public_data import at, draft, publish
+from tests.catalog.test_attachments import PNG_1X1
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _image(name: str = "示意图.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG_1X1, content_type="image/png")
+
+
+@pytest.fixture
+def approver(agency):
+    return StaffFactory(username="dora", agency=agency, roles=[roles.APPROVER])
+
+
+@pytest.mark.parametrize("who", ["teammate_user", "approver"])
+def test_image_upload_needs_the_catalog_change_permission(request, client, agency, who):
+    """A 承办人 (no catalog rights) or a 审核人 could add pictures — new public
+    content — to any notice of their agency, a published one included."""
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    for notice in (
+        draft(agency=agency, title="草稿通知"),
+        publish(agency=agency, title="已发布通知", published_at=at(2026, 3, 2)),
+    ):
+        response = client.post(
+            reverse("catalog:staff_notice_image", args=[notice.pk]),
+            {"image": _image(), "alt": "图", "security_review_confirmed": "on"},
+        )
+        assert response.status_code == 403, notice.title
+        assert "权限" in response.json()["error"]
+    assert not Attachment.objects.exists()
+
+
+def test_attachment_service_refuses_users_without_the_right(
+    agency, teammate_user, other_staff_user
+):
+    """The service itself (not only the views) asks who may change the notice."""
+    notice = draft(agency=agency)
+    for user in (teammate_user, other_staff_user):
+        with pytest.raises(PermissionDenied):
+            attachment_add(
+                notice=notice, by=user, name="a.txt", content="内容".encode()
+            )
+    attachment = attachment_add(
+        notice=notice, by=None, name="a.txt", content="内容".encode()
+    )
+    for user in (teammate_user, other_staff_user):
+        with pytest.raises(PermissionDenied):
+            attachment_remove(attachment=attachment, by=user)
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
+
+
+def test_history_page_is_part_of_the_notice_desk(client, agency, teammate_user):
+    """修订记录 shows old and proposed texts: a 承办人 without the catalog's rights
+    gets the desk's 403, as on the list and the previews."""
+    notice = publish(agency=agency, published_at=at(2026, 3, 2))
+    client.force_login(teammate_user)
+    url = reverse("catalog:staff_notice_history", args=[notice.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"action": "approve", "revision": "1"}).status_code == 403
+
+
+@pytest.mark.parametrize("revision", ["abc", "1.5", "²", "99999999999999999999"])
+def test_history_bad_revision_id_is_404_not_500(staff_client, agency, revision):
+    notice = publish(agency=agency, published_at=at(2026, 3, 2))
+    response = staff_client.post(
+        reverse("catalog:staff_notice_history", args=[notice.pk]),
+        {"action": "approve", "revision": revision},
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "99999999999999999999", "-1"])
+def test_bulk_and_preview_ids_never_500(staff_client, agency, value):
+    notice = draft(agency=agency)
+    response = staff_client.post(
+        reverse("catalog:staff_notice_list"),
+        {"bulk_action": "submit", "ids": [value, str(notice.pk)]},
+    )
+    assert response.status_code == 302
+    response = staff_client.post(
+        reverse("catalog:staff_notice_preview_unsaved"),
+        {"notice_pk": value, "title": "标题"},
+    )
+    assert response.status_code in (200, 400, 404)
+
+
+def test_bulk_redirect_query_cannot_inject_headers(staff_client):
+    response = staff_client.post(
+        reverse("catalog:staff_notice_list"),
+        {"bulk_action": "submit", "query": "state=draft\r\nSet-Cookie: x=1"},
+    )
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(reverse("catalog:staff_notice_list") + "?")
+    assert "\n" not in location
+    assert "\r" not in location
+    assert "x" not in response.cookies
+
+
+@pytest.mark.parametrize(
+    "query", ["//evil.example/", "https://evil.example/", "/\\evil.example"]
+)
+def test_bulk_redirect_stays_on_the_list(staff_client, query):
+    response = staff_client.post(
+        reverse("catalog:staff_notice_list"),
+        {"bulk_action": "submit", "query": query},
+    )
+    assert response["Location"].startswith(reverse("catalog:staff_notice_list") + "?")
+
+
+def test_bulk_with_another_agencys_ids_changes_nothing(
+    other_agency_staff_client, agency
+):
+    mine = draft(agency=agency, title="甲局草稿")
+    for action in ("submit", "publish", "review"):
+        response = other_agency_staff_client.post(
+            reverse("catalog:staff_notice_list"),
+            {"bulk_action": action, "ids": [str(mine.pk)]},
+        )
+        assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.status == Notice.Status.DRAFT
+    assert mine.submitted_at is None
+    assert mine.security_reviewed_by_id is None
