@@ -5,17 +5,22 @@ commit that added it)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.attachments import attachment_add, attachment_remove
+from catalog.docx_views import hold_file
 from catalog.models import Attachment, Notice
 from portal import roles
+from tests.catalog.docx_samples import plain_docx
 from tests.catalog.public_data import at, draft, publish
 from tests.catalog.test_attachments import PNG_1X1
 from tests.factories import StaffFactory
+from tests.security.test_access_crawl import all_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +145,97 @@ def test_bulk_with_another_agencys_ids_changes_nothing(
     assert mine.status == Notice.Status.DRAFT
     assert mine.submitted_at is None
     assert mine.security_reviewed_by_id is None
+
+
+# --- every URL of the desk, for the roles without the catalog's rights ----------------------
+
+# every named URL of the notice desk (new ones are picked up by their name); the 清理
+# page (staff_notice_cleanup) belongs to the compliance monitor, not to the desk
+DESK_NAMES = sorted(
+    p.name
+    for p in all_patterns()
+    if p.name
+    and p.name.startswith(("catalog:staff_notice", "catalog:staff_attachment"))
+    and p.name != "catalog:staff_notice_cleanup"
+)
+# what a 审核人 may open: the list (and its bulk 确认保密审查), previews, files, 修订记录
+APPROVER_READS = {
+    "catalog:staff_notice_list",
+    "catalog:staff_notice_preview",
+    "catalog:staff_attachment",
+    "catalog:staff_notice_history",
+}
+
+
+def _desk_urls(agency, user) -> list[tuple[str, str]]:
+    notice = publish(agency=agency, title="已发布通知", published_at=at(2026, 3, 2))
+    attachment = attachment_add(
+        notice=notice, by=None, name="附件.txt", content="附件内容".encode()
+    )
+    token = hold_file(user=user, name="通知.docx", data=plain_docx("标题", "正文"))
+    values = {
+        "pk": notice.pk,
+        "attachment_id": attachment.pk,
+        "token": token,
+        "number": 1,
+    }
+    urls = []
+    for name in DESK_NAMES:
+        pattern = next(p for p in all_patterns() if p.name == name)
+        params = re.findall(r"<(?:\w+:)?(\w+)>", pattern.route)
+        urls.append((name, reverse(name, kwargs={k: values[k] for k in params})))
+    return urls
+
+
+def test_desk_names_are_found():
+    assert "catalog:staff_notice_image" in DESK_NAMES
+    assert "catalog:staff_notice_import_docx_review" in DESK_NAMES
+    assert len(DESK_NAMES) >= 12
+
+
+@pytest.mark.parametrize("who", ["teammate_user", "approver"])
+def test_roles_without_catalog_rights_get_403_on_the_desk(request, client, agency, who):
+    """A 承办人 gets 403 on every page and POST of the desk; a 审核人 on every one but
+    the reading pages. Nothing of the notice changes either way."""
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    urls = _desk_urls(agency, user)
+    notice = Notice.objects.get()
+    before = (
+        list(Notice.objects.values()),
+        list(Attachment.objects.values("pk", "name")),
+    )
+    body = {
+        "title": "改写尝试",
+        "body": "<p>改写</p>",
+        "action": "publish",
+        "bulk_action": "publish",
+        "ids": [str(notice.pk)],
+        "notice_pk": str(notice.pk),
+        "withdraw-category": "mistake",
+        "withdraw-reason": "撤回尝试",
+        "alt": "图",
+        "image": _image(),
+        "security_review_confirmed": "on",
+        "file": SimpleUploadedFile("通知.docx", plain_docx("标题", "正文")),
+    }
+    wrong = []
+    for name, url in urls:
+        for method in ("GET", "POST"):
+            if method == "GET":
+                response = client.get(url)
+            else:
+                for upload in (body["image"], body["file"]):
+                    upload.seek(0)
+                response = client.post(url, body)
+            allowed = who == "approver" and name in APPROVER_READS
+            if response.status_code == 405 or (allowed and response.status_code < 500):
+                continue
+            if response.status_code != 403:
+                wrong.append(f"{method} {url} [{name}]: {response.status_code}")
+    assert wrong == []
+    after = (
+        list(Notice.objects.values()),
+        list(Attachment.objects.values("pk", "name")),
+    )
+    assert after == before
