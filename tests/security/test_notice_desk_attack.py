@@ -239,3 +239,81 @@ def test_roles_without_catalog_rights_get_403_on_the_desk(request, client, agenc
         list(Attachment.objects.values("pk", "name")),
     )
     assert after == before
+
+
+# --- pending revisions (second-person 保密审查) ------------------------------------------------
+
+
+def _pending(agency, by):
+    from catalog import services
+    from catalog.models import NoticeRevision
+
+    notice = publish(agency=agency, title="原标题", published_at=at(2026, 3, 2))
+    agency.requires_second_security_review = True  # from now on (a test setup)
+    agency.save(update_fields=["requires_second_security_review"])
+    services.notice_update(notice=notice, by=by, title="改后的标题")
+    return notice, NoticeRevision.objects.get(
+        notice=notice, status=NoticeRevision.Status.PENDING
+    )
+
+
+@pytest.mark.parametrize("proposer", ["staff_user", "superuser"])
+def test_nobody_confirms_their_own_pending_revision(request, client, agency, proposer):
+    from django.contrib.auth import get_user_model
+
+    from catalog.models import NoticeRevision
+
+    user = (
+        get_user_model().objects.create_superuser("root", "r@example.gov.cn", "x" * 20)
+        if proposer == "superuser"
+        else request.getfixturevalue(proposer)
+    )
+    notice, revision = _pending(agency, user)
+    client.force_login(user)
+    url = reverse("catalog:staff_notice_history", args=[notice.pk])
+    client.post(url, {"action": "approve", "revision": str(revision.pk)})
+    revision.refresh_from_db()
+    notice.refresh_from_db()
+    assert revision.status == NoticeRevision.Status.PENDING
+    assert notice.title == "原标题"
+
+
+def test_pending_revision_of_another_agency_is_404(
+    other_agency_staff_client, agency, staff_user
+):
+    notice, revision = _pending(agency, staff_user)
+    url = reverse("catalog:staff_notice_history", args=[notice.pk])
+    assert other_agency_staff_client.get(url).status_code == 404
+    response = other_agency_staff_client.post(
+        url, {"action": "approve", "revision": str(revision.pk)}
+    )
+    assert response.status_code == 404
+    notice.refresh_from_db()
+    assert notice.title == "原标题"
+
+
+def test_a_revision_id_of_another_notice_is_404(staff_client, agency, other_agency):
+    """The revision is looked up under the notice of the URL, not by id alone."""
+    from tests.factories import StaffFactory as Staff
+
+    stranger = Staff(username="erin", agency=other_agency, roles=[roles.ADMIN])
+    _, foreign = _pending(other_agency, stranger)
+    mine = publish(agency=agency, title="本机关", published_at=at(2026, 3, 2))
+    response = staff_client.post(
+        reverse("catalog:staff_notice_history", args=[mine.pk]),
+        {"action": "approve", "revision": str(foreign.pk)},
+    )
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == "pending"
+
+
+def test_a_forged_pin_cookie_is_ignored(rf, settings):
+    from portal import dbrouter
+
+    settings.READ_YOUR_WRITES_SECONDS = 60
+    request = rf.get("/xxgk/")
+    request.COOKIES[dbrouter.PIN_COOKIE] = "1"
+    assert not dbrouter.is_pinned(request)
+    request.COOKIES[dbrouter.PIN_COOKIE] = "1:abc:forged"
+    assert not dbrouter.is_pinned(request)
