@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from catalog import publishing
 from catalog.models import Attachment, Notice, NoticeEvent
 from catalog.search import refresh_notice_search
 from portal.filecheck import CheckedArchive, FileRefused, check_pdf, open_archive
@@ -668,6 +669,9 @@ def attachment_add(
         else:
             raise TypeError("attachment_add needs uploaded_file or name and content")
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    # an attachment (an image in the body too) is content of the notice: the same right
+    # as editing it (the lead agency's 管理员; the system and superusers pass)
+    publishing.check_may_manage(user=by, notice=locked)
     now = attachment_review(
         locked,
         by=by,
@@ -786,6 +790,7 @@ def attachment_remove(
     from catalog.services import ensure_baseline_revision, forget_security_review
 
     locked = Notice.objects.select_for_update().get(pk=attachment.notice_id)
+    publishing.check_may_manage(user=by, notice=locked)
     row = Attachment.objects.filter(pk=attachment.pk, notice=locked).first()
     if row is None:
         return

@@ -70,6 +70,7 @@ from catalog.views import (
 )
 from portal import roles, timeutil
 from portal.filestore import STORAGE_FULL_MESSAGE, StorageFull
+from portal.validators import parse_id
 
 logger = logging.getLogger(__name__)
 PER_PAGE = 30
@@ -214,7 +215,7 @@ def _bulk(request: HttpRequest) -> None:
         messages.error(request, "请选择要执行的操作")
         return
     verb = BULK_ACTIONS[action]
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
     if not ids:
         messages.error(request, f"请先勾选要{verb}的信息")
         return
@@ -753,10 +754,10 @@ def staff_notice_preview_unsaved(request: HttpRequest) -> HttpResponse:
     """What the editor's form holds, unsaved, in the public page's template."""
     if (login := _staff_only(request, "change_notice")) is not None:
         return login
-    pk = request.POST.get("notice_pk", "")
+    pk = parse_id(request.POST.get("notice_pk", ""))
     notice = (
-        access_notice_for_editing(request.user, int(pk))
-        if pk.isdigit()
+        access_notice_for_editing(request.user, pk)
+        if pk is not None
         else Notice(owner_agency=roles.staff_agency(request.user))
     )
     form = _make_form(request, notice, request.POST.copy())
@@ -811,6 +812,12 @@ def staff_notice_image(request: HttpRequest, pk: int) -> HttpResponse:
         return _image_error("登录已过期，请重新登录后再插入图片", status=403)
     if not request.user.is_superuser and roles.staff_agency(request.user) is None:
         return _image_error("您的账号未关联机关，不能管理政府信息", status=403)
+    if not request.user.has_perm("catalog.change_notice"):
+        # the editor's own right: a 承办人 or 审核人 may not add content to a notice
+        return _image_error(
+            f"您没有{PERMISSION_WORDS['change_notice']}政府信息的权限，请联系本机关管理员",
+            status=403,
+        )
     notice = access_notice_for_editing(request.user, pk)
     alt = " ".join((request.POST.get("alt") or "").split())
     upload = request.FILES.get("image")

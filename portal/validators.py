@@ -287,3 +287,14 @@ def agency_profile_errors(data: dict) -> dict[str, list[str]]:
         if len(leader.get("duties", "")) > 2000:
             add("leaders", f"第{i}位负责人：分工不能超过 2000 个字")
     return errors
+
+
+_ID_RE = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(value) -> int | None:
+    """A row id sent in a form field: ASCII digits only ("²".isdigit() is True but
+    int("²") raises; "1.5" and "abc" make the ORM raise), at most 18 of them (a
+    bigint); anything else is None, so a view answers 404 or ignores it, never 500."""
+    value = str(value or "").strip()
+    return int(value) if _ID_RE.fullmatch(value) else None

@@ -42,6 +42,7 @@ from requests_app.services._common import (
     APPLICANT_LABEL,
     SYSTEM_LABEL,
     compute_reply_deadline,
+    mail_after_response,
     staff_url,
 )
 from requests_app.services.archive import (
@@ -143,6 +144,7 @@ __all__ = [
     "letter_record_delivery",
     "letter_return",
     "letter_submit",
+    "mail_after_response",
     "may_reassign",
     "month_request_count",
     "on_work_calendar_changed",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
@@ -198,7 +200,48 @@ def _mail(to: Iterable[str], template: str, context: dict[str, Any]) -> None:
         except Exception:
             logger.warning("requests_app: e-mail %s could not be sent", template)
 
-    transaction.on_commit(send)
+    deferred = _DEFERRED_MAIL.get()
+    transaction.on_commit(send if deferred is None else lambda: deferred.add(send))
+
+
+class DeferredMail:
+    """Mails held back until ``release()`` (then sent at once; any queued later is
+    sent straight away)."""
+
+    def __init__(self) -> None:
+        self.pending: list[Callable[[], None]] = []
+        self.released = False
+
+    def add(self, send: Callable[[], None]) -> None:
+        if self.released:
+            send()
+        else:
+            self.pending.append(send)
+
+    def release(self) -> None:
+        self.released = True
+        pending, self.pending = self.pending, []
+        for send in pending:
+            send()
+
+
+_DEFERRED_MAIL: ContextVar[DeferredMail | None] = ContextVar(
+    "requests_app_deferred_mail", default=None
+)
+
+
+@contextmanager
+def mail_after_response() -> Iterator[DeferredMail]:
+    """Hold the mails of the steps run inside until the caller releases them, e.g.
+    once the response has gone out (``response._resource_closers``): a page whose
+    answer must not depend on whether a mail was sent (the 查询码 resend, which says
+    the same for every number) must not take an SMTP round trip longer when one is."""
+    deferred = DeferredMail()
+    token = _DEFERRED_MAIL.set(deferred)
+    try:
+        yield deferred
+    finally:
+        _DEFERRED_MAIL.reset(token)
 
 
 def _site_url(name: str, *args: Any) -> str:

@@ -699,15 +699,23 @@ def lookup_resend(request: HttpRequest) -> HttpResponse:
         return render(request, "requests_app/lookup_resend.html", context)
     tracking_no = selectors.normalise_tracking_no(form.cleaned_data["tracking_no"])
     ratelimit.record_hit(ratelimit.RESEND_PER_IP, ip)
-    if ratelimit.record_hit(ratelimit.RESEND_PER_CASE, tracking_no) <= (
-        ratelimit.RESEND_PER_CASE.max_hits
-    ):
-        services.request_reissue_query_code(tracking_no=tracking_no, now=local_now())
-    else:
-        ratelimit.log_block(ratelimit.RESEND_PER_CASE, tracking_no, request)
+    # the mail goes once the answer has been sent: an SMTP round trip must not make
+    # the answer for a number with an e-mail address slower than for any other
+    with services.mail_after_response() as deferred:
+        if ratelimit.record_hit(ratelimit.RESEND_PER_CASE, tracking_no) <= (
+            ratelimit.RESEND_PER_CASE.max_hits
+        ):
+            services.request_reissue_query_code(
+                tracking_no=tracking_no, now=local_now()
+            )
+        else:
+            ratelimit.log_block(ratelimit.RESEND_PER_CASE, tracking_no, request)
     context["sent"] = True
     context["form"] = ResendQueryCodeForm()
-    return render(request, "requests_app/lookup_resend.html", context)
+    response = render(request, "requests_app/lookup_resend.html", context)
+    # the WSGI server closes the response after writing it (Django's own hook)
+    response._resource_closers.append(deferred.release)
+    return response
 
 
 def _lookup_blocked(

@@ -60,6 +60,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from catalog import services as catalog_services
 from catalog.attachments import attachment_add
+from catalog.docx_views import hold_file
 from catalog.models import Attachment, Column, Genre, Notice, NoticeEvent, Theme
 from catalog.sitemaps import SITEMAPS
 from disclosure import services as report_services
@@ -87,6 +88,7 @@ from requests_app.models import (
     RequestFile,
 )
 from requests_app.services import letters as letter_svc
+from tests.catalog.docx_samples import gongwen
 from tests.disclosure.helpers import NARRATIVES
 from tests.factories import AgencyFactory, StaffFactory, send_reply
 
@@ -149,6 +151,13 @@ class World:
 
     def obj(self, key: str) -> Obj:
         return next(o for o in self.objects if o.key == key)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A Word file held for its uploader's review (not a model row)."""
+
+    token: str
 
 
 def _id_number(n: int) -> str:
@@ -326,6 +335,14 @@ def build_world() -> World:
             )  # once the public pages have been seen
             unlisted.append(withdrawn.title)
             search_words.append(f"{t}撤检索词")
+        # a Word file held for the import's review page: its uploader's alone
+        token = hold_file(
+            user=actor,
+            name="通知.docx",
+            data=gongwen(title=f"{t}局导入秘题名", extra_body=[f"{t}导入正文秘"]),
+        )
+        secrets[code] += [f"{t}局导入秘题名", f"{t}导入正文秘"]
+        objects.append(Obj(f"{code}.docx", "docx", code, Held(token)))
         objects += [
             Obj(f"{code}.notice.published", "notice", code, published, public=True),
             Obj(f"{code}.notice.draft", "notice", code, draft),
@@ -721,11 +738,21 @@ class Url:
         None  # kwargs for reverse(); None: no args
     )
     query: Callable[[World], list[str]] | None = None  # extra query strings for GET
-    data: dict[str, Any] = field(default_factory=dict)  # the POST body
+    # the POST body; or a function (obj, world) → body, for ids of the world's objects
+    data: dict[str, Any] | Callable[[Obj | None, World], dict[str, Any]] = field(
+        default_factory=dict
+    )
     listing: bool = False  # a public list: withdrawn notices must not appear
     staff_status: int | None = (
         None  # expected status for department staff (no object), when not 200
     )
+    post_status: int | None = None  # the same for a POST, when it differs from GET's
+    # the superuser's answer to a GET of their "own" object, when not 200 (the Word
+    # import's held file belongs to its uploader and to an agency a superuser lacks)
+    superuser_status: int | None = None
+    # what a visitor who is not signed in gets instead of the login page (a JSON
+    # endpoint called by the editor's script answers 403 with a message)
+    anon_status: int | None = None
 
 
 def _uuid(o, w):
@@ -838,6 +865,81 @@ URLS: dict[str, Url] = {
         lambda o, w: [{"pk": o.instance.pk}],
         data={"notices": []},
     ),
+    # --- the staff notice desk (/staff/xinxi/) ---
+    # the list; its bulk actions name every notice of the world by id: only the
+    # actor's own agency's may change
+    "catalog:staff_notice_list": Url(
+        STAFF,
+        ("GET", "POST"),
+        query=lambda w: ["state=draft", "state=withdrawn", "q=秘", "sort=published"],
+        data=lambda o, w: {
+            "bulk_action": "publish",
+            "ids": [n.instance.pk for n in w.of_kind("notice")],
+            "query": "state=draft",
+        },
+        post_status=302,
+    ),
+    "catalog:staff_notice_new": Url(STAFF),
+    # the editor's unsaved preview names the notice in the body (notice_pk)
+    "catalog:staff_notice_preview_unsaved": Url(
+        STAFF_OBJECT,
+        ("POST",),
+        "notice",
+        lambda o, w: [{}],
+        data=lambda o, w: {"notice_pk": str(o.instance.pk), "title": "预览尝试"},
+    ),
+    "catalog:staff_notice_edit": Url(
+        STAFF_OBJECT,
+        ("GET", "POST"),
+        "notice",
+        lambda o, w: [{"pk": o.instance.pk}],
+        data={"action": "publish", "title": ""},  # invalid: the owner gets 400
+    ),
+    "catalog:staff_notice_preview": Url(
+        STAFF_OBJECT, kind="notice", args=lambda o, w: [{"pk": o.instance.pk}]
+    ),
+    "catalog:staff_notice_history": Url(
+        STAFF_OBJECT, kind="notice", args=lambda o, w: [{"pk": o.instance.pk}]
+    ),
+    "catalog:staff_notice_withdraw": Url(
+        STAFF_OBJECT,
+        ("POST",),
+        "notice",
+        lambda o, w: [{"pk": o.instance.pk}],
+        data={"withdraw-category": "", "withdraw-reason": "撤回尝试"},
+    ),
+    "catalog:staff_notice_image": Url(
+        STAFF_OBJECT,
+        ("POST",),
+        "notice",
+        lambda o, w: [{"pk": o.instance.pk}],
+        data={"alt": "插图尝试"},  # no file: the owner gets 400
+        anon_status=403,
+    ),
+    "catalog:staff_attachment": Url(
+        STAFF_OBJECT,
+        kind="attachment",
+        args=lambda o, w: [
+            {"pk": o.instance.notice_id, "attachment_id": o.instance.pk}
+        ],
+    ),
+    # Word import: the upload form, then the held file's review page and pictures,
+    # whose token names the uploader (anyone else: 404)
+    "catalog:staff_notice_import_docx": Url(STAFF, ("GET", "POST")),
+    "catalog:staff_notice_import_docx_review": Url(
+        STAFF_OBJECT,
+        ("GET", "POST"),
+        "docx",
+        lambda o, w: [{"token": o.instance.token}],
+        data={"title": ""},  # invalid: the owner sees the form again
+        superuser_status=403,
+    ),
+    "catalog:staff_notice_import_docx_image": Url(
+        STAFF_OBJECT,
+        kind="docx",
+        args=lambda o, w: [{"token": o.instance.token, "number": 1}],
+        superuser_status=403,
+    ),
     # 清理 decisions on a notice: the lead agency's staff only (validity_review links here)
     "catalog:staff_notice_cleanup": Url(
         STAFF_OBJECT,
@@ -866,6 +968,11 @@ URLS: dict[str, Url] = {
         PUBLIC,
         ("GET", "POST"),
         data={"tracking_no": "YSQ-2026-000001", "query_code": "x"},
+    ),
+    # a lost 查询码: the same answer for any number (a number nobody has, so nothing
+    # of the world changes)
+    "requests_app:lookup_resend": Url(
+        PUBLIC, ("GET", "POST"), data={"tracking_no": "YSQ-2099-999999"}
     ),
     "requests_app:case": Url(APPLICANT),
     "requests_app:case_correction": Url(
@@ -1215,6 +1322,8 @@ class Call:
     missing_url: str = ""  # the same admin URL for an id that does not exist
     listing: bool = False
     staff_status: int | None = None
+    superuser_status: int | None = None
+    anon_status: int | None = None
 
 
 def _objects_for(kind: str | None, world: World) -> list[Obj | None]:
@@ -1232,6 +1341,8 @@ def planned_calls(world: World) -> list[Call]:
             continue
         if spec.cls == ADMIN_VIEW_ON_SITE:
             for o in world.objects:
+                if isinstance(o.instance, Held):
+                    continue
                 ct = ContentType.objects.get_for_model(o.instance)
                 url = reverse(
                     name, kwargs={"content_type_id": ct.pk, "object_id": o.instance.pk}
@@ -1257,9 +1368,14 @@ def planned_calls(world: World) -> list[Call]:
                         "obj": o,
                         "listing": spec.listing,
                         "staff_status": spec.staff_status,
+                        "superuser_status": spec.superuser_status,
+                        "anon_status": spec.anon_status,
                     }
                     if method == "POST":
-                        calls.append(Call("POST", url, data=dict(spec.data), **common))
+                        body = spec.data(o, world) if callable(spec.data) else spec.data
+                        if spec.post_status is not None:
+                            common["staff_status"] = spec.post_status
+                        calls.append(Call("POST", url, data=dict(body), **common))
                         continue
                     calls.append(Call("GET", url, **common))
                     for query in spec.query(world) if spec.query else []:
@@ -1414,7 +1530,9 @@ def check(
             wanted = call.staff_status or 200
             expect(s == wanted, str(wanted))
     elif call.cls == STAFF_OBJECT:
-        if not signed_in:
+        if not signed_in and call.anon_status is not None:
+            expect(s == call.anon_status, str(call.anon_status))
+        elif not signed_in:
             expect(_login_redirect(answer, PORTAL_LOGIN), "the login page")
         elif mine:
             expect(
@@ -1422,7 +1540,10 @@ def check(
                 "the owner's page or action",
             )
             if call.method == "GET":
-                expect(s == 200, "200")
+                wanted = (
+                    call.superuser_status if actor == "superuser" else None
+                ) or 200
+                expect(s == wanted, str(wanted))
         else:
             expect(s == 404, "404 (another department's object)")
     elif call.cls in (ADMIN_SITE, ADMIN_MODEL):
