@@ -853,6 +853,8 @@ def staff_request_fee(request: HttpRequest, code: Any) -> HttpResponse:
     req = selectors.get_request_for_staff(request.user, code)
     now = local_now()
     form = FeeNoticeForm(request.POST, prefix="fee")
+    if request.POST.get("action") != "send":
+        form.fields["payment_method"].required = False  # the calculator alone
     amount = None
     if form.is_valid():
         try:

@@ -88,7 +88,7 @@ def test_grounds_are_separate_with_their_exact_item():
     assert "第三十六条第（四）项" in g["not_exist"].body
     assert "第（五）项" not in g["not_exist"].body
     assert "第三十六条第（五）项" in g["not_ours"].body
-    assert "{其他机关联系方式}" in g["not_ours"].body
+    assert "{负责机关告知}" in g["not_ours"].body
     assert g["not_ours"].needs_other_agency
     assert "第三十六条第（一）项" in g["disclosed_public"].body
     assert "第（二）项" not in g["disclosed_public"].body
