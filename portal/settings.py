@@ -233,9 +233,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "xxgk@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- 依申请公开: fee rules (国办函〔2020〕109号; docs/requests.md "Fees") ----------------
-# Days to pay a 收费通知, counted from the day after it (109号 leaves it to the provinces;
-# 20 working days as in 四川省财政厅 四川省发展改革委 2021-01-18 notice, 第二条).
+# Working days to pay a 收费通知, counted from the day after the applicant RECEIVES it
+# (its 送达 date), as 四川省财政厅 四川省发展改革委 2021-01-18 notice 二: "申请人应当在收到
+# 收费通知次日起20个工作日内缴纳费用，逾期未缴纳的视为放弃申请".
 REQUESTS_FEE_PAYMENT_WORKDAYS = env_int("REQUESTS_FEE_PAYMENT_WORKDAYS", 20)
+# The provincial fee rule the 收费通知 cites after 条例第四十二条第一款 and 109号, e.g.
+# "《四川省财政厅 四川省发展改革委关于政府信息公开信息处理费有关事项的通知》"; empty: none.
+REQUESTS_FEE_PROVINCIAL_RULE = env_str("REQUESTS_FEE_PROVINCIAL_RULE", "")
 # Whether the time from a 收费通知 to payment (or waiver) is excluded from the reply
 # period. 109号 does not say; excluding it is the reading that cannot make the agency
 # miss its deadline because of the notice (see docs/requests.md).

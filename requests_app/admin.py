@@ -84,6 +84,7 @@ class FeeNoticeInline(ReadOnlyInline):
         "quantity",
         "amount",
         "issued_date",
+        "delivered_date",
         "pay_by_date",
         "paid_date",
         "waived",
@@ -355,8 +356,14 @@ class ProceduralTemplateAdmin(admin.ModelAdmin):
 
     form = ProceduralTemplateForm
     list_display = ("kind", "title", "legal_basis", "updated_at", "updated_by")
-    fields = ("kind", "placeholders", "title", "legal_basis", "body")
-    readonly_fields = ("kind", "placeholders")
+    fields = ("kind", "placeholders", "title", "legal_basis", "body", "history")
+    readonly_fields = ("kind", "placeholders", "history")
+
+    @admin.display(description="修改记录")
+    def history(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return history_html(obj.versions.select_related("actor").order_by("-at", "-id"))
 
     @admin.display(description="可用占位符")
     def placeholders(self, obj) -> str:

@@ -18,7 +18,7 @@ Article → constant → function (also in docs/requests.md):
 条例 第三十三条第三款 征求意见所需时间不计算     —                           clock_pauses(), reply_deadline(pauses=)
 国办函〔2020〕109号 第四条 按件计收             —                           fee_for_nth_item(), fee_by_item()
 国办函〔2020〕109号 第五条 按量计收             —                           fee_by_volume()
-收费通知 20 个工作日内缴费 (provincial notice)   FEE_PAYMENT_WORKDAYS        fee_pay_by()
+收费通知 收到次日起20个工作日 (provincial)     FEE_PAYMENT_WORKDAYS        fee_pay_by()
 国办函〔2020〕109号 第三条 一种标准，不得重复     —                           fee_method_problem()
 国办函〔2020〕109号 第五条 按量计收的提供方式     FEE_VOLUME_PROVIDE_FORMS    fee_method_problem()
 =============================================  ==========================  ===============================
@@ -507,8 +507,9 @@ def fee_by_volume(pages: int) -> Decimal:
 def fee_pay_by(
     issued_date: date, cal: WorkCalendar, workdays: int = FEE_PAYMENT_WORKDAYS
 ) -> Deadline:
-    """The last day to pay: ``workdays`` (default 20) working days from the day after
-    the notice (settings.REQUESTS_FEE_PAYMENT_WORKDAYS)."""
+    """The last day to pay (inclusive): ``workdays`` (default 20) working days from the
+    day after the applicant received the notice — pass its 送达 date, not its issue
+    date (settings.REQUESTS_FEE_PAYMENT_WORKDAYS; docs/requests.md "Fees")."""
     return add_working_days(issued_date, workdays, cal)
 
 

@@ -749,6 +749,14 @@ class FeeNoticeForm(SiteMessagesMixin, forms.Form):
     basis = SafeCharField(
         label="收费依据及说明", max_length=2000, required=False, widget=_textarea(3)
     )
+    payment_method = SafeCharField(
+        label="缴费方式",
+        max_length=500,
+        widget=_textarea(2),
+        error_messages={"required": "请填写缴费方式：收款账户、网上缴费途径或缴费窗口"},
+        help_text="写入收费通知书：收款单位及账户、网上缴费途径，或缴费窗口的地址和办公时间"
+        "（收费通知应说明缴纳方式）。",
+    )
 
 
 class PaymentForm(SiteMessagesMixin, forms.Form):
@@ -829,13 +837,20 @@ class ReplyForm(SiteMessagesMixin, forms.Form):
         label="负责公开该信息的行政机关",
         max_length=100,
         required=False,
-        help_text="“不属于本机关负责公开”时必填（条例第三十六条第（五）项）。",
+        help_text="“不属于本机关负责公开”且能够确定负责机关时填写（条例第三十六条第（五）项）。",
     )
     other_agency_contact = SafeCharField(
         label="该机关联系方式",
         max_length=200,
         required=False,
-        help_text="地址、电话等，“不属于本机关负责公开”时必填。",
+        help_text="地址、电话等，填写了负责机关时必填。",
+    )
+    other_agency_undetermined = SafeCharField(
+        label="无法确定负责机关的说明",
+        max_length=500,
+        required=False,
+        widget=_textarea(2),
+        help_text="“不属于本机关负责公开”但无法确定负责公开的行政机关时必填，写入告知书。",
     )
     material_kind = forms.ChoiceField(
         label="信息提供方式",

@@ -16,6 +16,7 @@ from datetime import date
 from requests_app.outcomes import Outcome
 
 TIAOLI = "《中华人民共和国政府信息公开条例》"
+FEE_RULES = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
 
 # Placeholders a template may use; anything else in braces is refused.
 PLACEHOLDERS = (
@@ -31,6 +32,8 @@ PLACEHOLDERS = (
     "信息网址",
     "其他机关",
     "其他机关联系方式",
+    "负责机关告知",
+    "征求意见",
     "理由",
 )
 # Old seeded templates wrote "您（单位）"; both forms resolve to 您 / 你单位.
@@ -146,9 +149,10 @@ GROUND_LIST: tuple[Ground, ...] = (
         Outcome.THIRD_PARTY,
         "不予公开—保护第三方合法权益（第十五条）",
         _NOT_DISCLOSED,
-        f"{TIAOLI}第十五条、第三十二条、第三十六条第（三）项",
+        f"{TIAOLI}第十五条、第三十六条第（三）项（征求过第三方意见的，另引第三十二条）",
         "经审查，您申请获取的政府信息涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害。"
-        f"根据{TIAOLI}第十五条、第三十二条、第三十六条第（三）项的规定，不予公开。理由如下：{{理由}}",
+        "{征求意见}"
+        f"根据{TIAOLI}第十五条、第三十六条第（三）项的规定，不予公开。理由如下：{{理由}}",
         needs_reason=True,
     ),
     _g(
@@ -207,8 +211,7 @@ GROUND_LIST: tuple[Ground, ...] = (
         "非本机关负责公开政府信息告知书",
         f"{TIAOLI}第三十六条第（五）项",
         "经审查，您申请公开的政府信息不属于本机关负责公开。{理由}"
-        f"根据{TIAOLI}第三十六条第（五）项的规定，告知您负责公开该政府信息的行政机关为"
-        "{其他机关}，联系方式：{其他机关联系方式}。",
+        f"根据{TIAOLI}第三十六条第（五）项的规定，{{负责机关告知}}",
         needs_other_agency=True,
         needs_reason=True,  # 第三十六条第（五）项: 告知申请人并说明理由
     ),
@@ -305,7 +308,7 @@ SYSTEM_GROUNDS: tuple[Ground, ...] = (
         Outcome.UNPAID_FEE,
         "逾期未缴费",
         _HANDLING,
-        "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）",
+        f"{TIAOLI}第四十二条第一款、{FEE_RULES}",
         "本机关已向您发出收费通知。您逾期未按收费通知要求缴纳信息处理费，视为放弃申请，"
         "本机关不再处理该政府信息公开申请。",
     ),
@@ -362,9 +365,25 @@ def quote_description(text: str, *, limit: int = 200) -> str:
 
 def template_problems(text: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> list[str]:
     """Chinese messages for every problem of a template body: unknown placeholders
-    (named), unbalanced braces, and remedy wording (the system adds the clause).
+    (named), unbalanced braces, a bare “您” (the applicant is addressed by
+    ``{称谓}``: 您 / 你单位) and remedy wording (the system adds the clause).
     ``allowed``: the placeholders of this kind of letter (reply grounds by default;
     ``procedural_placeholders(kind)`` for the procedural letters)."""
+    problems = placeholder_problems(text, allowed)
+    if "您" in _BRACED.sub("", text or ""):
+        problems.append(
+            "模板中请用 {称谓} 称呼申请人，不要直接写“您”：系统按申请人类型写成"
+            "“您”（公民）或“你单位”（法人或者其他组织）"
+        )
+    problems.extend(remedy_problems(text))
+    return problems
+
+
+def placeholder_problems(
+    text: str, allowed: tuple[str, ...] = PLACEHOLDERS
+) -> list[str]:
+    """Unknown placeholders (named) and unbalanced braces: what makes a template
+    impossible to render."""
     problems: list[str] = []
     names = _BRACED.findall(text or "")
     for name in dict.fromkeys(names):
@@ -376,7 +395,6 @@ def template_problems(text: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> lis
     rest = _BRACED.sub("", text or "")
     if "{" in rest or "}" in rest:
         problems.append("模板中有不成对的花括号 { }，请检查占位符")
-    problems.extend(remedy_problems(text))
     return problems
 
 
@@ -405,22 +423,59 @@ def render_body(
     template: str, values: dict[str, str], allowed: tuple[str, ...] = PLACEHOLDERS
 ) -> str:
     """Fill ``template``; raises ``ValueError`` naming the first unknown placeholder.
-    "您（单位）" and "（单位）" become ``values['称谓']``."""
-    problems = [
-        p
-        for p in template_problems(template, allowed)
-        if "占位符" in p or "花括号" in p
-    ]
+    "您（单位）", "（单位）" and a bare "您" of the template become ``values['称谓']``
+    (您 / 你单位): templates saved before ``{称谓}`` existed wrote the applicant as
+    "您", and an organisation must read 你单位 there too. Only the template's own
+    text is changed, never a filled-in value (an applicant's description may say 您)."""
+    problems = placeholder_problems(template, allowed)
     if problems:
         raise ValueError(problems[0])
     term = values.get("称谓", "您")
     text = template.replace("您" + UNIT_MARK, term).replace(UNIT_MARK, "")
+    text = address_applicant(text, term)
     text = _BRACED.sub(lambda m: values.get(m.group(1), ""), text)
     # an empty optional placeholder must not leave a blank line or a doubled stop
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{2,}", "\n", text).strip()
     text = text.replace("：。", "。").replace("。。", "。")
     return text
+
+
+def address_applicant(template: str, term: str) -> str:
+    """Every bare "您" outside placeholders becomes ``term``."""
+    if term == "您":
+        return template
+    parts = _BRACED.split(template)
+    # re.split with one group: even items are text, odd items placeholder names
+    return "".join(
+        p.replace("您", term) if i % 2 == 0 else "{" + p + "}"
+        for i, p in enumerate(parts)
+    )
+
+
+def competent_agency_text(
+    *, term: str, other_agency: str, contact: str, undetermined: str
+) -> str:
+    """{负责机关告知} of 第三十六条第（五）项: the competent agency and its contact when it
+    can be determined ("能够确定负责公开该政府信息的行政机关的，告知申请人该行政机关的名称、
+    联系方式"), else why it cannot."""
+    if other_agency.strip():
+        return (
+            f"告知{term}负责公开该政府信息的行政机关为{other_agency.strip()}，"
+            f"联系方式：{contact.strip().rstrip('。')}。"
+        )
+    why = undetermined.strip()
+    if why and why[-1] not in "。！？":
+        why += "。"
+    return f"告知{term}：本机关无法确定负责公开该政府信息的行政机关。{why}"
+
+
+def consultation_text(consulted: bool) -> str:
+    """{征求意见} of the third-party ground: 第三十二条 is cited only when the third
+    party was in fact asked (书面征求第三方的意见)."""
+    if not consulted:
+        return ""
+    return f"本机关已依照{TIAOLI}第三十二条的规定书面征求第三方的意见。"
 
 
 # --- 文号 -----------------------------------------------------------------------------
@@ -477,7 +532,7 @@ PROCEDURAL_LIST: tuple[Procedural, ...] = (
         "政府信息公开申请受理回执",
         f"{TIAOLI}第三十一条、第三十三条第二款",
         _RECEIPT + f"根据{TIAOLI}第三十一条的规定，本机关收到申请之日为{{收到日期}}。"
-        f"根据{TIAOLI}第三十三条第二款的规定，本机关将于{{答复期限}}前作出答复"
+        f"根据{TIAOLI}第三十三条第二款的规定，本机关将于{{答复期限}}前（含当日）作出答复"
         "（依法需要补正、延期或者缴纳信息处理费的，另行书面告知）。",
         ("答复期限",),
     ),
@@ -486,7 +541,7 @@ PROCEDURAL_LIST: tuple[Procedural, ...] = (
         "政府信息公开申请补正通知书",
         f"{TIAOLI}第三十条",
         _RECEIPT + "经审查，{称谓}的申请内容不明确。"
-        f"根据{TIAOLI}第三十条的规定，请{{称谓}}于{{补正期限}}前补正以下事项：\n"
+        f"根据{TIAOLI}第三十条的规定，请{{称谓}}于{{补正期限}}前（含当日）补正以下事项：\n"
         "{补正事项}\n"
         "答复期限自本机关收到补正的申请之日起计算。"
         "{称谓}无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。",
@@ -496,9 +551,9 @@ PROCEDURAL_LIST: tuple[Procedural, ...] = (
         "extension",
         "政府信息公开申请延期答复告知书",
         f"{TIAOLI}第三十三条第二款",
-        _RECEIPT + "因{延期理由}，本机关不能在{原答复期限}前作出答复。"
+        _RECEIPT + "因{延期理由}，本机关不能在{原答复期限}前（含当日）作出答复。"
         f"根据{TIAOLI}第三十三条第二款的规定，经政府信息公开工作机构负责人同意，"
-        "答复期限延长{延长工作日}个工作日，本机关将于{答复期限}前作出答复。",
+        "答复期限延长{延长工作日}个工作日，本机关将于{答复期限}前（含当日）作出答复。",
         ("延期理由", "原答复期限", "延长工作日", "答复期限"),
     ),
     Procedural(
@@ -514,13 +569,23 @@ PROCEDURAL_LIST: tuple[Procedural, ...] = (
     Procedural(
         "fee",
         "政府信息公开信息处理费收费通知书",
-        "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）",
-        _RECEIPT
-        + "根据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）的规定，"
+        f"{TIAOLI}第四十二条第一款、{FEE_RULES}",
+        _RECEIPT + f"根据{TIAOLI}第四十二条第一款、{FEE_RULES}{{地方收费规定}}的规定，"
         "本机关对该申请按照{计费方式}标准收取信息处理费：{计费数量}，金额{金额}元。{收费说明}\n"
-        "请{称谓}于{缴费期限}前缴纳，缴费方式：{缴费方式}。"
+        "请{称谓}自收到本通知的次日起{缴费工作日}个工作日内缴纳{缴费截止}，"
+        "缴费方式：{缴费方式}。"
         "{称谓}逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。",
-        ("计费方式", "计费数量", "金额", "缴费期限", "缴费方式", "收费说明"),
+        (
+            "计费方式",
+            "计费数量",
+            "金额",
+            "缴费工作日",
+            "缴费截止",
+            "缴费期限",
+            "缴费方式",
+            "收费说明",
+            "地方收费规定",
+        ),
     ),
 )
 PROCEDURAL: dict[str, Procedural] = {p.kind: p for p in PROCEDURAL_LIST}
@@ -537,6 +602,14 @@ CONSULTATION_GROUNDS = {
     f"根据{TIAOLI}第三十四条的规定，现征求意见。请于收到本函之日起15个工作日内"
     "提出意见；逾期未提出意见的，视为同意公开。",
 }
+
+
+def fee_deadline_text(workdays: int, pay_by: date | None) -> str:
+    """{缴费截止}: the last day when the delivery day is known (online: the day it is
+    issued), else the working-day rule alone — both inclusive of the last day."""
+    if pay_by is not None:
+        return f"（即{fmt_date(pay_by)}前，含当日）"
+    return f"（含第{workdays}个工作日当日）"
 
 
 def procedural_placeholders(kind: str) -> tuple[str, ...]:

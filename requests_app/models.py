@@ -687,8 +687,11 @@ class FeeMethod(models.TextChoices):
 
 
 class FeeNotice(models.Model):
-    """A 收费通知. The applicant pays within 20 working days from the day after it is
-    issued; otherwise the request is closed as 逾期未缴费 (表三（六）2)."""
+    """A 收费通知. The applicant pays within ``REQUESTS_FEE_PAYMENT_WORKDAYS`` (20)
+    working days from the day after they **receive** it (its letter's 送达 date:
+    online the day it is issued, by post the recorded receipt); otherwise the request
+    is closed as 逾期未缴费 (表三（六）2). ``pay_by_date`` is empty until the
+    delivery is known (docs/requests.md "Fees")."""
 
     info_request = models.ForeignKey(
         InfoRequest,
@@ -704,7 +707,26 @@ class FeeNotice(models.Model):
     amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
     basis = models.TextField("收费依据及说明", blank=True)
     issued_date = models.DateField("发出日期")
-    pay_by_date = models.DateField("缴费期限")
+    letter = models.OneToOneField(
+        "Letter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fee_notice",
+        verbose_name="收费通知书",
+    )
+    delivered_date = models.DateField(
+        "送达日期",
+        null=True,
+        blank=True,
+        help_text="申请人收到收费通知之日；缴费期限自次日起计算。",
+    )
+    pay_by_date = models.DateField(
+        "缴费期限",
+        null=True,
+        blank=True,
+        help_text="送达后计算：自送达次日起的第 20 个工作日（含当日）。",
+    )
     paid_date = models.DateField("缴费日期", null=True, blank=True)
     waived = models.BooleanField("已免收", default=False)
     waived_date = models.DateField("免收日期", null=True, blank=True)
@@ -732,8 +754,18 @@ class FeeNotice(models.Model):
                 condition=Q(amount__gt=0), name="requests_feenotice_amount_positive"
             ),
             models.CheckConstraint(
-                condition=Q(pay_by_date__gt=models.F("issued_date")),
+                condition=Q(pay_by_date__isnull=True)
+                | Q(pay_by_date__gt=models.F("issued_date")),
                 name="requests_feenotice_dates_ordered",
+            ),
+            # delivered on or after issue; a known delivery has its pay-by date
+            models.CheckConstraint(
+                condition=Q(delivered_date__isnull=True)
+                | (
+                    Q(delivered_date__gte=models.F("issued_date"))
+                    & Q(pay_by_date__gt=models.F("delivered_date"))
+                ),
+                name="requests_feenotice_delivery_ordered",
             ),
             # settled at most one way: paid, waived or expired
             models.CheckConstraint(
@@ -1030,6 +1062,8 @@ class Letter(models.Model):
     other_agency_contact = models.CharField(
         "该机关联系方式", max_length=200, blank=True
     )
+    # 第三十六条第（五）项: the agency is named only "能够确定…的"; otherwise why not
+    other_agency_undetermined = models.TextField("无法确定负责机关的说明", blank=True)
     notice = models.ForeignKey(
         "catalog.Notice",
         null=True,
@@ -1375,6 +1409,39 @@ class ReplyTemplateVersion(models.Model):
     class Meta:
         verbose_name = "告知书模板修改记录"
         verbose_name_plural = "告知书模板修改记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProceduralTemplateVersion(models.Model):
+    """Every saved version of a procedural letter template (受理回执, 补正通知, 延期告知,
+    征求意见函, 收费通知), kept by ``procedural_template_update`` like
+    ``ReplyTemplateVersion``: who, when, each changed field as [before, after] and the
+    full text after the save."""
+
+    template = models.ForeignKey(
+        ProceduralTemplate,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name="程序性文书模板",
+    )
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="修改人",
+    )
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    values = models.JSONField("保存后的内容", default=dict)
+
+    class Meta:
+        verbose_name = "程序性文书模板修改记录"
+        verbose_name_plural = "程序性文书模板修改记录"
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:

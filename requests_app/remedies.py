@@ -95,14 +95,14 @@ FEE_NOTICE_CLAUSE = (
     "或者自收到本通知之日起六个月内依法向{court}提起行政诉讼。"
 )
 FAILURE_REVIEW_FIRST_CLAUSE = (
-    "{agency}未在答复期限（{due}）内作出答复的，您应当先自答复期限届满之日起六十日内"
-    "向{review_body}申请行政复议；对行政复议决定不服的，可以自收到行政复议决定书之日起"
-    "十五日内依法向{court}提起行政诉讼。您也可以向上一级行政机关或者政府信息公开工作"
+    "{agency}未在答复期限（{due}，含当日）内作出答复的，{term}应当先自答复期限届满之日起"
+    "六十日内向{review_body}申请行政复议；对行政复议决定不服的，可以自收到行政复议决定书"
+    "之日起十五日内依法向{court}提起行政诉讼。{term}也可以向上一级行政机关或者政府信息公开工作"
     "主管部门投诉、举报。"
 )
 FAILURE_ORDINARY_CLAUSE = (
-    "{agency}未在答复期限（{due}）内作出答复的，您可以自答复期限届满之日起六十日内"
-    "向{review_body}申请行政复议，或者依法向{court}提起行政诉讼。您也可以向上一级"
+    "{agency}未在答复期限（{due}，含当日）内作出答复的，{term}可以自答复期限届满之日起"
+    "六十日内向{review_body}申请行政复议，或者依法向{court}提起行政诉讼。{term}也可以向上一级"
     "行政机关或者政府信息公开工作主管部门投诉、举报。"
 )
 
@@ -165,16 +165,22 @@ def failure_to_reply_remedy(
     review_body: str,
     court: str,
     doubtful_review_first: bool | None = None,
+    term: str = "您",
 ) -> str:
     """What an applicant may do when the agency has not replied by ``due_date`` (the case
     page of an overdue request). 复议前置 under 第二十三条第一款第（三）或（四）项 is
     doubtful for a silence, so it follows the same setting as the doubtful outcomes; the
     60 days are counted from the end of the reply period, the earliest start any reading
-    gives. The complaint route is 条例 第五十一条."""
+    gives. The complaint route is 条例 第五十一条. ``term``: the applicant as
+    ``letters.address_term`` gives it (您 / 你单位)."""
     review_body, court = _require(review_body, court)
     agency = (agency or "").strip() or "行政机关"
     review_first = _doubtful_review_first(doubtful_review_first)
     template = FAILURE_REVIEW_FIRST_CLAUSE if review_first else FAILURE_ORDINARY_CLAUSE
     return template.format(
-        agency=agency, due=chinese_date(due_date), review_body=review_body, court=court
+        agency=agency,
+        due=chinese_date(due_date),
+        review_body=review_body,
+        court=court,
+        term=term if term in ("您", "你单位") else "您",
     )

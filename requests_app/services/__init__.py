@@ -70,6 +70,7 @@ from requests_app.services.extension import (
     request_request_extension,
 )
 from requests_app.services.fees import (
+    default_payment_method,
     fee_amount,
     fee_method_problem,
     month_request_count,
@@ -136,6 +137,7 @@ __all__ = [
     "Submission",
     "application_fields_from_form",
     "compute_reply_deadline",
+    "default_payment_method",
     "fee_amount",
     "fee_method_problem",
     "format_tracking_no",

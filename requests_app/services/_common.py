@@ -278,6 +278,9 @@ def fee_rules() -> dict[str, Any]:
             deadlines.FEE_NOTICE_PAUSES_CLOCK,
         ),
         "count_scope": getattr(settings, "REQUESTS_FEE_COUNT_SCOPE", "agency"),
+        "provincial_rule": (
+            getattr(settings, "REQUESTS_FEE_PROVINCIAL_RULE", "") or ""
+        ).strip(),
     }
 
 

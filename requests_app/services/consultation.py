@@ -158,7 +158,7 @@ def request_record_consultation_receipt(
         now=now,
         by=by,
         note=f"{consult.party_name}于{_fmt(party_received_date)}收到征求意见书，"
-        f"应在{_fmt(consult.due_date)}前提出意见。",
+        f"应于{_fmt(consult.due_date)}前（含当日）提出意见。",
         data={
             "consultation": consult.pk,
             "party_received_date": party_received_date,

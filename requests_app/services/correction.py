@@ -92,7 +92,7 @@ def request_ask_correction(
         now=now,
         by=by,
         is_public=True,
-        note=f"请在{_fmt(due)}前补正以下内容：\n{items}\n收到补正之日起重新计算答复期限；无正当理由逾期不补正的，视为放弃申请。",
+        note=f"请于{_fmt(due)}前（含当日）补正以下内容：\n{items}\n收到补正之日起重新计算答复期限；无正当理由逾期不补正的，视为放弃申请。",
         data={"due_date": due, "notice_deadline": last},
     )
     issue_procedural_letter(

@@ -16,6 +16,7 @@ from requests_app.models import (
     FeeMethod,
     FeeNotice,
     InfoRequest,
+    LetterDelivery,
     LetterKind,
     Status,
 )
@@ -105,11 +106,14 @@ def request_send_fee_notice(
     basis: str = "",
     payment_method: str = "",
 ) -> FeeNotice:
-    """Send a 收费通知 within the handling period. One method per request (109号 第三条),
-    按量 only for paper, e-mail or copied electronic data (第五条). The amount comes from
-    the calculator (超额累进); the applicant pays within
-    ``settings.REQUESTS_FEE_PAYMENT_WORKDAYS`` (default 20) working days from the next
-    day."""
+    """Send a 收费通知 within the handling period (条例 第四十二条第一款; 109号). One
+    method per request (109号 第三条), 按量 only for paper, e-mail or copied electronic
+    data (第五条). The amount comes from the calculator (超额累进). The applicant pays
+    within ``settings.REQUESTS_FEE_PAYMENT_WORKDAYS`` (default 20) working days from
+    the day after they **receive** the notice: an applicant with an e-mail address
+    gets it online (e-mail and case page) the day it is issued, so the pay-by date is
+    known at once; a posted notice gets its pay-by date when its 送达 is recorded
+    (``letter_record_delivery`` → ``fee_notice_delivered``)."""
     req = _lock(info_request)
     extra = _require_handler(by, req, now=now)
     _require_status(req, Status.PROCESSING, action="发出收费通知")
@@ -124,39 +128,16 @@ def request_send_fee_notice(
     today = _today(now)
     if req.reply_due_date and today > req.reply_due_date:
         _fail("收费通知应在答复期限内发出，本申请已超过答复期限", "late")
-    cal = _calendar(today)
-    pay_by = deadlines.fee_pay_by(today, cal, fee_rules()["payment_workdays"]).due_date
+    rules = fee_rules()
+    workdays = rules["payment_workdays"]
+    online = bool(req.email)
+    delivered = today if online else None
+    pay_by = _pay_by(delivered, workdays) if online else None
     basis = _clean_text(basis, label="收费依据及说明", max_length=2000)
-    notice = FeeNotice.objects.create(
-        info_request=req,
-        method=method,
-        quantity=quantity,
-        amount=amount,
-        basis=basis,
-        issued_date=today,
-        pay_by_date=pay_by,
-        issued_by=by,
-    )
-    req.status = Status.AWAITING_PAYMENT
-    _save(req, ["status", *extra])
-    unit = "件" if method == FeeMethod.BY_ITEM else "页"
-    _event(
-        req,
-        EventKind.FEE_NOTICE_SENT,
-        now=now,
-        by=by,
-        is_public=True,
-        note=f"依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），{FeeMethod(method).label}"
-        f"（{quantity}{unit}），信息处理费 {amount} 元，请于{_fmt(pay_by)}前缴纳；逾期未缴纳的，视为放弃申请。",
-        data={
-            "fee_notice": notice.pk,
-            "amount": str(amount),
-            "pay_by": pay_by,
-            "method": method,
-        },
-    )
     payment_method = _clean_text(payment_method, label="缴费方式", max_length=500)
-    issue_procedural_letter(
+    unit = "件" if method == FeeMethod.BY_ITEM else "页"
+    provincial = rules["provincial_rule"]
+    letter = issue_procedural_letter(
         info_request=req,
         kind=LetterKind.FEE,
         by=by,
@@ -165,13 +146,76 @@ def request_send_fee_notice(
             "计费方式": FeeMethod(method).label,
             "计费数量": f"{quantity}{unit}",
             "金额": str(amount),
-            "缴费期限": letters.fmt_date(pay_by),
+            "缴费工作日": str(workdays),
+            "缴费截止": letters.fee_deadline_text(workdays, pay_by),
+            # templates saved before {缴费截止} wrote "于{缴费期限}前缴纳"
+            "缴费期限": letters.fmt_date(pay_by)
+            if pay_by
+            else f"收到本通知的次日起第{workdays}个工作日",
             "缴费方式": payment_method.rstrip("。") or default_payment_method(req),
             "收费说明": basis,
+            "地方收费规定": f"、{provincial}" if provincial else "",
         },
         remedy=fee_notice_remedy(req.agency),
     )
+    if online:
+        # e-mailed and shown on the applicant's case page today: delivered online
+        letter.delivery_method, letter.delivered_date = LetterDelivery.ONLINE, today
+        letter.save(update_fields=["delivery_method", "delivered_date"])
+    notice = FeeNotice.objects.create(
+        info_request=req,
+        method=method,
+        quantity=quantity,
+        amount=amount,
+        basis=basis,
+        issued_date=today,
+        letter=letter,
+        delivered_date=delivered,
+        pay_by_date=pay_by,
+        issued_by=by,
+    )
+    req.status = Status.AWAITING_PAYMENT
+    _save(req, ["status", *extra])
+    when = (
+        f"请于{_fmt(pay_by)}前（含当日）缴纳"
+        if pay_by
+        else f"请自收到收费通知的次日起{workdays}个工作日内缴纳"
+    )
+    _event(
+        req,
+        EventKind.FEE_NOTICE_SENT,
+        now=now,
+        by=by,
+        is_public=True,
+        note=f"依据{letters.TIAOLI}第四十二条第一款、{letters.FEE_RULES}，"
+        f"{FeeMethod(method).label}（{quantity}{unit}），信息处理费 {amount} 元，"
+        f"{when}；逾期未缴纳的，视为放弃申请。",
+        data={
+            "fee_notice": notice.pk,
+            "amount": str(amount),
+            "pay_by": pay_by,
+            "method": method,
+            "letter": letter.pk,
+        },
+    )
     _mail([req.email], "fee_notice", {"req": req, "notice": notice})
+    return notice
+
+
+def _pay_by(delivered: date, workdays: int) -> date:
+    return deadlines.fee_pay_by(delivered, _calendar(delivered), workdays).due_date
+
+
+def fee_notice_delivered(*, letter: Any, delivered_date: date) -> FeeNotice | None:
+    """The 送达 of a 收费通知 letter was recorded (``letter_record_delivery``, inside
+    its transaction): an open notice's pay-by date is counted from the day after that
+    delivery. A settled notice is left as it is. Returns the notice it changed."""
+    notice = FeeNotice.objects.select_for_update().filter(letter=letter).first()
+    if notice is None or not notice.is_open:
+        return None
+    notice.delivered_date = delivered_date
+    notice.pay_by_date = _pay_by(delivered_date, fee_rules()["payment_workdays"])
+    notice.save(update_fields=["delivered_date", "pay_by_date"])
     return notice
 
 
@@ -215,7 +259,7 @@ def request_record_payment(
         label="缴费日期",
         before_label="收费通知发出日期",
     )
-    if paid > notice.pay_by_date:
+    if notice.pay_by_date and paid > notice.pay_by_date:
         _fail(f"缴费期限（{_fmt(notice.pay_by_date)}）已过", "fee_late")
     notice.paid_date = paid
     notice.save(update_fields=["paid_date"])
@@ -277,6 +321,12 @@ def request_expire_fee(
     _require_status(req, Status.AWAITING_PAYMENT, action="按逾期未缴费办结")
     notice = _open_fee(req)
     today = _today(now)
+    if notice.pay_by_date is None:
+        _fail(
+            "收费通知尚未登记送达，缴费期限自申请人收到通知的次日起计算："
+            "请先在“文书”中登记送达日期",
+            "not_delivered",
+        )
     if today <= notice.pay_by_date:
         _fail(f"缴费期限（{_fmt(notice.pay_by_date)}）尚未届满", "not_expired")
     notice.expired_date = today

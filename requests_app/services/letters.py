@@ -23,6 +23,7 @@ from portal.models import Agency
 from portal.timeutil import local_now
 from requests_app import letters, remedies
 from requests_app.models import (
+    Consultation,
     EventKind,
     FileKind,
     InfoRequest,
@@ -32,7 +33,9 @@ from requests_app.models import (
     LetterKind,
     LetterStatus,
     MaterialKind,
+    PartyType,
     ProceduralTemplate,
+    ProceduralTemplateVersion,
     Reply,
     ReplyTemplate,
     ReplyTemplateVersion,
@@ -114,6 +117,7 @@ def render_reply_letter(
     reason: str = "",
     other_agency: str = "",
     other_agency_contact: str = "",
+    other_agency_undetermined: str = "",
     material_kind: str = "",
     material_date: date | None = None,
 ) -> tuple[str, str]:
@@ -121,8 +125,19 @@ def render_reply_letter(
     unknown one in an edited template is refused, naming it (ValidationError)."""
     req = info_request
     title, template = template_for(ground)
+    term = letters.address_term(req.applicant_type)
+    if (
+        not other_agency.strip()
+        and "{其他机关}" in template
+        and "{负责机关告知}" not in template
+    ):
+        _fail(
+            f"告知书模板“{title}”只能写明负责机关的名称；无法确定负责机关时，"
+            "请管理员在后台把模板中的“{其他机关}”等改为 {负责机关告知}",
+            "template",
+        )
     values = {
-        "称谓": letters.address_term(req.applicant_type),
+        "称谓": term,
         "申请人": req.applicant_name or "申请人",
         "申请编号": req.tracking_no,
         "收到日期": letters.fmt_date(req.received_date),
@@ -140,6 +155,13 @@ def render_reply_letter(
         "信息网址": "",
         "其他机关": other_agency,
         "其他机关联系方式": other_agency_contact,
+        "负责机关告知": letters.competent_agency_text(
+            term=term,
+            other_agency=other_agency,
+            contact=other_agency_contact,
+            undetermined=other_agency_undetermined,
+        ),
+        "征求意见": letters.consultation_text(_third_party_consulted(req)),
         "理由": reason,
     }
     try:
@@ -147,6 +169,14 @@ def render_reply_letter(
     except ValueError as exc:
         _fail(f"告知书模板“{title}”有误：{exc}；请管理员在后台修改模板", "template")
     return title, body
+
+
+def _third_party_consulted(req: InfoRequest) -> bool:
+    """Whether a third party's opinion was asked on this request (条例 第三十二条):
+    then the 不予公开 letter cites 第三十二条 too."""
+    return Consultation.objects.filter(
+        info_request=req, party_type=PartyType.THIRD_PARTY
+    ).exists()
 
 
 def remedy_for(agency: Agency, outcome: str) -> str:
@@ -185,12 +215,13 @@ def letter_problems(letter: Letter, *, has_files: bool) -> list[str]:
                 "不予公开、部分公开等答复必须写明理由"
                 "（《中华人民共和国政府信息公开条例》第三十六条第（三）项）"
             )
-        if ground.needs_other_agency and not (
-            letter.other_agency.strip() and letter.other_agency_contact.strip()
-        ):
-            problems.append(
-                "不属于本机关负责公开的，必须写明负责公开的行政机关名称和联系方式"
-                "（条例第三十六条第（五）项）"
+        if ground.needs_other_agency:
+            problems.extend(
+                competent_agency_problems(
+                    other_agency=letter.other_agency,
+                    contact=letter.other_agency_contact,
+                    undetermined=letter.other_agency_undetermined,
+                )
             )
         problems.extend(
             material_problems(
@@ -205,6 +236,27 @@ def letter_problems(letter: Letter, *, has_files: bool) -> list[str]:
     problems.extend(letters.leftover_problems(letter.body))
     problems.extend(letters.remedy_problems(letter.body))
     return problems
+
+
+def competent_agency_problems(
+    *, other_agency: str, contact: str, undetermined: str
+) -> list[str]:
+    """条例 第三十六条第（五）项: "能够确定负责公开该政府信息的行政机关的，告知申请人该
+    行政机关的名称、联系方式" — a named agency needs its contact; when none can be
+    named, the letter must say why."""
+    if other_agency.strip():
+        if not contact.strip():
+            return [
+                "写明了负责公开的行政机关，还须写明该机关的联系方式"
+                "（条例第三十六条第（五）项）"
+            ]
+        return []
+    if not undetermined.strip():
+        return [
+            "不属于本机关负责公开的：能够确定负责公开的行政机关的，写明其名称和联系方式；"
+            "无法确定的，请填写“无法确定负责机关的说明”（条例第三十六条第（五）项）"
+        ]
+    return []
 
 
 def material_problems(
@@ -409,6 +461,7 @@ def reply_draft(
     reason: str = "",
     other_agency: str = "",
     other_agency_contact: str = "",
+    other_agency_undetermined: str = "",
     notice: Any = None,
     material_kind: str = "",
     material_date: date | None = None,
@@ -439,6 +492,11 @@ def reply_draft(
     other_agency_contact = _clean_text(
         other_agency_contact, label="该机关联系方式", max_length=200
     )
+    other_agency_undetermined = _clean_text(
+        other_agency_undetermined, label="无法确定负责机关的说明", max_length=500
+    )
+    if not g.needs_other_agency:
+        other_agency_undetermined = ""
     if not body.strip():
         title, body = render_reply_letter(
             info_request=req,
@@ -448,6 +506,7 @@ def reply_draft(
             reason=reason,
             other_agency=other_agency,
             other_agency_contact=other_agency_contact,
+            other_agency_undetermined=other_agency_undetermined,
             material_kind=material_kind,
             material_date=material_date,
         )
@@ -477,6 +536,7 @@ def reply_draft(
         other_agency,
         other_agency_contact,
     )
+    letter.other_agency_undetermined = other_agency_undetermined
     letter.notice = notice
     letter.material_kind, letter.material_date = material_kind, material_date
     letter.remedy = remedy_for(req.agency, g.outcome)
@@ -490,6 +550,7 @@ def reply_draft(
         "reason",
         "other_agency",
         "other_agency_contact",
+        "other_agency_undetermined",
         "notice",
         "material_kind",
         "material_date",
@@ -730,6 +791,16 @@ def letter_record_delivery(
     letter.delivery_number = tracking_number if method == LetterDelivery.EMS else ""
     letter.save(update_fields=["delivery_method", "delivered_date", "delivery_number"])
     label = LetterDelivery(method).label
+    data = {"letter": letter.pk, "method": method, "delivered_date": delivered_date}
+    fee_note = ""
+    if letter.kind == LetterKind.FEE:
+        # the payment period runs from the day after the applicant received it
+        from requests_app.services.fees import fee_notice_delivered
+
+        notice = fee_notice_delivered(letter=letter, delivered_date=delivered_date)
+        if notice is not None:
+            fee_note = f"缴费期限至{letters.fmt_date(notice.pay_by_date)}（含当日）。"
+            data.update(fee_notice=notice.pk, pay_by=notice.pay_by_date)
     _event(
         req,
         EventKind.LETTER_DELIVERED,
@@ -738,8 +809,9 @@ def letter_record_delivery(
         is_public=True,
         note=f"{letter.title}（{letter.number}）已于{letters.fmt_date(delivered_date)}"
         f"以{label}方式送达"
-        + (f"（单号 {tracking_number}）" if tracking_number else ""),
-        data={"letter": letter.pk, "method": method, "delivered_date": delivered_date},
+        + (f"（单号 {tracking_number}）" if tracking_number else "")
+        + ("。" + fee_note if fee_note else ""),
+        data=data,
     )
     return letter
 
@@ -789,17 +861,31 @@ def procedural_template_update(
     *, template: ProceduralTemplate, by: Any, title: str, legal_basis: str, body: str
 ) -> ProceduralTemplate:
     """An admin edit of a procedural letter's template, checked like the reply
-    templates but against the placeholders of its kind."""
+    templates but against the placeholders of its kind; each edit that changes
+    something is kept as a ``ProceduralTemplateVersion``."""
     problems = letters.template_problems(
         body, letters.procedural_placeholders(template.kind)
     )
     if problems:
         raise ValidationError({"body": problems})
     row = ProceduralTemplate.objects.select_for_update().get(pk=template.pk)
+    before = {name: getattr(row, name) for name in TEMPLATE_FIELDS}
     row.title = _clean_text(title, label="文书名称", max_length=50, required=True)
     row.legal_basis = _clean_text(
         legal_basis, label="法律依据", max_length=200, required=True
     )
     row.body, row.updated_by = body, by
     row.save(update_fields=["title", "legal_basis", "body", "updated_by", "updated_at"])
+    after = {name: getattr(row, name) for name in TEMPLATE_FIELDS}
+    changes = {
+        n: [before[n], after[n]] for n in TEMPLATE_FIELDS if before[n] != after[n]
+    }
+    if changes:
+        ProceduralTemplateVersion.objects.create(
+            template=row,
+            at=local_now(),
+            actor=by if getattr(by, "pk", None) else None,
+            changes=changes,
+            values=after,
+        )
     return row

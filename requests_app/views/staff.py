@@ -372,6 +372,8 @@ def _initial_forms(req: InfoRequest, today: date, handlers) -> dict[str, Form]:
             initial["replied_date"] = today
         elif key == "payment":
             initial["paid_date"] = today
+        elif key == "fee":
+            initial["payment_method"] = services.default_payment_method(req)
         elif key == "extension_request":
             initial["days"] = deadlines.EXTENSION_MAX_WORKDAYS
         forms_[key] = cls(initial=initial, prefix=key)
@@ -851,6 +853,8 @@ def staff_request_fee(request: HttpRequest, code: Any) -> HttpResponse:
     req = selectors.get_request_for_staff(request.user, code)
     now = local_now()
     form = FeeNoticeForm(request.POST, prefix="fee")
+    if request.POST.get("action") != "send":
+        form.fields["payment_method"].required = False  # the calculator alone
     amount = None
     if form.is_valid():
         try:
@@ -875,13 +879,17 @@ def staff_request_fee(request: HttpRequest, code: Any) -> HttpResponse:
                 quantity=form.cleaned_data["quantity"],
                 now=now,
                 basis=form.cleaned_data.get("basis", ""),
+                payment_method=form.cleaned_data["payment_method"],
             )
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
             messages.success(
                 request,
-                f"已发出收费通知：{notice.amount} 元，缴费期限 {notice.pay_by_date:%Y-%m-%d}。",
+                f"已发出收费通知：{notice.amount} 元，缴费期限 {notice.pay_by_date:%Y-%m-%d}（含当日）。"
+                if notice.pay_by_date
+                else f"已发出收费通知：{notice.amount} 元。申请人未留电子邮箱，请打印邮寄；"
+                "登记送达日期后自次日起计算缴费期限。",
             )
             return redirect("requests_app:staff_request_detail", code=req.code)
     return _render_detail(
@@ -941,6 +949,7 @@ def _reply_initial(letter: Letter) -> dict[str, Any]:
         "reason": letter.reason,
         "other_agency": letter.other_agency,
         "other_agency_contact": letter.other_agency_contact,
+        "other_agency_undetermined": letter.other_agency_undetermined,
         "material_kind": letter.material_kind,
         "material_date": letter.material_date,
         "notice_index": letter.notice.index_number if letter.notice else "",
@@ -970,6 +979,7 @@ def staff_request_reply(request: HttpRequest, code: Any) -> HttpResponse:
         "reason": d.get("reason", ""),
         "other_agency": d.get("other_agency", ""),
         "other_agency_contact": d.get("other_agency_contact", ""),
+        "other_agency_undetermined": d.get("other_agency_undetermined", ""),
     }
     action = request.POST.get("action")
     try:

@@ -87,13 +87,26 @@ def abandon_after_correction(req: InfoRequest, handler, asked_on: date):
 
 
 def send_fee(req: InfoRequest, handler, on: date, pages: int = 50):
-    return rs.request_send_fee_notice(
+    notice = rs.request_send_fee_notice(
         info_request=req,
         by=handler,
         method=FeeMethod.BY_VOLUME,
         quantity=pages,
         now=noon(on),
     )
+    if notice.pay_by_date is None:
+        # posted: handed over at the counter the same day (its 送达 starts the period)
+        from requests_app.services.letters import letter_record_delivery
+
+        letter_record_delivery(
+            letter=notice.letter,
+            by=handler,
+            method="in_person",
+            delivered_date=on,
+            now=noon(on),
+        )
+        notice.refresh_from_db()
+    return notice
 
 
 def expire_fee(req: InfoRequest, notice):

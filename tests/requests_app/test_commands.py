@@ -123,7 +123,19 @@ def test_reminders_command_expires_corrections_and_fees(agency, staff_user):
         due_date=D("2026-03-10"),
         now=at("2026-03-03"),
     )
-    fee = InfoRequestFactory(agency=agency, confirm_by=staff_user)
+    # an e-mail address: delivered online the day it is issued (a posted notice
+    # would wait for its recorded receipt, and never expires without one)
+    fee = InfoRequestFactory(
+        agency=agency, confirm_by=staff_user, email="fee@example.com"
+    )
+    posted = InfoRequestFactory(agency=agency, confirm_by=staff_user, email="")
+    services.request_send_fee_notice(
+        info_request=posted,
+        by=staff_user,
+        method="by_volume",
+        quantity=100,
+        now=at("2026-03-03"),
+    )
     services.request_send_fee_notice(
         info_request=fee,
         by=staff_user,
@@ -141,6 +153,7 @@ def test_reminders_command_expires_corrections_and_fees(agency, staff_user):
     with time_machine.travel(at("2026-04-01", 8), tick=False):
         run("send_deadline_reminders")
     assert InfoRequest.objects.get(pk=fee.pk).outcome == Outcome.UNPAID_FEE
+    assert InfoRequest.objects.get(pk=posted.pk).status == Status.AWAITING_PAYMENT
 
 
 def test_reminders_skip_inactive_and_emailless_staff(agency, staff_user):

@@ -88,7 +88,7 @@ def test_grounds_are_separate_with_their_exact_item():
     assert "第三十六条第（四）项" in g["not_exist"].body
     assert "第（五）项" not in g["not_exist"].body
     assert "第三十六条第（五）项" in g["not_ours"].body
-    assert "{其他机关联系方式}" in g["not_ours"].body
+    assert "{负责机关告知}" in g["not_ours"].body
     assert g["not_ours"].needs_other_agency
     assert "第三十六条第（一）项" in g["disclosed_public"].body
     assert "第（二）项" not in g["disclosed_public"].body
@@ -215,7 +215,7 @@ def test_not_ours_needs_the_competent_agency_and_its_contact(
     letter = draft(
         confirmed_request, staff_user, "not_ours", other_agency="天元区住建局"
     )
-    with pytest.raises(ValidationError, match="名称和联系方式"):
+    with pytest.raises(ValidationError, match="该机关的联系方式"):
         letter_svc.letter_submit(letter=letter, by=staff_user, now=at("2026-03-05"))
     letter = draft(
         confirmed_request,
@@ -239,6 +239,87 @@ def test_not_ours_needs_the_competent_agency_and_its_contact(
         reason="该项目由区住建局立项审批。",
     )
     letter_svc.letter_submit(letter=letter, by=staff_user, now=at("2026-03-05"))
+
+
+@pytest.mark.django_db
+def test_not_ours_without_a_determinable_agency_needs_an_explanation(
+    confirmed_request, staff_user
+):
+    """条例 第三十六条第（五）项 names the agency only "能够确定…的": no agency is
+    accepted with an explanation, and the letter says so instead of an empty name."""
+    letter = draft(
+        confirmed_request,
+        staff_user,
+        "not_ours",
+        reason="该信息不是本机关制作或者获取的。",
+    )
+    with pytest.raises(ValidationError, match="无法确定负责机关的说明"):
+        letter_svc.letter_submit(letter=letter, by=staff_user, now=at("2026-03-05"))
+    letter = draft(
+        confirmed_request,
+        staff_user,
+        "not_ours",
+        reason="该信息不是本机关制作或者获取的。",
+        other_agency_undetermined="经检索本区机关职责清单，未能查明制作或保存该信息的机关",
+    )
+    assert "行政机关为，" not in letter.body
+    assert "联系方式：。" not in letter.body
+    assert (
+        "告知您：本机关无法确定负责公开该政府信息的行政机关。"
+        "经检索本区机关职责清单，未能查明制作或保存该信息的机关。"
+    ) in letter.body
+    assert "第三十六条第（五）项" in letter.body
+    letter_svc.letter_submit(letter=letter, by=staff_user, now=at("2026-03-05"))
+    assert Letter.objects.get(pk=letter.pk).status == LetterStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_not_ours_form_keeps_the_explanation(confirmed_request, staff_user):
+    from requests_app.forms import ReplyForm
+
+    form = ReplyForm(
+        {
+            "reply-ground": "not_ours",
+            "reply-reason": "不是本机关的信息。",
+            "reply-other_agency_undetermined": "无法查明",
+        },
+        prefix="reply",
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["other_agency_undetermined"] == "无法查明"
+
+
+@pytest.mark.django_db
+def test_third_party_cites_article_32_only_after_a_consultation(
+    confirmed_request, staff_user
+):
+    """第十五条 is the ground; 第三十二条 (书面征求第三方的意见) is cited only when the
+    third party was in fact asked."""
+    from requests_app import services
+
+    kw = {"reason": "含有他人身份证号码、家庭住址。"}
+    letter = draft(confirmed_request, staff_user, "third_party", **kw)
+    assert "第十五条、第三十六条第（三）项" in letter.body
+    assert "第三十二条" not in letter.body
+    services.request_start_consultation(
+        info_request=confirmed_request,
+        by=staff_user,
+        party_type="third_party",
+        party_name="张某",
+        now=at("2026-03-04"),
+    )
+    services.request_end_consultation(
+        info_request=confirmed_request,
+        by=staff_user,
+        opinion="不同意公开",
+        now=at("2026-03-05"),
+    )
+    letter = draft(confirmed_request, staff_user, "third_party", **kw)
+    assert (
+        "已依照《中华人民共和国政府信息公开条例》第三十二条的规定书面征求第三方的意见"
+        in (letter.body)
+    )
+    assert "第十五条、第三十六条第（三）项" in letter.body
 
 
 @pytest.mark.django_db

@@ -357,6 +357,7 @@ def test_fee_method_mixing_is_refused_on_the_page(
                 "fee-method": "by_item",
                 "fee-quantity": "12",
                 "fee-basis": "本月第 12 件",
+                "fee-payment_method": "到本机关一楼窗口缴纳",
             },
         )
     body = response.content.decode()
@@ -404,7 +405,11 @@ def test_monthly_count_is_per_receiving_agency_unless_set(
 def test_payment_period_and_clock_pause_are_settings(agency, staff_user, settings):
     settings.REQUESTS_FEE_PAYMENT_WORKDAYS = 10
     settings.REQUESTS_FEE_NOTICE_PAUSES_CLOCK = False
-    req = InfoRequestFactory(agency=agency, confirm_by=staff_user)
+    # an e-mail address: the notice is delivered online the day it is issued, and the
+    # period runs from the next day (a posted one waits for its recorded receipt)
+    req = InfoRequestFactory(
+        agency=agency, confirm_by=staff_user, email="a@example.com"
+    )
     due = req.reply_due_date
     notice = services.request_send_fee_notice(
         info_request=req,

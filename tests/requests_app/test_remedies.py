@@ -128,7 +128,9 @@ def test_failure_to_reply_review_first():
         court=COURT,
         doubtful_review_first=True,
     )
-    assert text.startswith("株洲市天元区教育局未在答复期限（2026年3月5日）内作出答复的")
+    assert text.startswith(
+        "株洲市天元区教育局未在答复期限（2026年3月5日，含当日）内作出答复的"
+    )
     assert (
         "应当先自答复期限届满之日起六十日内向株洲市天元区人民政府申请行政复议" in text
     )
@@ -144,7 +146,7 @@ def test_failure_to_reply_ordinary():
         court=COURT,
         doubtful_review_first=False,
     )
-    assert "（2026年11月20日）" in text
+    assert "（2026年11月20日，含当日）" in text
     assert "应当先" not in text
     assert "或者依法向株洲市天元区人民法院提起行政诉讼" in text
 

@@ -396,7 +396,12 @@ def test_fee_calculator_shows_the_amount_before_sending(
         staff_client,
         req,
         "staff_request_fee",
-        {"fee-method": "by_volume", "fee-quantity": "20", "action": "send"},
+        {
+            "fee-method": "by_volume",
+            "fee-quantity": "20",
+            "fee-payment_method": "到本机关一楼窗口缴纳",
+            "action": "send",
+        },
         at("2026-03-03"),
     )
     assert "不收取信息处理费" in free.content.decode()
@@ -404,7 +409,12 @@ def test_fee_calculator_shows_the_amount_before_sending(
         staff_client,
         req,
         "staff_request_fee",
-        {"fee-method": "by_volume", "fee-quantity": "250", "action": "send"},
+        {
+            "fee-method": "by_volume",
+            "fee-quantity": "250",
+            "fee-payment_method": "到本机关一楼窗口缴纳",
+            "action": "send",
+        },
         at("2026-03-03"),
     )
     assert sent.status_code == 302
