@@ -204,7 +204,7 @@ def full_report(agency_id: int, year: int):
     from portal.models import Agency
 
     report = AnnualReport(agency=Agency(pk=agency_id, name="x"), year=year)
-    figures, count, _fees, previous = compute_figures(report)
+    figures, count, _fees, previous, _included = compute_figures(report)
     run_checks(figures, previous=previous, request_count=count)
     return figures
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from catalog.models import Attachment, Column, Notice, StandardItem
 from disclosure.deadlines import deadline_for, deadline_state
+from disclosure.layout import included_note
 from disclosure.models import AnnualReport
 from portal.models import Agency, AgencyProfile, SiteIdentity
 from portal.workdays import load_calendar, working_days_between
@@ -125,6 +126,8 @@ class SiteReport:
     # 第二十六条 per agency for the as-of year: notices with a 成文日期 published so far
     # this year, and how many of them later than 20 working days
     publication_lag: list[dict] = field(default_factory=list)
+    # agency id → a note on its annual report ("已并入天元区人民政府年报")
+    report_notes: dict[int, str] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
@@ -133,6 +136,7 @@ class SiteReport:
             "findings": [asdict(f) for f in self.findings],
             "agencies": [asdict(a) for a in self.agencies],
             "publication_lag": self.publication_lag,
+            "report_notes": {str(k): v for k, v in self.report_notes.items()},
         }
 
     def findings_of(self, agency_name: str) -> list[Finding]:
@@ -459,7 +463,19 @@ def site_report(*, today: date, agencies: list[Agency] | None = None) -> SiteRep
         ).values("agency_id", "first_published_at")
     }
     site = SiteIdentity.load()
+    # an agency whose figures are in another's report publishes none of its own
+    including = dict(
+        Agency.objects.filter(
+            pk__in={a.report_included_in_id for a in agencies} - {None}
+        ).values_list("pk", "name")
+    )
+    report_notes: dict[int, str] = {}
     for a in agencies:
+        if a.report_included_in_id is not None:
+            report_notes[a.pk] = included_note(
+                including.get(a.report_included_in_id, "")
+            )
+            continue
         published = reports.get(a.pk)
         is_gov = a.kind == Agency.Kind.GOVERNMENT
         deadline = deadline_for(
@@ -641,4 +657,5 @@ def site_report(*, today: date, agencies: list[Agency] | None = None) -> SiteRep
         findings=flat,
         agencies=cards,
         publication_lag=lag_summary,
+        report_notes=report_notes,
     )

@@ -32,6 +32,25 @@ class ReportContent:
     # draft only: what the portal's records say before any manual override
     fees_computed: FeeFigures | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # the agencies whose figures the report includes besides its own (统计范围): live
+    # from the setting for a draft, frozen in the snapshot for a published version
+    included: tuple[stats.IncludedAgency, ...] = ()
+
+    @property
+    def agency_name(self) -> str:
+        if self.version is not None:
+            return str(self.version.snapshot.get("agency") or self.report.agency.name)
+        return self.report.agency.name
+
+    @property
+    def scope_label(self) -> str:
+        """ "天元区人民政府（含区人民政府办公室）", or the agency's name alone."""
+        return layout.scope_label(self.agency_name, [a.name for a in self.included])
+
+    @property
+    def scope_line(self) -> str:
+        """ "统计范围：…" when the report includes other agencies, else ""."""
+        return layout.scope_line(self.agency_name, [a.name for a in self.included])
 
     @property
     def is_legacy(self) -> bool:
@@ -69,8 +88,10 @@ class ReportContent:
     def to_json(self) -> dict[str, Any]:
         """The shape of issue 4 §4, shared by the command and the JSON download."""
         figures = self.figures or Figures.empty()
+        scope = {"scope": self.scope_label} if self.included else {}
         return {
             "agency": self.report.agency.name,
+            **scope,  # only when the report includes other agencies (统计范围)
             "year": self.report.year,
             "version": self.version_number,
             "status": self.status_label,
@@ -92,6 +113,7 @@ class ReportContent:
             "checks": [{**c.to_json(), "level": c.level} for c in self.checks],
             "sections": dict(self.sections),
             "fees": self.fees.to_json() if self.fees is not None else None,
+            "scope": stats.scope_json(self.included),
         }
 
 
@@ -111,8 +133,15 @@ def effective_fees(report: AnnualReport, computed: FeeFigures) -> FeeFigures:
 
 def compute_figures(
     report: AnnualReport,
-) -> tuple[Figures, stats.RequestCount, FeeFigures, PreviousYear]:
-    """Every number of a draft, from one statement (``stats.report_data``)."""
+) -> tuple[
+    Figures,
+    stats.RequestCount,
+    FeeFigures,
+    PreviousYear,
+    tuple[stats.IncludedAgency, ...],
+]:
+    """Every number of a draft, from one statement (``stats.report_data``), over the
+    agency and the agencies included in its report (the last item: those agencies)."""
     data = stats.report_data(report.agency_id, report.year)
     figures = Figures.empty()
     figures.table3 = data.table3
@@ -125,13 +154,13 @@ def compute_figures(
     figures.table2[layout.FEES][layout.FEE_COLUMN] = (
         Decimal(report.fee_amount) if report.fee_amount is not None else None
     )
-    return figures, data.request_count, data.fees, data.previous
+    return figures, data.request_count, data.fees, data.previous, data.included
 
 
 def live_content(report: AnnualReport) -> ReportContent:
     if report.is_legacy:
         return ReportContent(report, None, None, [], report.section_texts(), None)
-    figures, count, fees, previous = compute_figures(report)
+    figures, count, fees, previous, included = compute_figures(report)
     checks = run_checks(figures, previous=previous, request_count=count)
     return ReportContent(
         report=report,
@@ -141,6 +170,7 @@ def live_content(report: AnnualReport) -> ReportContent:
         sections=report.section_texts(),
         fees=effective_fees(report, fees),
         fees_computed=fees,
+        included=included,
     )
 
 
@@ -166,6 +196,10 @@ def version_content(
             key: snap.get("sections", {}).get(key, "") for key in layout.SECTION_KEYS
         },
         fees=FeeFigures.from_json(snap["fees"]) if snap.get("fees") else None,
+        included=tuple(
+            stats.IncludedAgency(int(a["id"]), str(a["name"]))
+            for a in (snap.get("scope") or {}).get("included", [])
+        ),
     )
 
 

@@ -6,10 +6,12 @@
   built through ``disclosure.services`` exactly as staff would (open, fill the manual
   cells and narratives, submit, approve, publish in the second half of January of the
   next year). Every figure of tables 二–四 is computed by ``disclosure.stats`` from the
-  demo's own notices, requests and cases (the 区人民政府's report counts the applications
-  addressed to it, handled by its own staff; this branch has no “本级政府（含办公室）”
-  setting, so the 办公室's requests stay in the 办公室's report); the narratives quote
-  those figures (主动公开 counts the agency's own published notices). The
+  demo's own notices, requests and cases. The 区人民政府's report is a 本级政府年报
+  （含办公室）: ``portal.demo`` includes the 办公室 in it (``Agency.report_included_in``),
+  so its tables count the applications, notices, cases and fees of both and it says
+  “统计范围：天元区人民政府（含区人民政府办公室）”; the 办公室 publishes no report of its
+  own (the monitor says 已并入天元区人民政府年报). The narratives quote those figures
+  (主动公开 counts the published notices of the report's agencies). The
   manual cells (行政许可/处罚/强制, 事业性收费) are filled only for the agencies that
   hold those powers (``catalog.demo_statutory.REQUIRED``), from a fixed per-agency base.
 * Relative to the seeding day: a report for a year that has not ended is never
@@ -128,20 +130,26 @@ def _narratives(report: AnnualReport, rng: random.Random) -> dict[str, str]:
     issued = f.cell2(layout.NORMATIVE, layout.ISSUED)
     appeals = sum(f.table4[g][layout.TOTAL] for g in layout.TABLE4_GROUPS)
     from catalog.models import Notice
+    from disclosure.stats import scope_agencies
 
     start, end = date(year, 1, 1), date(year, 12, 31)
     items = (
         Notice.objects.published()
         .filter(
-            owner_agency=report.agency,
+            owner_agency_id__in=scope_agencies(report.agency_id),
             published_at__date__gte=start,
             published_at__date__lte=end,
         )
         .count()
     )
+    scope = (
+        f"本报告统计范围为{content.scope_label}，各项数据均合并统计。\n"
+        if content.included
+        else ""
+    )
     return {
         "section_overview": (
-            f"{year}年，{name}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《中华人民共和国政府信息公开条例》"
+            f"{scope}{year}年，{name}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《中华人民共和国政府信息公开条例》"
             f"和上级政务公开工作要点，围绕中心工作推进决策、执行、管理、服务、结果公开。\n"
             f"（一）主动公开。全年通过政府信息公开平台主动公开政府信息 {items} 条，制发行政规范性文件 {issued} 件，"
             f"均按规定同步公开并做好政策解读。\n"
@@ -308,6 +316,8 @@ def build(out, **context) -> dict:
     for year in years:
         for i, (name, (admin, approver)) in enumerate(people.items()):
             agency = agencies[name]
+            if agency.report_included_in_id is not None:
+                continue  # its figures are in the including agency's report
             day: date | None = date(year + 1, 1, 15 + i % 14)
             while day.weekday() >= 5:  # a working day
                 day += timedelta(days=1)

@@ -6,6 +6,7 @@ Table 三's rows and columns are the shared contract in ``requests_app.outcomes`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from requests_app.outcomes import DATA_ROW_LABELS, REPORT_ROWS, TABLE3_COLUMNS
@@ -107,3 +108,44 @@ TABLE4_COLUMNS = (UPHELD, CORRECTED, OTHER_RESULT, PENDING, TOTAL)
 
 def report_title(agency_name: str, year: int) -> str:
     return f"{agency_name}{year}{REPORT_TITLE_SUFFIX}"
+
+
+# --- 统计范围 (本级政府年报含办公室) ---------------------------------------------------------
+
+SCOPE_PREFIX = "统计范围："
+_GOVERNMENT_PLACE = re.compile(r"^(.+?)[省市县区旗州盟]人民政府")
+
+
+def _within(agency_name: str, included_name: str) -> str:
+    """An included agency's name as the scope line writes it: without the place name
+    it shares with the government ("天元区人民政府" includes "天元区人民政府办公室" →
+    "区人民政府办公室"); any other name in full."""
+    m = _GOVERNMENT_PLACE.match(agency_name)
+    if m is None:
+        return included_name
+    place = m.group(1)
+    level = agency_name[len(place)]
+    if included_name.startswith(place + level) and included_name != agency_name:
+        return included_name[len(place) :]
+    return included_name
+
+
+def scope_label(agency_name: str, included_names: list[str]) -> str:
+    """ "天元区人民政府（含区人民政府办公室）", or the agency's name alone."""
+    if not included_names:
+        return agency_name
+    inner = "、".join(_within(agency_name, n) for n in included_names)
+    return f"{agency_name}（含{inner}）"
+
+
+def scope_line(agency_name: str, included_names: list[str]) -> str:
+    """The line a report, its exports and its catalog entry carry when the report
+    includes other agencies; "" when it covers its own agency only."""
+    if not included_names:
+        return ""
+    return SCOPE_PREFIX + scope_label(agency_name, included_names)
+
+
+def included_note(including_name: str) -> str:
+    """Where an agency included in another's report lists its own report."""
+    return f"已并入{including_name}年报"

@@ -33,7 +33,7 @@ from disclosure.models import (
     AppealCase,
     AppealCaseEvent,
 )
-from disclosure.stats import repeatable_read
+from disclosure.stats import repeatable_read, scope_names
 from portal import roles
 from portal.models import Agency
 from portal.timeutil import local_now
@@ -104,11 +104,30 @@ def _not_editable_message(report: AnnualReport) -> str:
 
 
 @transaction.atomic
+def included_refusal(agency: Agency) -> str:
+    """Why ``agency`` opens no report of its own: its figures are in another agency's
+    report (``Agency.report_included_in``, 本级政府年报含办公室); "" otherwise."""
+    target = agency.report_included_in
+    if target is None:
+        return ""
+    return (
+        f"{agency.name}的政府信息公开工作情况已并入{target.name}年报，不单独编制年度报告；"
+        f"请由{target.name}编制年报（如需单独编制，请超级管理员在管理后台“机关”中"
+        "取消“年报并入机关”）。"
+    )
+
+
 def report_open(*, agency: Agency, year: int, by: Any, now: datetime) -> AnnualReport:
     """The year's report of ``agency``: the existing one, or a new draft."""
     _require_role(by, roles.ADMIN, "只有管理员可以新建年度报告")
     if year < 2008 or year > now.year:
         raise ValidationError(f"年度应在 2008 至 {now.year} 之间")
+    existing = AnnualReport.objects.filter(agency=agency, year=year).first()
+    if existing is not None:
+        return existing
+    refusal = included_refusal(agency)
+    if refusal:
+        raise ValidationError(refusal)
     report, created = AnnualReport.objects.get_or_create(agency=agency, year=year)
     if created:
         _event(report, action=Action.CREATED, by=by, now=now)
@@ -197,6 +216,11 @@ def report_submit(*, report: AnnualReport, by: Any, now: datetime) -> AnnualRepo
         raise ValidationError(
             f"只有草稿可以提交审核（当前状态：{locked.get_status_display()}）"
         )
+    if locked.current_version == 0:
+        # a draft opened before the agency's figures were included elsewhere
+        refusal = included_refusal(locked.agency)
+        if refusal:
+            raise ValidationError(refusal)
     failing = live_content(locked).blocking_checks
     if failing:
         raise ValidationError(_failing_message("不能提交审核", failing))
@@ -477,9 +501,12 @@ REPORT_GENRES = ("年报", "报告")  # the first that exists
 REPORT_THEME = ("综合政务", "政务公开")
 
 
-def catalog_entry_body(report: AnnualReport, *, correction_note: str = "") -> str:
-    """正文 of the catalog entry: where the full report is, then its narrative text
-    (the tables stay on the report's own page)."""
+def catalog_entry_body(
+    report: AnnualReport, *, correction_note: str = "", scope_line: str = ""
+) -> str:
+    """正文 of the catalog entry: the 统计范围 when the report includes other agencies,
+    where the full report is, then its narrative text (the tables stay on the report's
+    own page)."""
     url = reverse("disclosure:report_detail", args=[report.pk])
     if report.is_legacy:
         intro = format_html(
@@ -489,7 +516,8 @@ def catalog_entry_body(report: AnnualReport, *, correction_note: str = "") -> st
             report.title,
         )
         return intro + _paragraphs(report.section_overview)
-    parts = [
+    parts = [format_html("<p>{}</p>", scope_line)] if scope_line else []
+    parts += [
         format_html(
             "<p>本报告的统计表（主动公开、依申请公开、行政复议和行政诉讼情况）、"
             '历次更正和表格下载见“政府信息公开年报”栏目：<a href="{}">{}</a></p>',
@@ -564,12 +592,23 @@ def _catalog_entry(report: AnnualReport, *, by: Any, now: datetime) -> Any:
         from django.contrib.auth import get_user_model
 
         reviewer = get_user_model().objects.filter(pk=approver_id).first()
-    latest = report.versions.order_by("-number").values("correction_note").first()
+    latest = (
+        report.versions.order_by("-number")
+        .values("correction_note", "snapshot")
+        .first()
+        or {}
+    )
+    snapshot = latest.get("snapshot") or {}
     created = report.notice_id is None
     fields: dict[str, Any] = {
         "title": report.title,
         "body": catalog_entry_body(
-            report, correction_note=(latest or {}).get("correction_note", "")
+            report,
+            correction_note=latest.get("correction_note", ""),
+            scope_line=layout.scope_line(
+                str(snapshot.get("agency") or report.agency.name),
+                scope_names(snapshot.get("scope")),
+            ),
         ),
     }
     if created:

@@ -38,6 +38,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Lookup,
     OuterRef,
     Q,
     Subquery,
@@ -87,16 +88,98 @@ def repeatable_read() -> Iterator[None]:
 # --- Table 三 -------------------------------------------------------------------------
 
 
-def _requests_of(agency_ids: Iterable[int] | None):
+# --- Report scope (本级政府年报含办公室) ---------------------------------------------------
+
+
+def scope_agencies(agency: Any):
+    """The agencies an agency's report counts, as a subquery of ids: the agency and
+    those whose figures it includes (``portal.Agency.report_included_in``, one level
+    deep, so one OR). ``agency``: an id or an ``OuterRef``."""
+    from portal.models import Agency
+
+    return Agency.objects.filter(Q(pk=agency) | Q(report_included_in_id=agency)).values(
+        "pk"
+    )
+
+
+class EqualsAny(Lookup):
+    """``lhs = ANY(ARRAY(SELECT …))``: PostgreSQL runs the uncorrelated subquery once
+    and probes the agency indexes with the array (``IN (SELECT …)`` became a hash join
+    over a sequential scan of the requests, several times slower)."""
+
+    lookup_name = "equals_any"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def in_scope(field: str, agency: Any) -> EqualsAny:
+    """A filter: ``field`` (an agency id) is the agency or one included in its report."""
+    return EqualsAny(F(field), ArraySubquery(scope_agencies(agency)))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """table3_query's argument for a report: the agency and those it includes."""
+
+    agency: Any
+
+
+@dataclass(frozen=True)
+class IncludedAgency:
+    id: int
+    name: str
+
+
+def _included_agencies(agency: Any):
+    """The agencies included in ``agency``'s report, in the agencies' order, as JSON."""
+    from portal.models import Agency
+
+    return (
+        Agency.objects.filter(report_included_in_id=agency)
+        .order_by("sort_order", "id")
+        .values(j=JSONObject(id=F("pk"), name=F("name")))
+    )
+
+
+def scope_ids(snapshot_scope: Any) -> set[int]:
+    """The included agencies' ids of a published snapshot's ``scope`` (none in a
+    snapshot published before the setting existed: the agency alone)."""
+    return {int(a["id"]) for a in (snapshot_scope or {}).get("included", [])}
+
+
+def scope_names(snapshot_scope: Any) -> list[str]:
+    return [str(a["name"]) for a in (snapshot_scope or {}).get("included", [])]
+
+
+def scope_json(included: Iterable[IncludedAgency]) -> dict[str, Any]:
+    """What a published version freezes of its scope."""
+    return {"included": [{"id": a.id, "name": a.name} for a in included]}
+
+
+def included_agencies(agency_id: int) -> tuple[IncludedAgency, ...]:
+    return tuple(
+        IncludedAgency(int(row["j"]["id"]), row["j"]["name"])
+        for row in _included_agencies(agency_id)
+    )
+
+
+def _requests_of(agency_ids: Any):
+    """Requests with a legal received date; ``agency_ids``: ids, a report's scope
+    (``Scope``) or None for all agencies."""
     from requests_app.models import InfoRequest
 
     qs = InfoRequest.objects.filter(received_date__isnull=False)
-    if agency_ids is not None:
+    if isinstance(agency_ids, Scope):
+        qs = qs.filter(in_scope("agency_id", agency_ids.agency))
+    elif agency_ids is not None:
         qs = qs.filter(agency_id__in=list(agency_ids))
     return qs
 
 
-def table3_query(agency_ids: Iterable[int] | None, year: int):
+def table3_query(agency_ids: Any, year: int):
     """The one GROUP BY query behind table 三 (also used by bench/report.py)."""
     s, e = year_bounds(year)
     return (
@@ -218,8 +301,10 @@ _TRACKED = ("validity", "valid_from", "valid_until")
 
 
 def _catalog_notices(agency_id: int):
-    """Published 规章 / 行政规范性文件 of the agency (主办机关 or one of the 发文机关), each as
-    one JSON object carrying its 有效性 history (NoticeEvent rows, oldest first)."""
+    """Published 规章 / 行政规范性文件 of the report's agencies (``scope_agencies``: the
+    agency and those included in its report) as 主办机关 or one of the 发文机关, each
+    notice once, as one JSON object carrying its 有效性 history (NoticeEvent rows,
+    oldest first)."""
     from catalog.models import Notice, NoticeEvent, NoticePublisher
 
     events = (
@@ -237,15 +322,15 @@ def _catalog_notices(agency_id: int):
             )
         )
     )
-    co_published = NoticePublisher.objects.filter(
-        notice_id=OuterRef("pk"), agency_id=agency_id
+    co_published = NoticePublisher.objects.filter(notice_id=OuterRef("pk")).filter(
+        in_scope("agency_id", agency_id)
     )
     return (
         Notice.objects.filter(
             status=Notice.Status.PUBLISHED,
             genre__name__in=list(layout.TABLE2_GENRES.values()),
         )
-        .filter(Q(owner_agency_id=agency_id) | Q(Exists(co_published)))
+        .filter(Q(in_scope("owner_agency_id", agency_id)) | Q(Exists(co_published)))
         .order_by()
         .values(
             j=JSONObject(
@@ -353,12 +438,13 @@ _TABLE4_COLUMN = {
 def _appeal_groups(agency: Any, year: int):
     """Cases pending at any time during the year (filed by its end, not decided before
     it began), grouped by kind and their result as at 12月31日 (a later decision counts
-    next year). ``agency``: an id or an ``OuterRef``."""
+    next year). ``agency``: an id or an ``OuterRef``; the cases of the agencies its
+    report includes count too."""
     from disclosure.models import AppealCase
 
     s, e = year_bounds(year)
     return (
-        AppealCase.objects.filter(agency_id=agency, filed_year__lte=year)
+        AppealCase.objects.filter(in_scope("agency_id", agency), filed_year__lte=year)
         .filter(Q(decided_date__isnull=True) | Q(decided_date__gte=s))
         .annotate(
             result_at_end=Case(
@@ -410,15 +496,22 @@ class FeeFigures:
 
 
 def _fee_totals(agency: Any, year: int):
-    """收费通知 issued in the year (件数, 金额) and fees actually paid in the year."""
+    """收费通知 issued in the year (件数, 金额) and fees actually paid in the year, for
+    the agency and the agencies its report includes: one group (keyed by the report's
+    agency: the including agency of an included one) or none."""
     from requests_app.models import FeeNotice
 
     s, e = year_bounds(year)
     issued, paid = Q(issued_date__range=(s, e)), Q(paid_date__range=(s, e))
     return (
-        FeeNotice.objects.filter(info_request__agency_id=agency)
+        FeeNotice.objects.filter(in_scope("info_request__agency_id", agency))
         .order_by()
-        .values("info_request__agency_id")
+        .values(
+            report_agency=Coalesce(
+                "info_request__agency__report_included_in_id",
+                "info_request__agency_id",
+            )
+        )
         .annotate(
             j=JSONObject(
                 n=Count("pk", filter=issued),
@@ -448,6 +541,7 @@ def _previous_version(agency: Any, year: int):
             j=JSONObject(
                 layout=KeyTransform("layout", "snapshot"),
                 table3=KeyTransform("table3", KeyTransform("figures", "snapshot")),
+                scope=KeyTransform("scope", "snapshot"),
             )
         )[:1]
     )
@@ -463,16 +557,20 @@ class ReportData:
     table4: dict[str, dict[str, int]]
     fees: FeeFigures
     previous: PreviousYear
+    # the agencies whose figures this report includes besides its own (统计范围)
+    included: tuple[IncludedAgency, ...] = ()
 
 
 def report_query(agency_id: int, year: int):
     """The whole report as ONE statement, so every number comes from one snapshot of
-    the database without holding a transaction: table 三's GROUP BY, the catalog
-    notices with their 有效性 history, table 四's groups, the 信息处理费 totals and last
-    year's published carry-out, each a subquery of a one-row SELECT."""
+    the database without holding a transaction: the report's scope (the agencies it
+    includes), table 三's GROUP BY, the catalog notices with their 有效性 history,
+    table 四's groups, the 信息处理费 totals and last year's published carry-out, each
+    a subquery of a one-row SELECT. Every figure counts the agency and the agencies
+    included in its report (``scope_agencies``)."""
     from portal.models import Agency
 
-    table3_groups = table3_query([agency_id], year).values(
+    table3_groups = table3_query(Scope(agency_id), year).values(
         j=JSONObject(
             applicant_kind=F("applicant_kind"),
             outcome=F("outcome"),
@@ -486,6 +584,8 @@ def report_query(agency_id: int, year: int):
         Agency.objects.filter(pk=agency_id)
         .order_by()
         .values(
+            "name",
+            included=ArraySubquery(_included_agencies(agency_id)),
             table3=ArraySubquery(table3_groups),
             notices=ArraySubquery(_catalog_notices(agency_id)),
             appeals=ArraySubquery(
@@ -563,11 +663,23 @@ def report_data(agency_id: int, year: int) -> ReportData:
     appeals = [_json(a) for a in row["appeals"] or []]
     t3, count = table3_from_groups(groups)
     fees = _json(row["fees"]) or {"n": 0, "notified": "0", "collected": "0"}
+    included = tuple(
+        IncludedAgency(int(a["id"]), a["name"])
+        for a in (_json(i) for i in row["included"] or [])
+    )
     prev = _json(row["previous"])
     if prev is None:
         previous = PreviousYear(None, f"{year - 1}年年报未在本平台发布")
     elif not prev.get("table3"):
         previous = PreviousYear(None, f"{year - 1}年年报为历史文本年报（无统计表）")
+    elif scope_ids(prev.get("scope")) != {a.id for a in included}:
+        previous = PreviousYear(
+            None,
+            f"{year - 1}年年报的统计范围与本年不同"
+            f"（本年：{layout.scope_label(str(row['name']), [a.name for a in included])}；"
+            f"上年：{layout.scope_label(str(row['name']), scope_names(prev.get('scope')))}），"
+            "上年结转数不作比较",
+        )
     else:
         prior = Figures.from_json({"table3": prev["table3"]})
         previous = PreviousYear(dict(prior.table3[layout.ROW_CARRIED_OUT]))
@@ -580,6 +692,7 @@ def report_data(agency_id: int, year: int) -> ReportData:
             int(fees["n"]), Decimal(fees["notified"]), Decimal(fees["collected"])
         ),
         previous=previous,
+        included=included,
     )
 
 
@@ -732,8 +845,8 @@ def report_due_warning(agency, today: date) -> str:
     from disclosure.models import AnnualReport
     from portal.models import Agency, SiteIdentity
 
-    if agency is None:
-        return ""
+    if agency is None or agency.report_included_in_id is not None:
+        return ""  # no agency, or its figures are in another agency's report
     year = today.year - 1
     site = SiteIdentity.load()
     deadline = deadline_for(

@@ -15,14 +15,17 @@ from portal.exports import xlsx_text
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-TITLE_ROWS = 2  # sheet title, then a blank row, then the table
+TITLE_ROWS = 2  # sheet title, then the 统计范围 line (or blank), then the table
 
 
-def _write_grid(ws, grid: Grid, title: str) -> None:
+def _write_grid(ws, grid: Grid, title: str, scope_line: str = "") -> None:
     heading = ws.cell(row=1, column=1)
     xlsx_text(heading, f"{title} · {grid.caption}")
     heading.font = Font(bold=True, size=12)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=grid.columns)
+    if scope_line:
+        xlsx_text(ws.cell(row=2, column=1), scope_line)
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=grid.columns)
     for r, c, cell in grid.positions():
         row, col = r + 1 + TITLE_ROWS, c + 1
         target = ws.cell(row=row, column=col)
@@ -70,8 +73,10 @@ def workbook_bytes(content: ReportContent) -> bytes:
     title = content.report.title
     for grid in grids(content.figures):
         ws = wb.create_sheet(grid.sheet)
-        _write_grid(ws, grid, title)
+        _write_grid(ws, grid, title, content.scope_line)
     wb.properties.title = title
+    if content.scope_line:
+        wb.properties.subject = content.scope_line
     wb.properties.creator = content.report.agency.name
     buf = BytesIO()
     wb.save(buf)

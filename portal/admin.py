@@ -83,7 +83,19 @@ class AgencyAdminForm(forms.ModelForm):
             "court",
             "letter_number_template",
             "handlers_may_send_disclosed",
+            "report_included_in",
         )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("report_included_in")
+        if field is not None:
+            # only an agency that is not itself included can include others
+            choices = Agency.objects.filter(report_included_in__isnull=True)
+            if self.instance.pk is not None:
+                choices = choices.exclude(pk=self.instance.pk)
+            field.queryset = choices.order_by("sort_order", "id")
+            field.empty_label = "不并入（单独编制年报）"
 
     def clean_org_code(self) -> str:
         # Full-width digits, spaces and lower case are normalised; the model's
@@ -186,9 +198,19 @@ class AgencyAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            "政府信息公开工作年度报告（统计范围）",
+            {"fields": ("report_included_in",)},
+        ),
         ("变更记录", {"fields": ("history",)}),
     )
     readonly_fields = ("history",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # the annual report's scope is the county's decision: superusers only
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return (*self.readonly_fields, "report_included_in")
 
     @admin.display(description="变更记录")
     def history(self, obj: Agency) -> str:

@@ -23,6 +23,9 @@ def demo_password_hash() -> str:
 
 
 GOVERNMENT = ("天元区人民政府", "区政府", "0122")
+# 本级政府年报（含办公室）: the 办公室 handles the government's 依申请公开 and publishes in
+# its name, so its figures are in the 区人民政府's annual report (Agency.report_included_in)
+OFFICE = "天元区人民政府办公室"
 DEPARTMENTS = [
     ("天元区人民政府办公室", "区政府办", "0123"),
     ("天元区发展和改革局", "区发改局", "0124"),
@@ -155,6 +158,12 @@ def build(out, **context) -> dict:
                 **_contact(name, f"xxgk{40 + i:02d}@tianyuan.example.gov.cn"),
             },
         )
+    office = agencies[OFFICE]
+    if office.report_included_in_id != gov.pk:
+        from portal import services
+
+        office.report_included_in = gov
+        services.agency_save(agency=office, by=None, source="demo")
     _profiles(agencies)
     _staff("jiaoyu", "天元区教育局", [roles.HANDLER, roles.ADMIN], "王晓明")
     _staff("jiaoyu2", "天元区教育局", [roles.HANDLER], "李静")

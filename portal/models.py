@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from portal.validators import (
@@ -100,6 +101,23 @@ class Agency(models.Model):
         default=False,
         help_text="开启后，本机关的信息发布前须由起草人、发布人以外的另一名工作人员确认保密审查。",
     )
+    # 本级政府年报（含办公室）: the 办公室 handles the government's 依申请公开 and publishes
+    # in its name, so its figures are reported in the government's annual report
+    # (disclosure.stats counts the agency plus the agencies included in it). One level
+    # only: the including agency is not included anywhere, an included agency includes
+    # none (CheckConstraint for "not itself", trigger portal_agency_report_scope for the
+    # rest, migration 0010).
+    report_included_in = models.ForeignKey(
+        "self",
+        verbose_name="年报并入机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="report_includes",
+        help_text="本机关不单独编制政府信息公开工作年度报告，其数据并入所选机关的年报"
+        "（例如区人民政府办公室并入区人民政府年报）。只有超级管理员可以修改；"
+        "已发布的年报不受影响，尚未发布的年报按新的范围统计。",
+    )
 
     class Meta:
         verbose_name = "机关"
@@ -112,6 +130,10 @@ class Agency(models.Model):
                 ),
                 name="portal_agency_kind_valid",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(report_included_in=models.F("pk")),
+                name="portal_agency_report_not_included_in_itself",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -120,6 +142,40 @@ class Agency(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.clean_report_scope()
+
+    def clean_report_scope(self) -> None:
+        """The 年报并入 setting: not itself, one level only (the database enforces the
+        same, trigger portal_agency_report_scope); messages for the admin form."""
+        target_id = self.report_included_in_id
+        if target_id is None:
+            return
+        if self.pk is not None and target_id == self.pk:
+            raise ValidationError({"report_included_in": "不能并入本机关自己的年报。"})
+        target = Agency.objects.filter(pk=target_id).first()
+        if target is not None and target.report_included_in_id is not None:
+            raise ValidationError(
+                {
+                    "report_included_in": f"{target.name}本身已并入"
+                    f"{target.report_included_in}年报，不能再并入它。"
+                }
+            )
+        if self.pk is not None:
+            includes = list(
+                Agency.objects.filter(report_included_in_id=self.pk).values_list(
+                    "name", flat=True
+                )
+            )
+            if includes:
+                raise ValidationError(
+                    {
+                        "report_included_in": f"本机关的年报已包含{'、'.join(includes)}，"
+                        "不能再并入其他机关的年报。"
+                    }
+                )
 
     @property
     def effective_review_body(self) -> str:

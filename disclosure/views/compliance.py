@@ -84,6 +84,7 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
             "columns": [
                 s for s in report.columns if s.agency == c.agency and s.status != "ok"
             ],
+            "report_note": report.report_notes.get(c.agency_id, ""),
         }
         for c in cards
     ]

@@ -37,6 +37,7 @@ from disclosure.forms import (
     ReportEditForm,
     SendBackForm,
 )
+from disclosure.layout import included_note
 from disclosure.models import AnnualReport, AnnualReportEvent, AppealCase
 from disclosure.stats import report_due_warning
 from disclosure.views.public import download_response, report_context
@@ -110,9 +111,12 @@ def staff_report_list(request: HttpRequest) -> HttpResponse:
             "agency": agency,
             "reports": list(qs[:200]),
             "form": form,
-            "can_edit": _can(request.user, roles.ADMIN) and agency is not None,
+            "can_edit": _can(request.user, roles.ADMIN)
+            and agency is not None
+            and agency.report_included_in_id is None,
             "can_dashboard": dashboard_agencies(request.user) is not None,
             "due_warning": report_due_warning(agency, today),
+            "included": services.included_refusal(agency) if agency else "",
         },
     )
 
@@ -344,8 +348,22 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     }
     rows = []
     counts = {"on_time": 0, "late_published": 0, "overdue": 0, "not_due": 0}
+    names = {a.pk: a.name for a in agencies}
+    missing = {a.report_included_in_id for a in agencies} - {None} - set(names)
+    if missing:
+        names.update(Agency.objects.filter(pk__in=missing).values_list("pk", "name"))
     for agency in agencies:
         report = reports.get(agency.pk)
+        if agency.report_included_in_id is not None and report is None:
+            # its figures are in another agency's report: no report, no deadline
+            rows.append(
+                {
+                    "agency": agency,
+                    "report": None,
+                    "included": included_note(names[agency.report_included_in_id]),
+                }
+            )
+            continue
         deadline = deadline_for(
             year,
             is_government=agency.kind == Agency.Kind.GOVERNMENT,

@@ -28,6 +28,7 @@ from disclosure.compliance import site_report
 from disclosure.content import publication_check, version_content
 from disclosure.guard import unresolved_findings
 from disclosure.models import AnnualReport
+from portal import demo as portal_demo
 from portal.models import Agency
 from requests_app.models import InfoRequest, Status
 
@@ -66,6 +67,14 @@ def _no_agency_is_stale_and_every_gap_is_a_documented_example(today: date) -> No
     assert all(card.verdict == "合格" for card in report.agencies)
     late = {f.agency for f in report.findings if f.kind == "annual_report_late"}
     assert late == {disclosure_demo.LATE_TOWNSHIP}
+    # the 办公室's figures are in the 区人民政府's report: no report of its own, no finding
+    office = Agency.objects.get(name=portal_demo.OFFICE)
+    assert not [
+        f
+        for f in report.findings
+        if f.agency == office.name and f.kind.startswith("annual_report")
+    ]
+    assert report.report_notes == {office.pk: "已并入天元区人民政府年报"}
     # something was published in the last few days, and the monitor finds a few
     # overdue requests (the examples of Builder.around_today)
     last = Notice.objects.listed().latest("published_at").published_at
@@ -79,7 +88,9 @@ def _published_reports_pass_the_guard_and_the_flagship_adds_up(today: date) -> N
     )
     assert not published.filter(year__gte=today.year).exists()
     last_year = published.filter(year=today.year - 1)
-    assert last_year.count() == Agency.objects.count() - 1  # LATE_TOWNSHIP
+    # every agency but LATE_TOWNSHIP and the 办公室 (in the 区人民政府's report)
+    assert last_year.count() == Agency.objects.count() - 2
+    assert not AnnualReport.objects.filter(agency__name=portal_demo.OFFICE).exists()
     first_year = published.order_by("year").first().year
     for report in published.select_related("agency"):
         version = report.versions.get(number=report.current_version)
@@ -96,20 +107,37 @@ def _published_reports_pass_the_guard_and_the_flagship_adds_up(today: date) -> N
     assert AnnualReport.objects.filter(year=today.year, current_version=0).exists()
 
     government = Agency.objects.get(kind=Agency.Kind.GOVERNMENT)
+    office = Agency.objects.get(name=portal_demo.OFFICE)
+    assert office.report_included_in_id == government.pk
     flagship = last_year.get(agency=government)
-    figures = version_content(
+    content = version_content(
         flagship.versions.get(number=flagship.current_version), flagship
-    ).figures
+    )
+    figures = content.figures
+    assert content.scope_line == "统计范围：天元区人民政府（含区人民政府办公室）"
+    assert content.scope_line in flagship.notice.body
     data = stats.report_data(government.pk, flagship.year)
+    assert [a.name for a in data.included] == [office.name]
     assert figures.table3 == data.table3
     assert figures.table4 == data.table4
     for row, cells in data.table2.items():
         assert {k: figures.table2[row][k] for k in cells} == cells
-    received = InfoRequest.objects.filter(
-        agency=government, received_date__year=flagship.year
-    ).count()
-    assert received > 0
-    assert figures.table3[layout.ROW_NEW][layout.TOTAL] == received
+    received = {
+        a: InfoRequest.objects.filter(
+            agency=a, received_date__year=flagship.year
+        ).count()
+        for a in (government, office)
+    }
+    assert received[government] > 0
+    assert received[office] > 0
+    assert figures.table3[layout.ROW_NEW][layout.TOTAL] == sum(received.values())
+    # the figures are those of both agencies: each alone is less
+    alone = stats.report_data(office.pk, flagship.year)
+    assert alone.included == ()
+    assert (
+        figures.table3[layout.ROW_NEW][layout.TOTAL]
+        > alone.table3[layout.ROW_NEW][layout.TOTAL]
+    )
 
 
 def _texts_dates_and_numbers_are_consistent(today: date) -> None:
