@@ -394,13 +394,28 @@ class Builder:
                 text="补充：所需信息为该事项的正式文件。",
             )
         if ending == Outcome.UNPAID_FEE:
+            sent_on = self.on(self.plus(req.clock_start_date, 3))
             fee = services.request_send_fee_notice(
                 info_request=req,
                 by=handler,
                 method="by_volume",
                 quantity=rng.randint(120, 400),
-                now=self.at(self.on(self.plus(req.clock_start_date, 3)), 10),
+                now=self.at(sent_on, 10),
             )
+            if fee.pay_by_date is None:
+                # posted (EMS): the payment period runs from its recorded receipt
+                from requests_app.services.letters import letter_record_delivery
+
+                arrived = self.on(self.plus(sent_on, 2))
+                letter_record_delivery(
+                    letter=fee.letter,
+                    by=handler,
+                    method="ems",
+                    tracking_number=f"EMS{req.pk:09d}CN",
+                    delivered_date=arrived,
+                    now=self.at(arrived, 17),
+                )
+                fee.refresh_from_db()
             services.request_expire_fee(
                 info_request=req,
                 now=self.at(self.on(fee.pay_by_date + timedelta(days=1)), 8),
