@@ -110,11 +110,41 @@ def _fold_astral(text: str) -> str:
     return _ASTRAL.sub(lambda m: chr(0xD800 + ord(m.group()) % 0x800), text)
 
 
+# Trigram codes. Digits, Latin letters and ASCII punctuation pair up in only a few thousand
+# ways, so every pair of an amount, a year or a 发文字号 number is common (`1万` is in most
+# notices) while the word is not (`31万`: one notice in fifteen): a word is at most as rare as
+# its rarest code, so such words had ten times more candidates than matches to re-check.
+# Every run of three adjacent characters with at least one ASCII character in it therefore
+# also gets a code, hashed into the codes of pairs that start with a control character
+# (0x01 … 0x1f), which normalise() never leaves in a text: 31 × 65,536 codes, shared by
+# chance (a shared code only adds candidates, which are re-checked anyway).
+_TRIGRAM_FIRST = 0x10000  # (0x01 << 16)
+_TRIGRAM_CODES = 0x1F * 0x10000
+_ASCII_CHAR = re.compile("[\x21-\x7e]")
+
+
+def _trigram_codes(ks: Sequence[int]) -> set[int]:
+    """Codes of the runs of three characters (code points ``ks``) that hold an ASCII one."""
+    mul, mask, first, space = (
+        0x9E3779B97F4A7C15,
+        0xFFFFFFFFFFFFFFFF,
+        _TRIGRAM_FIRST,
+        _TRIGRAM_CODES,
+    )
+    return {
+        first + (((((a << 32) | (b << 16) | c) * mul) & mask) >> 24) % space
+        for a, b, c in zip(ks, ks[1:], ks[2:], strict=False)
+        if a < 0x7F or b < 0x7F or c < 0x7F
+    }
+
+
 def text_codes(text: str) -> set[int]:
-    """Codes of every character and every pair of adjacent characters of the normalised ``text``.
+    """Codes of every character and every pair of adjacent characters of the normalised ``text``,
+    and of every run of three that holds an ASCII character.
 
     A character's code is its code point (< 0x10000), a pair's ``(a << 16) | b`` (≥ 0x10000):
-    32 bits, exact for the BMP. Pairs never span whitespace (words never contain it).
+    32 bits, exact for the BMP. Trigram codes are hashed into pair codes no text has
+    (``_trigram_code``). Nothing spans whitespace (words never contain it).
     """
     if _ASTRAL.search(text):
         text = _fold_astral(text)
@@ -123,15 +153,21 @@ def text_codes(text: str) -> set[int]:
         ks = list(map(ord, seg))
         out.update(ks)
         out.update(map(operator.or_, map(operator.lshift, ks, repeat(16)), ks[1:]))
+        if len(ks) >= 3 and _ASCII_CHAR.search(seg):
+            out.update(_trigram_codes(ks))
     return out
 
 
 def term_codes(term: str) -> tuple[int, ...]:
-    """Codes a text must have to contain ``term``: its character, or its pairs."""
-    ks = list(map(ord, _fold_astral(term)))
+    """Codes a text must have to contain ``term``: its character, or its pairs (and trigrams)."""
+    term = _fold_astral(term)
+    ks = list(map(ord, term))
     if len(ks) == 1:
         return (ks[0],)
-    return tuple(dict.fromkeys((a << 16) | b for a, b in itertools.pairwise(ks)))
+    pairs = [(a << 16) | b for a, b in itertools.pairwise(ks)]
+    if len(ks) >= 3 and _ASCII_CHAR.search(term):
+        pairs += sorted(_trigram_codes(ks))
+    return tuple(dict.fromkeys(pairs))
 
 
 def term_is_exact(term: str) -> bool:
