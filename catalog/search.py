@@ -32,7 +32,6 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import reduce
 from itertools import repeat
 from typing import Any
 
@@ -55,9 +54,7 @@ MAX_PAGE_SIZE = 100
 # Planner knobs (docs/search.md and docs/performance.md have the measurements behind them).
 WALK_WINDOW = 2_000  # newest rows a walk checks before the index takes over
 GIN_MAX_CODES = 12  # codes handed to the index (chosen by cost, the rarest first)
-MATCHING_INDEX_FREQ = (
-    0.02  # matching() reads the index when it yields fewer candidates than this
-)
+MATCHING_INDEX_FREQ = 1.0  # matching() reads the index when it yields fewer candidates than this (and is cheaper)
 STATS_CACHE_SECONDS = 600
 COUNT_CACHE_MAX_AGE = (
     "1 hour"  # a cached total is also dropped after this (SQL interval)
@@ -933,6 +930,39 @@ def _store_count(key: str, generation: int, total: int) -> None:
         )
 
 
+# -- shared cache ----------------------------------------------------------------------------
+
+
+def shared_cache_get(key: str) -> tuple[int | None, Any]:
+    """The catalog generation and the value stored under ``key`` for it (or None), one query.
+
+    Values live in the store of the anonymous page cache (``catalog.pagecache``: shared by
+    every worker and app server, valid for one catalog generation and
+    ``PAGE_CACHE_SECONDS``), as JSON under a key of their own. Used for facet counts.
+    # MERGE: when the cluster work moves the page cache to Redis, this follows it.
+    """
+    from catalog import pagecache
+
+    generation, stored = pagecache.lookup(_shared_key(key))
+    return generation, (json.loads(stored) if stored is not None else None)
+
+
+def shared_cache_set(key: str, generation: int | None, value: Any) -> None:
+    """Store ``value`` (JSON) for ``generation``; nothing without a generation row."""
+    from catalog import pagecache
+
+    if generation is not None:
+        pagecache.store(
+            _shared_key(key), generation, json.dumps(value, ensure_ascii=False)
+        )
+
+
+def _shared_key(key: str):
+    import uuid
+
+    return uuid.UUID(bytes=hashlib.sha256(("search:" + key).encode()).digest()[:16])
+
+
 # -- cursors ---------------------------------------------------------------------------------
 
 
@@ -1037,22 +1067,63 @@ def _phases(
 
 
 def matching(qs: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    """``qs`` restricted to notices containing every word (for facet counts)."""
+    """``qs`` restricted to notices containing every word (for facet counts).
+
+    Through the index whenever the statistics say it is cheaper than checking every row
+    (nearly always): one ``&&`` per chosen code with its keys of every half-year, so the
+    index gives one bitmap per code, then the words the index cannot decide are re-checked.
+    Evaluate it with ``matched_ids`` (planner settings that keep the key arrays in the
+    index); the query set is exact however it is evaluated.
+    """
     if parsed.is_empty:
         return qs
-    plan = _plan(_FULL, parsed.effective_terms, _stats())
-    if plan.known and plan.gin_candidates <= MATCHING_INDEX_FREQ:
+    stats = _stats()
+    plan = _plan(_FULL, parsed.effective_terms, stats)
+    verify = COST_FETCH + len(plan.gin_verify) * COST_VERIFY
+    gin = plan.gin_entries * COST_GIN_ENTRY + plan.gin_candidates * verify
+    if not plan.known or (
+        plan.gin_candidates <= MATCHING_INDEX_FREQ
+        and gin < COST_SEQ_ROW * len(plan.terms)
+    ):
         low, high = _published_buckets()
         if low > high:
             return qs.none()
-        keys = [
-            Q(search_codes__contains=keys_of(plan.gin_codes, b))
-            for b in range(low, high + 1)
-        ]
-        return _contains_all(
-            qs.filter(reduce(operator.or_, keys)), "search_text", plan.gin_verify, "m"
-        )
+        table = qs.model._meta.db_table
+        for code in plan.gin_codes:
+            qs = qs.filter(
+                RawSQL(  # noqa: S611 - model identifiers; values are parameters
+                    f'"{table}"."search_codes" && (SELECT %s::bigint[])',
+                    [[(b << 32) | code for b in range(low, high + 1)]],
+                    output_field=BooleanField(),
+                )
+            )
+        return _contains_all(qs, "search_text", plan.gin_verify, "m")
     return _contains_all(qs, "search_text", plan.terms, "m")
+
+
+def matched_ids(qs: QuerySet) -> list[int]:
+    """The ids of ``qs`` (a ``matching`` query set), read with the index scan settings."""
+    sql, params = qs.order_by().values_list("id").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+            "current_setting('max_parallel_workers_per_gather'), current_setting('jit'), "
+            "current_setting('work_mem')"
+        )
+        *previous, jit, work_mem = cur.fetchone()
+        cur.execute(
+            _PLANNER_SETTINGS
+            + ", set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+            ["off", "off", "0", SEARCH_WORK_MEM],
+        )
+        cur.execute(sql, params)
+        ids = [r[0] for r in cur.fetchall()]
+        cur.execute(
+            _PLANNER_SETTINGS
+            + ", set_config('jit', %s, true), set_config('work_mem', %s, true)",
+            [*previous, jit, work_mem],
+        )
+    return ids
 
 
 def search_notices(
