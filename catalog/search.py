@@ -940,8 +940,9 @@ def shared_cache_get(key: str) -> tuple[int | None, Any]:
     Values live in the store of the anonymous page cache (``catalog.pagecache``: shared by
     every worker and app server, valid for one catalog generation and
     ``PAGE_CACHE_SECONDS``), as JSON under a key of their own. Used for facet counts.
-    # MERGE: when the cluster work moves the page cache to Redis, this follows it.
     """
+    # MERGE: the cluster work moves the page cache to Redis when REDIS_URL is set; these two
+    # functions go through catalog.pagecache.lookup/store and follow it (keep them there).
     from catalog import pagecache
 
     generation, stored = pagecache.lookup(_shared_key(key))
