@@ -600,6 +600,7 @@ def build_chunk(first_id: int) -> tuple[bytes, bytes, bytes, float]:
             fields["search_title"],
             _array(fields["search_codes"]),
             _array(fields["search_title_codes"]),
+            "other" if status == "withdrawn" else "",
         ]
         notices.write("\t".join(map(_esc, row)) + "\n")
         publishers.write(f"{nid}\t{agency_id}\t0\n")
@@ -635,7 +636,7 @@ NOTICE_COLUMNS = (
     "id, uuid, index_number, title, doc_number, written_date, published_at, validity, valid_from, valid_until, "
     "disclosure_mode, audience, department, keywords, summary, body, status, withdrawn_at, withdrawn_reason, "
     "created_at, updated_at, search_text, column_id, genre_id, owner_agency_id, theme_id, search_title, "
-    "search_codes, search_title_codes"
+    "search_codes, search_title_codes, withdrawn_category"
 )
 
 
@@ -840,15 +841,281 @@ def pct(values: list[float], p: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def measure(args) -> list[dict]:
+# -- a query set drawn afresh from the corpus ----------------------------------------------
+
+CITIZEN_PHRASES = [
+    "低保怎么申请",
+    "低保 申请条件",
+    "公租房 申请",
+    "养老保险 缴费标准",
+    "医保 报销比例",
+    "高校毕业生 就业补贴",
+    "拆迁补偿标准",
+    "征地补偿",
+    "2024年 预算",
+    "2023年 部门决算",
+    "三公经费",
+    "义务教育 招生入学 划片",
+    "幼儿园 收费",
+    "老旧小区改造 补助",
+    "电动自行车 充电",
+    "停车场 收费标准",
+    "农民工工资 拖欠",
+    "最低工资标准",
+    "残疾人 补贴",
+    "临时救助 申请",
+    "营商环境 优化",
+    "个体工商户 税收优惠",
+    "小规模纳税人 增值税",
+    "疫苗接种 时间",
+    "核酸检测",
+    "家庭医生 签约",
+    "住房公积金 提取",
+    "宅基地 审批",
+    "高标准农田 建设",
+    "河长制",
+    "噪声 投诉",
+    "森林防火 通告",
+    "防汛抗旱 应急预案",
+    "政府采购 公告",
+    "专项资金 绩效评价",
+    "天元区教育局",
+    "群丰镇人民政府",
+    "嵩山路街道 社区",
+    "信息公开指南",
+    "依申请公开",
+]
+ADVERSARIAL = [
+    "%",
+    "_",
+    "%%",
+    "100%",
+    "a_b",
+    "\\",
+    "'",
+    "' OR 1=1 --",
+    "'; DROP TABLE catalog_notice; --",
+    "<script>alert(1)</script>",
+    "& | ! <-> ( ) : *",
+    "教育 & 通知",
+    "!教育",
+    "教育:*",
+    "的的的的",
+    "的 的 的",
+    "000",
+    "0000000",
+    "1",
+    "a",
+    "e",
+    "pm2.5",
+    "５Ｇ",
+    "ＧＤＰ",
+    "Gdp",
+    "😀",
+    "𠀀",
+    "教育😀",
+    "é",
+    "\u3000教育\u3000通知",
+    "一 二 三 四 五 六 七 八 九 十 十一 十二",
+    "〔2016〕",
+    "〔",
+    "，",
+    "。",
+    "年",
+    "万元",
+    "0万元",
+]
+
+
+def _segments(text: str) -> list[str]:
+    return [seg for seg in text.split() if seg]
+
+
+def _substring(rng: random.Random, text: str, length: int, ascii_bias: bool) -> str:
+    segs = [seg for seg in _segments(text) if len(seg) >= length] or _segments(text)
+    if not segs:
+        return ""
+    if ascii_bias:
+        # start at or just before a digit or Latin letter (amounts, years, 发文字号, PM2.5 …)
+        spots = [
+            (seg, i)
+            for seg in segs
+            for i, ch in enumerate(seg)
+            if ch.isascii() and ch.isalnum() and len(seg) >= length
+        ]
+        if spots:
+            seg, i = rng.choice(spots)
+            i = max(0, min(i - rng.randint(0, length - 1), len(seg) - length))
+            return seg[i : i + length]
+    seg = rng.choice(segs)
+    length = min(length, len(seg))
+    i = rng.randrange(len(seg) - length + 1)
+    return seg[i : i + length]
+
+
+def generated_queries(seed: int, count: int) -> list[tuple[str, str]]:
+    """``count`` queries drawn from the corpus with ``seed`` (labels say how each was made).
+
+    40 % single substrings of 1–8 characters of a random listed notice (half of them around a
+    digit or Latin letter), 25 % 2–5-word combinations of substrings (of one notice, or of
+    several), 15 % citizen phrases, 20 % adversarial strings (LIKE and tsquery operators, SQL,
+    HTML, full-width, emoji, astral CJK, digits + units).
+    """
+    from django.db import connection
+
+    rng = random.Random(seed)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT min(id), max(id) FROM catalog_notice WHERE status = 'published'"
+        )
+        low, high = cur.fetchone()
+
+    def texts(k: int) -> list[str]:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT search_text FROM catalog_notice WHERE status = 'published' "
+                "AND id = ANY(%s)",
+                [[rng.randint(low, high) for _ in range(k * 3)]],
+            )
+            found = [r[0] for r in cur.fetchall()]
+        rng.shuffle(found)
+        return found[:k] or texts(k)
+
+    n_sub = round(count * 0.40)
+    n_multi = round(count * 0.25)
+    n_citizen = round(count * 0.15)
+    n_adv = count - n_sub - n_multi - n_citizen
+    out: list[tuple[str, str]] = []
+    for text in texts(n_sub):
+        length = rng.randint(1, 8)
+        bias = rng.random() < 0.5
+        q = _substring(rng, text, length, bias)
+        if q:
+            out.append((f"substring {len(q)}{' near digit/Latin' if bias else ''}", q))
+    for _ in range(n_multi):
+        k = rng.randint(2, 5)
+        same = rng.random() < 0.6
+        source = texts(1) * k if same else texts(k)
+        words = [
+            _substring(rng, t, rng.randint(1, 4), rng.random() < 0.3) for t in source
+        ]
+        words = [w for w in dict.fromkeys(words) if w]
+        if words:
+            label = f"{len(words)} words, {'one notice' if same else 'several notices'}"
+            out.append((label, " ".join(words)))
+    out += [("citizen phrase", q) for q in rng.sample(CITIZEN_PHRASES, n_citizen)]
+    adv = rng.sample(ADVERSARIAL, min(n_adv, len(ADVERSARIAL)))
+    out += [("adversarial", q) for q in adv]
+    return out
+
+
+def measure_query(args, label: str, q: str, listed) -> dict | None:
     from django.db import connection
 
     from catalog import search
-    from catalog.models import Notice, SearchCount
+    from catalog.models import SearchCount
+
+    parsed = search.parse_query(q)
+    terms = parsed.effective_terms
+    if not terms:
+        log(f"{q!r:>24} skipped: no words after normalisation")
+        return None
+    cold, warm = [], []
+    page = None
+    for run in range(args.runs):
+        if run < args.cold_runs:
+            SearchCount.objects.all().delete()
+        t0 = time.perf_counter()
+        page = search.search_notices(listed, parsed, order="relevance")
+        elapsed = (time.perf_counter() - t0) * 1000
+        (cold if run < args.cold_runs else warm).append(elapsed)
+    next_ms = float("nan")
+    if page.next_cursor:
+        t0 = time.perf_counter()
+        search.search_notices(
+            listed, parsed, order="relevance", cursor=page.next_cursor
+        )
+        next_ms = (time.perf_counter() - t0) * 1000
+    SearchCount.objects.all().delete()
+    date_page = search.search_notices(listed, parsed, order="date")
+    # the naive scan: one sequential pass for the top 20 and the exact total
+    frm, params = scan_sql(terms)
+    # (one statement: every match in date order gives the newest 20, the total and the truth)
+    with connection.cursor() as cur:
+        t0 = time.perf_counter()
+        cur.execute(f"SELECT id {frm} ORDER BY published_at DESC, id DESC", params)
+        every = [r[0] for r in cur.fetchall()]
+        scan_ms = (time.perf_counter() - t0) * 1000
+    scan_rows = [(i,) for i in every[:20]]
+    truth = set(every)
+    matched = search.matching(listed, parsed)
+    ours = set(
+        search.matched_ids(matched)
+        if hasattr(search, "matched_ids")
+        else matched.values_list("id", flat=True)
+    )
+    scan_total = len(every)
+    expected_total = min(scan_total, search.COUNT_CAP)
+    checks = []
+    if page.total != expected_total or page.total_capped != (
+        scan_total > search.COUNT_CAP
+    ):
+        checks.append(
+            f"total {page.total}{'+' if page.total_capped else ''} ≠ scan {scan_total}"
+        )
+    if [n.pk for n in date_page.results] != [r[0] for r in scan_rows]:
+        checks.append("first page (date order) differs from the scan")
+    if len(truth) <= args.page_all:
+        seen, cursor, pages = [], None, 0
+        while True:
+            p = search.search_notices(
+                listed, parsed, order="relevance", cursor=cursor, limit=100
+            )
+            seen += [n.pk for n in p.results]
+            pages += 1
+            cursor = p.next_cursor
+            if not cursor or pages > 200:
+                break
+        if len(seen) != len(set(seen)):
+            checks.append("duplicates across pages")
+        if set(seen) != truth:
+            checks.append(
+                f"paged set differs ({len(set(seen) - truth)} extra, {len(truth - set(seen))} missing)"
+            )
+    recall = len(ours & truth) / len(truth) if truth else 1.0
+    if recall < 1 or ours - truth:
+        checks.append("matching() set differs from the scan")
+    row = {
+        "load": os.getloadavg()[0],
+        "label": label,
+        "query": q,
+        "matches": scan_total,
+        "cold": cold,
+        "warm": warm,
+        "next_ms": next_ms,
+        "scan_ms": scan_ms,
+        "recall": recall,
+        "false_pos": len(ours - truth),
+        "checks": checks,
+        "total": f"{page.total:,}{'+' if page.total_capped else ''}",
+    }
+    log(
+        f"{q!r:>24} {scan_total:>8,} matches  search cold {statistics.median(cold):7.1f} ms"
+        f"  warm {statistics.median(warm) if warm else float('nan'):6.1f} ms  next {next_ms:6.1f} ms"
+        f"  scan {scan_ms:8.0f} ms  ×{scan_ms / statistics.median(cold):.0f}  recall {recall:.0%}"
+        f"  fp {row['false_pos']}  load {row['load']:.1f}"
+        + (f"  PROBLEMS: {'; '.join(checks)}" if checks else "")
+    )
+    return row
+
+
+def measure(args, queries: list[tuple[str, str]]) -> list[dict]:
+    from django.db import connection
+
+    from catalog.models import Notice
 
     sample = Notice.objects.listed().exclude(doc_number="").order_by("id")
     middle = sample[sample.count() // 2]
-    results = []
     with connection.cursor() as cur:
         cur.execute(
             "SELECT version(), current_setting('shared_buffers'), current_setting('work_mem'), "
@@ -861,109 +1128,28 @@ def measure(args) -> list[dict]:
         f"{info[3]:,} notices, {info[4]:,} listed; {os.cpu_count()} CPUs, load average "
         + " ".join(f"{x:.2f}" for x in os.getloadavg())
     )
-    for label, q in QUERIES:
+    listed = Notice.objects.listed()
+    results = []
+    for label, q in queries:
         if q == "@index_number":
             q = middle.index_number
         elif q == "@doc_number":
             q = middle.doc_number
-        parsed = search.parse_query(q)
-        terms = parsed.effective_terms
-        listed = Notice.objects.listed()
-        cold, warm = [], []
-        page = None
-        for run in range(args.runs):
-            if run < args.cold_runs:
-                SearchCount.objects.all().delete()
-            t0 = time.perf_counter()
-            page = search.search_notices(listed, parsed, order="relevance")
-            elapsed = (time.perf_counter() - t0) * 1000
-            (cold if run < args.cold_runs else warm).append(elapsed)
-        next_ms = float("nan")
-        if page.next_cursor:
-            t0 = time.perf_counter()
-            search.search_notices(
-                listed, parsed, order="relevance", cursor=page.next_cursor
-            )
-            next_ms = (time.perf_counter() - t0) * 1000
-        SearchCount.objects.all().delete()
-        date_page = search.search_notices(listed, parsed, order="date")
-        # the naive scan: one sequential pass for the top 20 and the exact total
-        frm, params = scan_sql(terms)
-        with connection.cursor() as cur:
-            t0 = time.perf_counter()
-            cur.execute(
-                f"SELECT id, count(*) OVER () {frm} ORDER BY published_at DESC, id DESC LIMIT 20",
-                params,
-            )
-            scan_rows = cur.fetchall()
-            scan_ms = (time.perf_counter() - t0) * 1000
-            cur.execute(f"SELECT id {frm}", params)
-            truth = {r[0] for r in cur.fetchall()}
-        ours = set(search.matching(listed, parsed).values_list("id", flat=True))
-        scan_total = scan_rows[0][1] if scan_rows else 0
-        expected_total = min(scan_total, search.COUNT_CAP)
-        checks = []
-        if page.total != expected_total or page.total_capped != (
-            scan_total > search.COUNT_CAP
-        ):
-            checks.append(
-                f"total {page.total}{'+' if page.total_capped else ''} ≠ scan {scan_total}"
-            )
-        if [n.pk for n in date_page.results] != [r[0] for r in scan_rows]:
-            checks.append("first page (date order) differs from the scan")
-        if len(truth) <= args.page_all:
-            seen, cursor, pages = [], None, 0
-            while True:
-                p = search.search_notices(
-                    listed, parsed, order="relevance", cursor=cursor, limit=100
-                )
-                seen += [n.pk for n in p.results]
-                pages += 1
-                cursor = p.next_cursor
-                if not cursor or pages > 200:
-                    break
-            if len(seen) != len(set(seen)):
-                checks.append("duplicates across pages")
-            if set(seen) != truth:
-                checks.append(
-                    f"paged set differs ({len(set(seen) - truth)} extra, {len(truth - set(seen))} missing)"
-                )
-        recall = len(ours & truth) / len(truth) if truth else 1.0
-        row = {
-            "load": os.getloadavg()[0],
-            "label": label,
-            "query": q,
-            "matches": scan_total,
-            "cold": cold,
-            "warm": warm,
-            "next_ms": next_ms,
-            "scan_ms": scan_ms,
-            "recall": recall,
-            "false_pos": len(ours - truth),
-            "checks": checks,
-            "total": f"{page.total:,}{'+' if page.total_capped else ''}",
-        }
-        results.append(row)
-        log(
-            f"{q!r:>24} {scan_total:>8,} matches  search cold {statistics.median(cold):7.1f} ms"
-            f"  warm {statistics.median(warm) if warm else float('nan'):6.1f} ms  next {next_ms:6.1f} ms"
-            f"  scan {scan_ms:8.0f} ms  recall {recall:.0%}  fp {row['false_pos']}"
-            + f"  load {row['load']:.1f}"
-            + (f"  PROBLEMS: {'; '.join(checks)}" if checks else "")
-        )
+        row = measure_query(args, label, q, listed)
+        if row is not None:
+            results.append(row)
     return results
 
 
-def report(results: list[dict], n: int, build_info: dict | None) -> None:
+def report(results: list[dict], n: int, title: str) -> None:
+    if not results:
+        return
     cold = [t for r in results for t in r["cold"]]
     warm = [t for r in results for t in r["warm"]]
     scan = [r["scan_ms"] for r in results]
     nexts = [r["next_ms"] for r in results if r["next_ms"] == r["next_ms"]]
     print()
-    print(f"N = {n:,} notices, {len(results)} queries")
-    if build_info:
-        for k, v in build_info.items():
-            print(f"  {k}: {v if not isinstance(v, float) else round(v, 2)}")
+    print(f"## {title}: N = {n:,} notices, {len(results)} queries")
     print(
         "| query | what | matches | total shown | search p50 uncached (ms) | search p50 cached (ms) | next page (ms) "
         "| ILIKE scan (ms) | ratio | recall | false pos. |"
@@ -994,9 +1180,25 @@ def report(results: list[dict], n: int, build_info: dict | None) -> None:
     print(
         f"ILIKE scan:               p50 {pct(scan, 0.5):.0f} ms, p95 {pct(scan, 0.95):.0f} ms"
     )
+    ratios = sorted(
+        (r["scan_ms"] / statistics.median(r["cold"]), r["query"]) for r in results
+    )
+    slow = [r for r in results if statistics.median(r["cold"]) > 50]
     print(
-        f"ratio (scan / search, uncached): p50 {pct(scan, 0.5) / pct(cold, 0.5):.0f}×, "
-        f"p95 {pct(scan, 0.95) / pct(cold, 0.95):.0f}×"
+        f"ratio (scan / median uncached search) per query: p50 {pct([x for x, _ in ratios], 0.5):.0f}×; "
+        f"{sum(1 for x, _ in ratios if x < 100)} of {len(ratios)} below 100×; worst: "
+        + ", ".join(f"{q!r} {x:.0f}×" for x, q in ratios[:5])
+    )
+    print(
+        f"queries with an uncached median above 50 ms: {len(slow)} of {len(results)}"
+        + (
+            ": "
+            + ", ".join(
+                f"{r['query']!r} {statistics.median(r['cold']):.0f} ms" for r in slow
+            )
+            if slow
+            else ""
+        )
     )
     total_truth = sum(r["matches"] for r in results)
     fp = sum(r["false_pos"] for r in results)
@@ -1010,6 +1212,7 @@ def report(results: list[dict], n: int, build_info: dict | None) -> None:
     print(
         f"recall: minimum {worst:.2%} over {len(results)} queries ({total_truth:,} matches); "
         f"false positives: {fp}; queries with problems: {len(problems)}"
+        + "".join(f"\n  {r['query']!r}: {'; '.join(r['checks'])}" for r in problems)
     )
 
 
@@ -1021,7 +1224,24 @@ def main() -> None:
         "--n", type=int, default=1_000_000, help="notices to build (default 1,000,000)"
     )
     parser.add_argument("--db", default="bench_search", help="scratch database name")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--corpus-seed", type=int, default=1, help="seed of the generated notices"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the generated query set (default: a fresh one, printed)",
+    )
+    parser.add_argument(
+        "--generated",
+        type=int,
+        default=76,
+        help="queries drawn afresh from the corpus (0: none)",
+    )
+    parser.add_argument(
+        "--no-fixed", action="store_true", help="skip the 33 fixed queries"
+    )
     parser.add_argument(
         "--workers", type=int, default=2, help="processes generating notices"
     )
@@ -1063,12 +1283,28 @@ def main() -> None:
     try:
         if not args.reuse:
             log(f"building {args.n:,} notices with {args.workers} workers")
-            build_info = build(args.db, args.n, args.seed, args.workers)
+            build_info = build(args.db, args.n, args.corpus_seed, args.workers)
         with connection.cursor() as cur:
             cur.execute("SELECT count(*) FROM catalog_notice")
             n = cur.fetchone()[0]
-        results = measure(args)
-        report(results, n, build_info)
+        if build_info:
+            for k, v in build_info.items():
+                print(f"  {k}: {v if not isinstance(v, float) else round(v, 2)}")
+        seed = (
+            args.seed
+            if args.seed is not None
+            else random.SystemRandom().randrange(10**6)
+        )
+        fixed = [] if args.no_fixed else measure(args, QUERIES)
+        drawn = []
+        if args.generated:
+            queries = generated_queries(seed, args.generated)
+            log(f"generated query set: seed {seed} (repeat with --seed {seed})")
+            drawn = measure(args, queries)
+        report(fixed, n, "fixed query set")
+        report(drawn, n, f"generated query set, seed {seed}")
+        if fixed and drawn:
+            report(fixed + drawn, n, "both sets")
     finally:
         if not args.keep:
             drop_database(args.db)

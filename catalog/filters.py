@@ -18,7 +18,6 @@ the page shows the Chinese message while applying the rest.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -318,7 +317,6 @@ class Facet:
         return None
 
 
-FACET_CACHE_SECONDS = 600
 FACET_LABELS = {
     "publisher": "发文机关",
     "theme": "主题分类",
@@ -368,30 +366,39 @@ def _facet_sql(queryset: QuerySet, today: dt.date) -> tuple[str, list[Any]]:
     )
 
 
-def _facet_rows(queryset: QuerySet, today: dt.date) -> list[tuple]:
-    """The facet rows of ``queryset``, cached until the catalog changes (or ten minutes)."""
-    from catalog.models import SearchGeneration
+def _facet_rows(
+    queryset: QuerySet, today: dt.date, *, words: bool = False
+) -> list[tuple]:
+    """The facet rows of ``queryset``, shared by every worker until the catalog changes.
 
-    sql, params = _facet_sql(queryset, today)
-    generation = (
-        SearchGeneration.objects.order_by("pk").values_list("value", flat=True).first()
+    Stored through ``catalog.search.shared_cache_get``/``set`` under the catalog generation
+    (one query for the lookup), so a worker or app server counts a query's facets only when
+    no other has since the last change. ``words``: ``queryset`` is a ``search.matching``
+    query set; its ids are read first with the index settings (``search.matched_ids``), then
+    grouped, so the key arrays are never tested row by row.
+    """
+    from catalog import search
+
+    try:
+        sql, params = _facet_sql(queryset, today)
+    except EmptyResultSet:  # .none(): a search in a catalog without notices
+        return []
+    key = "catalog:facets:" + json.dumps(
+        [sql, [str(p) for p in params]], ensure_ascii=False
     )
-    key = (
-        "catalog:facets:"
-        + hashlib.sha256(
-            json.dumps(
-                [sql, [str(p) for p in params], generation], ensure_ascii=False
-            ).encode()
-        ).hexdigest()
-    )
-    # without the generation row nothing would tell a cached answer is stale: no cache
-    rows = cache.get(key) if generation is not None else None
-    if rows is None:
+    generation, rows = search.shared_cache_get(key)
+    if rows is not None:
+        return [tuple(r) for r in rows]
+    ids = search.matched_ids(queryset) if words else None
+    if ids == []:
+        rows = []
+    else:
+        if ids is not None:
+            sql, params = _facet_sql(Notice.objects.filter(pk__in=ids), today)
         with read_connection().cursor() as cursor:  # the replica for public pages
             cursor.execute(sql, params)
             rows = [tuple(r) for r in cursor.fetchall()]
-        if generation is not None:
-            cache.set(key, rows, FACET_CACHE_SECONDS)
+    search.shared_cache_set(key, generation, rows)
     return rows
 
 
@@ -401,17 +408,19 @@ def facet_counts(
     *,
     base_url: str,
     unfiltered: QuerySet | None = None,
+    words: bool = False,
 ) -> list[Facet]:
     """Every filter value with its count among the filtered and matched notices.
 
     ``matched`` is None when counting would mean reading more than the search's count cap
     (a very common word): the values are then those of the whole catalog (``unfiltered``)
-    and carry no count.
+    and carry no count. ``words``: ``matched`` comes from ``search.matching`` (a query with
+    words), so its ids are read through the index first.
     """
     params = filterset.query_params()
     with_counts = matched is not None
     if with_counts:
-        rows = _facet_rows(filterset.apply(matched), filterset.today)
+        rows = _facet_rows(filterset.apply(matched), filterset.today, words=words)
     else:
         rows = _facet_rows(unfiltered, filterset.today)
 

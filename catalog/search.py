@@ -23,6 +23,7 @@ as a substring. There is no segmenter, so recall is 100 % by construction. How (
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import itertools
 import json
@@ -34,7 +35,6 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import reduce
 from itertools import repeat
 from typing import Any
 
@@ -59,9 +59,7 @@ MAX_PAGE_SIZE = 100
 # Planner knobs (docs/search.md and docs/performance.md have the measurements behind them).
 WALK_WINDOW = 2_000  # newest rows a walk checks before the index takes over
 GIN_MAX_CODES = 12  # codes handed to the index (chosen by cost, the rarest first)
-MATCHING_INDEX_FREQ = (
-    0.02  # matching() reads the index when it yields fewer candidates than this
-)
+MATCHING_INDEX_FREQ = 1.0  # matching() reads the index when it yields fewer candidates than this (and is cheaper)
 STATS_CACHE_SECONDS = 600
 COUNT_CACHE_MAX_AGE = (
     "1 hour"  # a cached total is also dropped after this (SQL interval)
@@ -115,11 +113,41 @@ def _fold_astral(text: str) -> str:
     return _ASTRAL.sub(lambda m: chr(0xD800 + ord(m.group()) % 0x800), text)
 
 
+# Trigram codes. Digits, Latin letters and ASCII punctuation pair up in only a few thousand
+# ways, so every pair of an amount, a year or a 发文字号 number is common (`1万` is in most
+# notices) while the word is not (`31万`: one notice in fifteen): a word is at most as rare as
+# its rarest code, so such words had ten times more candidates than matches to re-check.
+# Every run of three adjacent characters with at least one ASCII character in it therefore
+# also gets a code, hashed into the codes of pairs that start with a control character
+# (0x01 … 0x1f), which normalise() never leaves in a text: 31 × 65,536 codes, shared by
+# chance (a shared code only adds candidates, which are re-checked anyway).
+_TRIGRAM_FIRST = 0x10000  # (0x01 << 16)
+_TRIGRAM_CODES = 0x1F * 0x10000
+_ASCII_CHAR = re.compile("[\x21-\x7e]")
+
+
+def _trigram_codes(ks: Sequence[int]) -> set[int]:
+    """Codes of the runs of three characters (code points ``ks``) that hold an ASCII one."""
+    mul, mask, first, space = (
+        0x9E3779B97F4A7C15,
+        0xFFFFFFFFFFFFFFFF,
+        _TRIGRAM_FIRST,
+        _TRIGRAM_CODES,
+    )
+    return {
+        first + (((((a << 32) | (b << 16) | c) * mul) & mask) >> 24) % space
+        for a, b, c in zip(ks, ks[1:], ks[2:], strict=False)
+        if a < 0x7F or b < 0x7F or c < 0x7F
+    }
+
+
 def text_codes(text: str) -> set[int]:
-    """Codes of every character and every pair of adjacent characters of the normalised ``text``.
+    """Codes of every character and every pair of adjacent characters of the normalised ``text``,
+    and of every run of three that holds an ASCII character.
 
     A character's code is its code point (< 0x10000), a pair's ``(a << 16) | b`` (≥ 0x10000):
-    32 bits, exact for the BMP. Pairs never span whitespace (words never contain it).
+    32 bits, exact for the BMP. Trigram codes are hashed into pair codes no text has
+    (``_trigram_code``). Nothing spans whitespace (words never contain it).
     """
     if _ASTRAL.search(text):
         text = _fold_astral(text)
@@ -128,15 +156,21 @@ def text_codes(text: str) -> set[int]:
         ks = list(map(ord, seg))
         out.update(ks)
         out.update(map(operator.or_, map(operator.lshift, ks, repeat(16)), ks[1:]))
+        if len(ks) >= 3 and _ASCII_CHAR.search(seg):
+            out.update(_trigram_codes(ks))
     return out
 
 
 def term_codes(term: str) -> tuple[int, ...]:
-    """Codes a text must have to contain ``term``: its character, or its pairs."""
-    ks = list(map(ord, _fold_astral(term)))
+    """Codes a text must have to contain ``term``: its character, or its pairs (and trigrams)."""
+    term = _fold_astral(term)
+    ks = list(map(ord, term))
     if len(ks) == 1:
         return (ks[0],)
-    return tuple(dict.fromkeys((a << 16) | b for a, b in itertools.pairwise(ks)))
+    pairs = [(a << 16) | b for a, b in itertools.pairwise(ks)]
+    if len(ks) >= 3 and _ASCII_CHAR.search(term):
+        pairs += sorted(_trigram_codes(ks))
+    return tuple(dict.fromkeys(pairs))
 
 
 def term_is_exact(term: str) -> bool:
@@ -927,6 +961,40 @@ def _store_count(key: str, generation: int, total: int) -> None:
         )
 
 
+# -- shared cache ----------------------------------------------------------------------------
+
+
+def shared_cache_get(key: str) -> tuple[int | None, Any]:
+    """The catalog generation and the value stored under ``key`` for it (or None), one query.
+
+    Values live in the store of the anonymous page cache (``catalog.pagecache``: shared by
+    every worker and app server, valid for one catalog generation and
+    ``PAGE_CACHE_SECONDS``), as JSON under a key of their own. Used for facet counts.
+    """
+    # through catalog.pagecache.lookup/store: in Redis with REDIS_URL (several servers),
+    # under the generation the request's database (a replica) has replayed
+    from catalog import pagecache
+
+    generation, stored = pagecache.lookup(_shared_key(key))
+    return generation, (json.loads(stored) if stored is not None else None)
+
+
+def shared_cache_set(key: str, generation: int | None, value: Any) -> None:
+    """Store ``value`` (JSON) for ``generation``; nothing without a generation row."""
+    from catalog import pagecache
+
+    if generation is not None:
+        pagecache.store(
+            _shared_key(key), generation, json.dumps(value, ensure_ascii=False)
+        )
+
+
+def _shared_key(key: str):
+    import uuid
+
+    return uuid.UUID(bytes=hashlib.sha256(("search:" + key).encode()).digest()[:16])
+
+
 # -- cursors ---------------------------------------------------------------------------------
 
 
@@ -1031,22 +1099,63 @@ def _phases(
 
 
 def matching(qs: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    """``qs`` restricted to notices containing every word (for facet counts)."""
+    """``qs`` restricted to notices containing every word (for facet counts).
+
+    Through the index whenever the statistics say it is cheaper than checking every row
+    (nearly always): one ``&&`` per chosen code with its keys of every half-year, so the
+    index gives one bitmap per code, then the words the index cannot decide are re-checked.
+    Evaluate it with ``matched_ids`` (planner settings that keep the key arrays in the
+    index); the query set is exact however it is evaluated.
+    """
     if parsed.is_empty:
         return qs
-    plan = _plan(_FULL, parsed.effective_terms, _stats())
-    if plan.known and plan.gin_candidates <= MATCHING_INDEX_FREQ:
+    stats = _stats()
+    plan = _plan(_FULL, parsed.effective_terms, stats)
+    verify = COST_FETCH + len(plan.gin_verify) * COST_VERIFY
+    gin = plan.gin_entries * COST_GIN_ENTRY + plan.gin_candidates * verify
+    if not plan.known or (
+        plan.gin_candidates <= MATCHING_INDEX_FREQ
+        and gin < COST_SEQ_ROW * len(plan.terms)
+    ):
         low, high = _published_buckets()
         if low > high:
             return qs.none()
-        keys = [
-            Q(search_codes__contains=keys_of(plan.gin_codes, b))
-            for b in range(low, high + 1)
-        ]
-        return _contains_all(
-            qs.filter(reduce(operator.or_, keys)), "search_text", plan.gin_verify, "m"
-        )
+        table = qs.model._meta.db_table
+        for code in plan.gin_codes:
+            qs = qs.filter(
+                RawSQL(  # noqa: S611 - model identifiers; values are parameters
+                    f'"{table}"."search_codes" && (SELECT %s::bigint[])',
+                    [[(b << 32) | code for b in range(low, high + 1)]],
+                    output_field=BooleanField(),
+                )
+            )
+        return _contains_all(qs, "search_text", plan.gin_verify, "m")
     return _contains_all(qs, "search_text", plan.terms, "m")
+
+
+def matched_ids(qs: QuerySet) -> list[int]:
+    """The ids of ``qs`` (a ``matching`` query set), read with the index scan settings."""
+    sql, params = qs.order_by().values_list("id").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+            "current_setting('max_parallel_workers_per_gather'), current_setting('jit'), "
+            "current_setting('work_mem')"
+        )
+        *previous, jit, work_mem = cur.fetchone()
+        cur.execute(
+            _PLANNER_SETTINGS
+            + ", set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+            ["off", "off", "0", SEARCH_WORK_MEM],
+        )
+        cur.execute(sql, params)
+        ids = [r[0] for r in cur.fetchall()]
+        cur.execute(
+            _PLANNER_SETTINGS
+            + ", set_config('jit', %s, true), set_config('work_mem', %s, true)",
+            [*previous, jit, work_mem],
+        )
+    return ids
 
 
 def search_notices(
@@ -1152,12 +1261,25 @@ def _search(
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=20_000)
+def _normalise_char(ch: str) -> str:
+    return normalise(ch)
+
+
 def _normalised_with_map(text: str) -> tuple[str, list[int]]:
-    """normalise() character by character, remembering where each output character came from."""
+    """normalise() character by character, remembering where each output character came from.
+
+    Characters repeat (a notice of 1,500 characters has a few hundred distinct ones), so each
+    is normalised once per process: highlighting the 20 results of a page took ~4 ms a
+    notice before, most of the search page's rendering.
+    """
+    pieces = list(map(_normalise_char, text))
+    if all(map((1).__eq__, map(len, pieces))):  # the usual case: one character each
+        return "".join(pieces), list(range(len(text)))
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
-        n = normalise(ch)
+        n = _normalise_char(ch)
         out.append(n)
         origin.extend([i] * len(n))
     return "".join(out), origin

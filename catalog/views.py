@@ -294,6 +294,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         matched_for_facets(results),
         base_url=base_url,
         unfiltered=Notice.objects.listed(),
+        words=not results.parsed.is_empty,
     )
     params = results.params
     fs = results.filterset

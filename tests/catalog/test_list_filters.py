@@ -433,6 +433,27 @@ def test_facet_counts_follow_a_new_publication(client, world, agency):
     assert total(html) == "6"
 
 
+def test_facet_counts_are_shared_by_every_worker(client, world, agency):
+    """A second worker (no per-process cache) reads the counts the first one stored."""
+    from catalog import search
+
+    first = get(client, {"q": "通知"})
+    search.cache.clear()  # what a fresh worker process starts with
+    with CaptureQueriesContext(connection) as ctx:
+        second = get(client, {"q": "通知"})
+    assert facet(second, "genre") == facet(first, "genre")
+    assert not any("GROUP BY" in q["sql"] for q in ctx.captured_queries)
+
+    publish(
+        agency=agency,
+        title="又一个通知",
+        genre=genre("通知"),
+        published_at=at(2025, 3, 1),
+    )
+    third = get(client, {"q": "通知"})
+    assert facet(third, "genre")["通知"] == facet(first, "genre")["通知"] + 1
+
+
 def _query_count(client, params: dict) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(LIST, params).status_code == 200

@@ -155,6 +155,47 @@ def test_short_words_are_decided_by_codes_alone():
             assert (term in text) == (set(search.term_codes(term)) <= codes)
 
 
+def test_runs_with_digits_or_latin_get_trigram_codes():
+    """Amounts, years and 发文字号: every pair (31, 1万, 万元) is common, the trigram 31万 is not."""
+    text = normalise("共计31万元，PM2.5浓度下降；教育局")
+    codes = search.text_codes(text)
+    for word in ["31万", "31万元", "1万元,pm", "pm2.5浓度", "2.5浓", "计31", "元,p"]:
+        assert len(search.term_codes(word)) > len(word) - 1, word  # pairs + trigrams
+        assert set(search.term_codes(word)) <= codes, word
+    # only runs with an ASCII character: Chinese words keep their pairs alone
+    assert len(search.term_codes("教育局")) == 2
+    assert set(search.term_codes("教育局")) <= codes
+    # a different amount shares every pair but not every trigram
+    assert set(search.term_codes("1万")) <= codes
+    assert not set(search.term_codes("21万")) <= codes
+    assert not set(search.term_codes("32万")) <= codes
+    # trigram codes never meet a character or a pair of a text: their first 16 bits are a
+    # control character, which normalise() turns into a space
+    trigram = set(search.term_codes("31万")) - {
+        (ord("3") << 16) | ord("1"),
+        (ord("1") << 16) | ord("万"),
+    }
+    assert trigram
+    assert all(0x10000 <= c < 0x200000 for c in trigram)
+    assert all(
+        c < 0x10000 or c >= 0x200000 for c in search.text_codes(normalise("教育局通知"))
+    )
+
+
+def test_codes_never_lose_a_word_with_digits_or_latin():
+    rng = random.Random(11)
+    alphabet = "万元年号1203ab.,〔〕 税"
+    for _ in range(400):
+        text = normalise(
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        )
+        codes = search.text_codes(text)
+        for seg in text.split():
+            for i in range(len(seg)):
+                for j in range(i + 1, min(len(seg), i + 8) + 1):
+                    assert set(search.term_codes(seg[i:j])) <= codes, (text, seg[i:j])
+
+
 def test_characters_beyond_the_bmp_are_always_rechecked():
     assert not search.term_is_exact("𠀀")
     assert search.term_codes("𠀀") == search.term_codes("𠠀")  # they share a code …
@@ -1173,6 +1214,26 @@ def test_years_and_doc_numbers(agency, monkeypatch, strategy):
         doc.pk,
     ]  # 〔2013〕15号 has both
     assert ids_of("２０１３年", order="date") == [year.pk, doc.pk]  # full-width digits
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_amounts_digits_followed_by_a_unit(agency, monkeypatch, strategy):
+    """Words whose pairs are all common (1万, 万元, 20, 24) but whose runs are not."""
+    hit = publish(agency, title="资金安排", body="下达补助资金31万元。", when=at(2013))
+    also = publish(agency, title="预算", body="合计131万元，PM2.5浓度", when=at(2018))
+    near = publish(
+        agency, title="预算", body="共21万元，另有3100万元和1万元。", when=at(2021)
+    )
+    year = publish(agency, title="2024年15项任务", body="31日前完成。", when=at(2024))
+    use_strategy(monkeypatch, strategy)
+    assert ids_of("31万元", order="date") == [also.pk, hit.pk]
+    assert ids_of("31万", order="date") == [also.pk, hit.pk]
+    assert set(ids_of("1万元")) == {hit.pk, also.pk, near.pk}
+    assert ids_of("00万元") == [near.pk]
+    assert ids_of("2024年15") == [year.pk]
+    assert ids_of("pm2.5浓") == [also.pk]
+    assert ids_of("31万 pm2.5") == [also.pk]
+    assert ids_of("24年16") == []
 
 
 # -- highlighting ----------------------------------------------------------------------------
