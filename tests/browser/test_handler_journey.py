@@ -143,7 +143,7 @@ def test_handler_confirms_asks_correction_extends_and_replies(
         expect_message(applicant, "补正已提交，答复期限自今天起重新计算。")
         expect(
             applicant.get_by_role("region", name="答复期限", exact=True)
-        ).to_contain_text("最迟于 2026年4月2日（周四）前答复")
+        ).to_contain_text("最迟于 2026年4月2日（周四）前（含当日）答复")
 
         # --- the handler (signed out overnight) finds it back in 办理中 --------------------
         handler.goto("/ysq/staff/")
