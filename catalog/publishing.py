@@ -78,7 +78,11 @@ def check_publishers(
 # the role a staff user needs, as Django model permissions (held by the 管理员 role,
 # catalog migration 0002): the admin asks them of its pages, the staff desk of its
 # pages, and the services here, so no path lets a role do what another refuses it
-PERMISSION_WORDS = {"add_notice": "新建", "change_notice": "编辑、发布或撤回"}
+PERMISSION_WORDS = {
+    "view_notice": "查看",
+    "add_notice": "新建",
+    "change_notice": "编辑、发布或撤回",
+}
 
 
 def check_notice_permission(*, user: Any, codename: str) -> None:

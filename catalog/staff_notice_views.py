@@ -85,17 +85,10 @@ IMAGE_KINDS = ("jpg", "png")
 # --- access -------------------------------------------------------------------------------
 
 
-# What each page needs of the user's Django permissions: the same model permissions as
-# the admin's notice pages (the 管理员 role holds them, catalog migration 0002), so the
-# staff desk never lets a role do what the admin would refuse it.
-PERMISSION_WORDS = {
-    "view_notice": "查看",
-    "add_notice": "新建",
-    "change_notice": "编辑、发布或撤回",
-}
-
-
 def _staff_only(request: HttpRequest, codename: str = "view_notice"):
+    """What each page needs of the user's Django permissions: the same model permissions
+    as the admin's notice pages and the services (catalog.publishing), so the staff desk
+    never lets a role do what another path would refuse it."""
     if not request.user.is_authenticated or not request.user.is_staff:
         return redirect_to_login(request.get_full_path())
     if not request.user.is_superuser and roles.staff_agency(request.user) is None:
@@ -108,7 +101,7 @@ def _staff_only(request: HttpRequest, codename: str = "view_notice"):
         allowed = request.user.has_perm(f"catalog.{codename}")
     if not allowed:
         raise PermissionDenied(
-            f"您没有{PERMISSION_WORDS[codename]}政府信息的权限，请联系本机关管理员"
+            f"您没有{publishing.PERMISSION_WORDS[codename]}政府信息的权限，请联系本机关管理员"
         )
     return None
 
@@ -815,7 +808,7 @@ def staff_notice_image(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("catalog.change_notice"):
         # the editor's own right: a 承办人 or 审核人 may not add content to a notice
         return _image_error(
-            f"您没有{PERMISSION_WORDS['change_notice']}政府信息的权限，请联系本机关管理员",
+            f"您没有{publishing.PERMISSION_WORDS['change_notice']}政府信息的权限，请联系本机关管理员",
             status=403,
         )
     notice = access_notice_for_editing(request.user, pk)
