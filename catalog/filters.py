@@ -529,8 +529,12 @@ def run_catalog_search(
     cursor: str | None = None,
     per_page: int | None = None,
     queryset: QuerySet | None = None,
+    defer_total: bool = False,
 ) -> CatalogResults:
-    """Validate ``data``, then search and page the listed notices (a fixed number of queries)."""
+    """Validate ``data``, then search and page the listed notices (a fixed number of queries).
+
+    ``defer_total``: a search with words may come back with its total pending
+    (``page.complete()``); a listing without words always has its total."""
     from catalog import search
 
     filterset = NoticeFilter(
@@ -550,12 +554,15 @@ def run_catalog_search(
     if scope == SCOPE_TITLE:
         base = _in_titles(base, parsed)
     page = search.search_notices(
-        base, parsed, order=sort, cursor=cursor or None, limit=limit
+        base,
+        parsed,
+        order=sort,
+        cursor=cursor or None,
+        limit=limit,
+        defer_total=defer_total and not parsed.is_empty,  # a plain listing counts fast
     )
-    # The search answers a tampered, stale or foreign cursor with the first page. A first
-    # page has no previous page, while every page reached through a cursor has one (links
-    # back to the first page carry no cursor), so that is how a rejected cursor shows.
-    cursor_rejected = bool(cursor) and page.prev_cursor is None and bool(page.results)
+    # The search answers a tampered, stale or foreign cursor with the first page.
+    cursor_rejected = bool(cursor) and page.first_page and bool(page.results)
     if cursor_rejected:
         messages.append("翻页参数无效或已过期，已显示第一页。")
     return CatalogResults(

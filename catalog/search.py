@@ -33,7 +33,7 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import repeat
 from typing import Any
@@ -54,6 +54,7 @@ from portal.dbrouter import PRIMARY, read_alias, read_connection
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 10
 COUNT_CAP = 10_000  # totals above this are shown as "10,000+"
+UNKNOWN_TOTAL = -1  # in a cursor: the total was not counted (the next page counts)
 MAX_PAGE_SIZE = 100
 
 # Planner knobs (docs/search.md and docs/performance.md have the measurements behind them).
@@ -1052,11 +1053,36 @@ def _decode_cursor(cursor: str | None, order: str, qkey: str) -> _Cursor | None:
 
 @dataclass
 class SearchPage:
+    """One page of results. ``total`` is None while the count is pending (``defer_total``):
+    ``complete()`` counts, then fills ``total``, ``total_capped`` and the cursors."""
+
     results: list  # list[Notice]
-    total: int
-    total_capped: bool  # True → display "10,000+"
+    total: int | None
+    total_capped: bool
     next_cursor: str | None
     prev_cursor: str | None
+    first_page: bool = True  # reached without a (valid) cursor
+    _finish: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def pending(self) -> bool:
+        """Whether the total is still to be counted (``complete()``)."""
+        return self._finish is not None
+
+    def complete(self) -> SearchPage:
+        """Count the total if it is pending (its own transaction on the read database)."""
+        if self._finish is not None:
+            self._finish(self)  # fills the fields only once the count has succeeded
+            self._finish = None
+        return self
+
+    def give_up_total(self) -> SearchPage:
+        """Leave a pending total unknown (``total`` None) and make the cursors without it:
+        the next page counts again. For a count that failed after the page was shown."""
+        finish, self._finish = self._finish, None
+        if finish is not None:
+            finish(self, UNKNOWN_TOTAL)
+        return self
 
 
 def _identifier_spellings(parsed: ParsedQuery) -> list[str]:
@@ -1165,12 +1191,17 @@ def search_notices(
     order: str = "relevance",
     cursor: str | None = None,
     limit: int = 20,
+    defer_total: bool = False,
 ) -> SearchPage:
     """One page of ``qs`` (already filtered) matching ``parsed``, with the capped total.
 
     ``order``: "relevance" (exact 索引号/发文字号 first, then title hits, then the rest, each
     newest first) or "date" (newest first). With no words it pages ``qs`` by date.
     A bounded number of queries whatever the page size; an invalid cursor means the first page.
+
+    ``defer_total``: when the total is neither known (cursor, cache, or a first page that
+    holds every match) nor cheap, return the page with the total pending; the caller shows
+    the results first and then calls ``page.complete()`` (the search page streams it).
     """
     limit = max(1, min(int(limit or 20), MAX_PAGE_SIZE))
     if parsed.is_empty or order not in ("relevance", "date"):
@@ -1179,7 +1210,10 @@ def search_notices(
     # One transaction: the settings _lookup changes are local to it (inside a caller's
     # transaction, JIT stays off and work_mem raised until that one ends, which is harmless).
     with transaction.atomic(using=read_alias()):
-        return _search(qs, parsed, order, cursor, limit, stats)
+        page = _search(qs, parsed, order, cursor, limit, stats)
+        if not defer_total:
+            page.complete()
+    return page
 
 
 def _search(
@@ -1220,15 +1254,14 @@ def _search(
     if not forward:
         rows.reverse()
 
-    if cur is not None:
+    if cur is not None and cur.total != UNKNOWN_TOTAL:
         total = cur.total
     elif cached_total is not None:
         total = cached_total
+    elif cur is None and not has_more:
+        total = len(rows)  # every band was read to its end: these are all the matches
     else:
-        total = _count(base, phases[-1].plan, ctx)
-        if generation is None:
-            generation = _restore_generation()
-        _store_count(qkey, generation, total)
+        total = None
 
     by_id = {}
     if rows:
@@ -1238,22 +1271,59 @@ def _search(
         }
     results = [by_id[r[1]] for r in rows if r[1] in by_id]
 
-    def make(forward_: bool, row: tuple[int, int, datetime]) -> str:
-        return _encode_cursor(order, qkey, forward_, row[0], (row[2], row[1]), total)
+    def finish(page: SearchPage, total: int | None = None) -> None:
+        if total is None:
+            total = _count_now(base, phases[-1].plan, ctx, qkey, generation)
 
-    if forward:
-        next_cursor = make(True, rows[-1]) if (rows and has_more) else None
-        prev_cursor = make(False, rows[0]) if (rows and cur is not None) else None
-    else:
-        prev_cursor = make(False, rows[0]) if (rows and has_more) else None
-        next_cursor = make(True, rows[-1]) if rows else None
-    return SearchPage(
+        def make(forward_: bool, row: tuple[int, int, datetime]) -> str:
+            return _encode_cursor(
+                order, qkey, forward_, row[0], (row[2], row[1]), total
+            )
+
+        if forward:
+            next_cursor = make(True, rows[-1]) if (rows and has_more) else None
+            prev_cursor = make(False, rows[0]) if (rows and cur is not None) else None
+        else:
+            prev_cursor = make(False, rows[0]) if (rows and has_more) else None
+            next_cursor = make(True, rows[-1]) if rows else None
+        page.total = None if total == UNKNOWN_TOTAL else min(total, COUNT_CAP)
+        page.total_capped = total > COUNT_CAP
+        page.next_cursor, page.prev_cursor = next_cursor, prev_cursor
+
+    page = SearchPage(
         results=results,
-        total=min(total, COUNT_CAP),
-        total_capped=total > COUNT_CAP,
-        next_cursor=next_cursor,
-        prev_cursor=prev_cursor,
+        total=None,
+        total_capped=False,
+        next_cursor=None,
+        prev_cursor=None,
+        first_page=cur is None,
     )
+    if total is None:
+        page._finish = finish
+    else:
+        finish(page, total)
+    return page
+
+
+def _count_now(
+    base: QuerySet, plan: _Plan | None, ctx: _Context, qkey: str, generation: int | None
+) -> int:
+    """Count (capped) and cache the total; inside the search's transaction or, for a
+    deferred total, in a transaction of its own with the same settings (_lookup's)."""
+    alias = read_alias()
+    if connections[alias].in_atomic_block:  # the search's transaction: _lookup set them
+        total = _count(base, plan, ctx)
+    else:
+        with transaction.atomic(using=alias), connections[alias].cursor() as cur:
+            cur.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+                [SEARCH_WORK_MEM],
+            )
+            total = _count(base, plan, ctx)
+    if generation is None:
+        generation = _restore_generation()
+    _store_count(qkey, generation, total)
+    return total
 
 
 # -- highlighting ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.db.models import (
     Count,
     OuterRef,
@@ -26,14 +27,24 @@ from django.db.models import (
     Subquery,
     prefetch_related_objects,
 )
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from catalog.attachments import text_charset
 from catalog.filters import (
     API_MAX_PER_PAGE,
+    FACET_LABELS,
+    FACET_PARAMS,
     PER_PAGE_CHOICES,
     SCOPE_CHOICES,
     SORT_CHOICES,
@@ -56,6 +67,7 @@ from catalog.models import (
 )
 from catalog.pagecache import anonymous_page_cache
 from catalog.sanitize import html_to_text
+from portal.dbrouter import read_alias, run_read
 from portal.models import Agency
 from portal.timeutil import local_today
 
@@ -278,9 +290,20 @@ def _chosen_label(name: str, value: Any) -> str:
     return value.name
 
 
+# Where a streamed search page (below) continues after its results have been sent: the
+# page is rendered once with these markers, then cut at them.
+_STREAM_TAIL = "\u0000xxgk-stream-tail\u0000"
+_STREAM_FACETS = "\u0000xxgk-stream-facets\u0000"
+
+
 @require_safe
 @anonymous_page_cache
 def notice_list(request: HttpRequest) -> HttpResponse:
+    """The 政府信息公开目录 with search. A search whose total is not yet known (not cached,
+    not in the cursor, more than one page) is streamed: the results are sent as soon as
+    they are found, then the exact total, the pagination and the filter counts follow in
+    the same response, so the page needs no JavaScript for any of it (docs/search.md,
+    "The search page")."""
     today = local_today()
     base_url = reverse("catalog:notice_list")
     results = run_catalog_search(
@@ -288,24 +311,18 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         today=today,
         cursor=request.GET.get("cursor"),
         queryset=Notice.objects.listed().select_related(*LIST_RELATED),
-    )
-    facets = facet_counts(
-        results.filterset,
-        matched_for_facets(results),
-        base_url=base_url,
-        unfiltered=Notice.objects.listed(),
-        words=not results.parsed.is_empty,
+        defer_total=True,
     )
     params = results.params
     fs = results.filterset
     chosen = [
         {
-            "label": facet.label,
-            "value": _chosen_label(facet.name, fs.value(facet.name)),
-            "remove_url": facet.clear_url,
+            "label": FACET_LABELS[name],
+            "value": _chosen_label(name, fs.value(name)),
+            "remove_url": url_with(base_url, params, **{name: None}),
         }
-        for facet in facets
-        if fs.value(facet.name) is not None
+        for name in FACET_PARAMS
+        if fs.value(name) is not None
     ]
     for name in ("start", "end"):
         if fs.value(name):
@@ -330,36 +347,109 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         reverse("catalog:notice_feed"),
         {k: v for k, v in params.items() if k not in ("per_page", "sort")},
     )
-    page = results.page
-    return render(
-        request,
-        "catalog/notice_list.html",
-        {
-            "results": results,
-            "total_label": f"{page.total:,}" + ("+" if page.total_capped else ""),
-            "rows": _result_rows(list(results.page.results), results.parsed, today),
-            "form": fs.form,
+    rows = _result_rows(list(results.page.results), results.parsed, today)
+    context = {
+        "results": results,
+        "rows": rows,
+        "form": fs.form,
+        "chosen": chosen,
+        "hidden_params": [
+            (k, v)
+            for k, v in params.items()
+            if k not in ("q", "scope", "start", "end", "sort", "per_page")
+        ],
+        "errors": fs.error_messages(),
+        "sort_links": sort_links,
+        "scope_choices": SCOPE_CHOICES,
+        "sort_choices": SORT_CHOICES,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "sort_relevance": SORT_RELEVANCE,
+        "clear_url": base_url,
+        "feed_url": feed_url,
+    }
+
+    def tail_context() -> dict[str, Any]:
+        """What needs the total: its label, the pagination (cursors carry the total) and
+        the filter values with their counts."""
+        page = results.page
+        facets = facet_counts(
+            fs,
+            matched_for_facets(results),
+            base_url=base_url,
+            unfiltered=Notice.objects.listed(),
+            words=not results.parsed.is_empty,
+        )
+        total_label = (
+            f"{page.total:,}" + ("+" if page.total_capped else "")
+            if page.total is not None
+            else ""
+        )
+        return {
+            "total_label": total_label,
             "facets": facets,
             "has_facet_values": any(facet.values for facet in facets),
-            "chosen": chosen,
-            "hidden_params": [
-                (k, v)
-                for k, v in params.items()
-                if k not in ("q", "scope", "start", "end", "sort", "per_page")
-            ],
-            "errors": fs.error_messages(),
-            "sort_links": sort_links,
-            "scope_choices": SCOPE_CHOICES,
-            "sort_choices": SORT_CHOICES,
-            "per_page_choices": PER_PAGE_CHOICES,
-            "sort_relevance": SORT_RELEVANCE,
-            **_pagination(
-                base_url, params, results.page, _page_number(request, results)
-            ),
-            "clear_url": base_url,
-            "feed_url": feed_url,
+            **_pagination(base_url, params, page, _page_number(request, results)),
+        }
+
+    if not results.page.pending:
+        return render(
+            request, "catalog/notice_list.html", {**context, **tail_context()}
+        )
+    return _streamed_list(request, context, results, tail_context)
+
+
+def _streamed_list(
+    request: HttpRequest, context: dict[str, Any], results: Any, tail_context
+) -> StreamingHttpResponse:
+    """Send the page up to the end of the results now; count, then send the rest."""
+    html = render_to_string(
+        "catalog/notice_list.html",
+        {
+            **context,
+            "streamed": True,
+            "stream_tail": mark_safe(_STREAM_TAIL),  # noqa: S308 - a constant marker
+            "stream_facets": mark_safe(_STREAM_FACETS),  # noqa: S308 - a constant marker
+            "has_facet_values": bool(context["rows"]),
         },
+        request,
     )
+    head, rest = html.split(_STREAM_TAIL, 1)
+    middle, end = rest.split(_STREAM_FACETS, 1)
+    alias = read_alias()
+    page = results.page
+
+    def finish() -> dict[str, Any]:
+        page.complete()
+        return tail_context()
+
+    def chunks():
+        yield head
+        try:
+            extra = run_read(alias, finish)
+        except DatabaseError:
+            # the results are on the screen already: say the total could not be counted
+            logger.exception("search total failed after the results were sent")
+            page.give_up_total()
+            extra = {
+                "total_label": "",
+                "facets": [],
+                "has_facet_values": False,
+                **_pagination(
+                    reverse("catalog:notice_list"),
+                    results.params,
+                    page,
+                    _page_number(request, results),
+                ),
+            }
+        full = {**context, "streamed": True, **extra}
+        yield render_to_string("catalog/_results_tail.html", full, request)
+        yield middle
+        yield render_to_string("catalog/_facets.html", full, request)
+        yield end
+
+    response = StreamingHttpResponse(chunks(), content_type="text/html; charset=utf-8")
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each part on at once
+    return response
 
 
 # -- a notice ------------------------------------------------------------------------------------

@@ -80,6 +80,37 @@ def read_connection():
     return connections[read_alias()]
 
 
+@contextlib.contextmanager
+def reads_on(alias: str):
+    """Read from ``alias`` inside the block (a streamed response's generator runs after
+    :class:`ReadRoutingMiddleware` has returned, so it restores the request's decision)."""
+    token = _read_alias.set(alias)
+    try:
+        yield
+    finally:
+        _read_alias.reset(token)
+
+
+def run_read(alias: str, func, *args, **kwargs):
+    """``func(*args, **kwargs)`` reading from ``alias``; when that is the replica and it
+    fails, mark it down and run ``func`` again on the primary (for work done after the
+    view returned, where the middleware's retry no longer applies)."""
+    try:
+        with reads_on(alias):
+            return func(*args, **kwargs)
+    except (OperationalError, InterfaceError) as exc:
+        if alias != REPLICA:
+            raise
+        logger.warning(
+            "replica failed in a streamed response: %s; retrying on the primary",
+            type(exc).__name__,
+        )
+        health.mark_down("请求中失败")
+        _close_quietly(REPLICA)
+    with reads_on(PRIMARY):
+        return func(*args, **kwargs)
+
+
 class PrimaryReplicaRouter:
     """``DATABASE_ROUTERS`` entry: reads follow the request's decision, writes the primary."""
 

@@ -47,3 +47,38 @@ def test_print_button_shows_with_javascript_only(page, nojs_page, agency):
     expect(page.get_by_role("button", name="打印本页")).to_be_visible()
     open_page(nojs_page, url)
     expect(nojs_page.get_by_role("button", name="打印本页")).to_be_hidden()
+
+
+def test_a_streamed_search_shows_its_total_under_the_heading_without_javascript(
+    nojs_page, phone_page, agency
+):
+    """A first search whose total is not known sends the results first and the total
+    after them (catalog/views.notice_list); the browser still shows 共 N 条 right under
+    the heading, above the results, with JavaScript off and on a phone."""
+    from tests.browser.test_accessibility import serious_violations
+    from tests.catalog.public_data import at
+
+    for day in range(1, 13):
+        publish(
+            agency=agency,
+            title=f"关于第{day}批防汛物资调拨的通知",
+            published_at=at(2025, 1, day),
+        )
+    for pg in (nojs_page, phone_page):
+        pg.set_default_timeout(15_000)
+        # a fresh query each time: a second visit would take the cached total
+        words = "防汛" if pg is nojs_page else "物资调拨"
+        open_page(pg, reverse("catalog:notice_list") + f"?q={words}&per_page=10")
+        total = pg.locator(".results-count")
+        expect(total).to_have_text("共 12 条")
+        first = pg.locator(".results-list > li").first
+        heading = pg.get_by_role("heading", name="检索结果")
+        assert (
+            heading.bounding_box()["y"]
+            < total.bounding_box()["y"]
+            < first.bounding_box()["y"]
+        )
+        expect(pg.get_by_role("link", name="下一页")).to_be_visible()
+    # (scripts cannot be evaluated in the page without JavaScript: these on the phone)
+    assert phone_page.evaluate(OVERFLOW_JS) == []
+    assert serious_violations(phone_page) == []

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog import search, services
 from catalog.models import Notice, SearchCount
@@ -662,30 +664,71 @@ def test_total_is_capped(agency, monkeypatch, strategy):
 
 def test_cached_total_follows_publishing_and_withdrawal(agency):
     first = publish(agency, title="教育通知一")
-    qs, parsed = Notice.objects.listed(), parse_query("教育")
-    assert search_notices(qs, parsed).total == 1
-    assert search_notices(qs, parsed).total == 1  # from the cache
-    assert SearchCount.objects.count() == 1
     publish(agency, title="教育通知二")
-    assert search_notices(qs, parsed).total == 2
+    qs, parsed = Notice.objects.listed(), parse_query("教育")
+    # pages of one notice, so the total is counted (a first page holding every match
+    # is its own total and counts nothing)
+    assert search_notices(qs, parsed, limit=1).total == 2
+    assert SearchCount.objects.count() == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert search_notices(qs, parsed, limit=1).total == 2  # from the cache
+    assert not any("count(" in q["sql"].lower() for q in captured.captured_queries)
+    publish(agency, title="教育通知三")
+    assert search_notices(qs, parsed, limit=1).total == 3
     services.notice_withdraw(
         category="mistake", notice=first, by=None, now=at(2024, 6), reason="已废止"
     )
-    assert search_notices(qs, parsed).total == 1
+    assert search_notices(qs, parsed, limit=1).total == 2
+
+
+def test_a_first_page_holding_every_match_is_its_own_total(agency):
+    publish(agency, title="教育通知一")
+    publish(agency, title="教育通知二")
+    qs, parsed = Notice.objects.listed(), parse_query("教育")
+    with CaptureQueriesContext(connection) as captured:
+        page = search_notices(qs, parsed, limit=2)
+    assert (page.total, page.total_capped, page.next_cursor) == (2, False, None)
+    assert not any("count(" in q["sql"].lower() for q in captured.captured_queries)
+    assert not SearchCount.objects.exists()
+
+
+def test_a_deferred_total_is_counted_on_complete(agency):
+    for n in range(3):
+        publish(agency, title=f"教育通知{n}")
+    qs, parsed = Notice.objects.listed(), parse_query("教育")
+    page = search_notices(qs, parsed, limit=2, defer_total=True)
+    assert page.pending
+    assert page.total is None
+    assert page.next_cursor is None
+    assert len(page.results) == 2
+    page.complete()
+    assert not page.pending
+    assert page.total == 3
+    assert page.next_cursor
+    assert search_notices(qs, parsed, cursor=page.next_cursor, limit=2).total == 3
+    # given up: no total, and the next page counts again
+    SearchCount.objects.all().delete()
+    page = search_notices(qs, parsed, limit=2, defer_total=True).give_up_total()
+    assert page.total is None
+    assert page.next_cursor
+    later = search_notices(qs, parsed, cursor=page.next_cursor, limit=2)
+    assert later.total == 3
+    assert len(later.results) == 1
 
 
 def test_a_lost_generation_row_comes_back_above_every_cached_total(agency):
     from catalog.models import SearchGeneration
 
     publish(agency, title="教育通知一")
+    publish(agency, title="教育通知二")
     qs, parsed = Notice.objects.listed(), parse_query("教育")
-    assert search_notices(qs, parsed).total == 1
+    assert search_notices(qs, parsed, limit=1).total == 2
     stale = SearchCount.objects.get()
     SearchGeneration.objects.all().delete()  # as manage.py flush would
-    publish(agency, title="教育通知二")
-    assert search_notices(qs, parsed).total == 2
+    publish(agency, title="教育通知三")
+    assert search_notices(qs, parsed, limit=1).total == 3
     assert SearchGeneration.objects.get().value > stale.generation
-    assert search_notices(qs, parsed).total == 2
+    assert search_notices(qs, parsed, limit=1).total == 3
 
 
 def test_the_total_travels_in_the_cursor(many, django_assert_max_num_queries):
