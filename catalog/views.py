@@ -379,13 +379,8 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             unfiltered=Notice.objects.listed(),
             words=not results.parsed.is_empty,
         )
-        total_label = (
-            f"{page.total:,}" + ("+" if page.total_capped else "")
-            if page.total is not None
-            else ""
-        )
         return {
-            "total_label": total_label,
+            "total_label": _total_label(page),
             "facets": facets,
             "has_facet_values": any(facet.values for facet in facets),
             **_pagination(base_url, params, page, _page_number(request, results)),
@@ -396,6 +391,13 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             request, "catalog/notice_list.html", {**context, **tail_context()}
         )
     return _streamed_list(request, context, results, tail_context)
+
+
+def _total_label(page: Any) -> str:
+    """ "1,234" or "10,000+"; empty when the total could not be counted."""
+    if page.total is None:
+        return ""
+    return f"{page.total:,}" + ("+" if page.total_capped else "")
 
 
 def _streamed_list(
@@ -429,9 +431,9 @@ def _streamed_list(
         except DatabaseError:
             # the results are on the screen already: say the total could not be counted
             logger.exception("search total failed after the results were sent")
-            page.give_up_total()
+            page.give_up_total()  # nothing to do when the total was counted (facets failed)
             extra = {
-                "total_label": "",
+                "total_label": _total_label(page),
                 "facets": [],
                 "has_facet_values": False,
                 **_pagination(

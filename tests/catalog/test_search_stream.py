@@ -164,3 +164,18 @@ def test_run_read_restores_the_alias_and_falls_back_from_a_failed_replica(
 
     with pytest.raises(OperationalError):
         dbrouter.run_read(dbrouter.PRIMARY, fails_on_primary)
+
+
+def test_failed_filter_counts_still_show_the_counted_total(client, twelve, monkeypatch):
+    from catalog import views
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("facets failed")
+
+    monkeypatch.setattr(views, "facet_counts", broken)
+    page = "".join(parts(client.get(LIST, {"q": "招生", "per_page": 10})))
+
+    assert '<p class="results-count" role="status">共 12 条</p>' in page
+    assert "暂时无法统计" not in page
+    assert 'rel="next"' in page
+    assert page.rstrip().endswith("</html>")
