@@ -368,22 +368,27 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         "feed_url": feed_url,
     }
 
-    def tail_context() -> dict[str, Any]:
+    def tail_context(with_facets: bool = True) -> dict[str, Any]:
         """What needs the total: its label, the pagination (cursors carry the total) and
-        the filter values with their counts."""
-        page = results.page
-        facets = facet_counts(
-            fs,
-            matched_for_facets(results),
-            base_url=base_url,
-            unfiltered=Notice.objects.listed(),
-            words=not results.parsed.is_empty,
+        the filter values with their counts (queries; left out after a failure)."""
+        facets = (
+            facet_counts(
+                fs,
+                matched_for_facets(results),
+                base_url=base_url,
+                unfiltered=Notice.objects.listed(),
+                words=not results.parsed.is_empty,
+            )
+            if with_facets
+            else []
         )
         return {
-            "total_label": _total_label(page),
+            "total_label": _total_label(results.page),
             "facets": facets,
             "has_facet_values": any(facet.values for facet in facets),
-            **_pagination(base_url, params, page, _page_number(request, results)),
+            **_pagination(
+                base_url, params, results.page, _page_number(request, results)
+            ),
         }
 
     if not results.page.pending:
@@ -432,17 +437,7 @@ def _streamed_list(
             # the results are on the screen already: say the total could not be counted
             logger.exception("search total failed after the results were sent")
             page.give_up_total()  # nothing to do when the total was counted (facets failed)
-            extra = {
-                "total_label": _total_label(page),
-                "facets": [],
-                "has_facet_values": False,
-                **_pagination(
-                    reverse("catalog:notice_list"),
-                    results.params,
-                    page,
-                    _page_number(request, results),
-                ),
-            }
+            extra = tail_context(with_facets=False)
         full = {**context, "streamed": True, **extra}
         yield render_to_string("catalog/_results_tail.html", full, request)
         yield middle
@@ -589,7 +584,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "catalog/directory.html",
         {
             "results": results,
-            "total_label": f"{page.total:,}" + ("+" if page.total_capped else ""),
+            "total_label": _total_label(page),
             "notices": list(page.results),
             "agencies": list(Agency.objects.filter(is_active=True).only("pk", "name")),
             "selected_publisher": results.params.get("publisher", ""),
