@@ -818,25 +818,33 @@ def _gin_rows(
 # -- totals ----------------------------------------------------------------------------------
 
 
-def _count(base: QuerySet, plan: _Plan | None, ctx: _Context) -> int:
-    """min(number of notices in ``base`` matching ``plan``, COUNT_CAP + 1)."""
+def _count(
+    base: QuerySet, plan: _Plan | None, ctx: _Context
+) -> tuple[int, list[int] | None]:
+    """min(number of notices in ``base`` matching ``plan``, COUNT_CAP + 1), and the ids of
+    the matches when there are at most COUNT_CAP of them (the search page's filter counts
+    group those rows instead of finding them again: ``SearchPage.matched_ids``)."""
     cap = COUNT_CAP + 1
     if plan is None:
-        return base.order_by().values("id")[:cap].count()
+        return base.order_by().values("id")[:cap].count(), None
     seq_cost = min(ctx.rows, cap / max(plan.freq, 1 / ctx.rows)) * COST_SEQ_ROW
     if not plan.known or _gin_cost(plan, cap, ctx) < seq_cost:
         buckets = _bucket_range(ctx, None, True)
         if not buckets:
-            return 0
+            return 0, []
         union, params = _bucketed(base, plan, _groups(buckets, plan, cap, ctx))
-        sql = f"SELECT count(*) FROM (SELECT * FROM ({union}) u LIMIT %s) s"  # noqa: S608 (ORM-compiled)
-        return _run_index_scan(sql, [*params, cap], ctx)[0][0]
-    return (
+        sql = (
+            "SELECT count(*), CASE WHEN count(*) <= %s THEN array_agg(s.id) END "  # noqa: S608 (ORM-compiled)
+            f"FROM (SELECT * FROM ({union}) u LIMIT %s) s"
+        )
+        total, ids = _run_index_scan(sql, [COUNT_CAP, *params, cap], ctx)[0]
+        return total, (None if ids is None else list(ids) if total else [])
+    ids = list(
         _contains_all(base, plan.target.text, plan.terms, "c")
         .order_by()
-        .values("id")[:cap]
-        .count()
+        .values_list("id", flat=True)[:cap]
     )
+    return len(ids), (ids if len(ids) <= COUNT_CAP else None)
 
 
 def _count_key(base: QuerySet, terms: Sequence[str]) -> str:
@@ -1062,6 +1070,9 @@ class SearchPage:
     next_cursor: str | None
     prev_cursor: str | None
     first_page: bool = True  # reached without a (valid) cursor
+    # the ids of every match, when this search found them all anyway (it counted at most
+    # COUNT_CAP, or its first page holds every match): the filter counts reuse them
+    matched_ids: list[int] | None = field(default=None, repr=False, compare=False)
     _finish: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -1254,12 +1265,14 @@ def _search(
     if not forward:
         rows.reverse()
 
+    # every band was read to its end: these rows are all the matches
+    matched = [r[1] for r in rows] if (cur is None and not has_more) else None
     if cur is not None and cur.total != UNKNOWN_TOTAL:
         total = cur.total
     elif cached_total is not None:
         total = cached_total
     elif cur is None and not has_more:
-        total = len(rows)  # every band was read to its end: these are all the matches
+        total = len(rows)
     else:
         total = None
 
@@ -1273,7 +1286,9 @@ def _search(
 
     def finish(page: SearchPage, total: int | None = None) -> None:
         if total is None:
-            total = _count_now(base, phases[-1].plan, ctx, qkey, generation)
+            total, page.matched_ids = _count_now(
+                base, phases[-1].plan, ctx, qkey, generation
+            )
 
         def make(forward_: bool, row: tuple[int, int, datetime]) -> str:
             return _encode_cursor(
@@ -1302,28 +1317,30 @@ def _search(
         page._finish = finish
     else:
         finish(page, total)
+        page.matched_ids = matched
     return page
 
 
 def _count_now(
     base: QuerySet, plan: _Plan | None, ctx: _Context, qkey: str, generation: int | None
-) -> int:
+) -> tuple[int, list[int] | None]:
     """Count (capped) and cache the total; inside the search's transaction or, for a
-    deferred total, in a transaction of its own with the same settings (_lookup's)."""
+    deferred total, in a transaction of its own with the same settings (_lookup's).
+    Returns ``_count``'s total and ids."""
     alias = read_alias()
     if connections[alias].in_atomic_block:  # the search's transaction: _lookup set them
-        total = _count(base, plan, ctx)
+        total, ids = _count(base, plan, ctx)
     else:
         with transaction.atomic(using=alias), connections[alias].cursor() as cur:
             cur.execute(
                 "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
                 [SEARCH_WORK_MEM],
             )
-            total = _count(base, plan, ctx)
+            total, ids = _count(base, plan, ctx)
     if generation is None:
         generation = _restore_generation()
     _store_count(qkey, generation, total)
-    return total
+    return total, ids
 
 
 # -- highlighting ----------------------------------------------------------------------------

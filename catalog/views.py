@@ -378,6 +378,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
                 base_url=base_url,
                 unfiltered=Notice.objects.listed(),
                 words=not results.parsed.is_empty,
+                ids=results.page.matched_ids,
             )
             if with_facets
             else []

@@ -505,3 +505,103 @@ def test_list_query_count_is_fixed_whatever_the_page_size(
 
         assert small == large, params
         assert large <= cold <= 26, params
+
+
+# -- filter values of the whole catalog (searches with more matches than the cap) ----------
+
+
+def test_validity_conditions_equal_the_computed_validity(today, agency):
+    """``current_validity_q`` (what the filter and the whole-catalog values use, through an
+    index) selects exactly the notices whose computed 有效性 is that value, for every kind
+    of date: none, past, today, future."""
+    from catalog.models import Notice
+
+    day = date(2025, 3, 1)
+    dates = [None, date(2024, 1, 1), day, date(2026, 1, 1)]
+    notice = publish(agency=agency, title="有效性", published_at=at(2025, 1, 2))
+    one = Notice.objects.filter(pk=notice.pk)
+    seen = set()
+    for validity, _ in Notice.Validity.choices:
+        for valid_from in dates:
+            for valid_until in dates:
+                if valid_from and valid_until and valid_until < valid_from:
+                    continue
+                one.update(
+                    validity=validity, valid_from=valid_from, valid_until=valid_until
+                )
+                computed = (
+                    one.annotate(v=Notice.current_validity_expression(day))
+                    .values_list("v", flat=True)
+                    .get()
+                )
+                chosen = [
+                    code
+                    for code, _ in Notice.Validity.choices
+                    if one.filter(Notice.current_validity_q(code, day)).exists()
+                ]
+                assert chosen == [computed], (validity, valid_from, valid_until)
+                seen.add(computed)
+    assert seen == set(Notice.Validity.values)
+
+
+def _value_keys(rows) -> set[tuple]:
+    return {(r[0], r[1], r[4]) for r in rows}
+
+
+def test_whole_catalog_values_are_those_of_the_listed_notices(world, agency):
+    """The values shown for a capped search (probes, no counts) are exactly the values that
+    grouping every listed notice gives; a value only drafts or withdrawn notices have is
+    not offered."""
+    from django.db import connection as conn
+
+    from catalog.filters import _catalog_value_rows, _facet_sql
+    from catalog.models import Notice
+
+    draft(agency=agency, title="只有草稿", genre=genre("决定"), theme=theme("国防"))
+    withdraw(
+        publish(
+            agency=agency,
+            title="已撤回",
+            genre=genre("命令（令）"),
+            published_at=at(2019, 6, 1),
+        )
+    )
+    publish(
+        agency=agency,
+        title="尚未施行的办法",
+        genre=genre("通知"),
+        published_at=at(2025, 2, 20),
+        valid_from=date(2025, 6, 1),
+    )
+    listed = Notice.objects.listed()
+    day = date(2025, 3, 1)
+    sql, params = _facet_sql(listed, day)
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        grouped = _value_keys(cur.fetchall())
+
+    with CaptureQueriesContext(connection) as ctx:
+        probed = _value_keys(_catalog_value_rows(listed, day))
+
+    assert probed == grouped
+    assert ("validity", "not_yet", None) in probed
+    assert ("validity", "expired", None) in probed
+    assert ("genre", str(genre("决定").pk), None) not in probed
+    assert ("year", "2019", None) not in probed
+    assert {k for f, k, _ in probed if f == "year"} == {"2023", "2024", "2025"}
+    assert not any("GROUP BY" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_a_capped_search_offers_every_value_of_the_catalog(
+    client, world, capped_search
+):
+    html = get(client, {"q": "通知"})
+
+    for name, labels in {
+        "genre": {"通知", "意见", "公告"},
+        "year": {"2023年", "2024年", "2025年"},
+        "validity": {"有效", "失效"},
+    }.items():
+        start = html.index(f'id="facet-{name}"')
+        section = html[start : html.index("</section>", start)]
+        assert set(re.findall(r"<span>([^<]+)</span>", section)) == labels, name

@@ -179,3 +179,51 @@ def test_failed_filter_counts_still_show_the_counted_total(client, twelve, monke
     assert "暂时无法统计" not in page
     assert 'rel="next"' in page
     assert page.rstrip().endswith("</html>")
+
+
+def _facet_counts(html: str, name: str) -> dict[str, int]:
+    start = html.index(f'id="facet-{name}"')
+    section = html[start : html.index("</section>", start)]
+    return {
+        label: int(n)
+        for label, n in re.findall(
+            r'<span>([^<]+)</span> <span class="count">(\d+)<', section
+        )
+    }
+
+
+def test_the_filter_counts_group_the_matches_the_count_found(
+    client, twelve, monkeypatch
+):
+    """Under the cap the count already read every match: the filter counts group those
+    rows rather than finding the matches a second time."""
+
+    def again(*args, **kwargs):  # pragma: no cover - the test fails if it is called
+        raise AssertionError("the matches were searched for twice")
+
+    monkeypatch.setattr(search, "matched_ids", again)
+    page = "".join(parts(client.get(LIST, {"q": "招生", "per_page": 10})))
+
+    assert '<p class="results-count" role="status">共 12 条</p>' in page
+    assert sum(_facet_counts(page, "year").values()) == 12
+    assert _facet_counts(page, "year") == {"2025年": 12}
+    # a first page holding every match is its own list of matches too
+    search.cache.clear()
+    html = client.get(LIST, {"q": "财政预算"}).content.decode()
+    assert _facet_counts(html, "year") == {"2025年": 1}
+
+
+def test_the_count_hands_over_its_matches_only_under_the_cap(twelve, monkeypatch):
+    from catalog.models import Notice
+
+    listed = Notice.objects.listed()
+    parsed = search.parse_query("招生")
+    page = search.search_notices(listed, parsed, limit=5, defer_total=True)
+    assert page.pending
+    assert page.matched_ids is None
+    page.complete()
+    assert sorted(page.matched_ids) == sorted(n.pk for n in twelve)
+
+    monkeypatch.setattr(search, "COUNT_CAP", 10)
+    page = search.search_notices(listed, parsed, limit=5, defer_total=True).complete()
+    assert (page.total, page.total_capped, page.matched_ids) == (10, True, None)
