@@ -1072,6 +1072,28 @@ class SearchCount(models.Model):
         return f"{self.key[:8]}…: {self.total}"
 
 
+class FacetTally(models.Model):
+    """How many listed notices have each filter value, kept by the database itself: row
+    triggers on ``catalog_notice`` and ``catalog_noticepublisher`` (migration
+    0015_facet_tally) append +1/−1 whenever a notice enters or leaves the listed notices or
+    changes a value while listed, so every path that writes — services, admin, importers,
+    SQL — keeps it exact. Append-only (no row is ever updated, so writers never wait for
+    each other here); ``catalog.filters.compact_facet_tally`` folds the rows into one per
+    value. Keys: ``theme``/``genre``/``column``/``publisher`` ids, ``year`` (Beijing time),
+    ``validity`` as stored (today's 有效性 is derived from it when read)."""
+
+    facet = models.CharField("筛选项", max_length=10)
+    key = models.CharField("取值", max_length=20)
+    delta = models.IntegerField("增减")
+
+    class Meta:
+        verbose_name = "筛选项计数"
+        verbose_name_plural = "筛选项计数"
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.key}: {self.delta:+d}"
+
+
 class PageCache(models.Model):
     """A public page rendered for anonymous visitors (catalog.pagecache), shared by every
     worker and app server. Served only while ``generation`` is the current catalog

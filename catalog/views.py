@@ -379,6 +379,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
                 unfiltered=Notice.objects.listed(),
                 words=not results.parsed.is_empty,
                 ids=results.page.matched_ids,
+                whole_catalog=True,
             )
             if with_facets
             else []

@@ -605,3 +605,119 @@ def test_a_capped_search_offers_every_value_of_the_catalog(
         start = html.index(f'id="facet-{name}"')
         section = html[start : html.index("</section>", start)]
         assert set(re.findall(r"<span>([^<]+)</span>", section)) == labels, name
+
+
+# -- the filter counts of the whole catalog, kept by the database (FacetTally) --------------
+
+
+def _grouped(day: date) -> set[tuple]:
+    """The facet rows of every listed notice by grouping them (the specification)."""
+    from django.db import connection as conn
+
+    from catalog.filters import _facet_sql
+    from catalog.models import Notice
+
+    sql, params = _facet_sql(Notice.objects.listed(), day)
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        return set(cur.fetchall())
+
+
+def _tallied(day: date) -> set[tuple]:
+    from catalog.filters import _tally_rows
+
+    return set(_tally_rows(day))
+
+
+def test_the_tally_follows_every_kind_of_write(world, agency, other_agency):
+    """Whatever writes — a service, a queryset update, a deleted link, a deleted notice —
+    the database keeps the counts equal to grouping the listed notices."""
+    from catalog.filters import compact_facet_tally
+    from catalog.models import FacetTally, Notice, NoticePublisher
+
+    day = date(2025, 3, 1)
+    assert _tallied(day) == _grouped(day)
+
+    a, b, c = world["a"], world["b"], world["c"]
+    Notice.objects.filter(pk=a.pk).update(theme=theme("财政"), genre=genre("公告"))
+    Notice.objects.filter(pk=c.pk).update(published_at=at(2021, 12, 31, 23, 30))
+    Notice.objects.filter(pk=b.pk).update(title="只改标题")  # nothing counted changes
+    NoticePublisher.objects.create(notice=a, agency=other_agency, position=1)
+    NoticePublisher.objects.filter(notice=c).delete()
+    withdraw(world["e"])
+    Notice.objects.filter(pk=world["d"].pk).update(validity="repealed")
+    later = publish(
+        agency=agency,
+        title="将来施行",
+        genre=genre("通知"),
+        published_at=at(2025, 2, 2),
+        valid_from=date(2025, 4, 1),
+    )
+    direct = Notice.objects.create(
+        owner_agency=agency,
+        title="直接写入的信息",
+        status="published",
+        index_number="TEST-0001",
+        published_at=at(2020, 6, 1),
+        genre=genre("决定"),
+    )
+    NoticePublisher.objects.create(notice=direct, agency=agency)
+    assert _tallied(day) == _grouped(day)
+    assert ("genre", str(genre("决定").pk)) in {r[:2] for r in _tallied(day)}
+    assert ("validity", "not_yet") in {r[:2] for r in _tallied(day)}
+
+    direct.delete()
+    Notice.objects.filter(pk=later.pk).update(status="draft", published_at=None)
+    assert _tallied(day) == _grouped(day)
+    # 有效性 as of another day, from the same rows
+    assert _tallied(date(2025, 6, 1)) == _grouped(date(2025, 6, 1))
+
+    rows = FacetTally.objects.count()
+    compact_facet_tally()
+    assert FacetTally.objects.count() < rows
+    assert _tallied(day) == _grouped(day)
+
+
+def test_the_migration_counts_the_existing_notices(world):
+    import importlib
+
+    from django.db import connection as conn
+
+    from catalog.models import FacetTally
+
+    migration = importlib.import_module("catalog.migrations.0015_facet_tally")
+    FacetTally.objects.all().delete()
+    with conn.cursor() as cur:
+        cur.execute(migration.BACKFILL)
+
+    day = date(2025, 3, 1)
+    assert _tallied(day) == _grouped(day)
+
+
+def test_the_catalog_page_reads_its_counts_from_the_tally(client, world):
+    from catalog import search
+
+    search.cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        html = get(client)
+    assert facet(html, "genre") == {"通知": 3, "意见": 1, "公告": 1}
+    assert not any("GROUP BY m." in q["sql"] for q in ctx.captured_queries)
+
+    # a restricting filter counts the filtered notices themselves
+    with CaptureQueriesContext(connection) as ctx:
+        html = get(client, {"year": 2024})
+    assert facet(html, "genre") == {"通知": 2, "意见": 1}
+    assert any("GROUP BY m." in q["sql"] for q in ctx.captured_queries)
+
+
+def test_a_notice_expires_in_the_counts_on_its_day(client, today, agency):
+    publish(
+        agency=agency,
+        title="三月底到期",
+        published_at=at(2025, 1, 5),
+        valid_until=date(2025, 3, 31),
+    )
+    assert facet(get(client), "validity") == {"有效": 1}
+
+    with time_machine.travel(datetime(2025, 4, 1, 9, tzinfo=TZ), tick=False):
+        assert facet(get(client), "validity") == {"失效": 1}
