@@ -33,7 +33,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from catalog.models import Column, FacetTally, Genre, Notice, NoticePublisher, Theme
-from portal.dbrouter import read_connection
+from portal.dbrouter import PRIMARY, read_connection
 from portal.models import Agency
 
 SORT_RELEVANCE = "relevance"
@@ -371,73 +371,11 @@ def _facet_sql(queryset: QuerySet, today: dt.date) -> tuple[str, list[Any]]:
     )
 
 
-def _catalog_value_rows(queryset: QuerySet, today: dt.date) -> list[tuple]:
-    """The filter values that some notice of ``queryset`` has, without counts (rows shaped
-    like ``_facet_sql``'s, count 0): for a search with more matches than the count cap,
-    whose values are those of the whole catalog.
-
-    One existence probe per value through an index (the foreign keys, the listed index
-    for years, ``catalog_notice_vfrom_idx`` and ``_vuntil_idx``), never a pass over every notice: at
-    1,000,000 notices grouping them all took ~9 s.
-    """
-    here = queryset.order_by()
-    rows: list[tuple] = []
-    linked = here.filter(pk=OuterRef("notice_id"))
-    agencies = Agency.objects.filter(
-        Exists(
-            NoticePublisher.objects.filter(agency=OuterRef("pk")).filter(Exists(linked))
-        )
-    ).values_list("id", "name", "sort_order")
-    rows += [("publisher", str(i), n, s, None, None, None, 0) for i, n, s in agencies]
-    themes = (
-        Theme.objects.filter(Exists(here.filter(theme_id=OuterRef("pk"))))
-        .select_related("parent")
-        .order_by()
-    )
-    for t in themes:
-        p = t.parent
-        rows.append(
-            (
-                "theme",
-                str(t.pk),
-                t.name,
-                t.sort_order,
-                *((str(p.pk), p.name, p.sort_order) if p else (None, None, None)),
-                0,
-            )
-        )
-    genres = Genre.objects.filter(
-        Exists(here.filter(genre_id=OuterRef("pk")))
-    ).values_list("id", "name", "sort_order")
-    rows += [("genre", str(i), n, s, None, None, None, 0) for i, n, s in genres]
-    columns = Column.objects.filter(
-        Exists(here.filter(column_id=OuterRef("pk")))
-    ).values_list("slug", "name", "sort_order")
-    rows += [("column", k, n, s, None, None, None, 0) for k, n, s in columns]
-    dated = here.filter(published_at__isnull=False).values_list(
-        "published_at", flat=True
-    )
-    first = dated.order_by("published_at").first()
-    if first is not None:
-        zone = timezone.get_current_timezone()
-        low = timezone.localtime(first, zone).year
-        high = timezone.localtime(dated.order_by("-published_at").first(), zone).year
-        for year in range(high, low - 1, -1):
-            start = dt.datetime(year, 1, 1, tzinfo=zone)
-            end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
-            if here.filter(published_at__gte=start, published_at__lt=end).exists():
-                rows.append(("year", str(year), None, None, None, None, None, 0))
-    for code, _ in Notice.Validity.choices:
-        if here.filter(Notice.current_validity_q(code, today)).exists():
-            rows.append(("validity", code, None, None, None, None, None, 0))
-    return rows
-
-
 # fold the tally's rows when a read finds more than this many (on the primary)
 TALLY_COMPACT_ROWS = 10_000
 
 
-def compact_facet_tally(using: str = "default") -> int:
+def compact_facet_tally(using: str = PRIMARY) -> int:
     """Fold ``FacetTally``'s appended rows into one row per value; returns the rows left.
 
     One statement: writers keep appending meanwhile (their rows are not among those
@@ -468,7 +406,7 @@ def _tally_rows(today: dt.date) -> list[tuple]:
         )
         tallied = cursor.fetchall()
     if (
-        connection.alias == "default"
+        connection.alias == PRIMARY
         and sum(r[3] for r in tallied) > TALLY_COMPACT_ROWS
     ):
         compact_facet_tally()
@@ -553,7 +491,6 @@ def _facet_rows(
     *,
     words: bool = False,
     ids: list[int] | None = None,
-    counts: bool = True,
     tally: bool = False,
 ) -> list[tuple]:
     """The facet rows of ``queryset``, shared by every worker until the catalog changes.
@@ -564,9 +501,8 @@ def _facet_rows(
     query set; its ids are read first with the index settings (``search.matched_ids``), then
     grouped, so the key arrays are never tested row by row — unless the search already
     found them (``ids``: ``SearchPage.matched_ids``, every match of this same query set).
-    ``counts=False``: only which values occur (``_catalog_value_rows``). ``tally``:
-    ``queryset`` is every listed notice, counted by the database as it is written
-    (``_tally_rows``).
+    ``tally``: ``queryset`` is every listed notice, counted by the database as it is
+    written (``_tally_rows``).
     """
     from catalog import search
 
@@ -574,14 +510,14 @@ def _facet_rows(
         sql, params = _facet_sql(queryset, today)
     except EmptyResultSet:  # .none(): a search in a catalog without notices
         return []
-    key = ("catalog:facets:" if counts else "catalog:facet-values:") + json.dumps(
+    key = "catalog:facets:" + json.dumps(
         [sql, [str(p) for p in params]], ensure_ascii=False
     )
     generation, rows = search.shared_cache_get(key)
     if rows is not None:
         return [tuple(r) for r in rows]
-    if not counts or tally:
-        rows = _tally_rows(today) if tally else _catalog_value_rows(queryset, today)
+    if tally:
+        rows = _tally_rows(today)
         search.shared_cache_set(key, generation, rows)
         return rows
     if ids is None and words:
@@ -603,7 +539,6 @@ def facet_counts(
     matched: QuerySet | None,
     *,
     base_url: str,
-    unfiltered: QuerySet | None = None,
     words: bool = False,
     ids: list[int] | None = None,
     whole_catalog: bool = False,
@@ -611,12 +546,13 @@ def facet_counts(
     """Every filter value with its count among the filtered and matched notices.
 
     ``matched`` is None when counting would mean reading more than the search's count cap
-    (a very common word): the values are then those of the whole catalog (``unfiltered``)
-    and carry no count. ``words``: ``matched`` comes from ``search.matching`` (a query with
-    words), so its ids are read through the index first, unless the search passes them
-    (``ids``: ``SearchPage.matched_ids``, every match of ``filterset.apply(matched)``).
-    ``whole_catalog``: ``filterset.queryset`` is every listed notice; without words and
-    without a restricting filter the counts are then read from ``FacetTally``.
+    (a very common word): the values are then those of ``filterset.queryset`` and carry no
+    count. ``words``: ``matched`` comes from ``search.matching`` (a query with words), so
+    its ids are read through the index first, unless the search passes them (``ids``:
+    ``SearchPage.matched_ids``, every match of ``filterset.apply(matched)``).
+    ``whole_catalog``: ``filterset.queryset`` is every listed notice, whose counts the
+    database keeps (``FacetTally``): they serve a page without words or restricting
+    filters, and the values shown for a capped search.
     """
     params = filterset.query_params()
     with_counts = matched is not None
@@ -629,7 +565,7 @@ def facet_counts(
             tally=whole_catalog and not words and not filterset.restricts(),
         )
     else:
-        rows = _facet_rows(unfiltered, filterset.today, counts=False)
+        rows = _facet_rows(filterset.queryset, filterset.today, tally=whole_catalog)
 
     def link(name: str, value: str | None) -> str:
         return url_with(base_url, params, **{name: value})

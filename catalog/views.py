@@ -376,7 +376,6 @@ def notice_list(request: HttpRequest) -> HttpResponse:
                 fs,
                 matched_for_facets(results),
                 base_url=base_url,
-                unfiltered=Notice.objects.listed(),
                 words=not results.parsed.is_empty,
                 ids=results.page.matched_ids,
                 whole_catalog=True,
