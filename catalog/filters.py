@@ -392,29 +392,14 @@ def compact_facet_tally(using: str = PRIMARY) -> int:
         return cursor.rowcount
 
 
-def _tally_rows(today: dt.date) -> list[tuple]:
-    """The facet rows (with counts) of every listed notice, from ``FacetTally``: a few
-    hundred rows and a few index probes, whatever the size of the catalog. Today's 有效性
-    follows from the stored one: listed notices stored as 有效 or 尚未生效 whose 有效期至
-    has passed are 失效, those whose 施行日期 is still ahead are 尚未生效 (both counted
-    through the partial 有效性 indexes), the rest of those two are 有效."""
-    connection = read_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT facet, key, sum(delta), count(*) FROM {FacetTally._meta.db_table} "  # noqa: S608 - model table
-            "GROUP BY facet, key"
-        )
-        tallied = cursor.fetchall()
-    if (
-        connection.alias == PRIMARY
-        and sum(r[3] for r in tallied) > TALLY_COMPACT_ROWS
-    ):
-        compact_facet_tally()
-    counts: dict[str, dict[str, int]] = {}
-    for facet, key, n, _rows in tallied:
-        if n > 0:
-            counts.setdefault(facet, {})[key] = n
+def _labelled_rows(counts: dict[str, dict[str, int]]) -> list[tuple]:
+    """Facet rows shaped like ``_facet_sql``'s from counts per facet and key (publisher,
+    theme, genre and column by id, year, 有效性 code); keys counted 0 or less are left
+    out. Four small lookups for the names."""
     rows: list[tuple] = []
+    counts = {
+        f: {k: n for k, n in keyed.items() if n > 0} for f, keyed in counts.items()
+    }
 
     def ids(facet: str) -> list[int]:
         return [int(k) for k in counts.get(facet, {})]
@@ -422,18 +407,8 @@ def _tally_rows(today: dt.date) -> list[tuple]:
     for pk, name, sort in Agency.objects.filter(pk__in=ids("publisher")).values_list(
         "pk", "name", "sort_order"
     ):
-        rows.append(
-            (
-                "publisher",
-                str(pk),
-                name,
-                sort,
-                None,
-                None,
-                None,
-                counts["publisher"][str(pk)],
-            )
-        )
+        n = counts["publisher"][str(pk)]
+        rows.append(("publisher", str(pk), name, sort, None, None, None, n))
     for t in Theme.objects.filter(pk__in=ids("theme")).select_related("parent"):
         p = t.parent
         rows.append(
@@ -449,25 +424,47 @@ def _tally_rows(today: dt.date) -> list[tuple]:
     for pk, name, sort in Genre.objects.filter(pk__in=ids("genre")).values_list(
         "pk", "name", "sort_order"
     ):
-        rows.append(
-            ("genre", str(pk), name, sort, None, None, None, counts["genre"][str(pk)])
-        )
+        n = counts["genre"][str(pk)]
+        rows.append(("genre", str(pk), name, sort, None, None, None, n))
     for pk, slug, name, sort in Column.objects.filter(pk__in=ids("column")).values_list(
         "pk", "slug", "name", "sort_order"
     ):
-        rows.append(
-            ("column", slug, name, sort, None, None, None, counts["column"][str(pk)])
+        n = counts["column"][str(pk)]
+        rows.append(("column", slug, name, sort, None, None, None, n))
+    for facet in ("year", "validity"):
+        rows += [
+            (facet, key, None, None, None, None, None, n)
+            for key, n in counts.get(facet, {}).items()
+        ]
+    return rows
+
+
+def _tally_rows(today: dt.date) -> list[tuple]:
+    """The facet rows (with counts) of every listed notice, from ``FacetTally``: a few
+    hundred rows and a few index probes, whatever the size of the catalog. Today's 有效性
+    follows from the stored one: listed notices stored as 有效 or 尚未生效 whose 有效期至
+    has passed are 失效, those whose 施行日期 is still ahead are 尚未生效 (both counted
+    through the partial 有效性 indexes), the rest of those two are 有效."""
+    connection = read_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT facet, key, sum(delta), count(*) FROM {FacetTally._meta.db_table} "  # noqa: S608 - model table
+            "GROUP BY facet, key"
         )
-    for year, n in counts.get("year", {}).items():
-        rows.append(("year", year, None, None, None, None, None, n))
-    stored = counts.get("validity", {})
+        tallied = cursor.fetchall()
+    if connection.alias == PRIMARY and sum(r[3] for r in tallied) > TALLY_COMPACT_ROWS:
+        compact_facet_tally()
+    counts: dict[str, dict[str, int]] = {}
+    for facet, key, n, _rows in tallied:
+        counts.setdefault(facet, {})[key] = n
+    stored = counts.pop("validity", {})
     listed = Notice.objects.listed()
     V = Notice.Validity
     lapsed = listed.filter(
         validity__in=[V.EFFECTIVE, V.NOT_YET], valid_until__lt=today
     ).count()
     ahead = listed.filter(Notice.current_validity_q(V.NOT_YET, today)).count()
-    now = {
+    counts["validity"] = {
         V.EFFECTIVE: stored.get(V.EFFECTIVE, 0)
         + stored.get(V.NOT_YET, 0)
         - lapsed
@@ -477,12 +474,35 @@ def _tally_rows(today: dt.date) -> list[tuple]:
         V.AMENDED: stored.get(V.AMENDED, 0),
         V.REPEALED: stored.get(V.REPEALED, 0),
     }
-    rows += [
-        ("validity", str(code), None, None, None, None, None, n)
-        for code, n in now.items()
-        if n > 0
-    ]
-    return rows
+    return _labelled_rows(counts)
+
+
+def _match_rows(matched: list[tuple], today: dt.date) -> list[tuple]:
+    """The facet rows of the matches a search has read (``SearchPage.matched``), counted
+    here: only their 发文机关 links are read, from an index of their own."""
+    counts: dict[str, dict[str, int]] = {
+        f: {} for f in ("theme", "genre", "column", "year", "validity")
+    }
+
+    def add(facet: str, key: Any) -> None:
+        if key is not None:
+            keyed = counts[facet]
+            keyed[str(key)] = keyed.get(str(key), 0) + 1
+
+    for _pk, theme, genre, column, year, validity, valid_from, valid_until in matched:
+        add("theme", theme)
+        add("genre", genre)
+        add("column", column)
+        add("year", year)
+        add("validity", Notice.validity_of(validity, valid_from, valid_until, today))
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT agency_id, count(*) FROM {NoticePublisher._meta.db_table} "  # noqa: S608 - model table
+            "WHERE notice_id = ANY(%s) GROUP BY agency_id",
+            [[r[0] for r in matched]],
+        )
+        counts["publisher"] = {str(a): n for a, n in cursor.fetchall()}
+    return _labelled_rows(counts)
 
 
 def _facet_rows(
@@ -490,7 +510,7 @@ def _facet_rows(
     today: dt.date,
     *,
     words: bool = False,
-    ids: list[int] | None = None,
+    matches: list[tuple] | None = None,
     tally: bool = False,
 ) -> list[tuple]:
     """The facet rows of ``queryset``, shared by every worker until the catalog changes.
@@ -500,7 +520,8 @@ def _facet_rows(
     no other has since the last change. ``words``: ``queryset`` is a ``search.matching``
     query set; its ids are read first with the index settings (``search.matched_ids``), then
     grouped, so the key arrays are never tested row by row — unless the search already
-    found them (``ids``: ``SearchPage.matched_ids``, every match of this same query set).
+    read them (``matches``: ``SearchPage.matched``, every match of this same query set),
+    which are then counted as they are (``_match_rows``).
     ``tally``: ``queryset`` is every listed notice, counted by the database as it is
     written (``_tally_rows``).
     """
@@ -520,8 +541,11 @@ def _facet_rows(
         rows = _tally_rows(today)
         search.shared_cache_set(key, generation, rows)
         return rows
-    if ids is None and words:
-        ids = search.matched_ids(queryset)
+    if matches is not None:
+        rows = _match_rows(matches, today) if matches else []
+        search.shared_cache_set(key, generation, rows)
+        return rows
+    ids = search.matched_ids(queryset) if words else None
     if ids == []:
         rows = []
     else:
@@ -540,7 +564,7 @@ def facet_counts(
     *,
     base_url: str,
     words: bool = False,
-    ids: list[int] | None = None,
+    matches: list[tuple] | None = None,
     whole_catalog: bool = False,
 ) -> list[Facet]:
     """Every filter value with its count among the filtered and matched notices.
@@ -548,8 +572,8 @@ def facet_counts(
     ``matched`` is None when counting would mean reading more than the search's count cap
     (a very common word): the values are then those of ``filterset.queryset`` and carry no
     count. ``words``: ``matched`` comes from ``search.matching`` (a query with words), so
-    its ids are read through the index first, unless the search passes them (``ids``:
-    ``SearchPage.matched_ids``, every match of ``filterset.apply(matched)``).
+    its ids are read through the index first, unless the search passes its matches
+    (``matches``: ``SearchPage.matched``, every match of ``filterset.apply(matched)``).
     ``whole_catalog``: ``filterset.queryset`` is every listed notice, whose counts the
     database keeps (``FacetTally``): they serve a page without words or restricting
     filters, and the values shown for a capped search.
@@ -561,7 +585,7 @@ def facet_counts(
             filterset.apply(matched),
             filterset.today,
             words=words,
-            ids=ids,
+            matches=matches,
             tally=whole_catalog and not words and not filterset.restricts(),
         )
     else:

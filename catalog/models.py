@@ -610,17 +610,20 @@ class Notice(models.Model):
         return Q(validity=value)
 
     def validity_on(self, today: date) -> str:
-        if (
-            self.validity in ("effective", "not_yet")
-            and self.valid_until
-            and self.valid_until < today
-        ):
-            return self.Validity.EXPIRED
-        if self.validity == "effective" and self.valid_from and self.valid_from > today:
-            return self.Validity.NOT_YET
-        if self.validity == "not_yet" and self.valid_from and self.valid_from <= today:
-            return self.Validity.EFFECTIVE
-        return self.validity
+        return self.validity_of(self.validity, self.valid_from, self.valid_until, today)
+
+    @staticmethod
+    def validity_of(
+        validity: str, valid_from: date | None, valid_until: date | None, today: date
+    ) -> str:
+        """``current_validity_expression`` in Python, for a notice's stored values."""
+        if validity in ("effective", "not_yet") and valid_until and valid_until < today:
+            return Notice.Validity.EXPIRED
+        if validity == "effective" and valid_from and valid_from > today:
+            return Notice.Validity.NOT_YET
+        if validity == "not_yet" and valid_from and valid_from <= today:
+            return Notice.Validity.EFFECTIVE
+        return validity
 
     def validity_label_on(self, today: date) -> str:
         return self.Validity(self.validity_on(today)).label

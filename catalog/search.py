@@ -34,7 +34,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import repeat
 from typing import Any
 
@@ -44,7 +44,8 @@ from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.db.models import BooleanField, F, Q, QuerySet, Value, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import RowNumber, StrIndex
+from django.db.models.functions import ExtractYear, RowNumber, StrIndex
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -75,6 +76,18 @@ COST_FETCH = 1.5  # fetch a candidate row
 COST_VERIFY = 2.5  # strpos over a whole text (title: a tenth of it)
 
 _SEARCH_COLUMNS = ("search_text", "search_title", "search_codes", "search_title_codes")
+# what the filter counts need of a match (``SearchPage.matched``); f_year is the year of
+# 发布时间 in local time
+MATCH_COLUMNS = (
+    "id",
+    "theme_id",
+    "genre_id",
+    "column_id",
+    "f_year",
+    "validity",
+    "valid_from",
+    "valid_until",
+)
 _CURSOR_SALT = "catalog.search.cursor"
 _STATS_KEY = "catalog.search.stats.v3"
 _KEYS_PLACEHOLDER = -(10**15)  # never a real key (keys are ≥ 0)
@@ -645,12 +658,13 @@ def _bucketed(
     *,
     forward: bool | None = None,
     limit: int | None = None,
+    columns: Sequence[str] = ("id", "published_at"),
 ) -> tuple[str, list[Any]]:
     """``qs`` restricted to the plan's keys, once per group of half-years, as UNION ALL.
 
     A notice's keys all carry its own half-year, so "the keys of code c in any of these
     half-years" (``&&``) for every chosen code finds exactly the notices of those half-years
-    that have all the codes. Each branch selects (id, published_at), ordered and limited
+    that have all the codes. Each branch selects ``columns`` (id, published_at), ordered and limited
     when ``forward`` is given. The query is compiled once with placeholders for the key
     arrays; each group only swaps those parameters. Without an ORDER BY outside, PostgreSQL
     runs the branches in order and a LIMIT around the union stops after the first groups
@@ -669,9 +683,7 @@ def _bucketed(
                 output_field=BooleanField(),
             )
         )
-    qs = _contains_all(qs, plan.target.text, plan.gin_verify, "g").values_list(
-        "id", "published_at"
-    )
+    qs = _contains_all(qs, plan.target.text, plan.gin_verify, "g").values_list(*columns)
     qs = qs.order_by(*_ordering(forward)) if forward is not None else qs.order_by()
     if limit is not None:
         qs = qs[:limit]
@@ -820,31 +832,49 @@ def _gin_rows(
 
 def _count(
     base: QuerySet, plan: _Plan | None, ctx: _Context
-) -> tuple[int, list[int] | None]:
-    """min(number of notices in ``base`` matching ``plan``, COUNT_CAP + 1), and the ids of
-    the matches when there are at most COUNT_CAP of them (the search page's filter counts
-    group those rows instead of finding them again: ``SearchPage.matched_ids``)."""
+) -> tuple[int, list[tuple] | None]:
+    """min(number of notices in ``base`` matching ``plan``, COUNT_CAP + 1), and the matches
+    (``MATCH_COLUMNS``) when there are at most COUNT_CAP of them: the rows are read for
+    the count anyway, so the search page's filter counts group these instead of finding
+    and reading the matches a second time (``SearchPage.matched``)."""
     cap = COUNT_CAP + 1
     if plan is None:
         return base.order_by().values("id")[:cap].count(), None
+    base = base.annotate(f_year=ExtractYear("published_at"))
     seq_cost = min(ctx.rows, cap / max(plan.freq, 1 / ctx.rows)) * COST_SEQ_ROW
     if not plan.known or _gin_cost(plan, cap, ctx) < seq_cost:
         buckets = _bucket_range(ctx, None, True)
         if not buckets:
             return 0, []
-        union, params = _bucketed(base, plan, _groups(buckets, plan, cap, ctx))
+        union, params = _bucketed(
+            base, plan, _groups(buckets, plan, cap, ctx), columns=MATCH_COLUMNS
+        )
+        row = ", ".join(f"s.{c}" for c in MATCH_COLUMNS)
         sql = (
-            "SELECT count(*), CASE WHEN count(*) <= %s THEN array_agg(s.id) END "  # noqa: S608 (ORM-compiled)
+            "SELECT count(*), CASE WHEN count(*) <= %s "  # noqa: S608 (ORM-compiled, fixed names)
+            f"THEN json_agg(json_build_array({row})) END "
             f"FROM (SELECT * FROM ({union}) u LIMIT %s) s"
         )
-        total, ids = _run_index_scan(sql, [COUNT_CAP, *params, cap], ctx)[0]
-        return total, (None if ids is None else list(ids) if total else [])
-    ids = list(
+        total, rows = _run_index_scan(sql, [COUNT_CAP, *params, cap], ctx)[0]
+        if rows is None:
+            return total, (None if total else [])
+        return total, [_match_row(r) for r in rows]
+    rows = list(
         _contains_all(base, plan.target.text, plan.terms, "c")
         .order_by()
-        .values_list("id", flat=True)[:cap]
+        .values_list(*MATCH_COLUMNS)[:cap]
     )
-    return len(ids), (ids if len(ids) <= COUNT_CAP else None)
+    return len(rows), (rows if len(rows) <= COUNT_CAP else None)
+
+
+def _match_row(values: list) -> tuple:
+    """A ``MATCH_COLUMNS`` row from JSON (dates come as ISO strings)."""
+    *head, valid_from, valid_until = values
+    return (
+        *head,
+        date.fromisoformat(valid_from) if valid_from else None,
+        date.fromisoformat(valid_until) if valid_until else None,
+    )
 
 
 def _count_key(base: QuerySet, terms: Sequence[str]) -> str:
@@ -1070,10 +1100,14 @@ class SearchPage:
     next_cursor: str | None
     prev_cursor: str | None
     first_page: bool = True  # reached without a (valid) cursor
-    # the ids of every match, when this search found them all anyway (it counted at most
-    # COUNT_CAP, or its first page holds every match): the filter counts reuse them
-    matched_ids: list[int] | None = field(default=None, repr=False, compare=False)
+    # every match (MATCH_COLUMNS rows), when this search read them all anyway (it counted
+    # at most COUNT_CAP, or its first page holds every match): the filter counts group them
+    matched: list[tuple] | None = field(default=None, repr=False, compare=False)
     _finish: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def matched_ids(self) -> list[int] | None:
+        return None if self.matched is None else [r[0] for r in self.matched]
 
     @property
     def pending(self) -> bool:
@@ -1265,8 +1299,6 @@ def _search(
     if not forward:
         rows.reverse()
 
-    # every band was read to its end: these rows are all the matches
-    matched = [r[1] for r in rows] if (cur is None and not has_more) else None
     if cur is not None and cur.total != UNKNOWN_TOTAL:
         total = cur.total
     elif cached_total is not None:
@@ -1283,10 +1315,28 @@ def _search(
             for n in qs.filter(pk__in=[r[1] for r in rows]).defer(*_SEARCH_COLUMNS)
         }
     results = [by_id[r[1]] for r in rows if r[1] in by_id]
+    # every band was read to its end: these rows are all the matches
+    matched = (
+        [
+            (
+                n.pk,
+                n.theme_id,
+                n.genre_id,
+                n.column_id,
+                timezone.localtime(n.published_at).year,
+                n.validity,
+                n.valid_from,
+                n.valid_until,
+            )
+            for n in results
+        ]
+        if (cur is None and not has_more)
+        else None
+    )
 
     def finish(page: SearchPage, total: int | None = None) -> None:
         if total is None:
-            total, page.matched_ids = _count_now(
+            total, page.matched = _count_now(
                 base, phases[-1].plan, ctx, qkey, generation
             )
 
@@ -1317,30 +1367,30 @@ def _search(
         page._finish = finish
     else:
         finish(page, total)
-        page.matched_ids = matched
+        page.matched = matched
     return page
 
 
 def _count_now(
     base: QuerySet, plan: _Plan | None, ctx: _Context, qkey: str, generation: int | None
-) -> tuple[int, list[int] | None]:
+) -> tuple[int, list[tuple] | None]:
     """Count (capped) and cache the total; inside the search's transaction or, for a
     deferred total, in a transaction of its own with the same settings (_lookup's).
-    Returns ``_count``'s total and ids."""
+    Returns ``_count``'s total and matches."""
     alias = read_alias()
     if connections[alias].in_atomic_block:  # the search's transaction: _lookup set them
-        total, ids = _count(base, plan, ctx)
+        total, rows = _count(base, plan, ctx)
     else:
         with transaction.atomic(using=alias), connections[alias].cursor() as cur:
             cur.execute(
                 "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
                 [SEARCH_WORK_MEM],
             )
-            total, ids = _count(base, plan, ctx)
+            total, rows = _count(base, plan, ctx)
     if generation is None:
         generation = _restore_generation()
     _store_count(qkey, generation, total)
-    return total, ids
+    return total, rows
 
 
 # -- highlighting ----------------------------------------------------------------------------

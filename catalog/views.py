@@ -377,7 +377,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
                 matched_for_facets(results),
                 base_url=base_url,
                 words=not results.parsed.is_empty,
-                ids=results.page.matched_ids,
+                matches=results.page.matched,
                 whole_catalog=True,
             )
             if with_facets
