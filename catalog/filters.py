@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -480,21 +481,17 @@ def _tally_rows(today: dt.date) -> list[tuple]:
 def _match_rows(matched: list[tuple], today: dt.date) -> list[tuple]:
     """The facet rows of the matches a search has read (``SearchPage.matched``), counted
     here: only their 发文机关 links are read, from an index of their own."""
-    counts: dict[str, dict[str, int]] = {
-        f: {} for f in ("theme", "genre", "column", "year", "validity")
+
+    def tally(values: Iterable[Any]) -> dict[str, int]:
+        return {str(k): n for k, n in Counter(values).items() if k is not None}
+
+    counts = {
+        facet: tally(r[i] for r in matched)
+        for i, facet in ((1, "theme"), (2, "genre"), (3, "column"), (4, "year"))
     }
-
-    def add(facet: str, key: Any) -> None:
-        if key is not None:
-            keyed = counts[facet]
-            keyed[str(key)] = keyed.get(str(key), 0) + 1
-
-    for _pk, theme, genre, column, year, validity, valid_from, valid_until in matched:
-        add("theme", theme)
-        add("genre", genre)
-        add("column", column)
-        add("year", year)
-        add("validity", Notice.validity_of(validity, valid_from, valid_until, today))
+    counts["validity"] = tally(
+        Notice.validity_of(r[5], r[6], r[7], today) for r in matched
+    )
     with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT agency_id, count(*) FROM {NoticePublisher._meta.db_table} "  # noqa: S608 - model table
