@@ -694,11 +694,13 @@ def run_catalog_search(
     per_page: int | None = None,
     queryset: QuerySet | None = None,
     defer_total: bool = False,
+    matches: bool = False,
 ) -> CatalogResults:
     """Validate ``data``, then search and page the listed notices (a fixed number of queries).
 
     ``defer_total``: a search with words may come back with its total pending
-    (``page.complete()``); a listing without words always has its total."""
+    (``page.complete()``); a listing without words always has its total. ``matches``:
+    the count gathers the matches for the filter counts (``search_notices``)."""
     from catalog import search
 
     filterset = NoticeFilter(
@@ -724,6 +726,7 @@ def run_catalog_search(
         cursor=cursor or None,
         limit=limit,
         defer_total=defer_total and not parsed.is_empty,  # a plain listing counts fast
+        matches=matches,
     )
     # The search answers a tampered, stale or foreign cursor with the first page.
     cursor_rejected = bool(cursor) and page.first_page and bool(page.results)

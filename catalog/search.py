@@ -831,40 +831,51 @@ def _gin_rows(
 
 
 def _count(
-    base: QuerySet, plan: _Plan | None, ctx: _Context
+    base: QuerySet, plan: _Plan | None, ctx: _Context, matches: bool = False
 ) -> tuple[int, list[tuple] | None]:
-    """min(number of notices in ``base`` matching ``plan``, COUNT_CAP + 1), and the matches
-    (``MATCH_COLUMNS``) when there are at most COUNT_CAP of them: the rows are read for
-    the count anyway, so the search page's filter counts group these instead of finding
-    and reading the matches a second time (``SearchPage.matched``)."""
+    """min(number of notices in ``base`` matching ``plan``, COUNT_CAP + 1), and with
+    ``matches`` the matches themselves (``MATCH_COLUMNS``) when there are at most COUNT_CAP
+    of them: the rows are read for the count anyway, so the search page's filter counts
+    count these instead of finding and reading the matches a second time
+    (``SearchPage.matched``). Past the cap the rows are never collected."""
     cap = COUNT_CAP + 1
     if plan is None:
         return base.order_by().values("id")[:cap].count(), None
-    base = base.annotate(f_year=ExtractYear("published_at"))
+    if matches:
+        base = base.annotate(f_year=ExtractYear("published_at"))
+    columns = MATCH_COLUMNS if matches else ("id",)
     seq_cost = min(ctx.rows, cap / max(plan.freq, 1 / ctx.rows)) * COST_SEQ_ROW
     if not plan.known or _gin_cost(plan, cap, ctx) < seq_cost:
         buckets = _bucket_range(ctx, None, True)
         if not buckets:
-            return 0, []
+            return 0, ([] if matches else None)
         union, params = _bucketed(
-            base, plan, _groups(buckets, plan, cap, ctx), columns=MATCH_COLUMNS
+            base, plan, _groups(buckets, plan, cap, ctx), columns=columns
         )
+        if not matches:
+            sql = f"SELECT count(*), NULL FROM (SELECT * FROM ({union}) u LIMIT %s) s"  # noqa: S608 (ORM-compiled)
+            return _run_index_scan(sql, [*params, cap], ctx)[0][0], None
+        # the rows are gathered only when the count is under the cap (a CASE branch's
+        # sub-select runs only when it is taken)
         row = ", ".join(f"s.{c}" for c in MATCH_COLUMNS)
         sql = (
-            "SELECT count(*), CASE WHEN count(*) <= %s "  # noqa: S608 (ORM-compiled, fixed names)
-            f"THEN json_agg(json_build_array({row})) END "
-            f"FROM (SELECT * FROM ({union}) u LIMIT %s) s"
+            f"WITH s AS MATERIALIZED (SELECT * FROM ({union}) u LIMIT %s) "  # noqa: S608 (ORM-compiled, fixed names)
+            "SELECT c.n, CASE WHEN c.n <= %s THEN "
+            f"(SELECT json_agg(json_build_array({row})) FROM s) END "
+            "FROM (SELECT count(*) AS n FROM s) c"
         )
-        total, rows = _run_index_scan(sql, [COUNT_CAP, *params, cap], ctx)[0]
-        if rows is None:
-            return total, (None if total else [])
-        return total, [_match_row(r) for r in rows]
-    rows = list(
+        total, rows = _run_index_scan(sql, [*params, cap, COUNT_CAP], ctx)[0]
+        if total > COUNT_CAP:
+            return total, None
+        return total, [_match_row(r) for r in rows or []]
+    found = list(
         _contains_all(base, plan.target.text, plan.terms, "c")
         .order_by()
-        .values_list(*MATCH_COLUMNS)[:cap]
+        .values_list(*columns)[:cap]
     )
-    return len(rows), (rows if len(rows) <= COUNT_CAP else None)
+    if not matches or len(found) > COUNT_CAP:
+        return len(found), None
+    return len(found), found
 
 
 def _match_row(values: list) -> tuple:
@@ -1237,6 +1248,7 @@ def search_notices(
     cursor: str | None = None,
     limit: int = 20,
     defer_total: bool = False,
+    matches: bool = False,
 ) -> SearchPage:
     """One page of ``qs`` (already filtered) matching ``parsed``, with the capped total.
 
@@ -1247,6 +1259,10 @@ def search_notices(
     ``defer_total``: when the total is neither known (cursor, cache, or a first page that
     holds every match) nor cheap, return the page with the total pending; the caller shows
     the results first and then calls ``page.complete()`` (the search page streams it).
+
+    ``matches``: a count this search makes also gathers the matches (at most COUNT_CAP)
+    for the filter counts (``SearchPage.matched``); a first page holding every match
+    hands them over anyway.
     """
     limit = max(1, min(int(limit or 20), MAX_PAGE_SIZE))
     if parsed.is_empty or order not in ("relevance", "date"):
@@ -1255,7 +1271,7 @@ def search_notices(
     # One transaction: the settings _lookup changes are local to it (inside a caller's
     # transaction, JIT stays off and work_mem raised until that one ends, which is harmless).
     with transaction.atomic(using=read_alias()):
-        page = _search(qs, parsed, order, cursor, limit, stats)
+        page = _search(qs, parsed, order, cursor, limit, stats, matches)
         if not defer_total:
             page.complete()
     return page
@@ -1268,6 +1284,7 @@ def _search(
     cursor: str | None,
     limit: int,
     stats: _Stats,
+    matches: bool = False,
 ) -> SearchPage:
     base = qs.filter(published_at__isnull=False)
     terms = parsed.effective_terms
@@ -1337,7 +1354,7 @@ def _search(
     def finish(page: SearchPage, total: int | None = None) -> None:
         if total is None:
             total, page.matched = _count_now(
-                base, phases[-1].plan, ctx, qkey, generation
+                base, phases[-1].plan, ctx, qkey, generation, matches
             )
 
         def make(forward_: bool, row: tuple[int, int, datetime]) -> str:
@@ -1372,21 +1389,26 @@ def _search(
 
 
 def _count_now(
-    base: QuerySet, plan: _Plan | None, ctx: _Context, qkey: str, generation: int | None
+    base: QuerySet,
+    plan: _Plan | None,
+    ctx: _Context,
+    qkey: str,
+    generation: int | None,
+    matches: bool = False,
 ) -> tuple[int, list[tuple] | None]:
     """Count (capped) and cache the total; inside the search's transaction or, for a
     deferred total, in a transaction of its own with the same settings (_lookup's).
     Returns ``_count``'s total and matches."""
     alias = read_alias()
     if connections[alias].in_atomic_block:  # the search's transaction: _lookup set them
-        total, rows = _count(base, plan, ctx)
+        total, rows = _count(base, plan, ctx, matches)
     else:
         with transaction.atomic(using=alias), connections[alias].cursor() as cur:
             cur.execute(
                 "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
                 [SEARCH_WORK_MEM],
             )
-            total, rows = _count(base, plan, ctx)
+            total, rows = _count(base, plan, ctx, matches)
     if generation is None:
         generation = _restore_generation()
     _store_count(qkey, generation, total)

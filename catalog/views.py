@@ -312,6 +312,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         cursor=request.GET.get("cursor"),
         queryset=Notice.objects.listed().select_related(*LIST_RELATED),
         defer_total=True,
+        matches=True,  # the filter counts count the rows the total was counted from
     )
     params = results.params
     fs = results.filterset

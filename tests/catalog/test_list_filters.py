@@ -716,7 +716,7 @@ def test_the_matches_a_search_read_count_like_grouping_them(world, q):
     for limit in (1, 20):  # counted, or a first page that holds every match
         search.cache.clear()
         page = search.search_notices(
-            listed, search.parse_query(q), limit=limit, defer_total=True
+            listed, search.parse_query(q), limit=limit, defer_total=True, matches=True
         ).complete()
         assert page.matched, (q, limit)
         sql, params = _facet_sql(listed.filter(pk__in=page.matched_ids), day)

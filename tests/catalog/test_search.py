@@ -1109,7 +1109,7 @@ def test_search_equals_substring_matching_on_generated_notices(
                 if i % 3 == 0:  # a first search finds every match for the filter counts
                     SearchCount.objects.all().delete()
                     fresh = search_notices(
-                        listed, parsed, limit=limit, defer_total=True
+                        listed, parsed, limit=limit, defer_total=True, matches=True
                     ).complete()
                     assert sorted(fresh.matched_ids) == sorted(want), (strategy, q)
                 if (
@@ -1123,7 +1123,9 @@ def test_search_equals_substring_matching_on_generated_notices(
                         q, order="date", qs=mine, limit=limit
                     ) == _expected_order(theirs, q, "date")
                     m.setattr(search, "COUNT_CAP", 5)
-                    page = search_notices(listed, parsed, order="date", limit=limit)
+                    page = search_notices(
+                        listed, parsed, order="date", limit=limit, matches=True
+                    )
                     assert (page.total, page.total_capped) == (
                         min(len(want), 5),
                         len(want) > 5,

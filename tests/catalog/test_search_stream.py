@@ -214,16 +214,24 @@ def test_the_filter_counts_group_the_matches_the_count_found(
 
 
 def test_the_count_hands_over_its_matches_only_under_the_cap(twelve, monkeypatch):
-    from catalog.models import Notice
+    from catalog.models import Notice, SearchCount
 
     listed = Notice.objects.listed()
     parsed = search.parse_query("招生")
-    page = search.search_notices(listed, parsed, limit=5, defer_total=True)
+    plain = search.search_notices(listed, parsed, limit=5, defer_total=True)
+    assert plain.complete().matched is None  # the API's count gathers nothing
+
+    SearchCount.objects.all().delete()  # counted again, now gathering the matches
+    page = search.search_notices(
+        listed, parsed, limit=5, defer_total=True, matches=True
+    )
     assert page.pending
     assert page.matched_ids is None
     page.complete()
     assert sorted(page.matched_ids) == sorted(n.pk for n in twelve)
 
     monkeypatch.setattr(search, "COUNT_CAP", 10)
-    page = search.search_notices(listed, parsed, limit=5, defer_total=True).complete()
+    page = search.search_notices(
+        listed, parsed, limit=5, defer_total=True, matches=True
+    ).complete()
     assert (page.total, page.total_capped, page.matched_ids) == (10, True, None)
