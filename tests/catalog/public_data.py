@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -63,3 +64,15 @@ def withdraw(
         now=when or at(2024, 6, 1, 10),
         reason=reason,
     )
+
+
+def facet(html: str, name: str) -> dict[str, int]:
+    """label → count of the catalog page's filter section ``name`` (top level and children)."""
+    start = html.index(f'id="facet-{name}"')
+    section = html[start : html.index("</section>", start)]
+    return {
+        label: int(n)
+        for label, n in re.findall(
+            r'<span>([^<]+)</span> <span class="count">(\d+)<', section
+        )
+    }

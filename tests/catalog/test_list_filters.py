@@ -18,6 +18,7 @@ from tests.catalog.public_data import (
     at,
     column,
     draft,
+    facet,
     genre,
     publish,
     theme,
@@ -129,18 +130,6 @@ def titles(html: str) -> list[str]:
 
 def total(html: str) -> str:
     return re.search(r'class="results-total">共 ([^ ]+) 条<', html).group(1)
-
-
-def facet(html: str, name: str) -> dict[str, int]:
-    """label → count of the facet section ``name`` (top level and children)."""
-    start = html.index(f'id="facet-{name}"')
-    section = html[start : html.index("</section>", start)]
-    return {
-        label: int(n)
-        for label, n in re.findall(
-            r'<span>([^<]+)</span> <span class="count">(\d+)<', section
-        )
-    }
 
 
 def test_no_filters_lists_every_listed_notice_newest_first(client, world):
