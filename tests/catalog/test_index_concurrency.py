@@ -272,3 +272,52 @@ def test_one_agencys_staff_publish_100_notices_at_once_through_the_admin(
         ).count()
         == ADMIN_REQUESTS
     )
+
+
+def test_the_filter_tally_stays_exact_while_staff_publish_and_it_is_folded():
+    """Publications append to catalog_facettally from many connections while two other
+    connections fold it over and over: nothing is lost or counted twice."""
+    from datetime import date
+
+    from catalog.filters import _facet_sql, _tally_rows, compact_facet_tally
+
+    agency = AgencyFactory(name="天元区财政局", org_code="00001435-7")
+    drafts = [
+        NoticeFactory(owner_agency=agency, title=f"折叠并发测试{i}") for i in range(60)
+    ]
+    stop = threading.Event()
+    folds: list[int] = []
+    fold_errors: list[BaseException] = []
+
+    def fold() -> None:
+        try:
+            while not stop.is_set():
+                compact_facet_tally()
+                folds.append(1)
+        except BaseException as exc:  # reported to the main thread
+            fold_errors.append(exc)
+        finally:
+            connections.close_all()
+
+    folders = [threading.Thread(target=fold) for _ in range(2)]
+    for thread in folders:
+        thread.start()
+    try:
+        errors = _publish_concurrently(
+            [drafts[i::12] for i in range(12)], datetime(2024, 5, 6, 9, 0, tzinfo=TZ)
+        )
+    finally:
+        stop.set()
+        for thread in folders:
+            thread.join(timeout=60)
+
+    assert errors == []
+    assert fold_errors == []
+    assert len(folds) >= 2
+    day = date(2024, 6, 1)
+    sql, params = _facet_sql(Notice.objects.listed(), day)
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        grouped = set(cursor.fetchall())
+    assert ("year", "2024", None, None, None, None, None, 60) in grouped
+    assert set(_tally_rows(day)) == grouped
